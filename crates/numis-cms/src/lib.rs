@@ -1,0 +1,30 @@
+//! Grav-compatible content pages for numis.
+//!
+//! Reads a Grav `user/` tree as Grav would — page folders with order
+//! prefixes, front matter, routes and aliases, visibility and publishing,
+//! modular pages, languages and translation keys — and renders its pages
+//! with Markdown and minijinja templates.
+//!
+//! No HTTP here: numis-server turns [`Resolved`] into responses.
+//!
+//! ```no_run
+//! let site = numis_cms::Site::load(std::path::Path::new("site")).unwrap();
+//! if let numis_cms::Resolved::Page { node, lang } = site.resolve("/datenschutz") {
+//!     let page = site.render(node, &lang).unwrap();
+//!     println!("{}", page.html);
+//! }
+//! ```
+
+mod config;
+mod error;
+mod frontmatter;
+mod markdown;
+mod routes;
+mod site;
+mod theme;
+mod translate;
+mod tree;
+
+pub use config::{Languages, SiteConfig};
+pub use error::{CmsError, Result};
+pub use site::{PageError, RenderedPage, Resolved, Site};

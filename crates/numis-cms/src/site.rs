@@ -1,0 +1,600 @@
+//! A loaded site: the page tree, one route table per language, the
+//! translations and the templates, and a cache of rendered pages.
+//!
+//! A [`Site`] is immutable once loaded; to pick up edits the caller loads a
+//! new one and swaps it in (numis-server does so when files change).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use chrono::NaiveDateTime;
+use minijinja::Environment;
+use serde_json::{Value, json};
+
+use crate::config::SiteConfig;
+use crate::error::{CmsError, Result};
+use crate::frontmatter::{PageFile, header_str, parse_date};
+use crate::markdown;
+use crate::routes::{RouteTable, Target};
+use crate::theme::{self, FALLBACK_TEMPLATE, join_url};
+use crate::translate::Translations;
+use crate::tree::{PageNode, PageTree};
+
+/// What a request path leads to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// Render page `node` in `lang`.
+    Page {
+        /// Index of the page in the tree.
+        node: usize,
+        /// Language code (`""` on single-language sites).
+        lang: String,
+    },
+    /// Answer with a redirect.
+    Redirect {
+        /// Target URL.
+        location: String,
+        /// HTTP status.
+        status: u16,
+    },
+    /// No such page; `lang` is the language to say so in.
+    NotFound {
+        /// Language code.
+        lang: String,
+    },
+}
+
+/// A rendered page.
+#[derive(Debug)]
+pub struct RenderedPage {
+    /// The HTML document.
+    pub html: String,
+    /// When its source file last changed.
+    pub modified: Option<SystemTime>,
+}
+
+/// Why a page cannot be shown although it exists.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum PageError {
+    /// Its file could not be read or parsed (broken front matter…).
+    #[error("{0}")]
+    Broken(String),
+    /// A template failed.
+    #[error("{0}")]
+    Template(String),
+}
+
+/// A Grav `user/` tree, loaded and ready to answer requests.
+pub struct Site {
+    root: PathBuf,
+    config: SiteConfig,
+    tree: PageTree,
+    /// Languages in order; `[""]` on single-language sites.
+    langs: Vec<String>,
+    tables: HashMap<String, RouteTable>,
+    translations: Arc<Translations>,
+    env: Environment<'static>,
+    cache: Mutex<HashMap<(usize, String), Arc<RenderedPage>>>,
+    template_problems: Vec<CmsError>,
+}
+
+/// Strings the default theme needs when the site's language files lack them.
+const DEFAULT_STRINGS_DE: &[(&str, &str)] = &[
+    ("PAGES.PRIVACY", "Datenschutz"),
+    ("PAGES.IMPRINT", "Impressum"),
+    ("PAGES.TERMS", "Nutzungshinweise"),
+    ("PAGES.HOME", "Startseite"),
+];
+const DEFAULT_STRINGS_EN: &[(&str, &str)] = &[
+    ("PAGES.PRIVACY", "Privacy"),
+    ("PAGES.IMPRINT", "Legal notice"),
+    ("PAGES.TERMS", "Terms of use"),
+    ("PAGES.HOME", "Home"),
+];
+
+impl Site {
+    /// Loads the site whose `user/`-style root is `root` (it holds `pages/`,
+    /// `config/`, `languages/`, `templates/`).
+    ///
+    /// Broken page files do not fail the load: they are listed by
+    /// [`Site::problems`] and their pages answer with [`PageError::Broken`].
+    pub fn load(root: &Path) -> Result<Self> {
+        let config = SiteConfig::load(root)?;
+        let tree = PageTree::read(&root.join("pages"), &config.languages.supported)?;
+        let mut translations = Translations::load(&root.join("languages"))?;
+        translations.add_defaults("de", DEFAULT_STRINGS_DE);
+        translations.add_defaults("en", DEFAULT_STRINGS_EN);
+        let translations = Arc::new(translations);
+        let langs = if config.languages.is_multilingual() {
+            config.languages.supported.clone()
+        } else {
+            vec![String::new()]
+        };
+        let tables = langs
+            .iter()
+            .map(|lang| (lang.clone(), RouteTable::build(&tree, &config, lang)))
+            .collect();
+        let env = theme::environment(
+            root.join("templates"),
+            translations.clone(),
+            config.default_lang.clone(),
+        );
+        let template_problems = check_templates(&env, root);
+        Ok(Self {
+            root: root.to_owned(),
+            config,
+            tree,
+            langs,
+            tables,
+            translations,
+            env,
+            cache: Mutex::new(HashMap::new()),
+            template_problems,
+        })
+    }
+
+    /// The site's root folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The site configuration.
+    pub fn config(&self) -> &SiteConfig {
+        &self.config
+    }
+
+    /// Every problem found while loading: broken page files, configuration
+    /// and templates. Empty for a healthy site.
+    pub fn problems(&self) -> impl Iterator<Item = &CmsError> {
+        self.tree.problems.iter().chain(&self.template_problems)
+    }
+
+    /// The default language (`""` on single-language sites).
+    pub fn default_lang(&self) -> &str {
+        self.config.languages.default.as_deref().unwrap_or("")
+    }
+
+    /// Finds what answers `path` (the URL path, without query).
+    pub fn resolve(&self, path: &str) -> Resolved {
+        let now = chrono::Local::now().naive_local();
+        let path = if path.len() > 1 {
+            path.trim_end_matches('/')
+        } else {
+            path
+        };
+        let path = if path.is_empty() { "/" } else { path };
+        let (lang, route) = self.split_lang(path);
+        for candidate in [path, route.as_str()] {
+            if let Some(found) = match_patterns(&self.config.redirects, candidate) {
+                let target = crate::routes::parse_redirect(&found);
+                if let Target::Redirect { location, status } = target {
+                    return Resolved::Redirect { location, status };
+                }
+            }
+        }
+        if let Some(found) = self.lookup(&lang, &route, now) {
+            return found;
+        }
+        let lower = route.to_lowercase();
+        if lower != route
+            && let Some(found) = self.lookup(&lang, &lower, now)
+        {
+            return found;
+        }
+        if let Some(target) = match_patterns(&self.config.routes, &route)
+            && let Some(found) = self.lookup(&lang, &crate::config::normalise_route(&target), now)
+        {
+            return found;
+        }
+        Resolved::NotFound { lang }
+    }
+
+    fn split_lang(&self, path: &str) -> (String, String) {
+        if self.config.languages.is_multilingual() {
+            let trimmed = path.trim_start_matches('/');
+            let (first, rest) = trimmed.split_once('/').unwrap_or((trimmed, ""));
+            if self.config.languages.supported.iter().any(|l| l == first) {
+                return (first.to_owned(), format!("/{rest}"));
+            }
+        }
+        (self.default_lang().to_owned(), path.to_owned())
+    }
+
+    fn lookup(&self, lang: &str, route: &str, now: NaiveDateTime) -> Option<Resolved> {
+        let table = self.tables.get(lang)?;
+        match table.table.get(route)? {
+            Target::Page(node) | Target::Alias(node) => {
+                let page = table.pages.get(*node)?.as_ref()?;
+                page.is_live(now).then(|| Resolved::Page {
+                    node: *node,
+                    lang: lang.to_owned(),
+                })
+            }
+            Target::Redirect { location, status } => Some(Resolved::Redirect {
+                location: self.localise(lang, location),
+                status: *status,
+            }),
+        }
+    }
+
+    /// Internal redirect targets stay in the request's language.
+    fn localise(&self, lang: &str, location: &str) -> String {
+        if location.starts_with('/') && !location.starts_with("//") {
+            join_url(&self.config.languages.prefix(lang), location)
+        } else {
+            location.to_owned()
+        }
+    }
+
+    /// The URL of page `node` in `lang`, if it is routable and live there.
+    pub fn page_url(&self, node: usize, lang: &str) -> Option<String> {
+        let page = self.tables.get(lang)?.pages.get(node)?.as_ref()?;
+        let now = chrono::Local::now().naive_local();
+        (page.routable && page.is_live(now))
+            .then(|| join_url(&self.config.languages.prefix(lang), &page.route))
+    }
+
+    /// Every URL a crawler should know: each live, routable page in each
+    /// language (redirecting pages left out).
+    pub fn sitemap(&self) -> Vec<String> {
+        let mut urls = Vec::new();
+        for lang in &self.langs {
+            let Some(table) = self.tables.get(lang) else {
+                continue;
+            };
+            for (node, page) in table.pages.iter().enumerate() {
+                let redirects = page.as_ref().is_some_and(|p| {
+                    matches!(table.table.get(&p.route), Some(Target::Redirect { .. }))
+                });
+                if redirects {
+                    continue;
+                }
+                if let Some(url) = self.page_url(node, lang) {
+                    urls.push(url);
+                }
+            }
+        }
+        urls.sort();
+        urls.dedup();
+        urls
+    }
+
+    /// Renders page `node` in `lang` (cached until the site is reloaded).
+    pub fn render(
+        &self,
+        node: usize,
+        lang: &str,
+    ) -> std::result::Result<Arc<RenderedPage>, PageError> {
+        let key = (node, lang.to_owned());
+        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return Ok(hit);
+        }
+        let rendered = Arc::new(self.render_uncached(node, lang)?);
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.insert(key, rendered.clone());
+        }
+        Ok(rendered)
+    }
+
+    fn render_uncached(
+        &self,
+        node: usize,
+        lang: &str,
+    ) -> std::result::Result<RenderedPage, PageError> {
+        let (page_node, file, page_file) = self.page_file(node, lang)?;
+        let header = &page_file.header;
+        let template = header_str(header, "template").unwrap_or_else(|| file.template.clone());
+        let page = json!({
+            "title": self.title(page_node, header, lang),
+            "content": markdown::to_html(&strip_summary_separator(&page_file.body)),
+            "route": self.tables.get(lang).and_then(|t| t.pages[node].as_ref()).map(|p| p.route.clone()),
+            "url": self.page_url(node, lang),
+            "canonical": self.canonical(node, lang, header),
+            "template": template,
+            "header": header,
+            "children": self.collection(node, lang, header),
+            "modules": self.modules(node, lang),
+            "date": header.get("date").and_then(parse_date).map(|d| d.format("%d.%m.%Y").to_string()),
+            "taxonomy": header.get("taxonomy").cloned().unwrap_or(Value::Null),
+        });
+        let context = self.base_context(lang, Some(node), page, Value::Null);
+        let name = format!("{template}.html.twig");
+        let name = if theme::has_template(&self.env, &name) {
+            name
+        } else {
+            format!("{FALLBACK_TEMPLATE}.html.twig")
+        };
+        let html = theme::render(&self.env, &name, minijinja::Value::from_serialize(&context))
+            .map_err(|e| PageError::Template(format!("{name}: {e:#}")))?;
+        Ok(RenderedPage {
+            html,
+            modified: file.modified,
+        })
+    }
+
+    /// Renders the error page in `lang` (never fails: a plain page is the
+    /// last resort).
+    pub fn render_error(&self, lang: &str, status: u16, message: &str) -> String {
+        let error = json!({ "status": status, "message": message });
+        let page =
+            json!({ "title": message, "content": "", "children": [], "modules": [], "header": {} });
+        let context = self.base_context(lang, None, page, error);
+        theme::render(&self.env, "error.html.twig", minijinja::Value::from_serialize(&context)).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "error template failed");
+            format!(
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{status}</title></head><body><h1>{status}</h1><p>{}</p></body></html>",
+                theme::escape_html(message)
+            )
+        })
+    }
+
+    fn page_file(
+        &self,
+        node: usize,
+        lang: &str,
+    ) -> std::result::Result<(&PageNode, &crate::tree::LangFile, &PageFile), PageError> {
+        let missing = || PageError::Broken(format!("page {node} has no file in language {lang:?}"));
+        let page_node = self.tree.nodes.get(node).ok_or_else(missing)?;
+        let route = self
+            .tables
+            .get(lang)
+            .and_then(|t| t.pages.get(node))
+            .and_then(Option::as_ref)
+            .ok_or_else(missing)?;
+        let file = page_node.files.get(route.file).ok_or_else(missing)?;
+        let content = file
+            .content
+            .as_ref()
+            .map_err(|e| PageError::Broken(e.clone()))?;
+        Ok((page_node, file, content))
+    }
+
+    /// The language texts are written in: `lang`, or on a single-language
+    /// site the configured text language.
+    fn text_lang<'a>(&'a self, lang: &'a str) -> &'a str {
+        if lang.is_empty() {
+            &self.config.default_lang
+        } else {
+            lang
+        }
+    }
+
+    fn translate(&self, lang: &str, text: &str) -> String {
+        self.translations
+            .translate(self.text_lang(lang), Some(&self.config.default_lang), text)
+            .to_owned()
+    }
+
+    fn title(&self, node: &PageNode, header: &Value, lang: &str) -> String {
+        match header_str(header, "title") {
+            Some(title) => self.translate(lang, &title),
+            None => titleize(&node.folder_slug),
+        }
+    }
+
+    fn canonical(&self, node: usize, lang: &str, header: &Value) -> Option<String> {
+        header
+            .get("routes")
+            .and_then(|r| header_str(r, "canonical"))
+            .map(|c| {
+                join_url(
+                    &self.config.languages.prefix(lang),
+                    &crate::config::normalise_route(&c),
+                )
+            })
+            .or_else(|| self.page_url(node, lang))
+    }
+
+    /// `content.items: '@self.children'` lists the child pages, ordered as
+    /// `content.order` says (folder order by default).
+    fn collection(&self, node: usize, lang: &str, header: &Value) -> Vec<Value> {
+        let content = header.get("content");
+        let items = content.and_then(|c| c.get("items"));
+        let wants_children = match items {
+            Some(Value::String(s)) => s.contains("@self.children") || s.contains("@page.children"),
+            Some(Value::Object(m)) => m.keys().any(|k| k.contains("children")),
+            _ => false,
+        };
+        if !wants_children {
+            return Vec::new();
+        }
+        let mut children: Vec<(usize, Option<NaiveDateTime>, String)> = self.tree.nodes[node]
+            .children
+            .iter()
+            .filter_map(|&child| {
+                let url = self.page_url(child, lang)?;
+                let (_, _, file) = self.page_file(child, lang).ok()?;
+                Some((child, file.header.get("date").and_then(parse_date), url))
+            })
+            .collect();
+        let order = content.and_then(|c| c.get("order"));
+        if order.and_then(|o| header_str(o, "by")).as_deref() == Some("date") {
+            children.sort_by_key(|(_, date, _)| *date);
+        }
+        if order.and_then(|o| header_str(o, "dir")).as_deref() == Some("desc") {
+            children.reverse();
+        }
+        children
+            .into_iter()
+            .filter_map(|(child, date, url)| {
+                let (child_node, _, file) = self.page_file(child, lang).ok()?;
+                Some(json!({
+                    "title": self.title(child_node, &file.header, lang),
+                    "url": url,
+                    "date": date.map(|d| d.format("%d.%m.%Y").to_string()),
+                    "summary": summary(&file.body),
+                }))
+            })
+            .collect()
+    }
+
+    /// The `_module` children, rendered for a modular parent.
+    fn modules(&self, node: usize, lang: &str) -> Vec<Value> {
+        self.tree.nodes[node]
+            .children
+            .iter()
+            .filter(|&&child| self.tree.nodes[child].modular)
+            .filter_map(|&child| {
+                let (child_node, file, content) = self.page_file(child, lang).ok()?;
+                Some(json!({
+                    "template": header_str(&content.header, "template").unwrap_or_else(|| file.template.clone()),
+                    "title": self.title(child_node, &content.header, lang),
+                    "content": markdown::to_html(&content.body),
+                    "header": content.header,
+                }))
+            })
+            .collect()
+    }
+
+    fn base_context(&self, lang: &str, node: Option<usize>, page: Value, error: Value) -> Value {
+        let prefix = self.config.languages.prefix(lang);
+        let now = chrono::Local::now().naive_local();
+        let table = self.tables.get(lang);
+        let active_top = node.map(|mut n| {
+            while let Some(parent) = self.tree.nodes[n].parent {
+                n = parent;
+            }
+            n
+        });
+        let menu: Vec<Value> = self
+            .tree
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.parent.is_none())
+            .filter_map(|(i, n)| {
+                let route = table?.pages.get(i)?.as_ref()?;
+                if !(route.visible && route.routable && route.is_live(now)) {
+                    return None;
+                }
+                let (_, _, file) = self.page_file(i, lang).ok()?;
+                Some(json!({
+                    "title": header_str(&file.header, "menu")
+                        .map(|m| self.translate(lang, &m))
+                        .unwrap_or_else(|| self.title(n, &file.header, lang)),
+                    "url": self.page_url(i, lang)?,
+                    "active": active_top == Some(i),
+                }))
+            })
+            .collect();
+        let languages: Vec<Value> = if self.config.languages.is_multilingual() {
+            self.langs
+                .iter()
+                .map(|l| {
+                    let url = node
+                        .and_then(|n| self.page_url(n, l))
+                        .unwrap_or_else(|| join_url(&self.config.languages.prefix(l), "/"));
+                    json!({ "code": l, "name": language_name(l), "url": url, "active": l == lang })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        json!({
+            "lang": self.text_lang(lang),
+            "lang_prefix": prefix,
+            "site": {
+                "title": self.config.title,
+                "description": self.config.description,
+                "author": self.config.author,
+            },
+            "page": page,
+            "menu": menu,
+            "languages": languages,
+            "error": error,
+            "asset_base": "/assets",
+        })
+    }
+}
+
+fn check_templates(env: &Environment<'static>, root: &Path) -> Vec<CmsError> {
+    let mut names: Vec<String> = ["base", "default", "modular", "error"]
+        .iter()
+        .map(|n| format!("{n}.html.twig"))
+        .collect();
+    if let Ok(entries) = std::fs::read_dir(root.join("templates")) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".twig") && !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names
+        .into_iter()
+        .filter_map(|name| {
+            env.get_template(&name).err().map(|e| CmsError::Template {
+                name,
+                message: format!("{e:#}"),
+            })
+        })
+        .collect()
+}
+
+fn match_patterns(patterns: &[crate::config::RoutePattern], path: &str) -> Option<String> {
+    patterns.iter().find_map(|p| {
+        let captures = p.pattern.captures(path)?;
+        let mut target = String::new();
+        captures.expand(&p.target, &mut target);
+        Some(target)
+    })
+}
+
+/// Grav's summary delimiter `===` on a line of its own is not content.
+fn strip_summary_separator(body: &str) -> String {
+    if !body.lines().any(|l| l.trim() == "===") {
+        return body.to_owned();
+    }
+    body.lines()
+        .filter(|l| l.trim() != "===")
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The first paragraph of plain text, for collection listings.
+fn summary(body: &str) -> String {
+    let before_separator = body.split("\n===").next().unwrap_or(body);
+    let paragraph = before_separator
+        .split("\n\n")
+        .map(str::trim)
+        .find(|p| {
+            !p.is_empty() && !p.starts_with('#') && !p.starts_with('!') && !p.starts_with('<')
+        })
+        .unwrap_or_default();
+    let mut text: String = paragraph
+        .chars()
+        .filter(|c| !matches!(c, '*' | '_' | '`'))
+        .collect();
+    if text.chars().count() > 300 {
+        text = text.chars().take(300).collect::<String>() + "…";
+    }
+    text
+}
+
+fn titleize(slug: &str) -> String {
+    let words = slug.replace(['-', '_'], " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn language_name(code: &str) -> String {
+    match code {
+        "de" => "Deutsch",
+        "en" => "English",
+        "fr" => "Français",
+        "es" => "Español",
+        "it" => "Italiano",
+        "nl" => "Nederlands",
+        "nb" => "Norsk bokmål",
+        "pl" => "Polski",
+        "el" => "Ελληνικά",
+        other => other,
+    }
+    .to_owned()
+}

@@ -1,0 +1,170 @@
+//! Page templates: minijinja (Jinja2/Twig syntax), loaded from the site's
+//! `templates/` folder, falling back to the default theme built into the
+//! binary. Operators restyle the portal by copying a template into their
+//! site and changing it.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use minijinja::{AutoEscape, Environment, State, Value as JinjaValue};
+
+use crate::translate::Translations;
+
+/// The default theme, compiled in so that any page tree renders.
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "base.html.twig",
+        include_str!("../../../site/templates/base.html.twig"),
+    ),
+    (
+        "default.html.twig",
+        include_str!("../../../site/templates/default.html.twig"),
+    ),
+    (
+        "modular.html.twig",
+        include_str!("../../../site/templates/modular.html.twig"),
+    ),
+    (
+        "error.html.twig",
+        include_str!("../../../site/templates/error.html.twig"),
+    ),
+];
+
+/// The template a page asks for, when neither the site nor the built-in
+/// theme has it.
+pub const FALLBACK_TEMPLATE: &str = "default";
+
+/// Builds the template environment of a site.
+pub fn environment(
+    templates_dir: PathBuf,
+    translations: Arc<Translations>,
+    default_lang: String,
+) -> Environment<'static> {
+    let mut env = Environment::new();
+    // Twig file names end in `.twig`, which minijinja would not escape by
+    // default; every template here produces HTML.
+    env.set_auto_escape_callback(|_| AutoEscape::Html);
+    env.set_formatter(html_formatter);
+    env.set_loader(move |name| {
+        if name.contains("..") {
+            return Ok(None);
+        }
+        match std::fs::read_to_string(templates_dir.join(name)) {
+            Ok(source) => Ok(Some(source)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BUILTIN
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, s)| (*s).to_owned())),
+            Err(e) => Err(minijinja::Error::new(
+                minijinja::ErrorKind::TemplateNotFound,
+                format!("cannot read template {name}: {e}"),
+            )),
+        }
+    });
+    env.add_function("t", move |state: &State, key: &str| -> String {
+        let lang = state
+            .lookup("lang")
+            .map(|l| l.to_string())
+            .unwrap_or_default();
+        translations
+            .translate(&lang, Some(&default_lang), key)
+            .to_owned()
+    });
+    env.add_function("url", |state: &State, route: &str| -> String {
+        let prefix = state
+            .lookup("lang_prefix")
+            .and_then(|p| p.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        join_url(&prefix, route)
+    });
+    env
+}
+
+/// Writes a value into HTML: `none` as nothing, safe strings as they are,
+/// everything else with the five HTML-significant characters escaped.
+/// (minijinja's default also escapes `/`, which turns every URL in an
+/// attribute into `&#x2f;…` — valid, but unreadable in the page source.)
+fn html_formatter(
+    out: &mut minijinja::Output,
+    state: &State,
+    value: &JinjaValue,
+) -> Result<(), minijinja::Error> {
+    if value.is_none() || value.is_undefined() {
+        return Ok(());
+    }
+    let text = value.to_string();
+    let result = if value.is_safe() || state.auto_escape() == AutoEscape::None {
+        out.write_str(&text)
+    } else {
+        out.write_str(&escape_html(&text))
+    };
+    result.map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()))
+}
+
+/// Escapes `& < > " '` for HTML text and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+/// `("/en", "/datenschutz")` → `/en/datenschutz`; `("/en", "/")` → `/en`.
+pub fn join_url(prefix: &str, route: &str) -> String {
+    match (prefix, route) {
+        ("", r) => r.to_owned(),
+        (p, "/") => p.to_owned(),
+        (p, r) => format!("{p}{r}"),
+    }
+}
+
+/// Does the environment find a template of this name?
+pub fn has_template(env: &Environment<'static>, name: &str) -> bool {
+    env.get_template(name).is_ok()
+}
+
+/// Renders `name` with `context`.
+pub fn render(
+    env: &Environment<'static>,
+    name: &str,
+    context: JinjaValue,
+) -> Result<String, minijinja::Error> {
+    env.get_template(name)?.render(context)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_escaped_but_urls_stay_readable() {
+        let env = environment(PathBuf::from("/nonexistent"), Arc::default(), "de".into());
+        let out = env
+            .render_str(
+                "<a href=\"{{ u }}\">{{ t }}</a>{{ n }}{{ h|safe }}",
+                minijinja::context! {
+                    u => "/en/hilfe", t => "<script>\"x\"</script>", n => (), h => "<b>ok</b>"
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            out,
+            "<a href=\"/en/hilfe\">&lt;script&gt;&quot;x&quot;&lt;/script&gt;</a><b>ok</b>"
+        );
+    }
+
+    #[test]
+    fn urls_get_the_language_prefix() {
+        assert_eq!(join_url("", "/datenschutz"), "/datenschutz");
+        assert_eq!(join_url("/en", "/datenschutz"), "/en/datenschutz");
+        assert_eq!(join_url("/en", "/"), "/en");
+    }
+}

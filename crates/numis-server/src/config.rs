@@ -1,0 +1,203 @@
+//! Configuration: one TOML file (`numis.toml`), every key with a default,
+//! `NUMIS_…` environment variables on top (`__` separates sections, so
+//! `NUMIS_STATS__RETENTION_DAYS=30` sets `stats.retention_days`).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Where the server listens. [default: 127.0.0.1:8080]
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// Everything the server writes goes here. [default: var]
+pub const DEFAULT_DATA_DIR: &str = "var";
+/// The Grav `user/`-style site tree. [default: site]
+pub const DEFAULT_SITE_DIR: &str = "site";
+/// Aggregated statistics are kept this long (two years). [default: 730]
+pub const DEFAULT_STATS_RETENTION_DAYS: u32 = 730;
+/// Counters are written to the store this often. [default: 10]
+pub const DEFAULT_STATS_FLUSH_SECONDS: u64 = 10;
+/// HSTS max-age when enabled: one year. [default: 31536000]
+pub const DEFAULT_HSTS_MAX_AGE: u64 = 31_536_000;
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address and port to listen on. [default: 127.0.0.1:8080]
+    pub bind: SocketAddr,
+    /// Directory for everything the server writes (database). [default: var]
+    pub data_dir: PathBuf,
+    /// The site tree: pages, languages, config, templates, assets. [default: site]
+    pub site_dir: PathBuf,
+    /// Access statistics.
+    pub stats: StatsConfig,
+    /// HTTP security headers.
+    pub security: SecurityConfig,
+}
+
+/// `[stats]`: the aggregated, anonymous access statistics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StatsConfig {
+    /// Days to keep daily counts before they are purged. [default: 730]
+    pub retention_days: u32,
+    /// Seconds between writes of the in-memory counters. [default: 10]
+    pub flush_seconds: u64,
+}
+
+/// `[security]`: headers for deployments behind TLS.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecurityConfig {
+    /// Send `Strict-Transport-Security` (only for TLS deployments). [default: false]
+    pub hsts: bool,
+    /// `max-age` of HSTS in seconds. [default: 31536000]
+    pub hsts_max_age: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: DEFAULT_BIND
+                .parse()
+                .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            data_dir: DEFAULT_DATA_DIR.into(),
+            site_dir: DEFAULT_SITE_DIR.into(),
+            stats: StatsConfig::default(),
+            security: SecurityConfig::default(),
+        }
+    }
+}
+
+impl Default for StatsConfig {
+    fn default() -> Self {
+        Self {
+            retention_days: DEFAULT_STATS_RETENTION_DAYS,
+            flush_seconds: DEFAULT_STATS_FLUSH_SECONDS,
+        }
+    }
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        Self {
+            hsts: false,
+            hsts_max_age: DEFAULT_HSTS_MAX_AGE,
+        }
+    }
+}
+
+/// A configuration that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(String);
+
+impl Config {
+    /// Defaults, then the TOML file `file` (which must exist when given),
+    /// then `NUMIS_*` variables from the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::load_with_env(file, Env::prefixed("NUMIS_"))
+    }
+
+    /// As [`Config::load`], with the environment provider given (tests use
+    /// figment's `Jail` or a differently prefixed provider).
+    pub fn load_with_env(file: Option<&Path>, env: Env) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            if !file.is_file() {
+                return Err(ConfigError(format!(
+                    "{}: configuration file not found",
+                    file.display()
+                )));
+            }
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        // NUMIS_CONFIG names the file itself, it is not a key.
+        figment = figment.merge(env.ignore(&["config"]).split("__"));
+        figment
+            .extract()
+            .map_err(|e| ConfigError(describe(&e, file)))
+    }
+}
+
+fn describe(error: &figment::Error, file: Option<&Path>) -> String {
+    let mut text = String::new();
+    for e in error.clone() {
+        let place = match (&e.metadata, file) {
+            (Some(meta), Some(file)) if meta.name.contains("TOML") => {
+                format!("{}: ", file.display())
+            }
+            (Some(meta), _) => format!("{}: ", meta.name),
+            _ => String::new(),
+        };
+        let key = if e.path.is_empty() {
+            String::new()
+        } else {
+            format!("key `{}`: ", e.path.join("."))
+        };
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(&format!("{place}{key}{}", e.kind));
+    }
+    text
+}
+
+#[cfg(test)]
+#[allow(clippy::result_large_err, reason = "figment's Jail API returns its large error type")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_need_no_file() {
+        let config = Config::load_with_env(None, Env::prefixed("NUMIS_TEST_NONE_")).unwrap();
+        assert_eq!(config.bind.to_string(), DEFAULT_BIND);
+        assert_eq!(config.stats.retention_days, 730);
+    }
+
+    #[test]
+    fn the_documented_example_states_the_defaults() {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/numis.example.toml");
+        let config = Config::load_with_env(Some(&example), Env::prefixed("NUMIS_TEST_NONE_")).unwrap();
+        assert_eq!(config, Config::default());
+    }
+
+    #[test]
+    fn a_file_and_the_environment_override_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "numis.toml",
+                "data_dir = \"/srv/numis\"\n[stats]\nretention_days = 30\n",
+            )?;
+            jail.set_env("NUMIS_BIND", "0.0.0.0:9000");
+            jail.set_env("NUMIS_STATS__FLUSH_SECONDS", "2");
+            jail.set_env("NUMIS_CONFIG", "numis.toml");
+            let config = Config::load(Some(Path::new("numis.toml"))).unwrap();
+            assert_eq!(config.bind.to_string(), "0.0.0.0:9000");
+            assert_eq!(config.data_dir, PathBuf::from("/srv/numis"));
+            assert_eq!(config.stats.retention_days, 30);
+            assert_eq!(config.stats.flush_seconds, 2);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_named() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("numis.toml", "[stats]\nretention_dayz = 3\n")?;
+            let error = Config::load(Some(Path::new("numis.toml")))
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("retention_dayz"), "{error}");
+            jail.create_file("numis.toml", "bind = \"nowhere\"\n")?;
+            let error = Config::load(Some(Path::new("numis.toml")))
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("bind"), "{error}");
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,143 @@
+//! The numis HTTP application.
+//!
+//! One router module per capability, all of the same shape
+//! (`pub fn router() -> Router<AppState>`): [`pages`] (content pages,
+//! sitemap, robots), [`assets`] (theme files), [`health`] (`/healthz`,
+//! `/metrics`). [`app`] merges them and adds the middleware every response
+//! passes: the access record (route template, status class, bytes — never
+//! the client) and the security headers.
+
+pub mod assets;
+pub mod cache;
+pub mod config;
+pub mod health;
+pub mod metrics;
+pub mod pages;
+pub mod reload;
+pub mod security;
+pub mod state;
+pub mod stats;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use numis_cms::Site;
+use numis_store::{SqliteStore, Store};
+
+pub use config::Config;
+pub use state::AppState;
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// The site tree could not be loaded.
+    #[error("site: {0}")]
+    Site(#[from] numis_cms::CmsError),
+    /// The store could not be opened.
+    #[error("store: {0}")]
+    Store(#[from] numis_store::StoreError),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The configured address.
+        addr: std::net::SocketAddr,
+        /// The operating system's reason.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Serving failed.
+    #[error("server: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The application with all routers and middleware, without a listener —
+/// tests drive it with `oneshot`.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(pages::router())
+        .merge(assets::router())
+        .merge(health::router())
+        .fallback(pages::page)
+        .layer(from_fn_with_state(state.clone(), stats::record_access))
+        .layer(from_fn_with_state(
+            state.clone(),
+            security::security_headers,
+        ))
+        .with_state(state)
+}
+
+/// Loads site and store, listens, and serves until SIGTERM or Ctrl-C; then
+/// lets in-flight requests finish and writes the last counters.
+pub async fn serve(config: Config) -> Result<(), ServeError> {
+    let site_dir = config.site_dir.clone();
+    let site = tokio::task::spawn_blocking(move || Site::load(&site_dir))
+        .await
+        .map_err(|e| ServeError::Io(std::io::Error::other(e)))??;
+    for problem in site.problems() {
+        tracing::error!(problem = %problem, "site problem");
+    }
+    let store = SqliteStore::open(&config.data_dir).await?;
+    let shared_store: Arc<dyn Store> = Arc::new(store.clone());
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: config.bind,
+            source,
+        })?;
+    let local = listener.local_addr()?;
+    let flush_every = Duration::from_secs(config.stats.flush_seconds.max(1));
+    let retention_days = config.stats.retention_days;
+    let state = AppState::new(config, site, shared_store);
+
+    let background = tokio::spawn(stats::run_background(
+        state.clone(),
+        flush_every,
+        retention_days,
+    ));
+    let watcher = tokio::spawn(reload::watch(state.clone()));
+    tracing::info!("numis listening on http://{local}");
+
+    axum::serve(listener, app(state.clone()))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+
+    background.abort();
+    watcher.abort();
+    if let Err(e) = state.access.flush(state.store.as_ref()).await {
+        tracing::error!(error = %e, "last statistics not written");
+    }
+    store.close().await;
+    tracing::info!("numis stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "Ctrl-C handler not installed");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "SIGTERM handler not installed");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down; finishing requests in flight");
+}

@@ -1,0 +1,139 @@
+//! Content pages from the Grav tree, plus `sitemap.xml` and `robots.txt`.
+//! Pages are the router's fallback: every path no other router claims is
+//! looked up in the page tree.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, Uri, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use numis_cms::{Resolved, Site};
+
+use crate::cache::cacheable;
+use crate::state::AppState;
+use crate::stats::RouteLabel;
+
+const HTML: &str = "text/html; charset=utf-8";
+
+/// `sitemap.xml`, `robots.txt`; the page fallback is added by [`crate::app`].
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sitemap.xml", get(sitemap))
+        .route("/robots.txt", get(robots))
+}
+
+/// Answers any other path from the page tree.
+pub async fn page(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response<Body> {
+    let site = state.site();
+    let path = percent_decode(uri.path());
+    match site.resolve(&path) {
+        Resolved::Page { node, lang } => {
+            let label = site
+                .page_url(node, &lang)
+                .unwrap_or_else(|| crate::stats::UNMATCHED_ROUTE.to_owned());
+            let mut response = match site.render(node, &lang) {
+                Ok(page) => cacheable(&headers, HTML, page.html.clone(), page.modified),
+                Err(e) => {
+                    tracing::error!(route = %label, error = %e, "page cannot be shown");
+                    error_page(
+                        &site,
+                        &lang,
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        &e.to_string(),
+                    )
+                }
+            };
+            response.extensions_mut().insert(RouteLabel(label));
+            response
+        }
+        Resolved::Redirect { location, status } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::FOUND);
+            let mut response = status.into_response();
+            if let Ok(value) = HeaderValue::from_str(&location) {
+                response.headers_mut().insert(header::LOCATION, value);
+            }
+            response
+        }
+        Resolved::NotFound { lang } => not_found(&site, &lang),
+    }
+}
+
+/// The themed 404 page.
+pub fn not_found(site: &Site, lang: &str) -> Response<Body> {
+    let message = if lang == "en" {
+        "Page not found"
+    } else {
+        "Seite nicht gefunden"
+    };
+    error_page(site, lang, StatusCode::NOT_FOUND, message)
+}
+
+fn error_page(site: &Site, lang: &str, status: StatusCode, message: &str) -> Response<Body> {
+    let html = site.render_error(lang, status.as_u16(), message);
+    let mut response = (status, html).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(HTML));
+    response
+}
+
+async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Response<Body> {
+    let site = state.site();
+    let base = public_base(&headers);
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for url in site.sitemap() {
+        xml.push_str("  <url><loc>");
+        xml.push_str(&xml_escape(&format!("{base}{url}")));
+        xml.push_str("</loc></url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    cacheable(&headers, "application/xml; charset=utf-8", xml, None)
+}
+
+async fn robots(headers: HeaderMap) -> Response<Body> {
+    let base = public_base(&headers);
+    let text = format!(
+        "User-agent: *\nDisallow: /api/\nDisallow: /admin/\nDisallow: /konto/\n\nSitemap: {base}/sitemap.xml\n"
+    );
+    cacheable(&headers, "text/plain; charset=utf-8", text, None)
+}
+
+/// `http://host` from the request's Host header, for absolute sitemap URLs.
+fn public_base(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        })
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Decodes `%XX` escapes in a path (Grav routes may contain non-ASCII).
+fn percent_decode(path: &str) -> String {
+    percent_encoding::percent_decode_str(path)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_percent_decoded() {
+        assert_eq!(percent_decode("/%C3%BCber"), "/über");
+        assert_eq!(percent_decode("/100%"), "/100%");
+    }
+}

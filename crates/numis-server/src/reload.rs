@@ -1,0 +1,85 @@
+//! Keeps the served site in step with its files: a change below the site
+//! folder (or SIGHUP) loads the site anew and swaps it in. A site that fails
+//! to load keeps the previous one serving.
+
+use std::time::Duration;
+
+use notify::{RecursiveMode, Watcher};
+use numis_cms::Site;
+use tokio::sync::mpsc;
+
+use crate::state::AppState;
+
+/// Edits arrive in bursts (an editor writes, renames, touches); wait this
+/// long after the last event before reloading.
+const DEBOUNCE: Duration = Duration::from_millis(150);
+
+/// Loads the site again and swaps it in; logs the outcome.
+pub async fn reload(state: &AppState) {
+    let root = state.site().root().to_owned();
+    let loaded = tokio::task::spawn_blocking(move || Site::load(&root)).await;
+    match loaded {
+        Ok(Ok(site)) => {
+            for problem in site.problems() {
+                tracing::error!(problem = %problem, "site problem");
+            }
+            state.replace_site(site);
+            tracing::info!("site reloaded");
+        }
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "site not reloaded; previous version keeps serving")
+        }
+        Err(e) => tracing::error!(error = %e, "site reload task failed"),
+    }
+}
+
+/// Watches the site folder and listens for SIGHUP until the process ends.
+pub async fn watch(state: AppState) {
+    let (tx, mut rx) = mpsc::unbounded_channel::<()>();
+    let watcher_tx = tx.clone();
+    let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if event.is_ok_and(|e| !e.kind.is_access()) {
+            let _ = watcher_tx.send(());
+        }
+    });
+    let _watcher = match watcher {
+        Ok(mut watcher) => match watcher.watch(state.site().root(), RecursiveMode::Recursive) {
+            Ok(()) => Some(watcher),
+            Err(e) => {
+                tracing::warn!(error = %e, "site folder not watched; reload with SIGHUP");
+                None
+            }
+        },
+        Err(e) => {
+            tracing::warn!(error = %e, "no file watcher; reload with SIGHUP");
+            None
+        }
+    };
+    spawn_sighup(tx);
+    while rx.recv().await.is_some() {
+        // Collapse a burst of events into one reload.
+        while let Ok(Some(())) = tokio::time::timeout(DEBOUNCE, rx.recv()).await {}
+        reload(&state).await;
+    }
+}
+
+#[cfg(unix)]
+fn spawn_sighup(tx: mpsc::UnboundedSender<()>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::hangup()) {
+        Ok(mut hangup) => {
+            tokio::spawn(async move {
+                while hangup.recv().await.is_some() {
+                    tracing::info!("SIGHUP: reloading site");
+                    if tx.send(()).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        Err(e) => tracing::warn!(error = %e, "SIGHUP handler not installed"),
+    }
+}
+
+#[cfg(not(unix))]
+fn spawn_sighup(_tx: mpsc::UnboundedSender<()>) {}

@@ -1,0 +1,56 @@
+//! What every handler can reach.
+
+use std::sync::{Arc, RwLock};
+
+use numis_cms::Site;
+use numis_store::Store;
+
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::stats::AccessCounter;
+
+/// Application state, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The configuration in force.
+    pub config: Arc<Config>,
+    /// The content site; replaced as a whole when its files change.
+    pub site: Arc<RwLock<Arc<Site>>>,
+    /// Persistence.
+    pub store: Arc<dyn Store>,
+    /// Pending access counters.
+    pub access: Arc<AccessCounter>,
+    /// Prometheus metrics.
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    /// Builds the state from its parts.
+    pub fn new(config: Config, site: Site, store: Arc<dyn Store>) -> Self {
+        Self {
+            config: Arc::new(config),
+            site: Arc::new(RwLock::new(Arc::new(site))),
+            store,
+            access: Arc::default(),
+            metrics: Arc::default(),
+        }
+    }
+
+    /// The current site.
+    pub fn site(&self) -> Arc<Site> {
+        match self.site.read() {
+            Ok(site) => site.clone(),
+            // A panic while swapping cannot leave a half-written Arc behind.
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Swaps in a freshly loaded site.
+    pub fn replace_site(&self, site: Site) {
+        let site = Arc::new(site);
+        match self.site.write() {
+            Ok(mut slot) => *slot = site,
+            Err(poisoned) => *poisoned.into_inner() = site,
+        }
+    }
+}

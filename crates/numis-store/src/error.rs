@@ -1,0 +1,48 @@
+//! Errors of the store, naming the operation that failed.
+
+use std::path::PathBuf;
+
+/// Result alias of this crate.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The data directory could not be created or used.
+    #[error("data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: PathBuf,
+        /// The operating system's reason.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The database could not be opened (missing permission, not a database…).
+    #[error("cannot open database {path}: {source}")]
+    Open {
+        /// The database file.
+        path: PathBuf,
+        /// The driver's reason.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// Migrating the schema failed.
+    #[error("cannot migrate database schema: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A query failed (disk full, read-only file system, lock timeout…).
+    #[error("{operation}: {source}")]
+    Query {
+        /// What the store was doing.
+        operation: &'static str,
+        /// The driver's reason.
+        #[source]
+        source: sqlx::Error,
+    },
+}
+
+impl StoreError {
+    pub(crate) fn query(operation: &'static str) -> impl FnOnce(sqlx::Error) -> Self {
+        move |source| Self::Query { operation, source }
+    }
+}

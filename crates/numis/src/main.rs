@@ -1,0 +1,150 @@
+//! The `numis` command: serve the portal, check a configuration and site,
+//! purge expired data.
+//!
+//! Without a subcommand it serves, so `cargo run --release` in a fresh
+//! clone starts the demo portal at <http://127.0.0.1:8080>.
+
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use numis_server::Config;
+use numis_store::Store;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "numis", version, about = "Self-hosted environmental geoportal")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal (the default).
+    Serve(CommonArgs),
+    /// Validate the configuration and the whole site tree; exit 1 on any problem.
+    Check(CommonArgs),
+    /// Delete data whose retention time has passed, now.
+    Purge(CommonArgs),
+}
+
+#[derive(Args, Clone, Default)]
+struct CommonArgs {
+    /// Configuration file (TOML); every key has a default.
+    #[arg(long, env = "NUMIS_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    /// Address and port to listen on [default: 127.0.0.1:8080; env NUMIS_BIND].
+    #[arg(long, global = true)]
+    bind: Option<SocketAddr>,
+    /// Directory for everything the server writes [default: var; env NUMIS_DATA_DIR].
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// The site tree (Grav user/ layout) [default: site; env NUMIS_SITE_DIR].
+    #[arg(long, global = true)]
+    site_dir: Option<PathBuf>,
+}
+
+impl CommonArgs {
+    fn merged(self, outer: CommonArgs) -> CommonArgs {
+        CommonArgs {
+            config: self.config.or(outer.config),
+            bind: self.bind.or(outer.bind),
+            data_dir: self.data_dir.or(outer.data_dir),
+            site_dir: self.site_dir.or(outer.site_dir),
+        }
+    }
+
+    fn load(&self) -> anyhow::Result<Config> {
+        let mut config = Config::load(self.config.as_deref())?;
+        if let Some(bind) = self.bind {
+            config.bind = bind;
+        }
+        if let Some(dir) = &self.data_dir {
+            config.data_dir = dir.clone();
+        }
+        if let Some(dir) = &self.site_dir {
+            config.site_dir = dir.clone();
+        }
+        Ok(config)
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        None => serve(cli.common),
+        Some(Command::Serve(args)) => serve(args.merged(cli.common)),
+        Some(Command::Check(args)) => check(args.merged(cli.common)),
+        Some(Command::Purge(args)) => purge(args.merged(cli.common)),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("numis: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn serve(args: CommonArgs) -> anyhow::Result<ExitCode> {
+    let config = args.load()?;
+    runtime()?.block_on(numis_server::serve(config))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints every problem as `file:line: message`; exit status 1 if any.
+fn check(args: CommonArgs) -> anyhow::Result<ExitCode> {
+    let config = args.load()?;
+    let site = numis_cms::Site::load(&config.site_dir)?;
+    let problems: Vec<String> = site.problems().map(ToString::to_string).collect();
+    for problem in &problems {
+        println!("{problem}");
+    }
+    if problems.is_empty() {
+        println!(
+            "ok: configuration and site {} ({} pages reachable)",
+            config.site_dir.display(),
+            site.sitemap().len()
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("{} problem(s) found", problems.len());
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+fn purge(args: CommonArgs) -> anyhow::Result<ExitCode> {
+    let config = args.load()?;
+    runtime()?.block_on(async {
+        let store = numis_store::SqliteStore::open(&config.data_dir).await?;
+        let today = chrono::Utc::now().date_naive();
+        let rows = numis_server::stats::purge(&store, today, config.stats.retention_days).await?;
+        store.ping().await?;
+        store.close().await;
+        println!(
+            "purged {rows} statistics row(s) older than {} days",
+            config.stats.retention_days
+        );
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -1,0 +1,17 @@
+#![allow(clippy::unwrap_used, reason = "test helpers panic on setup failures by design")]
+
+//! The single integration test binary: each module starts the real `numis`
+//! binary on a free port and talks HTTP to it.
+
+// Content pages of the demo site: languages, navigation, caching headers.
+mod demo_site;
+// The real NUMIS privacy page (seed) rendered from a Grav tree.
+mod seed_page;
+// Every page of the Grav corpus routes as Grav would route it.
+mod grav_corpus;
+// Privacy by construction: access records, cookies, third parties, headers.
+mod privacy;
+// Operations: health, metrics, shutdown, reload, check, bad data dirs.
+mod operations;
+
+mod util;

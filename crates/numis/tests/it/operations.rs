@@ -1,0 +1,221 @@
+//! Running the portal: health and metrics, shutdown, reload on change,
+//! `numis check`, broken pages, unusable data directories, statistics
+//! retention.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+
+use crate::util::{TestServer, client, copy_tree, demo_site, run_numis};
+
+#[tokio::test]
+async fn health_and_metrics_report_the_running_server() {
+    let mut server = TestServer::start(&demo_site());
+    let http = client();
+    let health = http.get(server.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    http.get(server.url("/datenschutz")).send().await.unwrap();
+    http.get(server.url("/nirgendwo-123")).send().await.unwrap();
+    let metrics = http
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(r#"numis_http_requests_total{route="/datenschutz",status="2xx"} 1"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(r#"route="/{*path}",status="4xx""#),
+        "unknown paths are counted under a template: {metrics}"
+    );
+    assert!(
+        !metrics.contains("nirgendwo"),
+        "raw paths never become labels"
+    );
+    assert!(
+        metrics.contains("numis_http_request_duration_seconds_bucket"),
+        "{metrics}"
+    );
+    assert!(server.stop().success(), "SIGTERM ends the server cleanly");
+    assert!(server.log().contains("numis stopped"));
+}
+
+/// A demo site copy with one page whose front matter is broken.
+fn site_with_broken_page() -> tempfile::TempDir {
+    let site = tempfile::tempdir().unwrap();
+    copy_tree(&demo_site(), site.path());
+    let folder = site.path().join("pages/03.kaputt");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("default.de.md"),
+        "---\ntitle: Kaputt\nmenu: [nicht geschlossen\n---\nText\n",
+    )
+    .unwrap();
+    site
+}
+
+#[tokio::test]
+async fn a_page_with_broken_front_matter_answers_500_and_the_rest_keeps_working() {
+    let site = site_with_broken_page();
+    let server = TestServer::start(site.path());
+    let http = client();
+    let broken = http.get(server.url("/kaputt")).send().await.unwrap();
+    assert_eq!(broken.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let html = broken.text().await.unwrap();
+    assert!(
+        html.contains("500") && html.contains("numis.css"),
+        "a themed error page: {html}"
+    );
+    for path in ["/", "/datenschutz", "/en/hilfe"] {
+        assert_eq!(
+            http.get(server.url(path)).send().await.unwrap().status(),
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+    let log = server.log();
+    // The flow sequence opened on line 3 is found unclosed at line 4.
+    assert!(
+        log.contains("03.kaputt/default.de.md:4: "),
+        "the log names file and line:\n{log}"
+    );
+}
+
+#[test]
+fn check_reports_broken_pages_with_file_and_line() {
+    let site = site_with_broken_page();
+    let (status, output) = run_numis(&["check", "--site-dir", site.path().to_str().unwrap()]);
+    assert_eq!(status.code(), Some(1), "{output}");
+    assert!(
+        output.contains("03.kaputt/default.de.md:4: did not find expected"),
+        "{output}"
+    );
+    let (status, output) = run_numis(&["check", "--site-dir", demo_site().to_str().unwrap()]);
+    assert!(status.success(), "the demo site is clean: {output}");
+}
+
+#[test]
+fn check_reports_a_bad_configuration_with_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("numis.toml");
+    std::fs::write(&config, "[stats]\nretention_days = \"forever\"\n").unwrap();
+    let (status, output) = run_numis(&["check", "--config", config.to_str().unwrap()]);
+    assert!(!status.success());
+    assert!(output.contains("stats.retention_days"), "{output}");
+}
+
+#[test]
+fn an_unusable_data_directory_is_a_clear_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-directory");
+    std::fs::write(&file, "x").unwrap();
+    let data_dir = file.join("var");
+    let (status, output) = run_numis(&[
+        "serve",
+        "--bind",
+        "127.0.0.1:0",
+        "--site-dir",
+        demo_site().to_str().unwrap(),
+        "--data-dir",
+        data_dir.to_str().unwrap(),
+    ]);
+    assert!(!status.success());
+    assert!(
+        output.contains("data directory") && output.contains("not-a-directory"),
+        "{output}"
+    );
+    assert!(!output.contains("panicked"), "{output}");
+}
+
+async fn wait_for(server: &TestServer, path: &str, needle: &str) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline {
+        let body = client()
+            .get(server.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if body.contains(needle) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn edited_pages_are_served_without_a_restart() {
+    let site = tempfile::tempdir().unwrap();
+    copy_tree(&demo_site(), site.path());
+    let server = TestServer::start(site.path());
+    let page = site.path().join("pages/02.hilfe/default.de.md");
+    let before = client()
+        .get(server.url("/hilfe"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!before.contains("Frisch geändert"));
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, format!("{text}\n\nFrisch geändert.\n")).unwrap();
+    assert!(
+        wait_for(&server, "/hilfe", "Frisch geändert").await,
+        "the edit shows up:\n{}",
+        server.log()
+    );
+}
+
+#[tokio::test]
+async fn statistics_older_than_the_retention_time_are_purged() {
+    use numis_store::{AccessCount, StatusClass, Store};
+    let data = tempfile::tempdir().unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let store = numis_store::SqliteStore::open(data.path()).await.unwrap();
+    let count = |days_ago: u64| AccessCount {
+        day: today - chrono::Days::new(days_ago),
+        route: "/".into(),
+        status: StatusClass::of(200),
+        requests: 1,
+        bytes: 1,
+    };
+    store
+        .add_access_counts(&[count(800), count(729), count(1)])
+        .await
+        .unwrap();
+    store.close().await;
+    let (status, output) = run_numis(&["purge", "--data-dir", data.path().to_str().unwrap()]);
+    assert!(status.success(), "{output}");
+    assert!(
+        output.contains("purged 1 "),
+        "default retention is two years: {output}"
+    );
+    let store = numis_store::SqliteStore::open(data.path()).await.unwrap();
+    let left = store
+        .access_counts(today - chrono::Days::new(1000), today)
+        .await
+        .unwrap();
+    assert_eq!(left.len(), 2);
+    store.close().await;
+    // A shorter configured retention purges more.
+    let (status, output) = {
+        let config = data.path().join("numis.toml");
+        std::fs::write(&config, "[stats]\nretention_days = 30\n").unwrap();
+        run_numis(&[
+            "purge",
+            "--data-dir",
+            data.path().to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+        ])
+    };
+    assert!(status.success() && output.contains("purged 1 "), "{output}");
+}

@@ -1,0 +1,186 @@
+//! Helpers shared by the integration tests: the real `numis` binary started
+//! on a free port with its own data directory and captured log, and the
+//! location of the shared test material.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repo root")
+}
+
+/// The demo site shipped in the repository.
+pub fn demo_site() -> PathBuf {
+    repo_root().join("site")
+}
+
+/// The shared material beside the repository (`../shared`), or where
+/// `NUMIS_SHARED_DIR` points.
+pub fn shared_dir() -> PathBuf {
+    match std::env::var_os("NUMIS_SHARED_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => repo_root().join("../shared"),
+    }
+}
+
+/// A folder of the shared material, or `None` (with a visible note) when it
+/// is missing outside CI. In CI (`CI=true`) a missing folder fails the test.
+pub fn shared(relative: &str) -> Option<PathBuf> {
+    let path = shared_dir().join(relative);
+    if path.exists() {
+        return Some(path);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("shared test material missing in CI: {}", path.display());
+    }
+    eprintln!(
+        "SKIPPED: shared test material not found at {} (set NUMIS_SHARED_DIR)",
+        path.display()
+    );
+    None
+}
+
+/// A running `numis serve`.
+pub struct TestServer {
+    child: Option<Child>,
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    /// The server's data directory (deleted at drop).
+    pub data_dir: tempfile::TempDir,
+    log_path: PathBuf,
+    _log_dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    /// Starts the server on `site` with default settings.
+    pub fn start(site: &Path) -> Self {
+        Self::start_with(site, &[])
+    }
+
+    /// Starts the server on `site` with extra environment variables.
+    pub fn start_with(site: &Path, env: &[(&str, &str)]) -> Self {
+        let data_dir = tempfile::tempdir().expect("data dir");
+        let log_dir = tempfile::tempdir().expect("log dir");
+        let log_path = log_dir.path().join("server.log");
+        let log = File::create(&log_path).expect("log file");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_numis"));
+        command
+            .args(["serve", "--bind", "127.0.0.1:0", "--site-dir"])
+            .arg(site)
+            .arg("--data-dir")
+            .arg(data_dir.path())
+            .env_remove("NUMIS_CONFIG")
+            .env("RUST_LOG", "debug")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let child = command.spawn().expect("start numis");
+        let mut server = Self {
+            child: Some(child),
+            base: String::new(),
+            data_dir,
+            log_path,
+            _log_dir: log_dir,
+        };
+        server.base = server.wait_for_address();
+        server
+    }
+
+    fn wait_for_address(&mut self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let log = self.log();
+            if let Some(rest) = log.split("listening on ").nth(1) {
+                let address: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
+                return address;
+            }
+            if let Some(child) = self.child.as_mut()
+                && let Ok(Some(status)) = child.try_wait()
+            {
+                panic!("numis exited with {status} before listening:\n{log}");
+            }
+            assert!(Instant::now() < deadline, "numis did not start:\n{log}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Everything the server logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    /// `base` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Sends SIGTERM and waits for the process to end.
+    pub fn stop(&mut self) -> ExitStatus {
+        let mut child = self.child.take().expect("running");
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("numis did not stop on SIGTERM:\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// An HTTP client that does not follow redirects and keeps no cookies.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// Copies a folder tree (test sites are assembled in temp dirs).
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk");
+        let target = to.join(entry.path().strip_prefix(from).expect("prefix"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// Runs `numis` with `args` and returns (status, stdout+stderr).
+pub fn run_numis(args: &[&str]) -> (ExitStatus, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_numis"))
+        .args(args)
+        .env_remove("NUMIS_CONFIG")
+        .output()
+        .expect("run numis");
+    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&output.stderr));
+    (output.status, text)
+}
