@@ -598,3 +598,189 @@ fn language_name(code: &str) -> String {
     }
     .to_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes `files` (path, content) below a temp folder and loads it.
+    fn site(files: &[(&str, &str)]) -> (tempfile::TempDir, Site) {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, content) in files {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, content).unwrap();
+        }
+        std::fs::create_dir_all(dir.path().join("pages")).unwrap();
+        let site = Site::load(dir.path()).unwrap();
+        (dir, site)
+    }
+
+    fn is_page(site: &Site, path: &str) -> bool {
+        matches!(site.resolve(path), Resolved::Page { .. })
+    }
+
+    #[test]
+    fn publishing_dates_and_flags_decide_what_answers() {
+        let (_dir, site) = site(&[
+            ("pages/01.home/default.md", "---\ntitle: Home\n---\n"),
+            (
+                "pages/02.past/default.md",
+                "---\npublish_date: 2001-01-01\n---\n",
+            ),
+            (
+                "pages/03.future/default.md",
+                "---\npublish_date: 2999-01-01\n---\n",
+            ),
+            (
+                "pages/04.expired/default.md",
+                "---\nunpublish_date: 2001-01-01\n---\n",
+            ),
+            ("pages/05.draft/default.md", "---\npublished: false\n---\n"),
+            (
+                "pages/06.internal/default.md",
+                "---\nroutable: false\n---\n",
+            ),
+            ("pages/07.modular/_part/default.md", "Teil\n"),
+            ("pages/08.empty/09.child/default.md", "Kind\n"),
+        ]);
+        assert!(is_page(&site, "/"));
+        assert!(is_page(&site, "/home"), "the home alias route answers too");
+        assert!(is_page(&site, "/past"));
+        for hidden in [
+            "/future",
+            "/expired",
+            "/draft",
+            "/internal",
+            "/modular/part",
+            "/empty",
+        ] {
+            assert!(!is_page(&site, hidden), "{hidden} must not answer");
+        }
+        assert!(
+            is_page(&site, "/empty/child"),
+            "children of folders without a file route normally"
+        );
+    }
+
+    #[test]
+    fn slugs_routes_aliases_and_redirects_follow_the_front_matter() {
+        let (_dir, site) = site(&[
+            ("pages/01.home/default.md", "---\ntitle: Home\n---\n"),
+            ("pages/02.ueber/default.md", "---\nslug: about-us\n---\n"),
+            ("pages/02.ueber/01.team/default.md", "Team\n"),
+            (
+                "pages/03.x/default.md",
+                "---\nroutes:\n  default: /kontakt\n  canonical: /kontakt\n  aliases: [/contact, /reach-us]\n---\n",
+            ),
+            (
+                "pages/04.alt/default.md",
+                "---\nredirect: '/kontakt[301]'\n---\n",
+            ),
+            (
+                "config/site.yaml",
+                "redirects:\n  /old/(.*): /new/$1\nroutes:\n  /team: /about-us/team\n",
+            ),
+        ]);
+        assert!(is_page(&site, "/about-us"));
+        assert!(
+            is_page(&site, "/about-us/team"),
+            "children follow the parent's slug"
+        );
+        assert!(
+            is_page(&site, "/kontakt") && is_page(&site, "/contact") && is_page(&site, "/reach-us")
+        );
+        assert!(is_page(&site, "/x"), "the folder route still answers");
+        assert_eq!(
+            site.resolve("/alt"),
+            Resolved::Redirect {
+                location: "/kontakt".into(),
+                status: 301
+            }
+        );
+        assert_eq!(
+            site.resolve("/old/page"),
+            Resolved::Redirect {
+                location: "/new/page".into(),
+                status: 302
+            }
+        );
+        assert!(
+            is_page(&site, "/team"),
+            "a site route alias answers with its target"
+        );
+        assert!(
+            is_page(&site, "/About-Us/"),
+            "routes are matched lower-case, trailing slash ignored"
+        );
+    }
+
+    #[test]
+    fn languages_fall_back_to_the_default_and_translate_titles() {
+        let (_dir, site) = site(&[
+            (
+                "config/site.yaml",
+                "languages:\n  supported: [de, en]\n  include_default_lang: false\n",
+            ),
+            ("languages/de.yaml", "PAGES:\n  PRIVACY: Datenschutz\n"),
+            ("languages/en.yaml", "PAGES:\n  PRIVACY: Privacy\n"),
+            (
+                "pages/01.home/default.de.md",
+                "---\ntitle: Start\n---\nHallo\n",
+            ),
+            (
+                "pages/01.home/default.en.md",
+                "---\ntitle: Home\n---\nHello\n",
+            ),
+            (
+                "pages/datenschutz/default.de.md",
+                "---\ntitle: PAGES.PRIVACY\nvisible: true\n---\nNur deutsch.\n",
+            ),
+        ]);
+        let Resolved::Page { node, lang } = site.resolve("/en/datenschutz") else {
+            panic!("fallback page")
+        };
+        assert_eq!(lang, "en");
+        let html = &site.render(node, &lang).unwrap().html;
+        assert!(
+            html.contains("<title>Privacy"),
+            "key translated in the request's language"
+        );
+        assert!(
+            html.contains("Nur deutsch."),
+            "content falls back to the default language"
+        );
+        let Resolved::Page { node, lang } = site.resolve("/") else {
+            panic!("home")
+        };
+        assert!(site.render(node, &lang).unwrap().html.contains("Hallo"));
+        let Resolved::Page { node, lang } = site.resolve("/en") else {
+            panic!("English home")
+        };
+        assert!(site.render(node, &lang).unwrap().html.contains("Hello"));
+        assert_eq!(
+            site.sitemap(),
+            vec!["/", "/datenschutz", "/en", "/en/datenschutz"]
+        );
+    }
+
+    #[test]
+    fn a_broken_page_is_a_problem_but_not_a_load_failure() {
+        let (_dir, site) = site(&[
+            ("pages/01.ok/default.md", "Gut\n"),
+            ("pages/02.broken/default.md", "---\ntitle: [x\n---\n"),
+        ]);
+        assert_eq!(site.problems().count(), 1);
+        let Resolved::Page { node, lang } = site.resolve("/broken") else {
+            panic!("still routed")
+        };
+        assert!(matches!(
+            site.render(node, &lang),
+            Err(PageError::Broken(_))
+        ));
+        let Resolved::Page { node, lang } = site.resolve("/ok") else {
+            panic!("ok page")
+        };
+        assert!(site.render(node, &lang).is_ok());
+    }
+}

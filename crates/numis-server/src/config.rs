@@ -147,7 +147,10 @@ fn describe(error: &figment::Error, file: Option<&Path>) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::result_large_err, reason = "figment's Jail API returns its large error type")]
+#[allow(
+    clippy::result_large_err,
+    reason = "figment's Jail API returns its large error type"
+)]
 mod tests {
     use super::*;
 
@@ -161,7 +164,8 @@ mod tests {
     #[test]
     fn the_documented_example_states_the_defaults() {
         let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/numis.example.toml");
-        let config = Config::load_with_env(Some(&example), Env::prefixed("NUMIS_TEST_NONE_")).unwrap();
+        let config =
+            Config::load_with_env(Some(&example), Env::prefixed("NUMIS_TEST_NONE_")).unwrap();
         assert_eq!(config, Config::default());
     }
 

@@ -157,3 +157,61 @@ pub async fn purge(
 
 /// Shared handle used by the state.
 pub type SharedCounter = Arc<AccessCounter>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_trait::async_trait;
+    use numis_store::StoreError;
+
+    /// A store whose disk is full.
+    struct FullDisk;
+
+    #[async_trait]
+    impl Store for FullDisk {
+        async fn ping(&self) -> numis_store::Result<()> {
+            Ok(())
+        }
+        async fn add_access_counts(&self, _: &[AccessCount]) -> numis_store::Result<()> {
+            Err(StoreError::DataDir {
+                path: "var".into(),
+                source: std::io::Error::other("No space left on device"),
+            })
+        }
+        async fn access_counts(
+            &self,
+            _: NaiveDate,
+            _: NaiveDate,
+        ) -> numis_store::Result<Vec<AccessCount>> {
+            Ok(Vec::new())
+        }
+        async fn purge_access_counts(&self, _: NaiveDate) -> numis_store::Result<u64> {
+            Ok(0)
+        }
+    }
+
+    #[tokio::test]
+    async fn counts_survive_a_failed_write_and_arrive_later() {
+        let counter = AccessCounter::default();
+        counter.count("/".into(), 200, 10);
+        counter.count("/".into(), 204, 5);
+        counter.count("/{*path}".into(), 404, 1);
+        assert!(counter.flush(&FullDisk).await.is_err());
+        let dir = tempfile::tempdir().unwrap();
+        let store = numis_store::SqliteStore::open(dir.path()).await.unwrap();
+        assert_eq!(
+            counter.flush(&store).await.unwrap(),
+            2,
+            "two keys: (/, 2xx) and (/{{*path}}, 4xx)"
+        );
+        let today = Utc::now().date_naive();
+        let counts = store.access_counts(today, today).await.unwrap();
+        let root = counts.iter().find(|c| c.route == "/").unwrap();
+        assert_eq!((root.requests, root.bytes), (2, 15));
+        assert_eq!(
+            counter.flush(&store).await.unwrap(),
+            0,
+            "nothing pending after a successful write"
+        );
+    }
+}

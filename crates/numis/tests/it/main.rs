@@ -1,4 +1,7 @@
-#![allow(clippy::unwrap_used, reason = "test helpers panic on setup failures by design")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers panic on setup failures by design"
+)]
 
 //! The single integration test binary: each module starts the real `numis`
 //! binary on a free port and talks HTTP to it.
