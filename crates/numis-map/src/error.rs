@@ -1,0 +1,32 @@
+//! Errors of the map engine.
+
+use std::path::PathBuf;
+
+/// Result alias of this crate.
+pub type Result<T> = std::result::Result<T, MapError>;
+
+/// What can go wrong in the map engine.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MapError {
+    /// A coordinate could not be transformed.
+    #[error("coordinate transformation failed: {0}")]
+    Projection(String),
+    /// A data file could not be read.
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's reason.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A data file is not valid GeoJSON.
+    #[error("{path}: not valid GeoJSON: {message}")]
+    GeoJson {
+        /// The file.
+        path: PathBuf,
+        /// What the parser reported.
+        message: String,
+    },
+}
