@@ -31,10 +31,21 @@ pub enum Crs {
 }
 
 /// Every supported CRS, native first (the order of capabilities documents).
-pub const ALL: [Crs; 6] = [Crs::Utm32, Crs::WebMercator, Crs::Wgs84, Crs::Etrs89, Crs::Crs84, Crs::GaussKrueger3];
+pub const ALL: [Crs; 6] = [
+    Crs::Utm32,
+    Crs::WebMercator,
+    Crs::Wgs84,
+    Crs::Etrs89,
+    Crs::Crs84,
+    Crs::GaussKrueger3,
+];
 
-static UTM32: LazyLock<Option<Proj>> =
-    LazyLock::new(|| Proj::from_proj_string("+proj=utm +zone=32 +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +units=m +no_defs").ok());
+static UTM32: LazyLock<Option<Proj>> = LazyLock::new(|| {
+    Proj::from_proj_string(
+        "+proj=utm +zone=32 +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +units=m +no_defs",
+    )
+    .ok()
+});
 static GK3: LazyLock<Option<Proj>> = LazyLock::new(|| {
     Proj::from_proj_string(
         "+proj=tmerc +lat_0=0 +lon_0=9 +k=1 +x_0=3500000 +y_0=0 +ellps=bessel \
@@ -42,7 +53,8 @@ static GK3: LazyLock<Option<Proj>> = LazyLock::new(|| {
     )
     .ok()
 });
-static LONLAT: LazyLock<Option<Proj>> = LazyLock::new(|| Proj::from_proj_string("+proj=longlat +datum=WGS84 +no_defs").ok());
+static LONLAT: LazyLock<Option<Proj>> =
+    LazyLock::new(|| Proj::from_proj_string("+proj=longlat +datum=WGS84 +no_defs").ok());
 
 /// Earth radius of the Pseudo-Mercator sphere.
 const WEB_MERCATOR_RADIUS: f64 = 6_378_137.0;
@@ -53,7 +65,10 @@ impl Crs {
     /// Parses a WMS `CRS`/`SRS` value (`EPSG:25832`, `crs:84`), case-insensitively.
     pub fn parse(code: &str) -> Option<Self> {
         let code = code.trim().to_ascii_uppercase();
-        let code = code.strip_prefix("URN:OGC:DEF:CRS:").map(|c| c.replace("::", ":")).unwrap_or(code);
+        let code = code
+            .strip_prefix("URN:OGC:DEF:CRS:")
+            .map(|c| c.replace("::", ":"))
+            .unwrap_or(code);
         match code.as_str() {
             "EPSG:25832" => Some(Self::Utm32),
             "EPSG:3857" | "EPSG:900913" => Some(Self::WebMercator),
@@ -95,7 +110,7 @@ impl Crs {
             return Ok((x, y));
         }
         let (lon, lat) = self.to_lonlat(x, y)?;
-        target.from_lonlat(lon, lat)
+        target.lonlat_to(lon, lat)
     }
 
     fn to_lonlat(self, x: f64, y: f64) -> Result<(f64, f64)> {
@@ -103,7 +118,9 @@ impl Crs {
             Self::Wgs84 | Self::Etrs89 | Self::Crs84 => Ok((x, y)),
             Self::WebMercator => {
                 let lon = (x / WEB_MERCATOR_RADIUS).to_degrees();
-                let lat = (2.0 * (y / WEB_MERCATOR_RADIUS).exp().atan() - std::f64::consts::FRAC_PI_2).to_degrees();
+                let lat = (2.0 * (y / WEB_MERCATOR_RADIUS).exp().atan()
+                    - std::f64::consts::FRAC_PI_2)
+                    .to_degrees();
                 Ok((lon, lat))
             }
             Self::Utm32 => proj_to_lonlat(&UTM32, x, y),
@@ -111,11 +128,13 @@ impl Crs {
         }
     }
 
-    fn from_lonlat(self, lon: f64, lat: f64) -> Result<(f64, f64)> {
+    fn lonlat_to(self, lon: f64, lat: f64) -> Result<(f64, f64)> {
         match self {
             Self::Wgs84 | Self::Etrs89 | Self::Crs84 => Ok((lon, lat)),
             Self::WebMercator => {
-                let lat = lat.clamp(-WEB_MERCATOR_MAX_LAT, WEB_MERCATOR_MAX_LAT).to_radians();
+                let lat = lat
+                    .clamp(-WEB_MERCATOR_MAX_LAT, WEB_MERCATOR_MAX_LAT)
+                    .to_radians();
                 let x = WEB_MERCATOR_RADIUS * lon.to_radians();
                 let y = WEB_MERCATOR_RADIUS * (std::f64::consts::FRAC_PI_4 + lat / 2.0).tan().ln();
                 Ok((x, y))
@@ -128,19 +147,25 @@ impl Crs {
 
 fn proj_to_lonlat(proj: &LazyLock<Option<Proj>>, x: f64, y: f64) -> Result<(f64, f64)> {
     let (Some(src), Some(dst)) = (proj.as_ref(), LONLAT.as_ref()) else {
-        return Err(MapError::Projection("projection definition not available".into()));
+        return Err(MapError::Projection(
+            "projection definition not available".into(),
+        ));
     };
     let mut point = (x, y, 0.0);
-    proj4rs::transform::transform(src, dst, &mut point).map_err(|e| MapError::Projection(e.to_string()))?;
+    proj4rs::transform::transform(src, dst, &mut point)
+        .map_err(|e| MapError::Projection(e.to_string()))?;
     Ok((point.0.to_degrees(), point.1.to_degrees()))
 }
 
 fn proj_from_lonlat(proj: &LazyLock<Option<Proj>>, lon: f64, lat: f64) -> Result<(f64, f64)> {
     let (Some(src), Some(dst)) = (LONLAT.as_ref(), proj.as_ref()) else {
-        return Err(MapError::Projection("projection definition not available".into()));
+        return Err(MapError::Projection(
+            "projection definition not available".into(),
+        ));
     };
     let mut point = (lon.to_radians(), lat.to_radians(), 0.0);
-    proj4rs::transform::transform(src, dst, &mut point).map_err(|e| MapError::Projection(e.to_string()))?;
+    proj4rs::transform::transform(src, dst, &mut point)
+        .map_err(|e| MapError::Projection(e.to_string()))?;
     Ok((point.0, point.1))
 }
 
@@ -180,7 +205,10 @@ mod tests {
     #[test]
     fn web_mercator_matches_the_spherical_formula() {
         let merc = Crs::Crs84.transform(Crs::WebMercator, LON, LAT).unwrap();
-        assert!(close(merc, (1_084_095.993, 6_868_125.185), 0.01), "{merc:?}");
+        assert!(
+            close(merc, (1_084_095.993, 6_868_125.185), 0.01),
+            "{merc:?}"
+        );
     }
 
     #[test]

@@ -3,8 +3,13 @@
 //!
 //! No HTTP here: numis-server decodes requests and encodes responses.
 
+pub mod catalog;
+pub mod config;
 pub mod crs;
+pub mod data;
 mod error;
+pub mod render;
+pub mod style;
 
 pub use crs::Crs;
 pub use error::{MapError, Result};

@@ -1,0 +1,55 @@
+//! Renders one map image from a site's `map.toml`, for looking at the
+//! cartography while styling:
+//!
+//! ```sh
+//! cargo run --release -p numis-map --example render -- site EPSG:25832 \
+//!     380000,5700000,640000,5950000 1024 1000 demo /tmp/map.png
+//! ```
+
+use std::path::Path;
+
+use numis_map::catalog::{Caller, Catalog};
+use numis_map::render::{DrawLayer, Encoding, Frame, encode, render};
+
+fn main() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [site, crs, bbox, width, height, layers, out] = args.as_slice() else {
+        return Err(
+            "usage: render SITE CRS MINX,MINY,MAXX,MAXY WIDTH HEIGHT LAYERS OUT.png".into(),
+        );
+    };
+    let catalog = Catalog::load(Path::new(site))
+        .map_err(|e| e.join("\n"))?
+        .ok_or("no map.toml")?;
+    let crs = numis_map::Crs::parse(crs).ok_or("unknown CRS")?;
+    let b: Vec<f64> = bbox
+        .split(',')
+        .map(|v| v.parse().map_err(|_| "bad bbox"))
+        .collect::<Result<_, _>>()?;
+    let [min_x, min_y, max_x, max_y] = b[..] else {
+        return Err("bbox needs four numbers".into());
+    };
+    let frame = Frame {
+        crs,
+        bbox: geo::Rect::new(
+            geo::coord! { x: min_x, y: min_y },
+            geo::coord! { x: max_x, y: max_y },
+        ),
+        width: width.parse().map_err(|_| "bad width")?,
+        height: height.parse().map_err(|_| "bad height")?,
+    };
+    let names: Vec<String> = layers.split(',').map(str::to_owned).collect();
+    let layers = catalog
+        .resolve(&names, &Caller::default())
+        .map_err(|e| format!("{e:?}"))?;
+    let draw: Vec<DrawLayer<'_>> = layers.iter().map(|l| l.draw_layer()).collect();
+    let started = std::time::Instant::now();
+    let pixmap = render(&frame, &draw, Some([255, 255, 255])).ok_or("empty image")?;
+    let png = encode(&pixmap, Encoding::Png, false)?;
+    eprintln!(
+        "scale 1:{:.0}, {} ms",
+        frame.scale_denominator(),
+        started.elapsed().as_millis()
+    );
+    std::fs::write(out, png).map_err(|e| e.to_string())
+}

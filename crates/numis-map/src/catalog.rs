@@ -1,0 +1,318 @@
+//! The published layers: `map.toml` loaded with its data and compiled
+//! styles, the layer tree of groups, and name resolution with access rules
+//! (clause L7: a restricted layer does not exist for a caller without its
+//! role).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::config::{self, GroupConfig, LayerConfig, MapConfig, SourceConfig};
+use crate::data::Dataset;
+use crate::style::{Rule, Style};
+
+/// Name of the configuration file in the site folder.
+pub const MAP_FILE: &str = "map.toml";
+
+/// Who is asking: decides which restricted layers exist for them.
+#[derive(Debug, Clone, Default)]
+pub struct Caller {
+    /// Roles the caller holds (the operator token grants all).
+    pub roles: Vec<String>,
+    /// The operator token was presented.
+    pub operator: bool,
+}
+
+impl Caller {
+    /// May this caller see a layer with `access`?
+    pub fn may_see(&self, access: &str) -> bool {
+        access == "public" || self.operator || self.roles.iter().any(|r| r == access)
+    }
+}
+
+/// A loaded layer.
+#[derive(Debug)]
+pub struct Layer {
+    /// Its configuration.
+    pub config: LayerConfig,
+    /// Its features.
+    pub data: Dataset,
+    /// Its compiled rules.
+    pub style: Style,
+}
+
+impl Layer {
+    /// What the renderer needs of this layer.
+    pub fn draw_layer(&self) -> crate::render::DrawLayer<'_> {
+        crate::render::DrawLayer {
+            data: &self.data,
+            style: &self.style,
+            min_scale: self.config.min_scale,
+            max_scale: self.config.max_scale,
+        }
+    }
+}
+
+/// Everything `map.toml` publishes.
+#[derive(Debug)]
+pub struct Catalog {
+    /// The configuration as read.
+    pub config: MapConfig,
+    /// Layers in configuration order.
+    pub layers: Vec<Layer>,
+    by_name: HashMap<String, usize>,
+    groups: HashMap<String, usize>,
+}
+
+/// Why a layer list cannot be drawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResolveError {
+    /// No such layer or group — or one the caller may not see.
+    NotDefined(String),
+}
+
+impl Catalog {
+    /// Loads `map.toml` from `site_dir` with all data. `Ok(None)` when the
+    /// site publishes no map. Errors are located (`file:line: message`) and
+    /// all reported at once.
+    pub fn load(site_dir: &Path) -> Result<Option<Self>, Vec<String>> {
+        let path = site_dir.join(MAP_FILE);
+        let config = match config::read(&path) {
+            Ok(Some(config)) => config,
+            Ok(None) => return Ok(None),
+            Err(e) => return Err(vec![e]),
+        };
+        let mut problems = Vec::new();
+        let mut layers = Vec::new();
+        let mut by_name = HashMap::new();
+        for layer in &config.layers {
+            let place = format!("{} [layer {}]", path.display(), layer.id);
+            if by_name.insert(layer.id.clone(), layers.len()).is_some() {
+                problems.push(format!("{place}: the id is used twice"));
+                continue;
+            }
+            let rules: Result<Vec<Rule>, String> = layer.rules.iter().map(Rule::compile).collect();
+            let style = match rules {
+                Ok(rules) => Style { rules },
+                Err(e) => {
+                    problems.push(format!("{place}: {e}"));
+                    continue;
+                }
+            };
+            let data = match &layer.source {
+                SourceConfig::Geojson { path } => Dataset::from_geojson_file(&site_dir.join(path)),
+            };
+            match data {
+                Ok(data) => layers.push(Layer {
+                    config: layer.clone(),
+                    data,
+                    style,
+                }),
+                Err(e) => problems.push(format!("{place}: {e}")),
+            }
+        }
+        let by_name: HashMap<String, usize> = layers
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.config.id.clone(), i))
+            .collect();
+        let mut groups = HashMap::new();
+        for (i, group) in config.groups.iter().enumerate() {
+            let place = format!("{} [group {}]", path.display(), group.id);
+            if by_name.contains_key(&group.id) || groups.insert(group.id.clone(), i).is_some() {
+                problems.push(format!("{place}: the id is used twice"));
+            }
+        }
+        for group in &config.groups {
+            for member in &group.members {
+                if !by_name.contains_key(member) && !groups.contains_key(member) {
+                    problems.push(format!(
+                        "{} [group {}]: member {member:?} is no layer or group",
+                        path.display(),
+                        group.id
+                    ));
+                }
+            }
+            if let Some(parent) = &group.parent
+                && !groups.contains_key(parent)
+            {
+                problems.push(format!(
+                    "{} [group {}]: parent {parent:?} is no group",
+                    path.display(),
+                    group.id
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Some(Self {
+            config,
+            layers,
+            by_name,
+            groups,
+        }))
+    }
+
+    /// A layer by name, if the caller may see it.
+    pub fn layer(&self, name: &str, caller: &Caller) -> Option<&Layer> {
+        self.by_name
+            .get(name)
+            .map(|&i| &self.layers[i])
+            .filter(|l| caller.may_see(&l.config.access))
+    }
+
+    /// A group by name.
+    pub fn group(&self, name: &str) -> Option<&GroupConfig> {
+        self.groups.get(name).map(|&i| &self.config.groups[i])
+    }
+
+    /// The layers to draw for a WMS `LAYERS` list, bottom first; groups
+    /// expand to their visible members. A name the caller may not see is
+    /// reported exactly like one that does not exist.
+    pub fn resolve(&self, names: &[String], caller: &Caller) -> Result<Vec<&Layer>, ResolveError> {
+        let mut out = Vec::new();
+        for name in names {
+            if !self.expand(name, caller, &mut out, 0) {
+                return Err(ResolveError::NotDefined(name.clone()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Groups nest at most this deep (guards against cycles).
+    const MAX_DEPTH: usize = 16;
+
+    fn expand<'a>(
+        &'a self,
+        name: &str,
+        caller: &Caller,
+        out: &mut Vec<&'a Layer>,
+        depth: usize,
+    ) -> bool {
+        if depth > Self::MAX_DEPTH {
+            return false;
+        }
+        if let Some(layer) = self.layer(name, caller) {
+            out.push(layer);
+            return true;
+        }
+        let Some(group) = self.group(name) else {
+            return false;
+        };
+        let before = out.len();
+        for member in &group.members {
+            // Members the caller may not see are left out silently.
+            self.expand(member, caller, out, depth + 1);
+        }
+        out.len() > before
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(map_toml: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(MAP_FILE), map_toml).unwrap();
+        std::fs::write(
+            dir.path().join("points.geojson"),
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Hannover"},"geometry":{"type":"Point","coordinates":[9.73,52.37]}}]}"#,
+        )
+        .unwrap();
+        dir
+    }
+
+    const TWO_LAYERS: &str = r##"
+        [[group]]
+        id = "demo"
+        title = "Demo"
+        members = ["open", "internal"]
+        [[layer]]
+        id = "open"
+        title = "Open"
+        source = { type = "geojson", path = "points.geojson" }
+        [[layer.rule]]
+        fill = "#ff0000"
+        [[layer]]
+        id = "internal"
+        title = "Internal"
+        access = "staff"
+        source = { type = "geojson", path = "points.geojson" }
+    "##;
+
+    #[test]
+    fn groups_expand_and_restricted_layers_do_not_exist_for_the_public() {
+        let dir = site(TWO_LAYERS);
+        let catalog = Catalog::load(dir.path()).unwrap().unwrap();
+        let public = Caller::default();
+        let names = |layers: Vec<&Layer>| {
+            layers
+                .iter()
+                .map(|l| l.config.id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(catalog.resolve(&["demo".into()], &public).unwrap()),
+            vec!["open"]
+        );
+        assert_eq!(
+            catalog.resolve(&["internal".into()], &public).unwrap_err(),
+            ResolveError::NotDefined("internal".into())
+        );
+        let staff = Caller {
+            roles: vec!["staff".into()],
+            operator: false,
+        };
+        assert_eq!(
+            names(catalog.resolve(&["demo".into()], &staff).unwrap()),
+            vec!["open", "internal"]
+        );
+        assert!(catalog.resolve(&["nothing".into()], &staff).is_err());
+    }
+
+    #[test]
+    fn configuration_problems_are_all_reported_with_their_place() {
+        let dir = site(
+            r##"
+            [[group]]
+            id = "g"
+            title = "G"
+            members = ["missing"]
+            [[layer]]
+            id = "a"
+            title = "A"
+            source = { type = "geojson", path = "nowhere.geojson" }
+            [[layer]]
+            id = "b"
+            title = "B"
+            source = { type = "geojson", path = "points.geojson" }
+            [[layer.rule]]
+            fill = "rot"
+            "##,
+        );
+        let problems = Catalog::load(dir.path()).unwrap_err();
+        assert_eq!(problems.len(), 3, "{problems:#?}");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("[layer a]") && p.contains("nowhere.geojson"))
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("[layer b]") && p.contains("rot"))
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("[group g]") && p.contains("missing"))
+        );
+    }
+
+    #[test]
+    fn a_site_without_map_toml_publishes_no_map() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(Catalog::load(dir.path()).unwrap().is_none());
+    }
+}

@@ -1,0 +1,436 @@
+//! The map configuration (`map.toml` in the site folder): service metadata,
+//! layers with their sources, licences and style rules, and groups that nest
+//! layers into the layer tree.
+//!
+//! ```toml
+//! [service]
+//! title = { de = "Umweltkarten Niedersachsen", en = "Environmental maps of Lower Saxony" }
+//!
+//! [[layer]]
+//! id = "gemeinden"
+//! title = { de = "Gemeinden", en = "Municipalities" }
+//! source = { type = "geojson", path = "../data/ni_gemeinden.geojson" }
+//! licence = { id = "DL-DE-BY-2.0", url = "https://www.govdata.de/dl-de/by-2-0" }
+//! attribution = "© GeoBasis-DE / BKG 2016"
+//! modified = true
+//! [[layer.rule]]
+//! stroke = "#7a6a55"
+//! stroke_width = 0.6
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// Largest image edge a GetMap may ask for. [default: 4096]
+pub const DEFAULT_MAX_SIZE: u32 = 4096;
+/// Memory for rendered images kept for repeated requests. [default: 64]
+pub const DEFAULT_RENDER_CACHE_MB: u64 = 64;
+
+/// A text in German and English; German is the default language.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum Text {
+    /// The same text in every language.
+    #[default]
+    None,
+    /// One text for all languages.
+    Plain(String),
+    /// Per language.
+    Translated {
+        /// German.
+        de: String,
+        /// English (German when missing).
+        #[serde(default)]
+        en: Option<String>,
+    },
+}
+
+impl Text {
+    /// The text in `lang` ("de" or "en"), falling back to German.
+    pub fn get(&self, lang: &str) -> &str {
+        match self {
+            Self::None => "",
+            Self::Plain(text) => text,
+            Self::Translated { de, en } => match (lang, en) {
+                ("en", Some(en)) => en,
+                _ => de,
+            },
+        }
+    }
+
+    /// Is there any text?
+    pub fn is_empty(&self) -> bool {
+        self.get("de").is_empty()
+    }
+}
+
+/// The whole `map.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MapConfig {
+    /// Service metadata for capabilities.
+    #[serde(default)]
+    pub service: ServiceConfig,
+    /// Groups, in layer-tree order.
+    #[serde(default, rename = "group")]
+    pub groups: Vec<GroupConfig>,
+    /// Layers, in drawing order within their group (first drawn first).
+    #[serde(default, rename = "layer")]
+    pub layers: Vec<LayerConfig>,
+}
+
+/// `[service]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServiceConfig {
+    /// Service title.
+    pub title: Text,
+    /// Service abstract.
+    #[serde(rename = "abstract")]
+    pub abstract_: Text,
+    /// Keywords.
+    pub keywords: Vec<String>,
+    /// Contact for the service.
+    pub contact: ContactConfig,
+    /// Fees ("keine" / "none" when empty).
+    pub fees: Text,
+    /// Access constraints beyond the layers' licences.
+    pub access_constraints: Text,
+    /// Largest WIDTH and HEIGHT. [default: 4096]
+    pub max_width: u32,
+    /// See `max_width`. [default: 4096]
+    pub max_height: u32,
+    /// Keep rendered images for repeated requests. [default: true]
+    pub render_cache: bool,
+    /// Memory for the render cache in MiB. [default: 64]
+    pub render_cache_mb: u64,
+    /// Token that unlocks restricted layers (`access = "<role>"`), sent as
+    /// `Authorization: Bearer <token>`. Unset: restricted layers are served
+    /// to nobody.
+    pub operator_token: Option<String>,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        Self {
+            title: Text::Plain("numis WMS".into()),
+            abstract_: Text::None,
+            keywords: Vec::new(),
+            contact: ContactConfig::default(),
+            fees: Text::None,
+            access_constraints: Text::None,
+            max_width: DEFAULT_MAX_SIZE,
+            max_height: DEFAULT_MAX_SIZE,
+            render_cache: true,
+            render_cache_mb: DEFAULT_RENDER_CACHE_MB,
+            operator_token: None,
+        }
+    }
+}
+
+/// `[service.contact]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ContactConfig {
+    /// Organisation.
+    pub organisation: String,
+    /// Person or function.
+    pub person: String,
+    /// Position.
+    pub position: String,
+    /// E-mail.
+    pub email: String,
+    /// Telephone.
+    pub phone: String,
+    /// Street address.
+    pub address: String,
+    /// City.
+    pub city: String,
+    /// Post code.
+    pub postcode: String,
+    /// Country.
+    pub country: String,
+}
+
+/// `[[group]]`: a node of the layer tree.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupConfig {
+    /// WMS name of the group; requesting it draws all its layers.
+    pub id: String,
+    /// Title.
+    pub title: Text,
+    /// Abstract.
+    #[serde(default, rename = "abstract")]
+    pub abstract_: Text,
+    /// Parent group, if nested.
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// Member layers and groups, drawn in this order (first at the bottom).
+    pub members: Vec<String>,
+}
+
+/// Where a layer's features come from.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+pub enum SourceConfig {
+    /// A GeoJSON file (RFC 7946, longitude/latitude).
+    Geojson {
+        /// Path, relative to the site folder.
+        path: PathBuf,
+    },
+}
+
+/// Licence of a layer's data.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LicenceConfig {
+    /// SPDX identifier (`CC-BY-4.0`, `DL-DE-BY-2.0`, `ODbL-1.0`, `CC0-1.0`).
+    pub id: String,
+    /// Link to the licence text.
+    #[serde(default)]
+    pub url: String,
+}
+
+/// A queryable field and its label.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FieldConfig {
+    /// Property name in the data.
+    pub field: String,
+    /// Label shown to users.
+    #[serde(default)]
+    pub label: Text,
+}
+
+/// `[[layer]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerConfig {
+    /// WMS name.
+    pub id: String,
+    /// Title.
+    pub title: Text,
+    /// Abstract.
+    #[serde(default, rename = "abstract")]
+    pub abstract_: Text,
+    /// Data source.
+    pub source: SourceConfig,
+    /// Shown from this scale denominator on (larger scales). [default: none]
+    #[serde(default)]
+    pub min_scale: Option<f64>,
+    /// Shown up to this scale denominator. [default: none]
+    #[serde(default)]
+    pub max_scale: Option<f64>,
+    /// Fields returned by GetFeatureInfo; none: not queryable.
+    #[serde(default)]
+    pub queryable: Vec<FieldConfig>,
+    /// Fields that are personal data and never leave the server (clause L3).
+    #[serde(default)]
+    pub personal: Vec<String>,
+    /// `public` or the name of a role (clause L7). [default: public]
+    #[serde(default = "public")]
+    pub access: String,
+    /// Licence of the data.
+    #[serde(default)]
+    pub licence: LicenceConfig,
+    /// Source note, e.g. `© GeoBasis-DE / BKG 2016`.
+    #[serde(default)]
+    pub attribution: String,
+    /// The data were changed: add "Daten geändert" (clause L1).
+    #[serde(default)]
+    pub modified: bool,
+    /// The data's date ("Stand"), e.g. `2016-01-01` (clause L6).
+    #[serde(default)]
+    pub data_date: String,
+    /// Link to the metadata record.
+    #[serde(default)]
+    pub metadata_url: String,
+    /// Style rules, evaluated in order; every matching rule draws.
+    #[serde(default, rename = "rule")]
+    pub rules: Vec<RuleConfig>,
+}
+
+fn public() -> String {
+    "public".into()
+}
+
+/// Which features a rule applies to.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct FilterConfig {
+    /// The property compared.
+    pub field: Option<String>,
+    /// Equal to this value (string or number).
+    pub equals: Option<toml::Value>,
+    /// Equal to one of these values.
+    #[serde(rename = "in")]
+    pub in_: Option<Vec<toml::Value>>,
+    /// At least this number.
+    pub min: Option<f64>,
+    /// Less than this number.
+    pub max: Option<f64>,
+}
+
+/// Point symbol shapes.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Shape {
+    /// A circle.
+    #[default]
+    Circle,
+    /// A square.
+    Square,
+    /// A triangle, point up.
+    Triangle,
+    /// A five-pointed star.
+    Star,
+}
+
+/// Where a label goes.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Placement {
+    /// Beside a point, or at a polygon's interior point.
+    #[default]
+    Point,
+    /// Inside a polygon, at its most interior point.
+    Interior,
+    /// Along a line.
+    Line,
+}
+
+/// A label.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LabelConfig {
+    /// The property whose value is written.
+    pub field: String,
+    /// Font size in pixels. [default: 11]
+    #[serde(default = "default_label_size")]
+    pub size: f32,
+    /// Text colour. [default: #222222]
+    #[serde(default = "default_label_color")]
+    pub color: String,
+    /// Halo colour; none for no halo. [default: #ffffff]
+    #[serde(default = "default_halo")]
+    pub halo: Option<String>,
+    /// Placement.
+    #[serde(default)]
+    pub placement: Placement,
+}
+
+fn default_label_size() -> f32 {
+    11.0
+}
+fn default_label_color() -> String {
+    "#222222".into()
+}
+fn default_halo() -> Option<String> {
+    Some("#ffffff".into())
+}
+
+/// `[[layer.rule]]`: how matching features are drawn.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RuleConfig {
+    /// Legend label.
+    pub name: Text,
+    /// Which features; none: all.
+    pub filter: Option<FilterConfig>,
+    /// Applies to features that no rule with a filter matched.
+    #[serde(rename = "else")]
+    pub else_: bool,
+    /// Drawn from this scale denominator on.
+    pub min_scale: Option<f64>,
+    /// Drawn up to this scale denominator.
+    pub max_scale: Option<f64>,
+    /// Fill colour `#rrggbb`.
+    pub fill: Option<String>,
+    /// Fill opacity 0–1. [default: 1]
+    pub fill_opacity: Option<f32>,
+    /// Stroke colour.
+    pub stroke: Option<String>,
+    /// Stroke width in pixels. [default: 1]
+    pub stroke_width: Option<f32>,
+    /// Stroke opacity 0–1. [default: 1]
+    pub stroke_opacity: Option<f32>,
+    /// Dash pattern in pixels.
+    pub stroke_dash: Option<Vec<f32>>,
+    /// Point symbol.
+    pub symbol: Option<Shape>,
+    /// Point symbol size in pixels. [default: 8]
+    pub symbol_size: Option<f32>,
+    /// Label.
+    pub label: Option<LabelConfig>,
+}
+
+/// Reads `map.toml`; `Ok(None)` when the file does not exist.
+pub fn read(path: &std::path::Path) -> Result<Option<MapConfig>, String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    toml::from_str(&text).map(Some).map_err(|e| {
+        let line = e.span().map(|s| text[..s.start].lines().count().max(1));
+        match line {
+            Some(line) => format!("{}:{line}: {}", path.display(), e.message()),
+            None => format!("{}: {}", path.display(), e.message()),
+        }
+    })
+}
+
+/// Keys of a feature's properties, as read from the data.
+pub type Properties = BTreeMap<String, serde_json::Value>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_layer_with_rules_parses() {
+        let config: MapConfig = toml::from_str(
+            r##"
+            [[layer]]
+            id = "luft"
+            title = { de = "Luftmessstationen", en = "Air quality stations" }
+            source = { type = "geojson", path = "x.geojson" }
+            queryable = [{ field = "name", label = { de = "Name", en = "Name" } }]
+            [[layer.rule]]
+            name = { de = "Verkehr", en = "Traffic" }
+            filter = { field = "station_type", equals = "traffic" }
+            symbol = "triangle"
+            fill = "#c0392b"
+            [[layer.rule]]
+            else = true
+            symbol = "circle"
+            "##,
+        )
+        .unwrap();
+        let layer = &config.layers[0];
+        assert_eq!(layer.title.get("en"), "Air quality stations");
+        assert_eq!(layer.access, "public");
+        assert_eq!(layer.rules.len(), 2);
+        assert_eq!(layer.rules[0].symbol, Some(Shape::Triangle));
+        assert!(layer.rules[1].else_);
+    }
+
+    #[test]
+    fn unknown_keys_are_reported_with_their_line() {
+        let dir = std::env::temp_dir().join(format!("numis-map-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("map.toml");
+        std::fs::write(
+            &path,
+            "[service]\ntitle = \"x\"\n\n[[layer]]\nid = \"a\"\ntitel = \"typo\"\n",
+        )
+        .unwrap();
+        let error = read(&path).unwrap_err();
+        assert!(error.contains("map.toml:"), "{error}");
+        assert!(error.contains("titel"), "{error}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,303 @@
+//! Feature data held in memory, once per supported CRS and per level of
+//! detail, with an R-tree over the feature envelopes.
+//!
+//! Everything a request needs is prepared at load: the features are
+//! reprojected into every CRS the service offers, simplified for a handful
+//! of resolutions and indexed, so the work of a GetMap grows with the
+//! features it shows, not with the size of the dataset.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use geo::{BoundingRect, Geometry, MapCoords, Rect, Simplify};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{AABB, RTree};
+use serde_json::{Map, Value};
+
+use crate::crs::{ALL, Crs};
+use crate::error::{MapError, Result};
+
+/// Simplification tolerances of the levels of detail, in metres (degrees
+/// are scaled by one degree's length). Level 0 keeps every vertex.
+const LEVEL_TOLERANCES_M: [f64; 7] = [0.0, 2.0, 8.0, 32.0, 128.0, 512.0, 2048.0];
+/// A level may be used while its tolerance stays below this share of a pixel.
+const TOLERANCE_PER_PIXEL: f64 = 0.5;
+/// Metres per degree at the equator, to express tolerances in degrees.
+const METRES_PER_DEGREE: f64 = 111_320.0;
+
+type IndexEntry = GeomWithData<Rectangle<[f64; 2]>, usize>;
+
+/// One feature's attributes.
+#[derive(Debug, Clone)]
+pub struct FeatureData {
+    /// The feature's id in the source, or its position.
+    pub id: String,
+    /// Its properties.
+    pub properties: Map<String, Value>,
+}
+
+/// The geometries of a dataset in one CRS.
+#[derive(Debug)]
+struct Projected {
+    /// `levels[k][i]`: feature `i` simplified to level `k`.
+    levels: Vec<Vec<Geometry<f64>>>,
+    index: RTree<IndexEntry>,
+    extent: Option<Rect<f64>>,
+}
+
+/// A layer's features, ready to be queried in any supported CRS.
+#[derive(Debug)]
+pub struct Dataset {
+    /// Attributes, by feature position.
+    pub features: Vec<FeatureData>,
+    projected: HashMap<Crs, Projected>,
+}
+
+impl Dataset {
+    /// Reads a GeoJSON file (RFC 7946: longitude/latitude, CRS:84).
+    pub fn from_geojson_file(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|source| MapError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::from_geojson_str(&text).map_err(|message| MapError::GeoJson {
+            path: path.to_owned(),
+            message,
+        })
+    }
+
+    /// Parses GeoJSON text; the error says what is wrong.
+    pub fn from_geojson_str(text: &str) -> std::result::Result<Self, String> {
+        let geojson: geojson::GeoJson = text.parse().map_err(|e: geojson::Error| e.to_string())?;
+        let features = match geojson {
+            geojson::GeoJson::FeatureCollection(collection) => collection.features,
+            geojson::GeoJson::Feature(feature) => vec![feature],
+            geojson::GeoJson::Geometry(geometry) => vec![geojson::Feature {
+                geometry: Some(geometry),
+                ..Default::default()
+            }],
+        };
+        let mut data = Vec::with_capacity(features.len());
+        let mut geometries = Vec::with_capacity(features.len());
+        for (position, feature) in features.into_iter().enumerate() {
+            // Features without geometry have nothing to draw or query.
+            let Some(geometry) = feature.geometry else {
+                continue;
+            };
+            let geometry: Geometry<f64> = geometry
+                .value
+                .try_into()
+                .map_err(|e: geojson::Error| format!("feature {position}: {e}"))?;
+            let id = match feature.id {
+                Some(geojson::feature::Id::String(s)) => s,
+                Some(geojson::feature::Id::Number(n)) => n.to_string(),
+                None => position.to_string(),
+            };
+            data.push(FeatureData {
+                id,
+                properties: feature.properties.unwrap_or_default(),
+            });
+            geometries.push(geometry);
+        }
+        Self::from_lonlat(data, geometries).map_err(|e| e.to_string())
+    }
+
+    /// Builds the dataset from longitude/latitude geometries.
+    pub fn from_lonlat(features: Vec<FeatureData>, geometries: Vec<Geometry<f64>>) -> Result<Self> {
+        let projected = std::thread::scope(|scope| {
+            let handles: Vec<_> = ALL
+                .iter()
+                .map(|&crs| {
+                    let geometries = &geometries;
+                    scope.spawn(move || Projected::build(geometries, crs).map(|p| (crs, p)))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(MapError::Projection("projection thread failed".into()))
+                    })
+                })
+                .collect::<Result<HashMap<_, _>>>()
+        })?;
+        Ok(Self {
+            features,
+            projected,
+        })
+    }
+
+    /// Number of features.
+    pub fn len(&self) -> usize {
+        self.features.len()
+    }
+
+    /// Does the dataset have no features?
+    pub fn is_empty(&self) -> bool {
+        self.features.is_empty()
+    }
+
+    /// The extent of all features in `crs`.
+    pub fn extent(&self, crs: Crs) -> Option<Rect<f64>> {
+        self.projected.get(&crs).and_then(|p| p.extent)
+    }
+
+    /// The features whose envelopes meet `area` (in `crs`), simplified for
+    /// `resolution` (CRS units per pixel), in data order.
+    pub fn query(
+        &self,
+        crs: Crs,
+        area: Rect<f64>,
+        resolution: f64,
+    ) -> Vec<(usize, &Geometry<f64>)> {
+        let Some(projected) = self.projected.get(&crs) else {
+            return Vec::new();
+        };
+        let level = level_for(crs, resolution);
+        let envelope =
+            AABB::from_corners([area.min().x, area.min().y], [area.max().x, area.max().y]);
+        let mut hits: Vec<usize> = projected
+            .index
+            .locate_in_envelope_intersecting(&envelope)
+            .map(|e| e.data)
+            .collect();
+        // Drawing order is data order, whatever order the tree returns.
+        hits.sort_unstable();
+        hits.into_iter()
+            .map(|i| (i, &projected.levels[level][i]))
+            .collect()
+    }
+
+    /// Full-detail geometry of feature `index` in `crs`.
+    pub fn geometry(&self, crs: Crs, index: usize) -> Option<&Geometry<f64>> {
+        self.projected.get(&crs)?.levels.first()?.get(index)
+    }
+}
+
+impl Projected {
+    fn build(lonlat: &[Geometry<f64>], crs: Crs) -> Result<Self> {
+        let full: Vec<Geometry<f64>> = lonlat
+            .iter()
+            .map(|g| {
+                g.try_map_coords(|c| {
+                    Crs::Crs84
+                        .transform(crs, c.x, c.y)
+                        .map(|(x, y)| geo::coord! { x: x, y: y })
+                })
+            })
+            .collect::<Result<_>>()?;
+        let unit = if crs.is_geographic() {
+            METRES_PER_DEGREE
+        } else {
+            1.0
+        };
+        let mut levels = vec![];
+        for tolerance in LEVEL_TOLERANCES_M.iter().skip(1) {
+            let epsilon = tolerance / unit;
+            levels.push(full.iter().map(|g| simplify(g, epsilon)).collect());
+        }
+        levels.insert(0, full);
+        let entries: Vec<IndexEntry> = levels[0]
+            .iter()
+            .enumerate()
+            .filter_map(|(i, g)| {
+                let r = g.bounding_rect()?;
+                Some(GeomWithData::new(
+                    Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                    i,
+                ))
+            })
+            .collect();
+        let extent = levels[0]
+            .iter()
+            .filter_map(BoundingRect::bounding_rect)
+            .reduce(|a, b| {
+                Rect::new(
+                    geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+                    geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+                )
+            });
+        Ok(Self {
+            levels,
+            index: RTree::bulk_load(entries),
+            extent,
+        })
+    }
+}
+
+/// Simplifies lines and polygons; points stay as they are.
+fn simplify(geometry: &Geometry<f64>, epsilon: f64) -> Geometry<f64> {
+    match geometry {
+        Geometry::LineString(g) => Geometry::LineString(g.simplify(epsilon)),
+        Geometry::MultiLineString(g) => Geometry::MultiLineString(g.simplify(epsilon)),
+        Geometry::Polygon(g) => Geometry::Polygon(g.simplify(epsilon)),
+        Geometry::MultiPolygon(g) => Geometry::MultiPolygon(g.simplify(epsilon)),
+        Geometry::GeometryCollection(c) => {
+            Geometry::GeometryCollection(c.iter().map(|g| simplify(g, epsilon)).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// The coarsest level whose tolerance stays under half a pixel.
+fn level_for(crs: Crs, resolution: f64) -> usize {
+    let unit = if crs.is_geographic() {
+        METRES_PER_DEGREE
+    } else {
+        1.0
+    };
+    let pixel_m = resolution * unit;
+    LEVEL_TOLERANCES_M
+        .iter()
+        .rposition(|&t| t <= pixel_m * TOLERANCE_PER_PIXEL)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TWO_SQUARES: &str = r#"{"type":"FeatureCollection","features":[
+        {"type":"Feature","id":"a","properties":{"name":"A"},"geometry":{"type":"Polygon","coordinates":[[[9,52],[9.1,52],[9.1,52.1],[9,52.1],[9,52]]]}},
+        {"type":"Feature","properties":{"name":"B"},"geometry":{"type":"Polygon","coordinates":[[[10,53],[10.1,53],[10.1,53.1],[10,53.1],[10,53]]]}},
+        {"type":"Feature","properties":{"name":"no geometry"},"geometry":null}
+    ]}"#;
+
+    #[test]
+    fn features_are_found_by_area_in_every_crs() {
+        let data = Dataset::from_geojson_str(TWO_SQUARES).unwrap();
+        assert_eq!(data.len(), 2, "features without geometry are skipped");
+        assert_eq!(data.features[0].id, "a");
+        let around_a = Rect::new(
+            geo::coord! { x: 8.95, y: 51.95 },
+            geo::coord! { x: 9.2, y: 52.2 },
+        );
+        let hits = data.query(Crs::Crs84, around_a, 0.001);
+        assert_eq!(hits.iter().map(|(i, _)| *i).collect::<Vec<_>>(), vec![0]);
+        let utm = data.extent(Crs::Utm32).unwrap();
+        assert!(
+            utm.min().x > 400_000.0 && utm.max().y < 6_000_000.0,
+            "{utm:?}"
+        );
+        let all = data.query(Crs::Utm32, utm, 100.0);
+        assert_eq!(all.len(), 2);
+    }
+
+    #[test]
+    fn coarse_resolutions_use_simplified_geometry() {
+        assert_eq!(level_for(Crs::Utm32, 0.5), 0);
+        assert_eq!(level_for(Crs::Utm32, 20.0), 2);
+        assert_eq!(
+            level_for(Crs::Utm32, 1_000_000.0),
+            LEVEL_TOLERANCES_M.len() - 1
+        );
+        assert_eq!(level_for(Crs::Crs84, 20.0 / METRES_PER_DEGREE), 2);
+    }
+
+    #[test]
+    fn broken_geojson_says_what_is_wrong() {
+        let error = Dataset::from_geojson_str("{\"type\": \"FeatureCollection\", \"features\": [")
+            .unwrap_err();
+        assert!(!error.is_empty());
+    }
+}

@@ -1,0 +1,179 @@
+//! Geometry to pixels with tiny-skia: antialiased fills, strokes with
+//! dashes, and point symbols.
+
+use geo::{Geometry, LineString, Polygon};
+use tiny_skia::{
+    FillRule, LineCap, LineJoin, Paint, PathBuilder, Pixmap, Stroke as SkStroke, StrokeDash,
+    Transform,
+};
+
+use super::Frame;
+use crate::config::Shape;
+use crate::style::{Rule, Stroke};
+
+/// Points drawn without a configured symbol.
+const DEFAULT_SYMBOL_SIZE: f32 = 8.0;
+
+/// Draws one geometry with one rule.
+pub fn geometry(pixmap: &mut Pixmap, frame: &Frame, geometry: &Geometry<f64>, rule: &Rule) {
+    match geometry {
+        Geometry::Point(p) => point(pixmap, frame, p.x(), p.y(), rule),
+        Geometry::MultiPoint(ps) => ps
+            .iter()
+            .for_each(|p| point(pixmap, frame, p.x(), p.y(), rule)),
+        Geometry::LineString(l) => lines(pixmap, frame, std::slice::from_ref(l), rule),
+        Geometry::MultiLineString(ls) => lines(pixmap, frame, &ls.0, rule),
+        Geometry::Polygon(p) => polygons(pixmap, frame, std::slice::from_ref(p), rule),
+        Geometry::MultiPolygon(ps) => polygons(pixmap, frame, &ps.0, rule),
+        Geometry::GeometryCollection(c) => c
+            .iter()
+            .for_each(|g| self::geometry(pixmap, frame, g, rule)),
+        Geometry::Rect(r) => polygons(pixmap, frame, &[r.to_polygon()], rule),
+        Geometry::Triangle(t) => polygons(pixmap, frame, &[t.to_polygon()], rule),
+        Geometry::Line(l) => lines(
+            pixmap,
+            frame,
+            &[LineString::from(vec![l.start, l.end])],
+            rule,
+        ),
+    }
+}
+
+fn paint(color: tiny_skia::Color) -> Paint<'static> {
+    let mut paint = Paint::default();
+    paint.set_color(color);
+    paint.anti_alias = true;
+    paint
+}
+
+fn add_ring(builder: &mut PathBuilder, frame: &Frame, ring: &LineString<f64>, close: bool) {
+    let mut last: Option<(f32, f32)> = None;
+    for (i, c) in ring.coords().enumerate() {
+        let (x, y) = frame.to_pixel(c.x, c.y);
+        if i == 0 {
+            builder.move_to(x, y);
+        } else if last.is_some_and(|(lx, ly)| (lx - x).abs() < 0.25 && (ly - y).abs() < 0.25) {
+            // Vertices closer than a quarter pixel add work, not detail.
+            continue;
+        } else {
+            builder.line_to(x, y);
+        }
+        last = Some((x, y));
+    }
+    if close {
+        builder.close();
+    }
+}
+
+fn polygons(pixmap: &mut Pixmap, frame: &Frame, polygons: &[Polygon<f64>], rule: &Rule) {
+    if rule.fill.is_none() && rule.stroke.is_none() {
+        return;
+    }
+    let mut builder = PathBuilder::new();
+    for polygon in polygons {
+        add_ring(&mut builder, frame, polygon.exterior(), true);
+        for hole in polygon.interiors() {
+            add_ring(&mut builder, frame, hole, true);
+        }
+    }
+    let Some(path) = builder.finish() else { return };
+    if let Some(fill) = rule.fill {
+        pixmap.fill_path(
+            &path,
+            &paint(fill),
+            FillRule::EvenOdd,
+            Transform::identity(),
+            None,
+        );
+    }
+    if let Some(stroke) = &rule.stroke {
+        stroke_path(pixmap, &path, stroke);
+    }
+}
+
+fn lines(pixmap: &mut Pixmap, frame: &Frame, lines: &[LineString<f64>], rule: &Rule) {
+    let Some(stroke) = &rule.stroke else { return };
+    let mut builder = PathBuilder::new();
+    for line in lines {
+        add_ring(&mut builder, frame, line, false);
+    }
+    if let Some(path) = builder.finish() {
+        stroke_path(pixmap, &path, stroke);
+    }
+}
+
+fn stroke_path(pixmap: &mut Pixmap, path: &tiny_skia::Path, stroke: &Stroke) {
+    if stroke.width <= 0.0 {
+        return;
+    }
+    let sk = SkStroke {
+        width: stroke.width,
+        line_cap: LineCap::Round,
+        line_join: LineJoin::Round,
+        dash: stroke.dash.clone().and_then(|d| StrokeDash::new(d, 0.0)),
+        ..SkStroke::default()
+    };
+    pixmap.stroke_path(path, &paint(stroke.color), &sk, Transform::identity(), None);
+}
+
+fn point(pixmap: &mut Pixmap, frame: &Frame, x: f64, y: f64, rule: &Rule) {
+    let (px, py) = frame.to_pixel(x, y);
+    let (shape, size) = rule
+        .symbol
+        .as_ref()
+        .map_or((Shape::Circle, DEFAULT_SYMBOL_SIZE), |s| (s.shape, s.size));
+    if rule.fill.is_none() && rule.stroke.is_none() {
+        return;
+    }
+    let Some(path) = symbol_path(shape, px, py, size) else {
+        return;
+    };
+    if let Some(fill) = rule.fill {
+        pixmap.fill_path(
+            &path,
+            &paint(fill),
+            FillRule::Winding,
+            Transform::identity(),
+            None,
+        );
+    }
+    if let Some(stroke) = &rule.stroke {
+        stroke_path(pixmap, &path, stroke);
+    }
+}
+
+/// The outline of a point symbol of diameter `size` centred on `(x, y)`.
+pub fn symbol_path(shape: Shape, x: f32, y: f32, size: f32) -> Option<tiny_skia::Path> {
+    let r = size / 2.0;
+    match shape {
+        Shape::Circle => PathBuilder::from_circle(x, y, r),
+        Shape::Square => {
+            tiny_skia::Rect::from_xywh(x - r, y - r, size, size).map(PathBuilder::from_rect)
+        }
+        Shape::Triangle => {
+            let mut b = PathBuilder::new();
+            // Equilateral, centred on its centroid.
+            let h = size * 0.866;
+            b.move_to(x, y - h * 2.0 / 3.0);
+            b.line_to(x + r, y + h / 3.0);
+            b.line_to(x - r, y + h / 3.0);
+            b.close();
+            b.finish()
+        }
+        Shape::Star => {
+            let mut b = PathBuilder::new();
+            for i in 0..10 {
+                let radius = if i % 2 == 0 { r } else { r * 0.45 };
+                let angle = std::f32::consts::PI * (i as f32) / 5.0 - std::f32::consts::FRAC_PI_2;
+                let (px, py) = (x + radius * angle.cos(), y + radius * angle.sin());
+                if i == 0 {
+                    b.move_to(px, py)
+                } else {
+                    b.line_to(px, py)
+                }
+            }
+            b.close();
+            b.finish()
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! Image encodings: PNG (24-bit, 32-bit with transparency, 8-bit palette)
+//! and JPEG.
+
+use tiny_skia::Pixmap;
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Encoding {
+    /// PNG, truecolour (RGB when opaque, RGBA when transparent).
+    Png,
+    /// PNG with an 8-bit palette (smaller, for tiles).
+    Png8,
+    /// JPEG (never transparent).
+    Jpeg,
+}
+
+/// JPEG quality: maps have sharp edges, so keep it high.
+const JPEG_QUALITY: u8 = 85;
+/// NeuQuant sampling factor: 1 is best, 30 fastest; 10 is the usual balance.
+const QUANT_SAMPLE: i32 = 10;
+
+impl Encoding {
+    /// MIME type.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Png | Self::Png8 => "image/png",
+            Self::Jpeg => "image/jpeg",
+        }
+    }
+}
+
+/// Encodes `pixmap`; `transparent` keeps the alpha channel (PNG only).
+pub fn encode(pixmap: &Pixmap, encoding: Encoding, transparent: bool) -> Result<Vec<u8>, String> {
+    let (width, height) = (pixmap.width(), pixmap.height());
+    // tiny-skia stores premultiplied colour; image formats want straight.
+    let rgba: Vec<u8> = pixmap
+        .pixels()
+        .iter()
+        .flat_map(|p| {
+            let c = p.demultiply();
+            [c.red(), c.green(), c.blue(), c.alpha()]
+        })
+        .collect();
+    match encoding {
+        Encoding::Png if transparent => png(width, height, png::ColorType::Rgba, &rgba, None),
+        Encoding::Png => png(width, height, png::ColorType::Rgb, &drop_alpha(&rgba), None),
+        Encoding::Png8 => {
+            let quant = color_quant::NeuQuant::new(QUANT_SAMPLE, 256, &rgba);
+            let indices: Vec<u8> = rgba
+                .chunks_exact(4)
+                .map(|p| quant.index_of(p) as u8)
+                .collect();
+            let palette_rgba = quant.color_map_rgba();
+            let palette: Vec<u8> = palette_rgba
+                .chunks_exact(4)
+                .flat_map(|c| [c[0], c[1], c[2]])
+                .collect();
+            let alpha: Vec<u8> = palette_rgba
+                .chunks_exact(4)
+                .map(|c| if transparent { c[3] } else { 255 })
+                .collect();
+            png(
+                width,
+                height,
+                png::ColorType::Indexed,
+                &indices,
+                Some((palette, alpha)),
+            )
+        }
+        Encoding::Jpeg => {
+            let mut out = Vec::new();
+            let encoder = jpeg_encoder::Encoder::new(&mut out, JPEG_QUALITY);
+            let (w, h) = (
+                u16::try_from(width).map_err(|e| e.to_string())?,
+                u16::try_from(height).map_err(|e| e.to_string())?,
+            );
+            encoder
+                .encode(&drop_alpha(&rgba), w, h, jpeg_encoder::ColorType::Rgb)
+                .map_err(|e| e.to_string())?;
+            Ok(out)
+        }
+    }
+}
+
+fn drop_alpha(rgba: &[u8]) -> Vec<u8> {
+    rgba.chunks_exact(4)
+        .flat_map(|p| [p[0], p[1], p[2]])
+        .collect()
+}
+
+fn png(
+    width: u32,
+    height: u32,
+    color: png::ColorType,
+    data: &[u8],
+    palette: Option<(Vec<u8>, Vec<u8>)>,
+) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, width, height);
+        encoder.set_color(color);
+        encoder.set_depth(png::BitDepth::Eight);
+        // Fast deflate and the Sub filter: maps compress well either way,
+        // and encoding time is a large share of a GetMap.
+        encoder.set_compression(png::Compression::Fast);
+        encoder.set_filter(png::FilterType::Sub);
+        if let Some((palette, alpha)) = palette {
+            encoder.set_palette(palette);
+            encoder.set_trns(alpha);
+        }
+        let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
+        writer.write_image_data(data).map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_encoding_produces_its_signature() {
+        let mut pixmap = Pixmap::new(16, 8).unwrap();
+        pixmap.fill(tiny_skia::Color::from_rgba8(10, 120, 200, 255));
+        let png = encode(&pixmap, Encoding::Png, false).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        assert_eq!(
+            png[25], 2,
+            "colour type 2: truecolour without alpha (24-bit)"
+        );
+        let rgba = encode(&pixmap, Encoding::Png, true).unwrap();
+        assert_eq!(rgba[25], 6, "colour type 6: truecolour with alpha");
+        let png8 = encode(&pixmap, Encoding::Png8, false).unwrap();
+        assert_eq!(png8[25], 3, "colour type 3: palette");
+        let jpeg = encode(&pixmap, Encoding::Jpeg, false).unwrap();
+        assert_eq!(&jpeg[..2], b"\xff\xd8");
+    }
+}

@@ -1,0 +1,334 @@
+//! Labels: anchored at points, inside polygons or along lines, kept only
+//! where they overlap no label placed before them, and drawn with a halo
+//! above all features. The font (DejaVu Sans) is compiled into the binary.
+
+use std::sync::LazyLock;
+
+use ab_glyph::{Font, FontRef, OutlineCurve, PxScale, ScaleFont};
+use geo::{Euclidean, Geometry, InteriorPoint, InterpolateLine, Length, LineString};
+use serde_json::{Map, Value};
+use tiny_skia::{FillRule, LineCap, LineJoin, Paint, PathBuilder, Pixmap, Stroke, Transform};
+
+use super::Frame;
+use crate::config::Placement;
+use crate::style::{Label, Rule, as_text};
+
+static FONT: LazyLock<Option<FontRef<'static>>> =
+    LazyLock::new(|| FontRef::try_from_slice(dejavu::sans::regular()).ok());
+
+/// Space kept free around every label, in pixels.
+const PADDING: f32 = 2.0;
+/// Halo width in pixels.
+const HALO_WIDTH: f32 = 2.5;
+/// A text placed within this distance (pixels) is not repeated: parts of
+/// one feature, or neighbouring features with one name, get one label.
+const REPEAT_DISTANCE: f32 = 200.0;
+/// Labels longer than this are cut (data can hold anything).
+const MAX_LABEL_CHARS: usize = 80;
+
+/// A placed label, ready to draw.
+struct Placed {
+    path: tiny_skia::Path,
+    color: tiny_skia::Color,
+    halo: Option<tiny_skia::Color>,
+}
+
+/// Collects label candidates and keeps the ones that fit.
+pub struct Labeller {
+    width: f32,
+    height: f32,
+    taken: Vec<tiny_skia::Rect>,
+    texts: Vec<(String, f32, f32)>,
+    placed: Vec<Placed>,
+}
+
+impl Labeller {
+    /// A labeller for an image of this size.
+    pub fn new(width: u32, height: u32) -> Self {
+        Self {
+            width: width as f32,
+            height: height as f32,
+            taken: Vec::new(),
+            texts: Vec::new(),
+            placed: Vec::new(),
+        }
+    }
+
+    /// Offers a label for `geometry`; it is placed if it fits.
+    pub fn candidate(
+        &mut self,
+        frame: &Frame,
+        geometry: &Geometry<f64>,
+        properties: &Map<String, Value>,
+        label: &Label,
+        rule: &Rule,
+    ) {
+        let Some(text) = properties.get(&label.field).map(as_text) else {
+            return;
+        };
+        let text: String = text.trim().chars().take(MAX_LABEL_CHARS).collect();
+        if text.is_empty() {
+            return;
+        }
+        let Some((x, y, angle, align)) = anchor(frame, geometry, label, rule) else {
+            return;
+        };
+        let repeated = self
+            .texts
+            .iter()
+            .any(|(t, tx, ty)| *t == text && (tx - x).hypot(ty - y) < REPEAT_DISTANCE);
+        if repeated {
+            return;
+        }
+        let Some(font) = FONT.as_ref() else { return };
+        let Some((path, width, ascent, descent)) = text_path(font, &text, label.size) else {
+            return;
+        };
+        let dx = match align {
+            Align::Left => 0.0,
+            Align::Centre => -width / 2.0,
+        };
+        // Baseline so that the text's middle sits on the anchor.
+        let dy = (ascent + descent) / 2.0;
+        let transform = Transform::from_translate(dx, dy)
+            .post_concat(Transform::from_rotate(angle.to_degrees()))
+            .post_concat(Transform::from_translate(x, y));
+        let Some(path) = path.transform(transform) else {
+            return;
+        };
+        let bounds = path.bounds();
+        let Some(area) = tiny_skia::Rect::from_ltrb(
+            bounds.left() - PADDING,
+            bounds.top() - PADDING,
+            bounds.right() + PADDING,
+            bounds.bottom() + PADDING,
+        ) else {
+            return;
+        };
+        let inside = area.left() >= 0.0
+            && area.top() >= 0.0
+            && area.right() <= self.width
+            && area.bottom() <= self.height;
+        if !inside || self.taken.iter().any(|t| t.intersect(&area).is_some()) {
+            return;
+        }
+        self.taken.push(area);
+        self.texts.push((text, x, y));
+        self.placed.push(Placed {
+            path,
+            color: label.color,
+            halo: label.halo,
+        });
+    }
+
+    /// Draws every placed label.
+    pub fn draw(self, pixmap: &mut Pixmap) {
+        for label in &self.placed {
+            if let Some(halo) = label.halo {
+                let mut paint = Paint::default();
+                paint.set_color(halo);
+                paint.anti_alias = true;
+                let stroke = Stroke {
+                    width: HALO_WIDTH,
+                    line_join: LineJoin::Round,
+                    line_cap: LineCap::Round,
+                    ..Stroke::default()
+                };
+                pixmap.stroke_path(&label.path, &paint, &stroke, Transform::identity(), None);
+            }
+            let mut paint = Paint::default();
+            paint.set_color(label.color);
+            paint.anti_alias = true;
+            pixmap.fill_path(
+                &label.path,
+                &paint,
+                FillRule::Winding,
+                Transform::identity(),
+                None,
+            );
+        }
+    }
+
+    /// Number of labels placed so far.
+    pub fn len(&self) -> usize {
+        self.placed.len()
+    }
+
+    /// Has no label been placed?
+    pub fn is_empty(&self) -> bool {
+        self.placed.is_empty()
+    }
+}
+
+enum Align {
+    Left,
+    Centre,
+}
+
+/// Where a label goes: pixel position, angle (radians) and alignment.
+fn anchor(
+    frame: &Frame,
+    geometry: &Geometry<f64>,
+    label: &Label,
+    rule: &Rule,
+) -> Option<(f32, f32, f32, Align)> {
+    match (geometry, label.placement) {
+        (Geometry::Point(p), _) => {
+            let (x, y) = frame.to_pixel(p.x(), p.y());
+            let offset = rule.symbol.as_ref().map_or(4.0, |s| s.size / 2.0) + 3.0;
+            Some((x + offset, y, 0.0, Align::Left))
+        }
+        (Geometry::LineString(_) | Geometry::MultiLineString(_), _) | (_, Placement::Line) => {
+            let line = longest_line(geometry)?;
+            let middle = Euclidean.point_at_ratio_from_start(line, 0.5)?;
+            let before = Euclidean.point_at_ratio_from_start(line, 0.48)?;
+            let after = Euclidean.point_at_ratio_from_start(line, 0.52)?;
+            let (x, y) = frame.to_pixel(middle.x(), middle.y());
+            let (x0, y0) = frame.to_pixel(before.x(), before.y());
+            let (x1, y1) = frame.to_pixel(after.x(), after.y());
+            let mut angle = (y1 - y0).atan2(x1 - x0);
+            // Keep text upright.
+            if angle > std::f32::consts::FRAC_PI_2 {
+                angle -= std::f32::consts::PI;
+            } else if angle < -std::f32::consts::FRAC_PI_2 {
+                angle += std::f32::consts::PI;
+            }
+            Some((x, y, angle, Align::Centre))
+        }
+        (Geometry::Polygon(_) | Geometry::MultiPolygon(_), _) => {
+            let point = geometry.interior_point()?;
+            let (x, y) = frame.to_pixel(point.x(), point.y());
+            Some((x, y, 0.0, Align::Centre))
+        }
+        _ => None,
+    }
+}
+
+fn longest_line(geometry: &Geometry<f64>) -> Option<&LineString<f64>> {
+    match geometry {
+        Geometry::LineString(l) => Some(l),
+        Geometry::MultiLineString(ls) => {
+            ls.0.iter()
+                .max_by(|a, b| Euclidean.length(*a).total_cmp(&Euclidean.length(*b)))
+        }
+        _ => None,
+    }
+}
+
+/// The outline of `text` with its baseline at y = 0, starting at x = 0;
+/// returns (path, advance width, ascent, descent) in pixels.
+fn text_path(
+    font: &FontRef<'static>,
+    text: &str,
+    size: f32,
+) -> Option<(tiny_skia::Path, f32, f32, f32)> {
+    let scaled = font.as_scaled(PxScale::from(size));
+    let factor = scaled.scale_factor();
+    let mut builder = PathBuilder::new();
+    let mut x = 0.0f32;
+    let mut previous = None;
+    for c in text.chars() {
+        let id = font.glyph_id(c);
+        if let Some(prev) = previous {
+            x += scaled.kern(prev, id);
+        }
+        if let Some(outline) = font.outline(id) {
+            let map = |p: ab_glyph::Point| (x + p.x * factor.horizontal, -p.y * factor.vertical);
+            let mut current: Option<(f32, f32)> = None;
+            for curve in &outline.curves {
+                let (start, end) = match curve {
+                    OutlineCurve::Line(a, b) => (map(*a), map(*b)),
+                    OutlineCurve::Quad(a, _, c) => (map(*a), map(*c)),
+                    OutlineCurve::Cubic(a, _, _, d) => (map(*a), map(*d)),
+                };
+                if current != Some(start) {
+                    if current.is_some() {
+                        builder.close();
+                    }
+                    builder.move_to(start.0, start.1);
+                }
+                match curve {
+                    OutlineCurve::Line(_, _) => builder.line_to(end.0, end.1),
+                    OutlineCurve::Quad(_, b, _) => {
+                        let b = map(*b);
+                        builder.quad_to(b.0, b.1, end.0, end.1);
+                    }
+                    OutlineCurve::Cubic(_, b, c, _) => {
+                        let (b, c) = (map(*b), map(*c));
+                        builder.cubic_to(b.0, b.1, c.0, c.1, end.0, end.1);
+                    }
+                }
+                current = Some(end);
+            }
+            if current.is_some() {
+                builder.close();
+            }
+        }
+        x += scaled.h_advance(id);
+        previous = Some(id);
+    }
+    let path = builder.finish()?;
+    Some((path, x, scaled.ascent(), scaled.descent()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::style::Style;
+
+    fn frame() -> Frame {
+        Frame {
+            crs: crate::Crs::Utm32,
+            bbox: geo::Rect::new(
+                geo::coord! { x: 0.0, y: 0.0 },
+                geo::coord! { x: 1000.0, y: 1000.0 },
+            ),
+            width: 200,
+            height: 200,
+        }
+    }
+
+    fn label_rule() -> Rule {
+        let config: crate::config::RuleConfig =
+            toml::from_str("fill = \"#000\"\nlabel = { field = \"name\", size = 12 }").unwrap();
+        Style {
+            rules: vec![Rule::compile(&config).unwrap()],
+        }
+        .rules
+        .remove(0)
+    }
+
+    #[test]
+    fn overlapping_labels_are_dropped() {
+        let rule = label_rule();
+        let label = rule.label.clone().unwrap();
+        let mut labeller = Labeller::new(200, 200);
+        let props = |name: &str| {
+            serde_json::json!({ "name": name })
+                .as_object()
+                .unwrap()
+                .clone()
+        };
+        let here = Geometry::Point(geo::point! { x: 200.0, y: 500.0 });
+        let near = Geometry::Point(geo::point! { x: 210.0, y: 505.0 });
+        let far = Geometry::Point(geo::point! { x: 200.0, y: 100.0 });
+        labeller.candidate(&frame(), &here, &props("Hannover"), &label, &rule);
+        labeller.candidate(&frame(), &near, &props("Langenhagen"), &label, &rule);
+        labeller.candidate(&frame(), &far, &props("Hildesheim"), &label, &rule);
+        assert_eq!(labeller.len(), 2, "the second label overlaps the first");
+    }
+
+    #[test]
+    fn labels_that_would_leave_the_image_are_dropped() {
+        let rule = label_rule();
+        let label = rule.label.clone().unwrap();
+        let mut labeller = Labeller::new(200, 200);
+        let edge = Geometry::Point(geo::point! { x: 990.0, y: 500.0 });
+        let props = serde_json::json!({ "name": "Braunschweig" })
+            .as_object()
+            .unwrap()
+            .clone();
+        labeller.candidate(&frame(), &edge, &props, &label, &rule);
+        assert!(labeller.is_empty());
+    }
+}

@@ -1,0 +1,158 @@
+//! Drawing features into an image: the map frame (extent, size, scale),
+//! geometry with style rules, labels that never overlap, and encoding.
+
+mod draw;
+mod encode;
+mod labels;
+
+use geo::Rect;
+use tiny_skia::{Color, Pixmap};
+
+pub use encode::{Encoding, encode};
+pub use labels::Labeller;
+
+use crate::crs::Crs;
+use crate::data::Dataset;
+use crate::style::Style;
+
+/// OGC's standardised rendering pixel: 0.28 mm (WMS 1.3.0, 7.2.4.6.9).
+pub const PIXEL_SIZE_M: f64 = 0.000_28;
+/// Metres per degree used for scale denominators of geographic CRSs, as
+/// the WMS specification suggests (the equatorial length of a degree).
+const METRES_PER_DEGREE: f64 = 6_378_137.0 * std::f64::consts::PI / 180.0;
+
+/// What part of the world an image shows, and how big it is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Frame {
+    /// CRS of `bbox`.
+    pub crs: Crs,
+    /// The extent, x/y order (easting or longitude first).
+    pub bbox: Rect<f64>,
+    /// Image width in pixels.
+    pub width: u32,
+    /// Image height in pixels.
+    pub height: u32,
+}
+
+impl Frame {
+    /// CRS units per pixel: the larger of the two axes, so nothing is
+    /// simplified below what either axis shows.
+    pub fn resolution(&self) -> f64 {
+        let rx = self.bbox.width() / f64::from(self.width.max(1));
+        let ry = self.bbox.height() / f64::from(self.height.max(1));
+        rx.max(ry)
+    }
+
+    /// The scale denominator at OGC's standard pixel size.
+    pub fn scale_denominator(&self) -> f64 {
+        let rx = self.bbox.width() / f64::from(self.width.max(1));
+        let metres = if self.crs.is_geographic() {
+            rx * METRES_PER_DEGREE
+        } else {
+            rx
+        };
+        metres / PIXEL_SIZE_M
+    }
+
+    /// Pixel position of a point in the frame's CRS.
+    pub fn to_pixel(&self, x: f64, y: f64) -> (f32, f32) {
+        let px = (x - self.bbox.min().x) / self.bbox.width() * f64::from(self.width);
+        let py = (self.bbox.max().y - y) / self.bbox.height() * f64::from(self.height);
+        (px as f32, py as f32)
+    }
+
+    /// The frame's CRS coordinates of a pixel's centre.
+    pub fn to_map(&self, px: f64, py: f64) -> (f64, f64) {
+        let x = self.bbox.min().x + (px + 0.5) / f64::from(self.width) * self.bbox.width();
+        let y = self.bbox.max().y - (py + 0.5) / f64::from(self.height) * self.bbox.height();
+        (x, y)
+    }
+}
+
+/// One layer to draw: its data, its style and the scales it shows at.
+pub struct DrawLayer<'a> {
+    /// Features.
+    pub data: &'a Dataset,
+    /// Rules.
+    pub style: &'a Style,
+    /// Drawn from this scale denominator on.
+    pub min_scale: Option<f64>,
+    /// Drawn below this scale denominator.
+    pub max_scale: Option<f64>,
+}
+
+impl DrawLayer<'_> {
+    /// Is the layer shown at this scale denominator?
+    pub fn in_scale(&self, scale: f64) -> bool {
+        self.min_scale.is_none_or(|min| scale >= min)
+            && self.max_scale.is_none_or(|max| scale < max)
+    }
+}
+
+/// Draws `layers` bottom to top and their labels above all of them.
+/// `background` `None` leaves the image transparent.
+pub fn render(
+    frame: &Frame,
+    layers: &[DrawLayer<'_>],
+    background: Option<[u8; 3]>,
+) -> Option<Pixmap> {
+    let mut pixmap = Pixmap::new(frame.width, frame.height)?;
+    if let Some([r, g, b]) = background {
+        pixmap.fill(Color::from_rgba8(r, g, b, 255));
+    }
+    let scale = frame.scale_denominator();
+    let resolution = frame.resolution();
+    // Features a little outside the frame still reach into it with their
+    // outlines and symbols.
+    let margin = resolution * 16.0;
+    let area = Rect::new(
+        geo::coord! { x: frame.bbox.min().x - margin, y: frame.bbox.min().y - margin },
+        geo::coord! { x: frame.bbox.max().x + margin, y: frame.bbox.max().y + margin },
+    );
+    // Labels are placed after all features, top layer first: thematic
+    // layers drawn last win over the base map when labels compete.
+    let mut candidates = Vec::new();
+    for layer in layers.iter().filter(|l| l.in_scale(scale)) {
+        let mut layer_candidates = Vec::new();
+        for (index, geometry) in layer.data.query(frame.crs, area, resolution) {
+            let properties = &layer.data.features[index].properties;
+            for rule in layer.style.rules_for(properties, scale) {
+                draw::geometry(&mut pixmap, frame, geometry, rule);
+                if rule.label.is_some() {
+                    layer_candidates.push((geometry, properties, rule));
+                }
+            }
+        }
+        candidates.push(layer_candidates);
+    }
+    let mut labeller = Labeller::new(frame.width, frame.height);
+    for (geometry, properties, rule) in candidates.into_iter().rev().flatten() {
+        if let Some(label) = &rule.label {
+            labeller.candidate(frame, geometry, properties, label, rule);
+        }
+    }
+    labeller.draw(&mut pixmap);
+    Some(pixmap)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_follows_the_ogc_pixel() {
+        // 512 px over 3584 m → 7 m per pixel → 1:25,000.
+        let frame = Frame {
+            crs: Crs::Utm32,
+            bbox: Rect::new(
+                geo::coord! { x: 0.0, y: 0.0 },
+                geo::coord! { x: 3584.0, y: 3584.0 },
+            ),
+            width: 512,
+            height: 512,
+        };
+        assert!((frame.scale_denominator() - 25_000.0).abs() < 1e-6);
+        assert_eq!(frame.to_pixel(0.0, 3584.0), (0.0, 0.0));
+        assert_eq!(frame.to_pixel(3584.0, 0.0), (512.0, 512.0));
+    }
+}

@@ -1,0 +1,339 @@
+//! Style rules compiled from the configuration: which features a rule
+//! matches (attribute filters, scale range, `else`) and how it draws them.
+
+use serde_json::{Map, Value};
+use tiny_skia::Color;
+
+use crate::config::{LabelConfig, Placement, RuleConfig, Shape, Text};
+
+/// A colour from `#rgb`, `#rrggbb` or `#rrggbbaa`.
+pub fn parse_color(text: &str) -> Option<[u8; 4]> {
+    let hex = text.trim().strip_prefix('#')?;
+    let digit = |i: usize, len: usize| u8::from_str_radix(hex.get(i..i + len)?, 16).ok();
+    match hex.len() {
+        3 => Some([digit(0, 1)? * 17, digit(1, 1)? * 17, digit(2, 1)? * 17, 255]),
+        6 => Some([digit(0, 2)?, digit(2, 2)?, digit(4, 2)?, 255]),
+        8 => Some([digit(0, 2)?, digit(2, 2)?, digit(4, 2)?, digit(6, 2)?]),
+        _ => None,
+    }
+}
+
+fn color(rgba: [u8; 4], opacity: f32) -> Color {
+    let alpha = (f32::from(rgba[3]) / 255.0 * opacity.clamp(0.0, 1.0) * 255.0).round() as u8;
+    Color::from_rgba8(rgba[0], rgba[1], rgba[2], alpha)
+}
+
+/// Which features a rule applies to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Filter {
+    /// Every feature.
+    All,
+    /// `field == value`.
+    Equals(String, Value),
+    /// `field` is one of the values.
+    In(String, Vec<Value>),
+    /// `min <= field < max` (numbers).
+    Range(String, Option<f64>, Option<f64>),
+}
+
+impl Filter {
+    fn matches(&self, properties: &Map<String, Value>) -> bool {
+        match self {
+            Self::All => true,
+            Self::Equals(field, value) => properties.get(field).is_some_and(|v| same(v, value)),
+            Self::In(field, values) => properties
+                .get(field)
+                .is_some_and(|v| values.iter().any(|x| same(v, x))),
+            Self::Range(field, min, max) => properties
+                .get(field)
+                .and_then(number)
+                .is_some_and(|n| min.is_none_or(|min| n >= min) && max.is_none_or(|max| n < max)),
+        }
+    }
+}
+
+fn number(value: &Value) -> Option<f64> {
+    match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Data values compare as numbers when both are numbers, else as text.
+fn same(a: &Value, b: &Value) -> bool {
+    match (number(a), number(b)) {
+        (Some(x), Some(y)) if !matches!((a, b), (Value::String(_), Value::String(_))) => {
+            (x - y).abs() < 1e-9
+        }
+        _ => as_text(a) == as_text(b),
+    }
+}
+
+/// A value as text, for comparisons and labels.
+pub fn as_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// How a line is drawn.
+#[derive(Debug, Clone)]
+pub struct Stroke {
+    /// Colour with opacity.
+    pub color: Color,
+    /// Width in pixels.
+    pub width: f32,
+    /// Dash pattern in pixels (even number of entries).
+    pub dash: Option<Vec<f32>>,
+}
+
+/// A point symbol.
+#[derive(Debug, Clone)]
+pub struct Symbol {
+    /// Shape.
+    pub shape: Shape,
+    /// Size (diameter) in pixels.
+    pub size: f32,
+}
+
+/// A label.
+#[derive(Debug, Clone)]
+pub struct Label {
+    /// Property written.
+    pub field: String,
+    /// Size in pixels.
+    pub size: f32,
+    /// Text colour.
+    pub color: Color,
+    /// Halo colour.
+    pub halo: Option<Color>,
+    /// Placement.
+    pub placement: Placement,
+}
+
+/// A compiled style rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Legend label.
+    pub name: Text,
+    /// Which features.
+    pub filter: Filter,
+    /// Only features no earlier rule matched.
+    pub else_: bool,
+    /// Scale range (denominators).
+    pub min_scale: Option<f64>,
+    /// See `min_scale`.
+    pub max_scale: Option<f64>,
+    /// Fill colour.
+    pub fill: Option<Color>,
+    /// Outline.
+    pub stroke: Option<Stroke>,
+    /// Point symbol (points are drawn as circles of 8 px when none is set).
+    pub symbol: Option<Symbol>,
+    /// Label.
+    pub label: Option<Label>,
+}
+
+impl Rule {
+    /// Compiles a configured rule; the error names the bad value.
+    pub fn compile(config: &RuleConfig) -> Result<Self, String> {
+        let colour = |name: &str, value: &Option<String>| -> Result<Option<[u8; 4]>, String> {
+            value
+                .as_deref()
+                .map(|v| {
+                    parse_color(v).ok_or_else(|| format!("{name} {v:?} is not a colour (#rrggbb)"))
+                })
+                .transpose()
+        };
+        let fill =
+            colour("fill", &config.fill)?.map(|c| color(c, config.fill_opacity.unwrap_or(1.0)));
+        let stroke = colour("stroke", &config.stroke)?.map(|c| Stroke {
+            color: color(c, config.stroke_opacity.unwrap_or(1.0)),
+            width: config.stroke_width.unwrap_or(1.0).max(0.0),
+            dash: config
+                .stroke_dash
+                .clone()
+                .filter(|d| d.len() >= 2 && d.iter().all(|x| *x > 0.0)),
+        });
+        if let Some(dash) = &config.stroke_dash
+            && (dash.len() < 2 || dash.iter().any(|x| *x <= 0.0))
+        {
+            return Err(format!(
+                "stroke_dash {dash:?} needs at least two positive lengths"
+            ));
+        }
+        let filter = match &config.filter {
+            None => Filter::All,
+            Some(f) => {
+                let field = f.field.clone().ok_or("filter needs a field")?;
+                let json = |v: &toml::Value| serde_json::to_value(v).map_err(|e| e.to_string());
+                if let Some(value) = &f.equals {
+                    Filter::Equals(field, json(value)?)
+                } else if let Some(values) = &f.in_ {
+                    Filter::In(field, values.iter().map(json).collect::<Result<_, _>>()?)
+                } else if f.min.is_some() || f.max.is_some() {
+                    Filter::Range(field, f.min, f.max)
+                } else {
+                    return Err(format!("filter on {field:?} needs equals, in, min or max"));
+                }
+            }
+        };
+        let label = config.label.as_ref().map(compile_label).transpose()?;
+        Ok(Self {
+            name: config.name.clone(),
+            filter,
+            else_: config.else_,
+            min_scale: config.min_scale,
+            max_scale: config.max_scale,
+            fill,
+            stroke,
+            symbol: config.symbol.map(|shape| Symbol {
+                shape,
+                size: config.symbol_size.unwrap_or(8.0),
+            }),
+            label,
+        })
+    }
+
+    /// Is the rule active at this scale denominator?
+    pub fn in_scale(&self, scale: f64) -> bool {
+        self.min_scale.is_none_or(|min| scale >= min)
+            && self.max_scale.is_none_or(|max| scale < max)
+    }
+}
+
+fn compile_label(config: &LabelConfig) -> Result<Label, String> {
+    let text = parse_color(&config.color)
+        .ok_or_else(|| format!("label color {:?} is not a colour", config.color))?;
+    let halo = config
+        .halo
+        .as_deref()
+        .map(|h| parse_color(h).ok_or_else(|| format!("label halo {h:?} is not a colour")))
+        .transpose()?;
+    Ok(Label {
+        field: config.field.clone(),
+        size: config.size.clamp(4.0, 72.0),
+        color: color(text, 1.0),
+        halo: halo.map(|h| color(h, 1.0)),
+        placement: config.placement,
+    })
+}
+
+/// The rules of a layer, applied in order.
+#[derive(Debug, Clone, Default)]
+pub struct Style {
+    /// Rules in order.
+    pub rules: Vec<Rule>,
+}
+
+impl Style {
+    /// The rules that draw a feature at `scale`: every matching rule, and the
+    /// `else` rules when no rule with a filter matched.
+    pub fn rules_for<'a>(&'a self, properties: &Map<String, Value>, scale: f64) -> Vec<&'a Rule> {
+        let active = || self.rules.iter().filter(|r| r.in_scale(scale));
+        // `else` means "no filtered rule matched": rules without a filter
+        // (a label rule for every feature, say) do not count.
+        let filtered_match =
+            active().any(|r| !r.else_ && r.filter != Filter::All && r.filter.matches(properties));
+        active()
+            .filter(|r| {
+                if r.else_ {
+                    !filtered_match
+                } else {
+                    r.filter.matches(properties)
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rule(toml_text: &str) -> Rule {
+        Rule::compile(&toml::from_str(toml_text).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn colours_parse_in_short_and_long_form() {
+        assert_eq!(parse_color("#fff"), Some([255, 255, 255, 255]));
+        assert_eq!(parse_color("#1a2b3c"), Some([0x1a, 0x2b, 0x3c, 255]));
+        assert_eq!(parse_color("#1a2b3c80"), Some([0x1a, 0x2b, 0x3c, 0x80]));
+        assert_eq!(parse_color("red"), None);
+    }
+
+    #[test]
+    fn filters_and_else_pick_the_rules() {
+        let style = Style {
+            rules: vec![
+                rule(
+                    "filter = { field = \"station_type\", equals = \"traffic\" }\nfill = \"#ff0000\"",
+                ),
+                rule(
+                    "filter = { field = \"altitude_m\", min = 100, max = 500 }\nfill = \"#00ff00\"",
+                ),
+                rule("else = true\nfill = \"#0000ff\""),
+                rule("label = { field = \"name\" }"),
+            ],
+        };
+        let props = |v: Value| v.as_object().unwrap().clone();
+        assert_eq!(
+            style
+                .rules_for(
+                    &props(json!({"station_type": "traffic", "altitude_m": 50})),
+                    1e4
+                )
+                .len(),
+            2
+        );
+        assert_eq!(
+            style
+                .rules_for(
+                    &props(json!({"station_type": "traffic", "altitude_m": 150})),
+                    1e4
+                )
+                .len(),
+            3
+        );
+        let other = style.rules_for(&props(json!({"station_type": "background"})), 1e4);
+        assert_eq!(
+            other.len(),
+            2,
+            "the else rule and the unfiltered label rule"
+        );
+        assert!(other[0].else_);
+    }
+
+    #[test]
+    fn numbers_and_strings_compare_sensibly() {
+        assert!(same(&json!(3), &json!(3.0)));
+        assert!(same(&json!("03101"), &json!("03101")));
+        assert!(
+            !same(&json!("03101"), &json!("3101")),
+            "keys with leading zeros stay text"
+        );
+        assert!(same(&json!(42), &json!("42")));
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let error = Rule::compile(&toml::from_str("fill = \"grün\"").unwrap()).unwrap_err();
+        assert!(error.contains("grün"), "{error}");
+        let error =
+            Rule::compile(&toml::from_str("stroke = \"#000\"\nstroke_dash = [0, 2]").unwrap())
+                .unwrap_err();
+        assert!(error.contains("stroke_dash"), "{error}");
+    }
+
+    #[test]
+    fn scale_ranges_switch_rules() {
+        let r = rule("min_scale = 1000\nmax_scale = 50000\nfill = \"#000\"");
+        assert!(r.in_scale(1000.0) && r.in_scale(49_999.0));
+        assert!(!r.in_scale(999.0) && !r.in_scale(50_000.0));
+    }
+}
