@@ -3,13 +3,18 @@
 //!
 //! No HTTP here: numis-server decodes requests and encodes responses.
 
+pub mod attribution;
 pub mod catalog;
 pub mod config;
 pub mod crs;
 pub mod data;
 mod error;
+pub mod legend;
+pub mod query;
 pub mod render;
+pub mod service;
 pub mod style;
+pub mod wms;
 
 pub use crs::Crs;
 pub use error::{MapError, Result};

@@ -12,6 +12,8 @@ pub mod cache;
 pub mod config;
 pub mod health;
 pub mod metrics;
+pub mod origin;
+pub mod ows;
 pub mod pages;
 pub mod reload;
 pub mod security;
@@ -60,6 +62,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::router())
         .merge(assets::router())
         .merge(health::router())
+        .merge(ows::router())
         .fallback(pages::page)
         .layer(from_fn_with_state(state.clone(), stats::record_access))
         .layer(from_fn_with_state(
@@ -79,6 +82,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     for problem in site.problems() {
         tracing::error!(problem = %problem, "site problem");
     }
+    let map = load_map(config.site_dir.clone()).await;
     let store = SqliteStore::open(&config.data_dir).await?;
     let shared_store: Arc<dyn Store> = Arc::new(store.clone());
     let listener = tokio::net::TcpListener::bind(config.bind)
@@ -90,7 +94,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let local = listener.local_addr()?;
     let flush_every = Duration::from_secs(config.stats.flush_seconds.max(1));
     let retention_days = config.stats.retention_days;
-    let state = AppState::new(config, site, shared_store);
+    let state = AppState::new(config, site, map, shared_store);
 
     let background = tokio::spawn(stats::run_background(
         state.clone(),
@@ -112,6 +116,35 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     store.close().await;
     tracing::info!("numis stopped");
     Ok(())
+}
+
+/// Loads `map.toml` and its data. Problems are logged, each with its place,
+/// and the portal serves without a map rather than not at all.
+pub async fn load_map(site_dir: std::path::PathBuf) -> Option<ows::MapService> {
+    let started = std::time::Instant::now();
+    let loaded =
+        tokio::task::spawn_blocking(move || numis_map::catalog::Catalog::load(&site_dir)).await;
+    match loaded {
+        Ok(Ok(Some(catalog))) => {
+            tracing::info!(
+                layers = catalog.layers.len(),
+                ms = started.elapsed().as_millis() as u64,
+                "map loaded"
+            );
+            Some(ows::MapService::new(catalog))
+        }
+        Ok(Ok(None)) => None,
+        Ok(Err(problems)) => {
+            for problem in problems {
+                tracing::error!(problem = %problem, "map problem; the map service is off until it is fixed");
+            }
+            None
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "map loading failed");
+            None
+        }
+    }
 }
 
 async fn shutdown_signal() {

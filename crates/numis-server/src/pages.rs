@@ -11,6 +11,7 @@ use axum::routing::get;
 use numis_cms::{Resolved, Site};
 
 use crate::cache::cacheable;
+use crate::origin::public_base;
 use crate::state::AppState;
 use crate::stats::RouteLabel;
 
@@ -99,19 +100,6 @@ async fn robots(headers: HeaderMap) -> Response<Body> {
         "User-agent: *\nDisallow: /api/\nDisallow: /admin/\nDisallow: /konto/\n\nSitemap: {base}/sitemap.xml\n"
     );
     cacheable(&headers, "text/plain; charset=utf-8", text, None)
-}
-
-/// `http://host` from the request's Host header, for absolute sitemap URLs.
-fn public_base(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
-        })
-        .unwrap_or("localhost");
-    format!("http://{host}")
 }
 
 fn xml_escape(text: &str) -> String {

@@ -1,6 +1,7 @@
 //! Keeps the served site in step with its files: a change below the site
-//! folder (or SIGHUP) loads the site anew and swaps it in. A site that fails
-//! to load keeps the previous one serving.
+//! folder (or SIGHUP) loads the site anew and swaps it in; a change of
+//! `map.toml` (or SIGHUP) also reloads the map and its data. A site that
+//! fails to load keeps the previous one serving.
 
 use std::time::Duration;
 
@@ -13,6 +14,15 @@ use crate::state::AppState;
 /// Edits arrive in bursts (an editor writes, renames, touches); wait this
 /// long after the last event before reloading.
 const DEBOUNCE: Duration = Duration::from_millis(150);
+
+/// Loads the map (`map.toml` and its data) again and swaps it in; the
+/// render cache starts empty.
+pub async fn reload_map(state: &AppState) {
+    let root = state.site().root().to_owned();
+    let map = crate::load_map(root).await;
+    state.replace_map(map);
+    tracing::info!("map reloaded");
+}
 
 /// Loads the site again and swaps it in; logs the outcome.
 pub async fn reload(state: &AppState) {
@@ -35,11 +45,19 @@ pub async fn reload(state: &AppState) {
 
 /// Watches the site folder and listens for SIGHUP until the process ends.
 pub async fn watch(state: AppState) {
-    let (tx, mut rx) = mpsc::unbounded_channel::<()>();
+    // `true` when the map must be reloaded too (map.toml or data changed,
+    // or SIGHUP).
+    let (tx, mut rx) = mpsc::unbounded_channel::<bool>();
     let watcher_tx = tx.clone();
     let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if event.is_ok_and(|e| !e.kind.is_access()) {
-            let _ = watcher_tx.send(());
+        if let Ok(event) = event
+            && !event.kind.is_access()
+        {
+            let map = event
+                .paths
+                .iter()
+                .any(|p| p.ends_with(numis_map::catalog::MAP_FILE));
+            let _ = watcher_tx.send(map);
         }
     });
     let _watcher = match watcher {
@@ -56,22 +74,27 @@ pub async fn watch(state: AppState) {
         }
     };
     spawn_sighup(tx);
-    while rx.recv().await.is_some() {
+    while let Some(mut map) = rx.recv().await {
         // Collapse a burst of events into one reload.
-        while let Ok(Some(())) = tokio::time::timeout(DEBOUNCE, rx.recv()).await {}
+        while let Ok(Some(more)) = tokio::time::timeout(DEBOUNCE, rx.recv()).await {
+            map |= more;
+        }
         reload(&state).await;
+        if map {
+            reload_map(&state).await;
+        }
     }
 }
 
 #[cfg(unix)]
-fn spawn_sighup(tx: mpsc::UnboundedSender<()>) {
+fn spawn_sighup(tx: mpsc::UnboundedSender<bool>) {
     use tokio::signal::unix::{SignalKind, signal};
     match signal(SignalKind::hangup()) {
         Ok(mut hangup) => {
             tokio::spawn(async move {
                 while hangup.recv().await.is_some() {
                     tracing::info!("SIGHUP: reloading site");
-                    if tx.send(()).is_err() {
+                    if tx.send(true).is_err() {
                         break;
                     }
                 }
@@ -82,4 +105,4 @@ fn spawn_sighup(tx: mpsc::UnboundedSender<()>) {
 }
 
 #[cfg(not(unix))]
-fn spawn_sighup(_tx: mpsc::UnboundedSender<()>) {}
+fn spawn_sighup(_tx: mpsc::UnboundedSender<bool>) {}

@@ -7,6 +7,7 @@ use numis_store::Store;
 
 use crate::config::Config;
 use crate::metrics::Metrics;
+use crate::ows::MapService;
 use crate::stats::AccessCounter;
 
 /// Application state, cheap to clone.
@@ -16,6 +17,9 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The content site; replaced as a whole when its files change.
     pub site: Arc<RwLock<Arc<Site>>>,
+    /// The published map (`map.toml`), if the site has one; replaced as a
+    /// whole on reload, which also empties its render cache.
+    pub map: Arc<RwLock<Option<Arc<MapService>>>>,
     /// Persistence.
     pub store: Arc<dyn Store>,
     /// Pending access counters.
@@ -26,10 +30,11 @@ pub struct AppState {
 
 impl AppState {
     /// Builds the state from its parts.
-    pub fn new(config: Config, site: Site, store: Arc<dyn Store>) -> Self {
+    pub fn new(config: Config, site: Site, map: Option<MapService>, store: Arc<dyn Store>) -> Self {
         Self {
             config: Arc::new(config),
             site: Arc::new(RwLock::new(Arc::new(site))),
+            map: Arc::new(RwLock::new(map.map(Arc::new))),
             store,
             access: Arc::default(),
             metrics: Arc::default(),
@@ -42,6 +47,23 @@ impl AppState {
             Ok(site) => site.clone(),
             // A panic while swapping cannot leave a half-written Arc behind.
             Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// The current map service, if any.
+    pub fn map(&self) -> Option<Arc<MapService>> {
+        match self.map.read() {
+            Ok(map) => map.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Swaps in a freshly loaded map.
+    pub fn replace_map(&self, map: Option<MapService>) {
+        let map = map.map(Arc::new);
+        match self.map.write() {
+            Ok(mut slot) => *slot = map,
+            Err(poisoned) => *poisoned.into_inner() = map,
         }
     }
 

@@ -112,17 +112,25 @@ fn serve(args: CommonArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Prints every problem as `file:line: message`; exit status 1 if any.
+/// Prints every problem of the configuration, the pages and the map as
+/// `file:line: message`; exit status 1 if any.
 fn check(args: CommonArgs) -> anyhow::Result<ExitCode> {
     let config = args.load()?;
     let site = numis_cms::Site::load(&config.site_dir)?;
-    let problems: Vec<String> = site.problems().map(ToString::to_string).collect();
+    let mut problems: Vec<String> = site.problems().map(ToString::to_string).collect();
+    let layers = match numis_map::catalog::Catalog::load(&config.site_dir) {
+        Ok(catalog) => catalog.map_or(0, |c| c.layers.len()),
+        Err(map_problems) => {
+            problems.extend(map_problems);
+            0
+        }
+    };
     for problem in &problems {
         println!("{problem}");
     }
     if problems.is_empty() {
         println!(
-            "ok: configuration and site {} ({} pages reachable)",
+            "ok: configuration and site {} ({} pages reachable, {layers} map layers)",
             config.site_dir.display(),
             site.sitemap().len()
         );

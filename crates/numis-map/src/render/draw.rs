@@ -177,3 +177,49 @@ pub fn symbol_path(shape: Shape, x: f32, y: f32, size: f32) -> Option<tiny_skia:
         }
     }
 }
+
+/// A legend swatch for `rule` in the square at `(x, y)` of side `size`:
+/// its symbol, a filled square, or a line.
+pub fn swatch(pixmap: &mut Pixmap, rule: &Rule, x: f32, y: f32, size: f32) {
+    let (cx, cy) = (x + size / 2.0, y + size / 2.0);
+    if let Some(symbol) = &rule.symbol {
+        let Some(path) = symbol_path(symbol.shape, cx, cy, symbol.size.min(size)) else {
+            return;
+        };
+        if let Some(fill) = rule.fill {
+            pixmap.fill_path(
+                &path,
+                &paint(fill),
+                FillRule::Winding,
+                Transform::identity(),
+                None,
+            );
+        }
+        if let Some(stroke) = &rule.stroke {
+            stroke_path(pixmap, &path, stroke);
+        }
+    } else if let Some(fill) = rule.fill {
+        let Some(rect) = tiny_skia::Rect::from_xywh(x + 1.0, y + 1.0, size - 2.0, size - 2.0)
+        else {
+            return;
+        };
+        let path = PathBuilder::from_rect(rect);
+        pixmap.fill_path(
+            &path,
+            &paint(fill),
+            FillRule::Winding,
+            Transform::identity(),
+            None,
+        );
+        if let Some(stroke) = &rule.stroke {
+            stroke_path(pixmap, &path, stroke);
+        }
+    } else if let Some(stroke) = &rule.stroke {
+        let mut builder = PathBuilder::new();
+        builder.move_to(x + 1.0, cy);
+        builder.line_to(x + size - 1.0, cy);
+        if let Some(path) = builder.finish() {
+            stroke_path(pixmap, &path, stroke);
+        }
+    }
+}

@@ -215,6 +215,44 @@ fn longest_line(geometry: &Geometry<f64>) -> Option<&LineString<f64>> {
     }
 }
 
+/// Width of `text` in pixels at `size`.
+pub fn text_width(text: &str, size: f32) -> f32 {
+    FONT.as_ref()
+        .and_then(|f| text_path(f, text, size))
+        .map_or(0.0, |(_, w, _, _)| w)
+}
+
+/// Writes `text` starting at `x`, vertically centred on `middle_y`.
+pub fn write_text(
+    pixmap: &mut Pixmap,
+    text: &str,
+    size: f32,
+    x: f32,
+    middle_y: f32,
+    color: tiny_skia::Color,
+) {
+    let Some((path, _, ascent, descent)) = FONT.as_ref().and_then(|f| text_path(f, text, size))
+    else {
+        return;
+    };
+    let Some(path) = path.transform(Transform::from_translate(
+        x,
+        middle_y + (ascent + descent) / 2.0,
+    )) else {
+        return;
+    };
+    let mut paint = Paint::default();
+    paint.set_color(color);
+    paint.anti_alias = true;
+    pixmap.fill_path(
+        &path,
+        &paint,
+        FillRule::Winding,
+        Transform::identity(),
+        None,
+    );
+}
+
 /// The outline of `text` with its baseline at y = 0, starting at x = 0;
 /// returns (path, advance width, ascent, descent) in pixels.
 fn text_path(

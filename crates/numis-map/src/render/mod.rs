@@ -8,8 +8,9 @@ mod labels;
 use geo::Rect;
 use tiny_skia::{Color, Pixmap};
 
+pub use draw::swatch;
 pub use encode::{Encoding, encode};
-pub use labels::Labeller;
+pub use labels::{Labeller, text_width, write_text};
 
 use crate::crs::Crs;
 use crate::data::Dataset;

@@ -1,0 +1,456 @@
+//! The engine's answers to validated WMS requests: GetCapabilities for the
+//! caller's visible layers, GetMap, GetFeatureInfo, GetLegendGraphic, and
+//! exceptions as XML or in the image. Everything returns bytes and a
+//! content type; numis-server only wraps them in HTTP.
+
+use geo::Rect;
+use tiny_skia::{Color, Pixmap};
+
+use crate::attribution::{licence_short_name, source_note};
+use crate::catalog::{Caller, Catalog, Layer, ResolveError};
+use crate::crs::{ALL, Crs};
+use crate::query::features_at;
+use crate::render::{DrawLayer, Encoding, Frame, encode, render, write_text};
+use crate::wms::{
+    Attribution, Bbox, CapLayer, CapabilitiesInput, ExceptionCode, ExceptionFormat,
+    GetFeatureInfoRequest, GetMapRequest, ImageFormat, InfoFeature, InfoFormat, InfoLayer,
+    LegendRequest, LegendUrl, Limits, Version, WmsError, capabilities_content_type,
+    capabilities_xml, feature_info,
+};
+
+/// A finished answer.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// MIME type.
+    pub content_type: String,
+    /// Body.
+    pub body: Vec<u8>,
+}
+
+fn encoding(format: ImageFormat) -> Encoding {
+    match format {
+        ImageFormat::Png => Encoding::Png,
+        ImageFormat::Png8 => Encoding::Png8,
+        ImageFormat::Jpeg => Encoding::Jpeg,
+    }
+}
+
+fn internal(message: impl Into<String>) -> WmsError {
+    WmsError::new(ExceptionCode::NoApplicableCode, message)
+}
+
+fn not_defined(name: &str, locator: &str) -> WmsError {
+    WmsError::new(
+        ExceptionCode::LayerNotDefined,
+        format!("layer {name:?} is not offered by this service"),
+    )
+    .with_locator(locator)
+}
+
+fn lang(language: Option<&String>) -> &str {
+    match language.map(String::as_str) {
+        Some("en") => "en",
+        _ => "de",
+    }
+}
+
+fn frame(map: &GetMapRequest) -> Frame {
+    Frame {
+        crs: map.crs,
+        bbox: Rect::new(
+            geo::coord! { x: map.bbox.min_x, y: map.bbox.min_y },
+            geo::coord! { x: map.bbox.max_x, y: map.bbox.max_y },
+        ),
+        width: map.width,
+        height: map.height,
+    }
+}
+
+fn resolve<'a>(
+    catalog: &'a Catalog,
+    names: &[String],
+    caller: &Caller,
+    locator: &str,
+) -> Result<Vec<&'a Layer>, WmsError> {
+    catalog
+        .resolve(names, caller)
+        .map_err(|ResolveError::NotDefined(name)| not_defined(&name, locator))
+}
+
+/// GetMap: the layers drawn into the requested image.
+pub fn get_map(
+    catalog: &Catalog,
+    request: &GetMapRequest,
+    caller: &Caller,
+) -> Result<Answer, WmsError> {
+    let layers = resolve(catalog, &request.layers, caller, "LAYERS")?;
+    let frame = frame(request);
+    let draw: Vec<DrawLayer<'_>> = layers.iter().map(|l| l.draw_layer()).collect();
+    let transparent = request.transparent && request.format != ImageFormat::Jpeg;
+    let background = (!transparent).then_some(request.bgcolor);
+    let pixmap = render(&frame, &draw, background)
+        .ok_or_else(|| internal("the image could not be allocated"))?;
+    let body = encode(&pixmap, encoding(request.format), transparent).map_err(internal)?;
+    Ok(Answer {
+        content_type: request.format.content_type().to_owned(),
+        body,
+    })
+}
+
+/// An exception the way the request asked for it: XML, or an image that
+/// shows the message (INIMAGE) or nothing (BLANK).
+pub fn exception(
+    error: &WmsError,
+    version: Version,
+    format: ExceptionFormat,
+    map: Option<&GetMapRequest>,
+) -> Answer {
+    let image = match (format, map) {
+        (ExceptionFormat::Xml, _) | (_, None) => None,
+        (format, Some(map)) => exception_image(error, format, map),
+    };
+    image.unwrap_or_else(|| Answer {
+        content_type: WmsError::content_type(version).to_owned(),
+        body: error.to_xml(version).into_bytes(),
+    })
+}
+
+fn exception_image(
+    error: &WmsError,
+    format: ExceptionFormat,
+    map: &GetMapRequest,
+) -> Option<Answer> {
+    let mut pixmap = Pixmap::new(map.width, map.height)?;
+    let transparent = map.transparent && map.format != ImageFormat::Jpeg;
+    if !transparent {
+        let [r, g, b] = map.bgcolor;
+        pixmap.fill(Color::from_rgba8(r, g, b, 255));
+    }
+    if format == ExceptionFormat::InImage {
+        let text = format!("{}: {}", error.code, error.message);
+        for (row, line) in wrap(&text, (map.width / 7).max(10) as usize)
+            .iter()
+            .enumerate()
+            .take(20)
+        {
+            write_text(
+                &mut pixmap,
+                line,
+                12.0,
+                6.0,
+                14.0 + 16.0 * row as f32,
+                Color::from_rgba8(160, 20, 20, 255),
+            );
+        }
+    }
+    let body = encode(&pixmap, encoding(map.format), transparent).ok()?;
+    Some(Answer {
+        content_type: map.format.content_type().to_owned(),
+        body,
+    })
+}
+
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let last = lines.last_mut().map_or(0, |l| l.chars().count());
+        if last > 0 && last + word.chars().count() + 1 > width {
+            lines.push(String::new());
+        }
+        if let Some(line) = lines.last_mut() {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
+}
+
+/// GetFeatureInfo: the queryable fields of the features at the pixel —
+/// never a field marked personal (clause L3).
+pub fn get_feature_info(
+    catalog: &Catalog,
+    request: &GetFeatureInfoRequest,
+    caller: &Caller,
+) -> Result<Answer, WmsError> {
+    let lang = lang(request.map.language.as_ref());
+    let layers = resolve(catalog, &request.query_layers, caller, "QUERY_LAYERS")?;
+    let frame = frame(&request.map);
+    let mut answer = Vec::new();
+    for layer in layers {
+        if layer.config.queryable.is_empty() {
+            return Err(WmsError::new(
+                ExceptionCode::LayerNotQueryable,
+                format!("layer {:?} cannot be queried", layer.config.id),
+            )
+            .with_locator("QUERY_LAYERS"));
+        }
+        let features = features_at(
+            &layer.data,
+            &frame,
+            request.i,
+            request.j,
+            request.feature_count as usize,
+        )
+        .into_iter()
+        .map(|index| {
+            let data = &layer.data.features[index];
+            let fields = layer
+                .config
+                .queryable
+                .iter()
+                .filter(|f| !layer.config.personal.contains(&f.field))
+                .map(|f| {
+                    let label = if f.label.is_empty() {
+                        f.field.clone()
+                    } else {
+                        f.label.get(lang).to_owned()
+                    };
+                    let value = data
+                        .properties
+                        .get(&f.field)
+                        .cloned()
+                        .unwrap_or(serde_json::Value::Null);
+                    (label, f.field.clone(), value)
+                })
+                .collect();
+            InfoFeature {
+                id: data.id.clone(),
+                fields,
+                geometry: None,
+            }
+        })
+        .collect();
+        answer.push(InfoLayer {
+            name: layer.config.id.clone(),
+            title: layer.config.title.get(lang).to_owned(),
+            features,
+        });
+    }
+    let (content_type, body) = feature_info(&answer, request.info_format, lang);
+    Ok(Answer {
+        content_type,
+        body: body.into_bytes(),
+    })
+}
+
+/// GetLegendGraphic: one PNG per layer with a row per named rule.
+pub fn get_legend(
+    catalog: &Catalog,
+    request: &LegendRequest,
+    caller: &Caller,
+) -> Result<Answer, WmsError> {
+    let layer = catalog
+        .layer(&request.layer, caller)
+        .ok_or_else(|| not_defined(&request.layer, "LAYER"))?;
+    let lang = lang(request.language.as_ref());
+    let pixmap = crate::legend::legend(&layer.draw_layer(), lang)
+        .or_else(|| Pixmap::new(1, 1))
+        .ok_or_else(|| internal("the legend could not be allocated"))?;
+    let transparent = request.format != ImageFormat::Jpeg;
+    let body = encode(&pixmap, encoding(request.format), transparent).map_err(internal)?;
+    Ok(Answer {
+        content_type: request.format.content_type().to_owned(),
+        body,
+    })
+}
+
+/// GetCapabilities for what `caller` may see, in `lang`.
+pub fn capabilities(
+    catalog: &Catalog,
+    version: Version,
+    lang: &str,
+    online_resource: &str,
+    caller: &Caller,
+) -> Answer {
+    let visible: Vec<&Layer> = catalog
+        .layers
+        .iter()
+        .filter(|l| caller.may_see(&l.config.access))
+        .collect();
+    let mut root = CapLayer {
+        title: catalog.config.service.title.get(lang).to_owned(),
+        abstract_: catalog.config.service.abstract_.get(lang).to_owned(),
+        ..CapLayer::default()
+    };
+    let mut placed = std::collections::HashSet::new();
+    for group in catalog.config.groups.iter().filter(|g| g.parent.is_none()) {
+        if let Some(node) = group_node(
+            catalog,
+            &group.id,
+            lang,
+            online_resource,
+            caller,
+            &mut placed,
+            0,
+        ) {
+            root.children.push(node);
+        }
+    }
+    for layer in &visible {
+        if !placed.contains(&layer.config.id) {
+            root.children.push(layer_node(layer, lang, online_resource));
+        }
+    }
+    root.bboxes = union_bboxes(&root.children);
+    root.lonlat_bbox = union_lonlat(&root.children);
+    let input = CapabilitiesInput {
+        version,
+        lang,
+        online_resource,
+        service: &catalog.config.service,
+        access_constraints: access_constraints(catalog, &visible, lang),
+        limits: Limits::from_service(&catalog.config.service),
+        root,
+        formats: &ImageFormat::MIME_TYPES,
+        info_formats: &InfoFormat::MIME_TYPES,
+    };
+    Answer {
+        content_type: capabilities_content_type(version).to_owned(),
+        body: capabilities_xml(&input).into_bytes(),
+    }
+}
+
+fn group_node(
+    catalog: &Catalog,
+    id: &str,
+    lang: &str,
+    online: &str,
+    caller: &Caller,
+    placed: &mut std::collections::HashSet<String>,
+    depth: usize,
+) -> Option<CapLayer> {
+    let group = catalog.group(id)?;
+    if depth > 16 {
+        return None;
+    }
+    let mut node = CapLayer {
+        name: Some(group.id.clone()),
+        title: group.title.get(lang).to_owned(),
+        abstract_: group.abstract_.get(lang).to_owned(),
+        ..CapLayer::default()
+    };
+    for member in &group.members {
+        if let Some(layer) = catalog.layer(member, caller) {
+            placed.insert(layer.config.id.clone());
+            node.children.push(layer_node(layer, lang, online));
+        } else if let Some(child) =
+            group_node(catalog, member, lang, online, caller, placed, depth + 1)
+        {
+            node.children.push(child);
+        }
+    }
+    if node.children.is_empty() {
+        return None;
+    }
+    node.queryable = node.children.iter().any(|c| c.queryable);
+    node.bboxes = union_bboxes(&node.children);
+    node.lonlat_bbox = union_lonlat(&node.children);
+    Some(node)
+}
+
+fn to_bbox(rect: Rect<f64>) -> Bbox {
+    Bbox {
+        min_x: rect.min().x,
+        min_y: rect.min().y,
+        max_x: rect.max().x,
+        max_y: rect.max().y,
+    }
+}
+
+fn layer_node(layer: &Layer, lang: &str, online: &str) -> CapLayer {
+    let config = &layer.config;
+    let legend = crate::legend::legend(&layer.draw_layer(), lang).map(|image| LegendUrl {
+        width: image.width(),
+        height: image.height(),
+        format: "image/png".into(),
+        href: format!(
+            "{online}?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetLegendGraphic&LAYER={}&FORMAT=image%2Fpng&SLD_VERSION=1.1.0&LANGUAGE={lang}",
+            config.id
+        ),
+    });
+    let note = source_note(config, lang);
+    CapLayer {
+        name: Some(config.id.clone()),
+        title: config.title.get(lang).to_owned(),
+        abstract_: config.abstract_.get(lang).to_owned(),
+        keywords: Vec::new(),
+        queryable: !config.queryable.is_empty(),
+        opaque: false,
+        lonlat_bbox: layer.data.extent(Crs::Crs84).map(to_bbox),
+        bboxes: ALL
+            .iter()
+            .filter_map(|&crs| Some((crs, to_bbox(layer.data.extent(crs)?))))
+            .collect(),
+        min_scale: config.min_scale,
+        max_scale: config.max_scale,
+        style_legend: legend,
+        attribution: (!note.is_empty()).then(|| Attribution {
+            title: note,
+            online_resource: (!config.licence.url.is_empty()).then(|| config.licence.url.clone()),
+        }),
+        metadata_url: (!config.metadata_url.is_empty()).then(|| config.metadata_url.clone()),
+        data_date: (!config.data_date.is_empty()).then(|| config.data_date.clone()),
+        children: Vec::new(),
+    }
+}
+
+fn union(a: Bbox, b: Bbox) -> Bbox {
+    Bbox {
+        min_x: a.min_x.min(b.min_x),
+        min_y: a.min_y.min(b.min_y),
+        max_x: a.max_x.max(b.max_x),
+        max_y: a.max_y.max(b.max_y),
+    }
+}
+
+fn union_bboxes(children: &[CapLayer]) -> Vec<(Crs, Bbox)> {
+    ALL.iter()
+        .filter_map(|&crs| {
+            children
+                .iter()
+                .filter_map(|c| c.bboxes.iter().find(|(c, _)| *c == crs).map(|(_, b)| *b))
+                .reduce(union)
+                .map(|b| (crs, b))
+        })
+        .collect()
+}
+
+fn union_lonlat(children: &[CapLayer]) -> Option<Bbox> {
+    children.iter().filter_map(|c| c.lonlat_bbox).reduce(union)
+}
+
+/// The licences of the visible layers, each once, plus the operator's own
+/// constraints.
+fn access_constraints(catalog: &Catalog, visible: &[&Layer], lang: &str) -> String {
+    let mut licences: Vec<String> = Vec::new();
+    for layer in visible {
+        let licence = &layer.config.licence;
+        let name = licence_short_name(&licence.id)
+            .map(str::to_owned)
+            .unwrap_or_else(|| licence.id.clone());
+        if name.is_empty() || name == "NOASSERTION" {
+            continue;
+        }
+        let entry = if licence.url.is_empty() {
+            name
+        } else {
+            format!("{name} ({})", licence.url)
+        };
+        if !licences.contains(&entry) {
+            licences.push(entry);
+        }
+    }
+    let own = catalog.config.service.access_constraints.get(lang);
+    let intro = if lang == "en" {
+        "Use under the licence of each layer, naming its source as given in its attribution:"
+    } else {
+        "Nutzung nach der Lizenz der jeweiligen Ebene unter Angabe ihres Quellenvermerks:"
+    };
+    let mut text = format!("{intro} {}", licences.join("; "));
+    if !own.is_empty() {
+        text = format!("{own} {text}");
+    }
+    text
+}

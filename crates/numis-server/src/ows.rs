@@ -1,0 +1,251 @@
+//! `/ows`: the OGC Web Map Service. Decodes the query string, lets
+//! numis-map parse and answer it, and wraps the answer in HTTP. Rendering
+//! runs on blocking threads, at most one per core at a time; repeated
+//! GetMap requests are answered from a cache of rendered images.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use numis_map::catalog::{Caller, Catalog};
+use numis_map::service::{self, Answer};
+use numis_map::wms::{self, ExceptionCode, GetMapRequest, Limits, Version, WmsError, WmsRequest};
+use quick_cache::sync::Cache;
+use tokio::sync::Semaphore;
+
+use crate::origin::public_base;
+use crate::state::AppState;
+
+/// The published map and what serving it needs.
+pub struct MapService {
+    /// Layers and service metadata.
+    pub catalog: Catalog,
+    cache: Option<Cache<String, Bytes, ImageWeight>>,
+    render_slots: Semaphore,
+}
+
+#[derive(Clone)]
+struct ImageWeight;
+
+impl quick_cache::Weighter<String, Bytes> for ImageWeight {
+    fn weight(&self, key: &String, image: &Bytes) -> u64 {
+        (key.len() + image.len()) as u64
+    }
+}
+
+impl MapService {
+    /// Wraps a loaded catalog; the render cache follows `[service]`.
+    pub fn new(catalog: Catalog) -> Self {
+        let service = &catalog.config.service;
+        let cache = (service.render_cache && service.render_cache_mb > 0).then(|| {
+            let bytes = service.render_cache_mb.saturating_mul(1024 * 1024);
+            // Typical tiles are 20–80 KB.
+            Cache::with_weighter((bytes / 40_000).max(16) as usize, bytes, ImageWeight)
+        });
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        Self {
+            catalog,
+            cache,
+            render_slots: Semaphore::new(cores),
+        }
+    }
+}
+
+/// `/ows` (and `/wms`, the name many clients try).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/ows", get(ows))
+        .route("/wms", get(ows))
+}
+
+fn caller(headers: &HeaderMap, catalog: &Catalog) -> Caller {
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let operator = match (&catalog.config.service.operator_token, presented) {
+        (Some(token), Some(presented)) => !token.is_empty() && token == presented,
+        _ => false,
+    };
+    Caller {
+        roles: Vec::new(),
+        operator,
+    }
+}
+
+async fn ows(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response<Body> {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect();
+    let version = wms::exception_version(&pairs);
+    let Some(map) = state.map() else {
+        let error = WmsError::new(
+            ExceptionCode::NoApplicableCode,
+            "this portal publishes no map service (no map.toml)",
+        );
+        return xml_exception(&error, version);
+    };
+    let limits = Limits::from_service(&map.catalog.config.service);
+    let request = match wms::parse(&pairs, &limits) {
+        Ok(request) => request,
+        Err(error) => return xml_exception(&error, version),
+    };
+    let caller = caller(&headers, &map.catalog);
+    match request {
+        WmsRequest::GetCapabilities { version, language } => {
+            let lang = if language.as_deref() == Some("en") {
+                "en"
+            } else {
+                "de"
+            };
+            let online = format!("{}/ows", public_base(&headers));
+            let map = map.clone();
+            let answer = render_blocking(&map, move |m| {
+                Ok(service::capabilities(
+                    &m.catalog, version, lang, &online, &caller,
+                ))
+            })
+            .await;
+            respond(answer, version, None, false)
+        }
+        WmsRequest::GetMap(request) => get_map(map, request, caller).await,
+        WmsRequest::GetFeatureInfo(request) => {
+            let version = request.map.version;
+            let answer = render_blocking(&map, move |m| {
+                service::get_feature_info(&m.catalog, &request, &caller)
+            })
+            .await;
+            respond(answer, version, None, false)
+        }
+        WmsRequest::GetLegendGraphic(request) => {
+            let version = request.version;
+            let answer = render_blocking(&map, move |m| {
+                service::get_legend(&m.catalog, &request, &caller)
+            })
+            .await;
+            respond(answer, version, None, true)
+        }
+    }
+}
+
+async fn get_map(map: Arc<MapService>, request: GetMapRequest, caller: Caller) -> Response<Body> {
+    let key = cache_key(&request, &caller);
+    if let Some(image) = map.cache.as_ref().and_then(|c| c.get(&key)) {
+        return image_response(request.format.content_type(), image);
+    }
+    let version = request.version;
+    let for_exception = request.clone();
+    let answer = render_blocking(&map, move |m| {
+        service::get_map(&m.catalog, &request, &caller)
+    })
+    .await;
+    match answer {
+        Ok(answer) => {
+            let image = Bytes::from(answer.body);
+            if let Some(cache) = &map.cache {
+                cache.insert(key, image.clone());
+            }
+            image_response(&answer.content_type, image)
+        }
+        Err(error) => respond(Err(error), version, Some(&for_exception), false),
+    }
+}
+
+/// Runs CPU-bound work on a blocking thread, one per core at a time.
+async fn render_blocking<F>(map: &Arc<MapService>, work: F) -> Result<Answer, WmsError>
+where
+    F: FnOnce(&MapService) -> Result<Answer, WmsError> + Send + 'static,
+{
+    let Ok(_slot) = map.render_slots.acquire().await else {
+        return Err(WmsError::new(
+            ExceptionCode::NoApplicableCode,
+            "the server is shutting down",
+        ));
+    };
+    let map = map.clone();
+    tokio::task::spawn_blocking(move || work(&map))
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "WMS rendering failed");
+            Err(WmsError::new(
+                ExceptionCode::NoApplicableCode,
+                "the request could not be answered",
+            ))
+        })
+}
+
+/// The normalised request: everything that changes the image, nothing else.
+fn cache_key(request: &GetMapRequest, caller: &Caller) -> String {
+    let b = request.bbox;
+    format!(
+        "{}|{}|{},{},{},{}|{}x{}|{:?}|{}|{:?}|{}|{}",
+        request.layers.join(","),
+        request.crs.code(),
+        b.min_x,
+        b.min_y,
+        b.max_x,
+        b.max_y,
+        request.width,
+        request.height,
+        request.format,
+        request.transparent,
+        request.bgcolor,
+        request.language.as_deref().unwrap_or("de"),
+        caller.operator,
+    )
+}
+
+fn image_response(content_type: &str, image: Bytes) -> Response<Body> {
+    let mut response = Response::new(Body::from(image));
+    if let Ok(value) = HeaderValue::from_str(content_type) {
+        response.headers_mut().insert(header::CONTENT_TYPE, value);
+    }
+    response
+}
+
+/// WMS exceptions are answered with status 200 and the exception document,
+/// as OGC clients (QGIS, GDAL, OWSLib) expect; INIMAGE/BLANK answer with an
+/// image.
+fn respond(
+    answer: Result<Answer, WmsError>,
+    version: Version,
+    map: Option<&GetMapRequest>,
+    image: bool,
+) -> Response<Body> {
+    match answer {
+        Ok(answer) => {
+            let mut response = Response::new(Body::from(answer.body));
+            if let Ok(value) = HeaderValue::from_str(&answer.content_type) {
+                response.headers_mut().insert(header::CONTENT_TYPE, value);
+            }
+            if image {
+                response.headers_mut().insert(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=300"),
+                );
+            }
+            response
+        }
+        Err(error) => {
+            let format = map.map(|m| m.exceptions).unwrap_or_default();
+            let answer = service::exception(&error, version, format, map);
+            let mut response = (StatusCode::OK, answer.body).into_response();
+            if let Ok(value) = HeaderValue::from_str(&answer.content_type) {
+                response.headers_mut().insert(header::CONTENT_TYPE, value);
+            }
+            response
+        }
+    }
+}
+
+fn xml_exception(error: &WmsError, version: Version) -> Response<Body> {
+    respond(Err(error.clone()), version, None, false)
+}
