@@ -43,13 +43,26 @@ fn main() -> Result<(), String> {
         .resolve(&names, &Caller::default())
         .map_err(|e| format!("{e:?}"))?;
     let draw: Vec<DrawLayer<'_>> = layers.iter().map(|l| l.draw_layer()).collect();
+    // REPEAT=n renders n times, for profiling the renderer alone.
+    let repeat: u32 = std::env::var("REPEAT")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(1);
     let started = std::time::Instant::now();
-    let pixmap = render(&frame, &draw, Some([255, 255, 255])).ok_or("empty image")?;
-    let png = encode(&pixmap, Encoding::Png, false)?;
+    let mut png = Vec::new();
+    let mut encoding = std::time::Duration::ZERO;
+    for _ in 0..repeat {
+        let pixmap = render(&frame, &draw, Some([255, 255, 255])).ok_or("empty image")?;
+        let before = std::time::Instant::now();
+        png = encode(&pixmap, Encoding::Png, false)?;
+        encoding += before.elapsed();
+    }
+    let each = started.elapsed().as_secs_f64() * 1000.0 / f64::from(repeat);
+    let encode_each = encoding.as_secs_f64() * 1000.0 / f64::from(repeat);
     eprintln!(
-        "scale 1:{:.0}, {} ms",
+        "scale 1:{:.0}, {each:.1} ms per image, of which {encode_each:.1} ms encoding, {} bytes",
         frame.scale_denominator(),
-        started.elapsed().as_millis()
+        png.len()
     );
     std::fs::write(out, png).map_err(|e| e.to_string())
 }

@@ -25,8 +25,6 @@ use serde::Deserialize;
 
 /// Largest image edge a GetMap may ask for. [default: 4096]
 pub const DEFAULT_MAX_SIZE: u32 = 4096;
-/// Memory for rendered images kept for repeated requests. [default: 64]
-pub const DEFAULT_RENDER_CACHE_MB: u64 = 64;
 
 /// A text in German and English; German is the default language.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -102,10 +100,6 @@ pub struct ServiceConfig {
     pub max_width: u32,
     /// See `max_width`. [default: 4096]
     pub max_height: u32,
-    /// Keep rendered images for repeated requests. [default: true]
-    pub render_cache: bool,
-    /// Memory for the render cache in MiB. [default: 64]
-    pub render_cache_mb: u64,
     /// Token that unlocks restricted layers (`access = "<role>"`), sent as
     /// `Authorization: Bearer <token>`. Unset: restricted layers are served
     /// to nobody.
@@ -123,8 +117,6 @@ impl Default for ServiceConfig {
             access_constraints: Text::None,
             max_width: DEFAULT_MAX_SIZE,
             max_height: DEFAULT_MAX_SIZE,
-            render_cache: true,
-            render_cache_mb: DEFAULT_RENDER_CACHE_MB,
             operator_token: None,
         }
     }

@@ -9,7 +9,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use geo::{BoundingRect, Geometry, MapCoords, Rect, Simplify};
+use geo::{
+    BoundingRect, Coord, Euclidean, Geometry, InteriorPoint, InterpolateLine, Length, LineString,
+    MapCoords, Rect, Simplify,
+};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 use serde_json::{Map, Value};
@@ -19,8 +22,12 @@ use crate::error::{MapError, Result};
 
 /// Simplification tolerances of the levels of detail, in metres (degrees
 /// are scaled by one degree's length). Level 0 keeps every vertex.
-const LEVEL_TOLERANCES_M: [f64; 7] = [0.0, 2.0, 8.0, 32.0, 128.0, 512.0, 2048.0];
-/// A level may be used while its tolerance stays below this share of a pixel.
+const LEVEL_TOLERANCES_M: [f64; 12] = [
+    0.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0, 2048.0,
+];
+/// A level may be used while its tolerance stays below this share of a
+/// pixel. Levels simplify each other, so their error adds up to less than
+/// twice their tolerance: under one pixel, which antialiased edges hide.
 const TOLERANCE_PER_PIXEL: f64 = 0.5;
 /// Metres per degree at the equator, to express tolerances in degrees.
 const METRES_PER_DEGREE: f64 = 111_320.0;
@@ -36,11 +43,23 @@ pub struct FeatureData {
     pub properties: Map<String, Value>,
 }
 
+/// Where a feature's label goes, computed once at load: a polygon's most
+/// interior point, a line's middle with its direction.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Anchor {
+    /// The point, in the dataset's CRS.
+    pub at: Coord<f64>,
+    /// Direction of a line at `at` (CRS units); `None` for polygons.
+    pub direction: Option<Coord<f64>>,
+}
+
 /// The geometries of a dataset in one CRS.
 #[derive(Debug)]
 struct Projected {
     /// `levels[k][i]`: feature `i` simplified to level `k`.
     levels: Vec<Vec<Geometry<f64>>>,
+    /// Label anchors of polygons and lines, by feature.
+    anchors: Vec<Option<Anchor>>,
     index: RTree<IndexEntry>,
     extent: Option<Rect<f64>>,
 }
@@ -168,6 +187,11 @@ impl Dataset {
             .collect()
     }
 
+    /// The label anchor of feature `index` in `crs` (polygons and lines).
+    pub fn anchor(&self, crs: Crs, index: usize) -> Option<Anchor> {
+        *self.projected.get(&crs)?.anchors.get(index)?
+    }
+
     /// Full-detail geometry of feature `index` in `crs`.
     pub fn geometry(&self, crs: Crs, index: usize) -> Option<&Geometry<f64>> {
         self.projected.get(&crs)?.levels.first()?.get(index)
@@ -191,12 +215,16 @@ impl Projected {
         } else {
             1.0
         };
-        let mut levels = vec![];
+        // Each level simplifies the previous one: much faster than starting
+        // from full detail every time, and the error stays within the sum
+        // of tolerances, under twice the level's own.
+        let mut levels: Vec<Vec<Geometry<f64>>> = vec![full];
         for tolerance in LEVEL_TOLERANCES_M.iter().skip(1) {
             let epsilon = tolerance / unit;
-            levels.push(full.iter().map(|g| simplify(g, epsilon)).collect());
+            let previous = levels.last().map(Vec::as_slice).unwrap_or_default();
+            let next = previous.iter().map(|g| simplify(g, epsilon)).collect();
+            levels.push(next);
         }
-        levels.insert(0, full);
         let entries: Vec<IndexEntry> = levels[0]
             .iter()
             .enumerate()
@@ -217,12 +245,42 @@ impl Projected {
                     geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
                 )
             });
+        let anchors = levels[0].iter().map(anchor).collect();
         Ok(Self {
             levels,
+            anchors,
             index: RTree::bulk_load(entries),
             extent,
         })
     }
+}
+
+fn anchor(geometry: &Geometry<f64>) -> Option<Anchor> {
+    match geometry {
+        Geometry::Polygon(_) | Geometry::MultiPolygon(_) => {
+            geometry.interior_point().map(|p| Anchor {
+                at: p.0,
+                direction: None,
+            })
+        }
+        Geometry::LineString(line) => line_anchor(line),
+        Geometry::MultiLineString(lines) => lines
+            .0
+            .iter()
+            .max_by(|a, b| Euclidean.length(*a).total_cmp(&Euclidean.length(*b)))
+            .and_then(line_anchor),
+        _ => None,
+    }
+}
+
+fn line_anchor(line: &LineString<f64>) -> Option<Anchor> {
+    let middle = Euclidean.point_at_ratio_from_start(line, 0.5)?;
+    let before = Euclidean.point_at_ratio_from_start(line, 0.48)?;
+    let after = Euclidean.point_at_ratio_from_start(line, 0.52)?;
+    Some(Anchor {
+        at: middle.0,
+        direction: Some(after.0 - before.0),
+    })
 }
 
 /// Simplifies lines and polygons; points stay as they are.
@@ -286,12 +344,12 @@ mod tests {
     #[test]
     fn coarse_resolutions_use_simplified_geometry() {
         assert_eq!(level_for(Crs::Utm32, 0.5), 0);
-        assert_eq!(level_for(Crs::Utm32, 20.0), 2);
+        assert_eq!(level_for(Crs::Utm32, 20.0), 3);
         assert_eq!(
             level_for(Crs::Utm32, 1_000_000.0),
             LEVEL_TOLERANCES_M.len() - 1
         );
-        assert_eq!(level_for(Crs::Crs84, 20.0 / METRES_PER_DEGREE), 2);
+        assert_eq!(level_for(Crs::Crs84, 20.0 / METRES_PER_DEGREE), 3);
     }
 
     #[test]

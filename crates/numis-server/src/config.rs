@@ -19,6 +19,8 @@ pub const DEFAULT_SITE_DIR: &str = "site";
 pub const DEFAULT_STATS_RETENTION_DAYS: u32 = 730;
 /// Counters are written to the store this often. [default: 10]
 pub const DEFAULT_STATS_FLUSH_SECONDS: u64 = 10;
+/// Memory for rendered map images. [default: 64]
+pub const DEFAULT_RENDER_CACHE_MB: u64 = 64;
 /// HSTS max-age when enabled: one year. [default: 31536000]
 pub const DEFAULT_HSTS_MAX_AGE: u64 = 31_536_000;
 
@@ -36,6 +38,28 @@ pub struct Config {
     pub stats: StatsConfig,
     /// HTTP security headers.
     pub security: SecurityConfig,
+    /// The map service.
+    pub wms: WmsConfig,
+}
+
+/// `[wms]`: serving the map.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WmsConfig {
+    /// Keep rendered GetMap images for repeated requests; switch off to
+    /// measure rendering. [default: true]
+    pub render_cache: bool,
+    /// Memory for the render cache in MiB. [default: 64]
+    pub render_cache_mb: u64,
+}
+
+impl Default for WmsConfig {
+    fn default() -> Self {
+        Self {
+            render_cache: true,
+            render_cache_mb: DEFAULT_RENDER_CACHE_MB,
+        }
+    }
 }
 
 /// `[stats]`: the aggregated, anonymous access statistics.
@@ -68,6 +92,7 @@ impl Default for Config {
             site_dir: DEFAULT_SITE_DIR.into(),
             stats: StatsConfig::default(),
             security: SecurityConfig::default(),
+            wms: WmsConfig::default(),
         }
     }
 }

@@ -82,7 +82,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     for problem in site.problems() {
         tracing::error!(problem = %problem, "site problem");
     }
-    let map = load_map(config.site_dir.clone()).await;
+    let map = load_map(config.site_dir.clone(), &config.wms).await;
     let store = SqliteStore::open(&config.data_dir).await?;
     let shared_store: Arc<dyn Store> = Arc::new(store.clone());
     let listener = tokio::net::TcpListener::bind(config.bind)
@@ -120,7 +120,10 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
 
 /// Loads `map.toml` and its data. Problems are logged, each with its place,
 /// and the portal serves without a map rather than not at all.
-pub async fn load_map(site_dir: std::path::PathBuf) -> Option<ows::MapService> {
+pub async fn load_map(
+    site_dir: std::path::PathBuf,
+    config: &config::WmsConfig,
+) -> Option<ows::MapService> {
     let started = std::time::Instant::now();
     let loaded =
         tokio::task::spawn_blocking(move || numis_map::catalog::Catalog::load(&site_dir)).await;
@@ -131,7 +134,7 @@ pub async fn load_map(site_dir: std::path::PathBuf) -> Option<ows::MapService> {
                 ms = started.elapsed().as_millis() as u64,
                 "map loaded"
             );
-            Some(ows::MapService::new(catalog))
+            Some(ows::MapService::new(catalog, config))
         }
         Ok(Ok(None)) => None,
         Ok(Err(problems)) => {

@@ -38,11 +38,10 @@ impl quick_cache::Weighter<String, Bytes> for ImageWeight {
 }
 
 impl MapService {
-    /// Wraps a loaded catalog; the render cache follows `[service]`.
-    pub fn new(catalog: Catalog) -> Self {
-        let service = &catalog.config.service;
-        let cache = (service.render_cache && service.render_cache_mb > 0).then(|| {
-            let bytes = service.render_cache_mb.saturating_mul(1024 * 1024);
+    /// Wraps a loaded catalog with a render cache as `[wms]` configures.
+    pub fn new(catalog: Catalog, config: &crate::config::WmsConfig) -> Self {
+        let cache = (config.render_cache && config.render_cache_mb > 0).then(|| {
+            let bytes = config.render_cache_mb.saturating_mul(1024 * 1024);
             // Typical tiles are 20–80 KB.
             Cache::with_weighter((bytes / 40_000).max(16) as usize, bytes, ImageWeight)
         });
@@ -211,9 +210,9 @@ fn image_response(content_type: &str, image: Bytes) -> Response<Body> {
     response
 }
 
-/// WMS exceptions are answered with status 200 and the exception document,
-/// as OGC clients (QGIS, GDAL, OWSLib) expect; INIMAGE/BLANK answer with an
-/// image.
+/// WMS exceptions are answered with the exception document and status 200,
+/// as OGC clients (QGIS, GDAL, OWSLib) expect (500 for the server's own
+/// faults); INIMAGE/BLANK answer with an image.
 fn respond(
     answer: Result<Answer, WmsError>,
     version: Version,
@@ -237,10 +236,20 @@ fn respond(
         Err(error) => {
             let format = map.map(|m| m.exceptions).unwrap_or_default();
             let answer = service::exception(&error, version, format, map);
-            let mut response = (StatusCode::OK, answer.body).into_response();
+            // Faults of the server itself are 500 so that monitoring sees
+            // them; the client's mistakes keep OGC's 200.
+            let status = if error.code == ExceptionCode::NoApplicableCode {
+                StatusCode::INTERNAL_SERVER_ERROR
+            } else {
+                StatusCode::OK
+            };
+            let mut response = (status, answer.body).into_response();
             if let Ok(value) = HeaderValue::from_str(&answer.content_type) {
                 response.headers_mut().insert(header::CONTENT_TYPE, value);
             }
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response
         }
     }

@@ -46,22 +46,114 @@ fn paint(color: tiny_skia::Color) -> Paint<'static> {
     paint
 }
 
-fn add_ring(builder: &mut PathBuilder, frame: &Frame, ring: &LineString<f64>, close: bool) {
-    let mut last: Option<(f32, f32)> = None;
-    for (i, c) in ring.coords().enumerate() {
+/// Geometry is clipped to the image plus this margin (pixels), wider than
+/// any stroke, so clipped edges never show.
+const CLIP_MARGIN: f32 = 64.0;
+
+/// The ring's vertices in pixels, dropping vertices closer than a quarter
+/// pixel to the previous one (they add work, not detail).
+fn pixel_ring(frame: &Frame, ring: &LineString<f64>) -> Vec<(f32, f32)> {
+    let mut points: Vec<(f32, f32)> = Vec::with_capacity(ring.0.len());
+    for c in ring.coords() {
         let (x, y) = frame.to_pixel(c.x, c.y);
-        if i == 0 {
-            builder.move_to(x, y);
-        } else if last.is_some_and(|(lx, ly)| (lx - x).abs() < 0.25 && (ly - y).abs() < 0.25) {
-            // Vertices closer than a quarter pixel add work, not detail.
+        if points
+            .last()
+            .is_some_and(|&(lx, ly)| (lx - x).abs() < 0.25 && (ly - y).abs() < 0.25)
+        {
             continue;
-        } else {
-            builder.line_to(x, y);
         }
-        last = Some((x, y));
+        points.push((x, y));
     }
+    points
+}
+
+/// The visible window with its margin: (left, top, right, bottom).
+fn window(frame: &Frame) -> (f32, f32, f32, f32) {
+    (
+        -CLIP_MARGIN,
+        -CLIP_MARGIN,
+        frame.width as f32 + CLIP_MARGIN,
+        frame.height as f32 + CLIP_MARGIN,
+    )
+}
+
+/// Sutherland–Hodgman: the part of a closed ring inside the window. Parts
+/// of big polygons far outside the image (a neighbouring state at a large
+/// scale) then cost nothing to fill or stroke.
+fn clip_ring(
+    points: Vec<(f32, f32)>,
+    (left, top, right, bottom): (f32, f32, f32, f32),
+) -> Vec<(f32, f32)> {
+    let inside_all = points
+        .iter()
+        .all(|&(x, y)| x >= left && x <= right && y >= top && y <= bottom);
+    if inside_all {
+        return points;
+    }
+    type Edge = (
+        fn((f32, f32), f32) -> bool,
+        fn((f32, f32), (f32, f32), f32) -> (f32, f32),
+        f32,
+    );
+    let cut_x =
+        |a: (f32, f32), b: (f32, f32), x: f32| (x, a.1 + (b.1 - a.1) * (x - a.0) / (b.0 - a.0));
+    let cut_y =
+        |a: (f32, f32), b: (f32, f32), y: f32| (a.0 + (b.0 - a.0) * (y - a.1) / (b.1 - a.1), y);
+    let edges: [Edge; 4] = [
+        (|p, v| p.0 >= v, cut_x, left),
+        (|p, v| p.0 <= v, cut_x, right),
+        (|p, v| p.1 >= v, cut_y, top),
+        (|p, v| p.1 <= v, cut_y, bottom),
+    ];
+    let mut output = points;
+    for (inside, cut, value) in edges {
+        let input = std::mem::take(&mut output);
+        let Some(&last) = input.last() else { break };
+        let mut previous = last;
+        for &current in &input {
+            match (inside(current, value), inside(previous, value)) {
+                (true, true) => output.push(current),
+                (true, false) => {
+                    output.push(cut(previous, current, value));
+                    output.push(current);
+                }
+                (false, true) => output.push(cut(previous, current, value)),
+                (false, false) => {}
+            }
+            previous = current;
+        }
+    }
+    output
+}
+
+fn add_ring(builder: &mut PathBuilder, frame: &Frame, ring: &LineString<f64>, close: bool) {
+    let points = pixel_ring(frame, ring);
     if close {
-        builder.close();
+        let points = clip_ring(points, window(frame));
+        let mut iter = points.into_iter();
+        if let Some((x, y)) = iter.next() {
+            builder.move_to(x, y);
+            iter.for_each(|(x, y)| builder.line_to(x, y));
+            builder.close();
+        }
+        return;
+    }
+    // Open lines: keep the segments that touch the window, as separate runs.
+    let (left, top, right, bottom) = window(frame);
+    let mut drawing = false;
+    for pair in points.windows(2) {
+        let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
+        let touches =
+            x0.max(x1) >= left && x0.min(x1) <= right && y0.max(y1) >= top && y0.min(y1) <= bottom;
+        if touches {
+            if !drawing {
+                builder.move_to(x0, y0);
+                drawing = true;
+            }
+            builder.line_to(x1, y1);
+        } else {
+            drawing = false;
+        }
     }
 }
 
@@ -106,10 +198,17 @@ fn stroke_path(pixmap: &mut Pixmap, path: &tiny_skia::Path, stroke: &Stroke) {
     if stroke.width <= 0.0 {
         return;
     }
+    // Round joins and caps turn every vertex into curves; below two pixels
+    // their shape cannot be seen, so thin lines use the cheaper forms.
+    let thin = stroke.width < 2.0;
     let sk = SkStroke {
         width: stroke.width,
-        line_cap: LineCap::Round,
-        line_join: LineJoin::Round,
+        line_cap: if thin { LineCap::Butt } else { LineCap::Round },
+        line_join: if thin {
+            LineJoin::Bevel
+        } else {
+            LineJoin::Round
+        },
         dash: stroke.dash.clone().and_then(|d| StrokeDash::new(d, 0.0)),
         ..SkStroke::default()
     };
@@ -221,5 +320,37 @@ pub fn swatch(pixmap: &mut Pixmap, rule: &Rule, x: f32, y: f32, size: f32) {
         if let Some(path) = builder.finish() {
             stroke_path(pixmap, &path, stroke);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rings_are_clipped_to_the_window() {
+        let square = vec![
+            (-100.0, -100.0),
+            (100.0, -100.0),
+            (100.0, 100.0),
+            (-100.0, 100.0),
+        ];
+        let clipped = clip_ring(square, (0.0, 0.0, 50.0, 50.0));
+        assert_eq!(clipped.len(), 4);
+        assert!(
+            clipped
+                .iter()
+                .all(|&(x, y)| (0.0..=50.0).contains(&x) && (0.0..=50.0).contains(&y)),
+            "{clipped:?}"
+        );
+        let inside = vec![(1.0, 1.0), (2.0, 1.0), (2.0, 2.0)];
+        assert_eq!(clip_ring(inside.clone(), (0.0, 0.0, 50.0, 50.0)), inside);
+        assert!(
+            clip_ring(
+                vec![(-9.0, -9.0), (-8.0, -9.0), (-8.0, -8.0)],
+                (0.0, 0.0, 50.0, 50.0)
+            )
+            .is_empty()
+        );
     }
 }

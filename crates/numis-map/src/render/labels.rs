@@ -5,12 +5,12 @@
 use std::sync::LazyLock;
 
 use ab_glyph::{Font, FontRef, OutlineCurve, PxScale, ScaleFont};
-use geo::{Euclidean, Geometry, InteriorPoint, InterpolateLine, Length, LineString};
+use geo::Geometry;
 use serde_json::{Map, Value};
 use tiny_skia::{FillRule, LineCap, LineJoin, Paint, PathBuilder, Pixmap, Stroke, Transform};
 
 use super::Frame;
-use crate::config::Placement;
+use crate::data::Anchor;
 use crate::style::{Label, Rule, as_text};
 
 static FONT: LazyLock<Option<FontRef<'static>>> =
@@ -59,6 +59,7 @@ impl Labeller {
         &mut self,
         frame: &Frame,
         geometry: &Geometry<f64>,
+        at: Option<Anchor>,
         properties: &Map<String, Value>,
         label: &Label,
         rule: &Rule,
@@ -70,7 +71,7 @@ impl Labeller {
         if text.is_empty() {
             return;
         }
-        let Some((x, y, angle, align)) = anchor(frame, geometry, label, rule) else {
+        let Some((x, y, angle, align)) = anchor(frame, geometry, at, rule) else {
             return;
         };
         let repeated = self
@@ -81,9 +82,9 @@ impl Labeller {
             return;
         }
         let Some(font) = FONT.as_ref() else { return };
-        let Some((path, width, ascent, descent)) = text_path(font, &text, label.size) else {
-            return;
-        };
+        // Measure first and build glyph outlines only for labels that fit:
+        // most candidates on a busy map are rejected.
+        let (width, ascent, descent) = measure(font, &text, label.size);
         let dx = match align {
             Align::Left => 0.0,
             Align::Centre => -width / 2.0,
@@ -93,10 +94,16 @@ impl Labeller {
         let transform = Transform::from_translate(dx, dy)
             .post_concat(Transform::from_rotate(angle.to_degrees()))
             .post_concat(Transform::from_translate(x, y));
-        let Some(path) = path.transform(transform) else {
+        let mut corners = [
+            tiny_skia::Point::from_xy(0.0, -ascent),
+            tiny_skia::Point::from_xy(width, -ascent),
+            tiny_skia::Point::from_xy(width, -descent),
+            tiny_skia::Point::from_xy(0.0, -descent),
+        ];
+        transform.map_points(&mut corners);
+        let Some(bounds) = tiny_skia::Rect::from_points(&corners) else {
             return;
         };
-        let bounds = path.bounds();
         let Some(area) = tiny_skia::Rect::from_ltrb(
             bounds.left() - PADDING,
             bounds.top() - PADDING,
@@ -112,6 +119,12 @@ impl Labeller {
         if !inside || self.taken.iter().any(|t| t.intersect(&area).is_some()) {
             return;
         }
+        let Some((path, _, _, _)) = text_path(font, &text, label.size) else {
+            return;
+        };
+        let Some(path) = path.transform(transform) else {
+            return;
+        };
         self.taken.push(area);
         self.texts.push((text, x, y));
         self.placed.push(Placed {
@@ -166,53 +179,53 @@ enum Align {
 }
 
 /// Where a label goes: pixel position, angle (radians) and alignment.
+/// Points are labelled beside their symbol; polygons and lines at the
+/// anchor the dataset computed at load.
 fn anchor(
     frame: &Frame,
     geometry: &Geometry<f64>,
-    label: &Label,
+    at: Option<Anchor>,
     rule: &Rule,
 ) -> Option<(f32, f32, f32, Align)> {
-    match (geometry, label.placement) {
-        (Geometry::Point(p), _) => {
-            let (x, y) = frame.to_pixel(p.x(), p.y());
-            let offset = rule.symbol.as_ref().map_or(4.0, |s| s.size / 2.0) + 3.0;
-            Some((x + offset, y, 0.0, Align::Left))
-        }
-        (Geometry::LineString(_) | Geometry::MultiLineString(_), _) | (_, Placement::Line) => {
-            let line = longest_line(geometry)?;
-            let middle = Euclidean.point_at_ratio_from_start(line, 0.5)?;
-            let before = Euclidean.point_at_ratio_from_start(line, 0.48)?;
-            let after = Euclidean.point_at_ratio_from_start(line, 0.52)?;
-            let (x, y) = frame.to_pixel(middle.x(), middle.y());
-            let (x0, y0) = frame.to_pixel(before.x(), before.y());
-            let (x1, y1) = frame.to_pixel(after.x(), after.y());
-            let mut angle = (y1 - y0).atan2(x1 - x0);
+    if let Geometry::Point(p) = geometry {
+        let (x, y) = frame.to_pixel(p.x(), p.y());
+        let offset = rule.symbol.as_ref().map_or(4.0, |s| s.size / 2.0) + 3.0;
+        return Some((x + offset, y, 0.0, Align::Left));
+    }
+    let at = at?;
+    let (x, y) = frame.to_pixel(at.at.x, at.at.y);
+    let angle = match at.direction {
+        // Pixel rows grow downwards, map northings upwards.
+        Some(d) => {
+            let mut angle = (-d.y as f32).atan2(d.x as f32);
             // Keep text upright.
             if angle > std::f32::consts::FRAC_PI_2 {
                 angle -= std::f32::consts::PI;
             } else if angle < -std::f32::consts::FRAC_PI_2 {
                 angle += std::f32::consts::PI;
             }
-            Some((x, y, angle, Align::Centre))
+            angle
         }
-        (Geometry::Polygon(_) | Geometry::MultiPolygon(_), _) => {
-            let point = geometry.interior_point()?;
-            let (x, y) = frame.to_pixel(point.x(), point.y());
-            Some((x, y, 0.0, Align::Centre))
-        }
-        _ => None,
-    }
+        None => 0.0,
+    };
+    Some((x, y, angle, Align::Centre))
 }
 
-fn longest_line(geometry: &Geometry<f64>) -> Option<&LineString<f64>> {
-    match geometry {
-        Geometry::LineString(l) => Some(l),
-        Geometry::MultiLineString(ls) => {
-            ls.0.iter()
-                .max_by(|a, b| Euclidean.length(*a).total_cmp(&Euclidean.length(*b)))
+/// Advance width, ascent and descent of `text` at `size`, without
+/// building outlines.
+fn measure(font: &FontRef<'static>, text: &str, size: f32) -> (f32, f32, f32) {
+    let scaled = font.as_scaled(PxScale::from(size));
+    let mut width = 0.0;
+    let mut previous = None;
+    for c in text.chars() {
+        let id = font.glyph_id(c);
+        if let Some(prev) = previous {
+            width += scaled.kern(prev, id);
         }
-        _ => None,
+        width += scaled.h_advance(id);
+        previous = Some(id);
     }
+    (width, scaled.ascent(), scaled.descent())
 }
 
 /// Width of `text` in pixels at `size`.
@@ -350,9 +363,9 @@ mod tests {
         let here = Geometry::Point(geo::point! { x: 200.0, y: 500.0 });
         let near = Geometry::Point(geo::point! { x: 210.0, y: 505.0 });
         let far = Geometry::Point(geo::point! { x: 200.0, y: 100.0 });
-        labeller.candidate(&frame(), &here, &props("Hannover"), &label, &rule);
-        labeller.candidate(&frame(), &near, &props("Langenhagen"), &label, &rule);
-        labeller.candidate(&frame(), &far, &props("Hildesheim"), &label, &rule);
+        labeller.candidate(&frame(), &here, None, &props("Hannover"), &label, &rule);
+        labeller.candidate(&frame(), &near, None, &props("Langenhagen"), &label, &rule);
+        labeller.candidate(&frame(), &far, None, &props("Hildesheim"), &label, &rule);
         assert_eq!(labeller.len(), 2, "the second label overlaps the first");
     }
 
@@ -366,7 +379,7 @@ mod tests {
             .as_object()
             .unwrap()
             .clone();
-        labeller.candidate(&frame(), &edge, &props, &label, &rule);
+        labeller.candidate(&frame(), &edge, None, &props, &label, &rule);
         assert!(labeller.is_empty());
     }
 }

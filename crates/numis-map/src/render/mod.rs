@@ -120,16 +120,21 @@ pub fn render(
             for rule in layer.style.rules_for(properties, scale) {
                 draw::geometry(&mut pixmap, frame, geometry, rule);
                 if rule.label.is_some() {
-                    layer_candidates.push((geometry, properties, rule));
+                    layer_candidates.push((
+                        geometry,
+                        layer.data.anchor(frame.crs, index),
+                        properties,
+                        rule,
+                    ));
                 }
             }
         }
         candidates.push(layer_candidates);
     }
     let mut labeller = Labeller::new(frame.width, frame.height);
-    for (geometry, properties, rule) in candidates.into_iter().rev().flatten() {
+    for (geometry, anchor, properties, rule) in candidates.into_iter().rev().flatten() {
         if let Some(label) = &rule.label {
-            labeller.candidate(frame, geometry, properties, label, rule);
+            labeller.candidate(frame, geometry, anchor, properties, label, rule);
         }
     }
     labeller.draw(&mut pixmap);
