@@ -100,10 +100,6 @@ pub struct ServiceConfig {
     pub max_width: u32,
     /// See `max_width`. [default: 4096]
     pub max_height: u32,
-    /// Token that unlocks restricted layers (`access = "<role>"`), sent as
-    /// `Authorization: Bearer <token>`. Unset: restricted layers are served
-    /// to nobody.
-    pub operator_token: Option<String>,
 }
 
 impl Default for ServiceConfig {
@@ -117,7 +113,6 @@ impl Default for ServiceConfig {
             access_constraints: Text::None,
             max_width: DEFAULT_MAX_SIZE,
             max_height: DEFAULT_MAX_SIZE,
-            operator_token: None,
         }
     }
 }

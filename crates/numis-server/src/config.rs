@@ -51,6 +51,10 @@ pub struct WmsConfig {
     pub render_cache: bool,
     /// Memory for the render cache in MiB. [default: 64]
     pub render_cache_mb: u64,
+    /// Token that unlocks restricted layers (`access = "<role>"` in
+    /// map.toml) for whoever sends `Authorization: Bearer <token>`. Unset:
+    /// restricted layers exist for nobody. [default: none]
+    pub operator_token: Option<String>,
 }
 
 impl Default for WmsConfig {
@@ -58,6 +62,7 @@ impl Default for WmsConfig {
         Self {
             render_cache: true,
             render_cache_mb: DEFAULT_RENDER_CACHE_MB,
+            operator_token: None,
         }
     }
 }

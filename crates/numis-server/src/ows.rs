@@ -26,6 +26,7 @@ pub struct MapService {
     pub catalog: Catalog,
     cache: Option<Cache<String, Bytes, ImageWeight>>,
     render_slots: Semaphore,
+    operator_token: Option<String>,
 }
 
 #[derive(Clone)]
@@ -50,6 +51,7 @@ impl MapService {
             catalog,
             cache,
             render_slots: Semaphore::new(cores),
+            operator_token: config.operator_token.clone().filter(|t| !t.is_empty()),
         }
     }
 }
@@ -61,15 +63,13 @@ pub fn router() -> Router<AppState> {
         .route("/wms", get(ows))
 }
 
-fn caller(headers: &HeaderMap, catalog: &Catalog) -> Caller {
+fn caller(headers: &HeaderMap, token: Option<&str>) -> Caller {
     let presented = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    let operator = match (&catalog.config.service.operator_token, presented) {
-        (Some(token), Some(presented)) => !token.is_empty() && token == presented,
-        _ => false,
-    };
+    let operator =
+        matches!((token, presented), (Some(token), Some(presented)) if token == presented);
     Caller {
         roles: Vec::new(),
         operator,
@@ -97,7 +97,7 @@ async fn ows(
         Ok(request) => request,
         Err(error) => return xml_exception(&error, version),
     };
-    let caller = caller(&headers, &map.catalog);
+    let caller = caller(&headers, map.operator_token.as_deref());
     match request {
         WmsRequest::GetCapabilities { version, language } => {
             let lang = if language.as_deref() == Some("en") {
