@@ -100,6 +100,9 @@ impl Catalog {
             };
             let data = match &layer.source {
                 SourceConfig::Geojson { path } => Dataset::from_geojson_file(&site_dir.join(path)),
+                SourceConfig::Geopackage { path, layer } => {
+                    Dataset::from_geopackage_file(&site_dir.join(path), layer.as_deref())
+                }
             };
             match data {
                 Ok(data) => layers.push(Layer {

@@ -168,6 +168,14 @@ pub enum SourceConfig {
         /// Path, relative to the site folder.
         path: PathBuf,
     },
+    /// A feature table of a GeoPackage, in any CRS the file defines.
+    Geopackage {
+        /// Path, relative to the site folder.
+        path: PathBuf,
+        /// The table; may be left out when the file has only one.
+        #[serde(default)]
+        layer: Option<String>,
+    },
 }
 
 /// Licence of a layer's data.

@@ -85,6 +85,17 @@ impl Dataset {
         })
     }
 
+    /// Reads a feature table of a GeoPackage (`table` may be left out when
+    /// the file has one).
+    pub fn from_geopackage_file(path: &Path, table: Option<&str>) -> Result<Self> {
+        let invalid = |message: String| MapError::GeoPackage {
+            path: path.to_owned(),
+            message,
+        };
+        let (features, geometries) = crate::gpkg::read(path, table).map_err(invalid)?;
+        Self::from_lonlat(features, geometries)
+    }
+
     /// Parses GeoJSON text; the error says what is wrong.
     pub fn from_geojson_str(text: &str) -> std::result::Result<Self, String> {
         let geojson: geojson::GeoJson = text.parse().map_err(|e: geojson::Error| e.to_string())?;

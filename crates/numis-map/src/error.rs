@@ -21,6 +21,14 @@ pub enum MapError {
         #[source]
         source: std::io::Error,
     },
+    /// A GeoPackage cannot be read.
+    #[error("{path}: {message}")]
+    GeoPackage {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// A data file is not valid GeoJSON.
     #[error("{path}: not valid GeoJSON: {message}")]
     GeoJson {

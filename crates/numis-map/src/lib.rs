@@ -9,6 +9,7 @@ pub mod config;
 pub mod crs;
 pub mod data;
 mod error;
+pub mod gpkg;
 pub mod legend;
 pub mod query;
 pub mod render;

@@ -1,0 +1,312 @@
+//! Reading a feature table of a GeoPackage (OGC 12-128r18): the SQLite
+//! tables `gpkg_contents`, `gpkg_geometry_columns`, `gpkg_spatial_ref_sys`,
+//! and geometry blobs with the `GP` header followed by WKB.
+//!
+//! Coordinates are transformed to longitude/latitude here, from the
+//! table's CRS: by EPSG code when the file names one, else from the WKT
+//! definition the file carries.
+
+use std::path::Path;
+
+use geo::{Geometry, MapCoords};
+use geo_traits::to_geo::ToGeoGeometry;
+use proj4rs::Proj;
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags};
+use serde_json::{Map, Value};
+
+use crate::data::FeatureData;
+
+/// Features and their geometries in longitude/latitude.
+pub type Features = (Vec<FeatureData>, Vec<Geometry<f64>>);
+
+/// Reads table `table` (or the file's only feature table) of a GeoPackage.
+/// Rows with NULL or empty geometry are skipped; anything else that is not
+/// a valid GeoPackage geometry is an error naming the row.
+pub fn read(path: &Path, table: Option<&str>) -> Result<Features, String> {
+    let db = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| format!("cannot open as SQLite: {e}"))?;
+    let tables = feature_tables(&db)?;
+    let table = match (table, tables.as_slice()) {
+        (Some(wanted), _) if tables.iter().any(|t| t == wanted) => wanted.to_owned(),
+        (Some(wanted), _) => {
+            return Err(format!(
+                "no feature table {wanted:?}; the file has {tables:?}"
+            ));
+        }
+        (None, [only]) => only.clone(),
+        (None, []) => return Err("the GeoPackage has no feature table".into()),
+        (None, many) => {
+            return Err(format!(
+                "several feature tables {many:?}: name one with `layer`"
+            ));
+        }
+    };
+    let (column, srs_id): (String, i64) = db
+        .query_row(
+            "SELECT column_name, srs_id FROM gpkg_geometry_columns WHERE table_name = ?1",
+            [&table],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .map_err(|e| format!("table {table:?} has no entry in gpkg_geometry_columns: {e}"))?;
+    let source = projection(&db, srs_id)?;
+    let target =
+        Proj::from_proj_string("+proj=longlat +datum=WGS84 +no_defs").map_err(|e| e.to_string())?;
+    let geographic = source.is_latlong();
+
+    let mut statement = db
+        .prepare(&format!("SELECT * FROM \"{}\"", table.replace('"', "\"\"")))
+        .map_err(|e| format!("cannot read table {table:?}: {e}"))?;
+    let names: Vec<String> = statement
+        .column_names()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let geometry_index = names
+        .iter()
+        .position(|n| n.eq_ignore_ascii_case(&column))
+        .ok_or_else(|| format!("geometry column {column:?} missing in {table:?}"))?;
+    let mut rows = statement.query([]).map_err(|e| e.to_string())?;
+    let (mut features, mut geometries) = (Vec::new(), Vec::new());
+    let mut row_number = 0usize;
+    while let Some(row) = rows
+        .next()
+        .map_err(|e| format!("row {}: {e}", row_number + 1))?
+    {
+        row_number += 1;
+        let blob = match row.get_ref(geometry_index).map_err(|e| e.to_string())? {
+            ValueRef::Blob(blob) => blob,
+            ValueRef::Null => continue,
+            other => {
+                return Err(format!(
+                    "row {row_number}: geometry is {:?}, not a blob",
+                    other.data_type()
+                ));
+            }
+        };
+        let Some(geometry) = decode(blob).map_err(|e| format!("row {row_number}: {e}"))? else {
+            continue;
+        };
+        let geometry = geometry
+            .try_map_coords(|c| {
+                let mut point = if geographic {
+                    (c.x.to_radians(), c.y.to_radians(), 0.0)
+                } else {
+                    (c.x, c.y, 0.0)
+                };
+                proj4rs::transform::transform(&source, &target, &mut point)
+                    .map_err(|e| e.to_string())?;
+                Ok::<_, String>(geo::coord! { x: point.0.to_degrees(), y: point.1.to_degrees() })
+            })
+            .map_err(|e| format!("row {row_number}: {e}"))?;
+        let mut properties = Map::new();
+        let mut id = row_number.to_string();
+        for (i, name) in names.iter().enumerate() {
+            if i == geometry_index {
+                continue;
+            }
+            let value = match row.get_ref(i).map_err(|e| e.to_string())? {
+                ValueRef::Null => Value::Null,
+                ValueRef::Integer(n) => Value::from(n),
+                ValueRef::Real(x) => {
+                    serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
+                }
+                ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
+                ValueRef::Blob(_) => continue,
+            };
+            if i == 0 && name.eq_ignore_ascii_case("fid") {
+                id = value.to_string();
+            }
+            properties.insert(name.clone(), value);
+        }
+        features.push(FeatureData { id, properties });
+        geometries.push(geometry);
+    }
+    Ok((features, geometries))
+}
+
+fn feature_tables(db: &Connection) -> Result<Vec<String>, String> {
+    let mut statement = db
+        .prepare(
+            "SELECT table_name FROM gpkg_contents WHERE data_type = 'features' ORDER BY table_name",
+        )
+        .map_err(|e| format!("not a GeoPackage (gpkg_contents: {e})"))?;
+    let tables = statement
+        .query_map([], |row| row.get::<_, String>(0))
+        .and_then(Iterator::collect::<Result<Vec<_>, _>>)
+        .map_err(|e| format!("not a GeoPackage (gpkg_contents: {e})"))?;
+    Ok(tables)
+}
+
+/// The projection of `srs_id`: from its EPSG code, else from its WKT.
+fn projection(db: &Connection, srs_id: i64) -> Result<Proj, String> {
+    let (organization, code, definition): (String, i64, String) = db
+        .query_row(
+            "SELECT organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys WHERE srs_id = ?1",
+            [srs_id],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .map_err(|e| format!("srs_id {srs_id} missing in gpkg_spatial_ref_sys: {e}"))?;
+    if organization.eq_ignore_ascii_case("EPSG")
+        && let Ok(code) = u16::try_from(code)
+        && let Ok(proj) = Proj::from_epsg_code(code)
+    {
+        return Ok(proj);
+    }
+    let proj_string = proj4wkt::wkt_to_projstring(&definition).map_err(|e| {
+        format!("srs_id {srs_id} ({organization}:{code}): cannot read its definition: {e}")
+    })?;
+    Proj::from_proj_string(&proj_string)
+        .map_err(|e| format!("srs_id {srs_id} ({organization}:{code}): {e}"))
+}
+
+/// A GeoPackage geometry blob: `GP`, version, flags, srs id, optional
+/// envelope, then WKB. `Ok(None)` for the empty geometry.
+fn decode(blob: &[u8]) -> Result<Option<Geometry<f64>>, String> {
+    if blob.len() < 8 || &blob[..2] != b"GP" {
+        let start: Vec<String> = blob.iter().take(2).map(|b| format!("{b:02x}")).collect();
+        return Err(format!(
+            "geometry is not a GeoPackage binary (starts with {}, not the 'GP' header)",
+            start.join(" ")
+        ));
+    }
+    let flags = blob[3];
+    if flags & 0b0010_0000 != 0 {
+        return Err("extended GeoPackage geometries are not supported".into());
+    }
+    let empty = flags & 0b0001_0000 != 0;
+    let envelope_len = match (flags >> 1) & 0b111 {
+        0 => 0,
+        1 => 32,
+        2 | 3 => 48,
+        4 => 64,
+        other => return Err(format!("invalid envelope code {other}")),
+    };
+    if empty {
+        return Ok(None);
+    }
+    let wkb_start = 8 + envelope_len;
+    let wkb = blob
+        .get(wkb_start..)
+        .ok_or("geometry blob ends inside its header")?;
+    let parsed = wkb::reader::read_wkb(wkb).map_err(|e| format!("invalid WKB: {e}"))?;
+    Ok(parsed.try_to_geometry())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn corpus(name: &str) -> Option<std::path::PathBuf> {
+        let shared = std::env::var_os("NUMIS_SHARED_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+        let path = shared.join("corpus/gpkg").join(name);
+        if path.exists() {
+            return Some(path);
+        }
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "corpus file missing in CI: {}",
+            path.display()
+        );
+        eprintln!(
+            "SKIPPED: {} not found (set NUMIS_SHARED_DIR)",
+            path.display()
+        );
+        None
+    }
+
+    fn lonlat_of_first(features: &Features) -> (f64, f64) {
+        use geo::Centroid;
+        let c = features.1[0].centroid().unwrap();
+        (c.x(), c.y())
+    }
+
+    #[test]
+    fn etrs89_utm32_tiles_of_bremen_land_in_bremen() {
+        let Some(path) = corpus("mundialis_bremen_dgm1_tileindex_25832.gpkg") else {
+            return;
+        };
+        let features = read(&path, None).unwrap();
+        assert_eq!(features.0.len(), 583);
+        let (lon, lat) = lonlat_of_first(&features);
+        assert!(
+            (8.4..9.1).contains(&lon) && (52.9..53.7).contains(&lat),
+            "{lon} {lat}"
+        );
+        assert!(features.0[0].properties.contains_key("location"));
+    }
+
+    #[test]
+    fn a_crs_known_only_by_its_definition_is_read_from_the_file() {
+        let Some(path) = corpus("mapserver_popplace_3978.gpkg") else {
+            return;
+        };
+        let features = read(&path, None).unwrap();
+        assert_eq!(features.0.len(), 28);
+        let (lon, lat) = lonlat_of_first(&features);
+        assert!(
+            (-141.0..-52.0).contains(&lon) && (41.0..84.0).contains(&lat),
+            "Canada: {lon} {lat}"
+        );
+    }
+
+    #[test]
+    fn null_and_empty_geometries_are_skipped() {
+        let Some(path) = corpus("pdok_empty_point_geometries_28992.gpkg") else {
+            return;
+        };
+        assert_eq!(read(&path, None).unwrap().0.len(), 0);
+        let Some(path) = corpus("pdok_null_geometries_28992.gpkg") else {
+            return;
+        };
+        assert_eq!(read(&path, None).unwrap().0.len(), 0);
+    }
+
+    #[test]
+    fn broken_files_say_what_is_wrong() {
+        let Some(path) = corpus("pdok_broken_no_contents.gpkg") else {
+            return;
+        };
+        assert!(read(&path, None).unwrap_err().contains("gpkg_contents"));
+        let Some(path) = corpus("pdok_spatialite_blob_28992.gpkg") else {
+            return;
+        };
+        let error = read(&path, None).unwrap_err();
+        assert!(
+            error.contains("row 1") && error.contains("'GP' header"),
+            "{error}"
+        );
+        let Some(path) = corpus("inspire_addresses_template_25832.gpkg") else {
+            return;
+        };
+        assert!(
+            read(&path, None)
+                .unwrap_err()
+                .contains("several feature tables")
+        );
+        assert!(
+            read(&path, Some("nothing"))
+                .unwrap_err()
+                .contains("no feature table")
+        );
+    }
+
+    #[test]
+    fn the_field_types_of_a_row_become_properties() {
+        let Some(path) = corpus("mapserver_field_types_4326.gpkg") else {
+            return;
+        };
+        let features = read(&path, None).unwrap();
+        assert_eq!(features.0.len(), 1);
+        assert!(
+            features.0[0].properties.len() >= 5,
+            "{:?}",
+            features.0[0].properties
+        );
+    }
+}
