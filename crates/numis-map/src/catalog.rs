@@ -90,7 +90,15 @@ impl Catalog {
                 problems.push(format!("{place}: the id is used twice"));
                 continue;
             }
-            let rules: Result<Vec<Rule>, String> = layer.rules.iter().map(Rule::compile).collect();
+            let rules: Result<Vec<Rule>, String> = layer
+                .rules
+                .iter()
+                .map(|config| {
+                    let mut rule = Rule::compile(config)?;
+                    rule.load_symbol_image(config, site_dir)?;
+                    Ok(rule)
+                })
+                .collect();
             let style = match rules {
                 Ok(rules) => Style { rules },
                 Err(e) => {
@@ -311,6 +319,53 @@ mod tests {
                 .iter()
                 .any(|p| p.contains("[group g]") && p.contains("missing"))
         );
+    }
+
+    #[test]
+    fn image_symbols_are_loaded_and_drawn() {
+        let dir = site(
+            r##"
+            [[layer]]
+            id = "pins"
+            title = "Pins"
+            source = { type = "geojson", path = "points.geojson" }
+            [[layer.rule]]
+            symbol = "image"
+            symbol_image = "pin.png"
+            symbol_size = 16
+            "##,
+        );
+        let mut red = tiny_skia::Pixmap::new(8, 8).unwrap();
+        red.fill(tiny_skia::Color::from_rgba8(255, 0, 0, 255));
+        std::fs::write(dir.path().join("pin.png"), red.encode_png().unwrap()).unwrap();
+        let catalog = Catalog::load(dir.path()).unwrap().unwrap();
+        let layers = catalog
+            .resolve(&["pins".into()], &Caller::default())
+            .unwrap();
+        let frame = crate::render::Frame {
+            crs: crate::Crs::Crs84,
+            bbox: geo::Rect::new(
+                geo::coord! { x: 9.63, y: 52.27 },
+                geo::coord! { x: 9.83, y: 52.47 },
+            ),
+            width: 100,
+            height: 100,
+        };
+        let image = crate::render::render(&frame, &[layers[0].draw_layer()], None).unwrap();
+        let centre = image.pixel(50, 50).unwrap().demultiply();
+        assert_eq!(
+            (centre.red(), centre.green(), centre.alpha()),
+            (255, 0, 255)
+        );
+        assert_eq!(
+            image.pixel(5, 5).unwrap().alpha(),
+            0,
+            "transparent elsewhere"
+        );
+
+        std::fs::write(dir.path().join("pin.png"), b"not a png").unwrap();
+        let problems = Catalog::load(dir.path()).unwrap_err();
+        assert!(problems[0].contains("pin.png"), "{problems:?}");
     }
 
     #[test]

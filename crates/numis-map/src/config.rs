@@ -282,6 +282,8 @@ pub enum Shape {
     Triangle,
     /// A five-pointed star.
     Star,
+    /// A PNG image (`symbol_image`), drawn `symbol_size` pixels wide.
+    Image,
 }
 
 /// Where a label goes.
@@ -358,6 +360,8 @@ pub struct RuleConfig {
     pub symbol: Option<Shape>,
     /// Point symbol size in pixels. [default: 8]
     pub symbol_size: Option<f32>,
+    /// PNG file of an `image` symbol, relative to the site folder.
+    pub symbol_image: Option<PathBuf>,
     /// Label.
     pub label: Option<LabelConfig>,
 }

@@ -95,6 +95,8 @@ pub struct Stroke {
 pub struct Symbol {
     /// Shape.
     pub shape: Shape,
+    /// The picture of an `image` symbol, loaded with the catalog.
+    pub image: Option<std::sync::Arc<tiny_skia::Pixmap>>,
     /// Size (diameter) in pixels.
     pub size: f32,
 }
@@ -192,10 +194,33 @@ impl Rule {
             stroke,
             symbol: config.symbol.map(|shape| Symbol {
                 shape,
+                image: None,
                 size: config.symbol_size.unwrap_or(8.0),
             }),
             label,
         })
+    }
+
+    /// Loads the picture of an `image` symbol from `site_dir`.
+    pub fn load_symbol_image(
+        &mut self,
+        config: &RuleConfig,
+        site_dir: &std::path::Path,
+    ) -> Result<(), String> {
+        let Some(symbol) = self.symbol.as_mut().filter(|s| s.shape == Shape::Image) else {
+            return Ok(());
+        };
+        let path = config
+            .symbol_image
+            .as_ref()
+            .ok_or("symbol \"image\" needs symbol_image = \"file.png\"")?;
+        let full = site_dir.join(path);
+        let bytes =
+            std::fs::read(&full).map_err(|e| format!("symbol_image {}: {e}", full.display()))?;
+        let image = tiny_skia::Pixmap::decode_png(&bytes)
+            .map_err(|e| format!("symbol_image {}: {e}", full.display()))?;
+        symbol.image = Some(std::sync::Arc::new(image));
+        Ok(())
     }
 
     /// Is the rule active at this scale denominator?

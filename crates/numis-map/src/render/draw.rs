@@ -217,6 +217,14 @@ fn stroke_path(pixmap: &mut Pixmap, path: &tiny_skia::Path, stroke: &Stroke) {
 
 fn point(pixmap: &mut Pixmap, frame: &Frame, x: f64, y: f64, rule: &Rule) {
     let (px, py) = frame.to_pixel(x, y);
+    if let Some(image) = rule
+        .symbol
+        .as_ref()
+        .and_then(|s| s.image.as_ref().map(|i| (i, s.size)))
+    {
+        draw_image(pixmap, image.0, px, py, image.1);
+        return;
+    }
     let (shape, size) = rule
         .symbol
         .as_ref()
@@ -241,11 +249,24 @@ fn point(pixmap: &mut Pixmap, frame: &Frame, x: f64, y: f64, rule: &Rule) {
     }
 }
 
+/// Draws `image` centred on `(x, y)`, scaled to `size` pixels wide.
+fn draw_image(pixmap: &mut Pixmap, image: &Pixmap, x: f32, y: f32, size: f32) {
+    let scale = size / image.width().max(1) as f32;
+    let (w, h) = (image.width() as f32 * scale, image.height() as f32 * scale);
+    let transform = Transform::from_scale(scale, scale).post_translate(x - w / 2.0, y - h / 2.0);
+    let paint = tiny_skia::PixmapPaint {
+        quality: tiny_skia::FilterQuality::Bilinear,
+        ..Default::default()
+    };
+    pixmap.draw_pixmap(0, 0, image.as_ref(), &paint, transform, None);
+}
+
 /// The outline of a point symbol of diameter `size` centred on `(x, y)`.
 pub fn symbol_path(shape: Shape, x: f32, y: f32, size: f32) -> Option<tiny_skia::Path> {
     let r = size / 2.0;
     match shape {
-        Shape::Circle => PathBuilder::from_circle(x, y, r),
+        // Images are drawn as pictures; their outline is the circle.
+        Shape::Circle | Shape::Image => PathBuilder::from_circle(x, y, r),
         Shape::Square => {
             tiny_skia::Rect::from_xywh(x - r, y - r, size, size).map(PathBuilder::from_rect)
         }
@@ -281,7 +302,9 @@ pub fn symbol_path(shape: Shape, x: f32, y: f32, size: f32) -> Option<tiny_skia:
 /// its symbol, a filled square, or a line.
 pub fn swatch(pixmap: &mut Pixmap, rule: &Rule, x: f32, y: f32, size: f32) {
     let (cx, cy) = (x + size / 2.0, y + size / 2.0);
-    if let Some(symbol) = &rule.symbol {
+    if let Some(image) = rule.symbol.as_ref().and_then(|s| s.image.as_ref()) {
+        draw_image(pixmap, image, cx, cy, size);
+    } else if let Some(symbol) = &rule.symbol {
         let Some(path) = symbol_path(symbol.shape, cx, cy, symbol.size.min(size)) else {
             return;
         };
