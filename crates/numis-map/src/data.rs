@@ -1,13 +1,15 @@
 //! Feature data held in memory, once per supported CRS and per level of
 //! detail, with an R-tree over the feature envelopes.
 //!
-//! Everything a request needs is prepared at load: the features are
-//! reprojected into every CRS the service offers, simplified for a handful
-//! of resolutions and indexed, so the work of a GetMap grows with the
-//! features it shows, not with the size of the dataset.
+//! Everything a request needs is prepared once: the features are
+//! reprojected, simplified for a dozen resolutions and indexed — at load
+//! for EPSG:25832 and EPSG:3857, on first use for the other CRSs — so the
+//! work of a GetMap grows with the features it shows, not with the size of
+//! the dataset.
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use geo::{
     BoundingRect, Coord, Euclidean, Geometry, InteriorPoint, InterpolateLine, Length, LineString,
@@ -61,15 +63,23 @@ struct Projected {
     /// Label anchors of polygons and lines, by feature.
     anchors: Vec<Option<Anchor>>,
     index: RTree<IndexEntry>,
-    extent: Option<Rect<f64>>,
 }
+
+/// The CRSs prepared at load: the native one and the web maps' one. The
+/// others are prepared on their first request, once; preparing all six
+/// up front would triple the memory for CRSs most portals never see.
+const PREPARED_AT_LOAD: [Crs; 2] = [Crs::Utm32, Crs::WebMercator];
 
 /// A layer's features, ready to be queried in any supported CRS.
 #[derive(Debug)]
 pub struct Dataset {
     /// Attributes, by feature position.
     pub features: Vec<FeatureData>,
-    projected: HashMap<Crs, Projected>,
+    /// The source geometries, for CRSs prepared later.
+    lonlat: Vec<Geometry<f64>>,
+    /// Extents in every CRS, computed at load (capabilities need them all).
+    extents: HashMap<Crs, Rect<f64>>,
+    projected: HashMap<Crs, OnceLock<Option<Projected>>>,
 }
 
 impl Dataset {
@@ -134,27 +144,63 @@ impl Dataset {
 
     /// Builds the dataset from longitude/latitude geometries.
     pub fn from_lonlat(features: Vec<FeatureData>, geometries: Vec<Geometry<f64>>) -> Result<Self> {
-        let projected = std::thread::scope(|scope| {
-            let handles: Vec<_> = ALL
+        let extents = ALL
+            .iter()
+            .map(|&crs| Ok(extent_in(&geometries, crs)?.map(|e| (crs, e))))
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        let projected: HashMap<Crs, OnceLock<Option<Projected>>> =
+            ALL.iter().map(|&crs| (crs, OnceLock::new())).collect();
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = PREPARED_AT_LOAD
                 .iter()
                 .map(|&crs| {
                     let geometries = &geometries;
-                    scope.spawn(move || Projected::build(geometries, crs).map(|p| (crs, p)))
+                    scope.spawn(move || (crs, Projected::build(geometries, crs)))
                 })
                 .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(MapError::Projection("projection thread failed".into()))
-                    })
-                })
-                .collect::<Result<HashMap<_, _>>>()
+            for handle in handles {
+                let (crs, built) = handle.join().unwrap_or_else(|_| {
+                    (
+                        Crs::Utm32,
+                        Err(MapError::Projection("projection thread failed".into())),
+                    )
+                });
+                let built = built?;
+                if let Some(slot) = projected.get(&crs) {
+                    let _ = slot.set(Some(built));
+                }
+            }
+            Ok::<(), MapError>(())
         })?;
         Ok(Self {
             features,
+            lonlat: geometries,
+            extents,
             projected,
         })
+    }
+
+    /// The prepared data of `crs`, preparing it on first use.
+    fn prepared(&self, crs: Crs) -> Option<&Projected> {
+        self.projected
+            .get(&crs)?
+            .get_or_init(|| {
+                let started = std::time::Instant::now();
+                match Projected::build(&self.lonlat, crs) {
+                    Ok(built) => {
+                        tracing::info!(crs = crs.code(), features = self.features.len(), ms = started.elapsed().as_millis() as u64, "data prepared for a further CRS");
+                        Some(built)
+                    }
+                    Err(e) => {
+                        tracing::error!(crs = crs.code(), error = %e, "data cannot be prepared for this CRS");
+                        None
+                    }
+                }
+            })
+            .as_ref()
     }
 
     /// Number of features.
@@ -169,7 +215,7 @@ impl Dataset {
 
     /// The extent of all features in `crs`.
     pub fn extent(&self, crs: Crs) -> Option<Rect<f64>> {
-        self.projected.get(&crs).and_then(|p| p.extent)
+        self.extents.get(&crs).copied()
     }
 
     /// The features whose envelopes meet `area` (in `crs`), simplified for
@@ -180,7 +226,7 @@ impl Dataset {
         area: Rect<f64>,
         resolution: f64,
     ) -> Vec<(usize, &Geometry<f64>)> {
-        let Some(projected) = self.projected.get(&crs) else {
+        let Some(projected) = self.prepared(crs) else {
             return Vec::new();
         };
         let level = level_for(crs, resolution);
@@ -200,12 +246,12 @@ impl Dataset {
 
     /// The label anchor of feature `index` in `crs` (polygons and lines).
     pub fn anchor(&self, crs: Crs, index: usize) -> Option<Anchor> {
-        *self.projected.get(&crs)?.anchors.get(index)?
+        *self.prepared(crs)?.anchors.get(index)?
     }
 
     /// Full-detail geometry of feature `index` in `crs`.
     pub fn geometry(&self, crs: Crs, index: usize) -> Option<&Geometry<f64>> {
-        self.projected.get(&crs)?.levels.first()?.get(index)
+        self.prepared(crs)?.levels.first()?.get(index)
     }
 }
 
@@ -247,23 +293,32 @@ impl Projected {
                 ))
             })
             .collect();
-        let extent = levels[0]
-            .iter()
-            .filter_map(BoundingRect::bounding_rect)
-            .reduce(|a, b| {
-                Rect::new(
-                    geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
-                    geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
-                )
-            });
         let anchors = levels[0].iter().map(anchor).collect();
         Ok(Self {
             levels,
             anchors,
             index: RTree::bulk_load(entries),
-            extent,
         })
     }
+}
+
+/// The extent of `geometries` (longitude/latitude) in `crs`, transforming
+/// every vertex without keeping the result.
+fn extent_in(geometries: &[Geometry<f64>], crs: Crs) -> Result<Option<Rect<f64>>> {
+    let mut bounds: Option<(f64, f64, f64, f64)> = None;
+    for geometry in geometries {
+        for c in geo::CoordsIter::coords_iter(geometry) {
+            let (x, y) = Crs::Crs84.transform(crs, c.x, c.y)?;
+            bounds = Some(match bounds {
+                None => (x, y, x, y),
+                Some((a, b, c, d)) => (a.min(x), b.min(y), c.max(x), d.max(y)),
+            });
+        }
+    }
+    Ok(
+        bounds
+            .map(|(a, b, c, d)| Rect::new(geo::coord! { x: a, y: b }, geo::coord! { x: c, y: d })),
+    )
 }
 
 fn anchor(geometry: &Geometry<f64>) -> Option<Anchor> {
