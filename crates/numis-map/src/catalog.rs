@@ -106,6 +106,20 @@ impl Catalog {
                     continue;
                 }
             };
+            // Clause L3: personal fields never leave the server, not even as
+            // a label drawn into a map.
+            let personal_label = layer
+                .rules
+                .iter()
+                .filter_map(|r| r.label.as_ref())
+                .find(|l| layer.personal.contains(&l.field));
+            if let Some(label) = personal_label {
+                problems.push(format!(
+                    "{place}: label field {:?} is marked personal and may not be drawn",
+                    label.field
+                ));
+                continue;
+            }
             let data = match &layer.source {
                 SourceConfig::Geojson { path } => Dataset::from_geojson_file(&site_dir.join(path)),
                 SourceConfig::Geopackage { path, layer } => {

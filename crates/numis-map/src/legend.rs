@@ -13,12 +13,14 @@ const MARGIN: u32 = 6;
 const TEXT_SIZE: f32 = 12.0;
 
 /// Draws the legend of `layer` in `lang`; `None` when no rule has a name.
-pub fn legend(layer: &DrawLayer<'_>, lang: &str) -> Option<Pixmap> {
+/// With `scale`, only the rules drawn at that scale denominator.
+pub fn legend(layer: &DrawLayer<'_>, lang: &str, scale: Option<f64>) -> Option<Pixmap> {
     let rules: Vec<&Rule> = layer
         .style
         .rules
         .iter()
         .filter(|r| !r.name.is_empty())
+        .filter(|r| scale.is_none_or(|s| r.in_scale(s)))
         .collect();
     if rules.is_empty() {
         return None;
@@ -74,7 +76,7 @@ mod tests {
             min_scale: None,
             max_scale: None,
         };
-        let image = legend(&layer, "en").unwrap();
+        let image = legend(&layer, "en", None).unwrap();
         assert_eq!(image.height(), MARGIN * 2 + ROW * 2);
         assert!(image.width() > SWATCH + 30, "room for the text");
         // The triangle's red shows in the first row's swatch.

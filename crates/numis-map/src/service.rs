@@ -175,17 +175,10 @@ pub fn get_feature_info(
     caller: &Caller,
 ) -> Result<Answer, WmsError> {
     let lang = lang(request.map.language.as_ref());
-    let layers = resolve(catalog, &request.query_layers, caller, "QUERY_LAYERS")?;
+    let layers = queryable_layers(catalog, &request.query_layers, caller)?;
     let frame = frame(&request.map);
     let mut answer = Vec::new();
     for layer in layers {
-        if layer.config.queryable.is_empty() {
-            return Err(WmsError::new(
-                ExceptionCode::LayerNotQueryable,
-                format!("layer {:?} cannot be queried", layer.config.id),
-            )
-            .with_locator("QUERY_LAYERS"));
-        }
         let features = features_at(
             &layer.data,
             &frame,
@@ -235,6 +228,37 @@ pub fn get_feature_info(
     })
 }
 
+/// The layers a GetFeatureInfo asks: a layer named directly must be
+/// queryable; a group stands for its queryable members and is refused only
+/// when it has none.
+fn queryable_layers<'a>(
+    catalog: &'a Catalog,
+    names: &[String],
+    caller: &Caller,
+) -> Result<Vec<&'a Layer>, WmsError> {
+    let not_queryable = |name: &str| {
+        WmsError::new(
+            ExceptionCode::LayerNotQueryable,
+            format!("layer {name:?} cannot be queried"),
+        )
+        .with_locator("QUERY_LAYERS")
+    };
+    let mut out = Vec::new();
+    for name in names {
+        let members = resolve(catalog, std::slice::from_ref(name), caller, "QUERY_LAYERS")?;
+        // A layer stands for itself, so it must be queryable itself.
+        let queryable: Vec<&Layer> = members
+            .into_iter()
+            .filter(|l| !l.config.queryable.is_empty())
+            .collect();
+        if queryable.is_empty() {
+            return Err(not_queryable(name));
+        }
+        out.extend(queryable);
+    }
+    Ok(out)
+}
+
 /// GetLegendGraphic: one PNG per layer with a row per named rule.
 pub fn get_legend(
     catalog: &Catalog,
@@ -245,7 +269,7 @@ pub fn get_legend(
         .layer(&request.layer, caller)
         .ok_or_else(|| not_defined(&request.layer, "LAYER"))?;
     let lang = lang(request.language.as_ref());
-    let pixmap = crate::legend::legend(&layer.draw_layer(), lang)
+    let pixmap = crate::legend::legend(&layer.draw_layer(), lang, request.scale)
         .or_else(|| Pixmap::new(1, 1))
         .ok_or_else(|| internal("the legend could not be allocated"))?;
     let transparent = request.format != ImageFormat::Jpeg;
@@ -361,7 +385,7 @@ fn to_bbox(rect: Rect<f64>) -> Bbox {
 
 fn layer_node(layer: &Layer, lang: &str, online: &str) -> CapLayer {
     let config = &layer.config;
-    let legend = crate::legend::legend(&layer.draw_layer(), lang).map(|image| LegendUrl {
+    let legend = crate::legend::legend(&layer.draw_layer(), lang, None).map(|image| LegendUrl {
         width: image.width(),
         height: image.height(),
         format: "image/png".into(),

@@ -95,7 +95,10 @@ async fn ows(
     let limits = Limits::from_service(&map.catalog.config.service);
     let request = match wms::parse(&pairs, &limits) {
         Ok(request) => request,
-        Err(error) => return xml_exception(&error, version),
+        Err(error) => {
+            let target = image_exception_target(&pairs, &limits, version);
+            return respond(Err(error), version, target.as_ref(), false);
+        }
     };
     let caller = caller(&headers, map.operator_token.as_deref());
     match request {
@@ -253,6 +256,66 @@ fn respond(
             response
         }
     }
+}
+
+/// For a GetMap that failed validation but asked for its exceptions as an
+/// image (INIMAGE, BLANK) and gave a usable size and format: the image to
+/// draw the exception into (WMS 1.3.0, 7.3.3.11). `None` answers in XML.
+fn image_exception_target(
+    pairs: &[(String, String)],
+    limits: &Limits,
+    version: Version,
+) -> Option<GetMapRequest> {
+    let value = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.trim())
+    };
+    if !value("REQUEST")
+        .is_some_and(|r| r.eq_ignore_ascii_case("GetMap") || r.eq_ignore_ascii_case("map"))
+    {
+        return None;
+    }
+    let exceptions = wms::ExceptionFormat::parse(value("EXCEPTIONS")?)?;
+    if exceptions == wms::ExceptionFormat::Xml {
+        return None;
+    }
+    let width: u32 = value("WIDTH")?
+        .parse()
+        .ok()
+        .filter(|w| (1..=limits.max_width).contains(w))?;
+    let height: u32 = value("HEIGHT")?
+        .parse()
+        .ok()
+        .filter(|h| (1..=limits.max_height).contains(h))?;
+    let format = wms::ImageFormat::parse(value("FORMAT")?)?;
+    let bgcolor = value("BGCOLOR")
+        .and_then(|c| {
+            u32::from_str_radix(c.trim_start_matches("0x").trim_start_matches("0X"), 16).ok()
+        })
+        .map_or([255, 255, 255], |c| {
+            [(c >> 16) as u8, (c >> 8) as u8, c as u8]
+        });
+    Some(GetMapRequest {
+        version,
+        layers: Vec::new(),
+        styles: Vec::new(),
+        crs: numis_map::Crs::Utm32,
+        bbox: wms::Bbox {
+            min_x: 0.0,
+            min_y: 0.0,
+            max_x: 1.0,
+            max_y: 1.0,
+        },
+        width,
+        height,
+        format,
+        transparent: value("TRANSPARENT").is_some_and(|t| t.eq_ignore_ascii_case("true")),
+        bgcolor,
+        exceptions,
+        language: None,
+    })
 }
 
 fn xml_exception(error: &WmsError, version: Version) -> Response<Body> {

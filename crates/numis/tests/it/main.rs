@@ -16,5 +16,9 @@ mod grav_corpus;
 mod privacy;
 // Operations: health, metrics, shutdown, reload, check, bad data dirs.
 mod operations;
+// The WMS at /ows: every operation, exceptions, L3, L7, reference images.
+mod wms;
 
+mod image_diff;
 mod util;
+mod xml;

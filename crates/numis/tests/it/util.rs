@@ -76,6 +76,8 @@ impl TestServer {
             .arg("--data-dir")
             .arg(data_dir.path())
             .env_remove("NUMIS_CONFIG")
+            // A test switch, not a setting: the server rejects unknown NUMIS_ keys.
+            .env_remove("NUMIS_BLESS")
             .env("RUST_LOG", "debug")
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log"))
@@ -178,6 +180,7 @@ pub fn run_numis(args: &[&str]) -> (ExitStatus, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_numis"))
         .args(args)
         .env_remove("NUMIS_CONFIG")
+        .env_remove("NUMIS_BLESS")
         .output()
         .expect("run numis");
     let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
