@@ -56,6 +56,34 @@ mod tests {
     use crate::style::Style;
 
     #[test]
+    fn a_scale_leaves_out_the_rules_not_drawn_at_it() {
+        let rule = |t: &str| Rule::compile(&toml::from_str(t).unwrap()).unwrap();
+        let style = Style {
+            rules: vec![
+                rule("name = \"Immer\"\nfill = \"#000\""),
+                rule("name = \"Nah\"\nmax_scale = 100000\nfill = \"#f00\""),
+            ],
+        };
+        let data =
+            crate::data::Dataset::from_geojson_str(r#"{"type":"FeatureCollection","features":[]}"#)
+                .unwrap();
+        let layer = DrawLayer {
+            data: &data,
+            style: &style,
+            min_scale: None,
+            max_scale: None,
+        };
+        assert_eq!(
+            legend(&layer, "de", None).unwrap().height(),
+            MARGIN * 2 + ROW * 2
+        );
+        assert_eq!(
+            legend(&layer, "de", Some(5_000_000.0)).unwrap().height(),
+            MARGIN * 2 + ROW
+        );
+    }
+
+    #[test]
     fn one_row_per_named_rule() {
         let rule = |t: &str| Rule::compile(&toml::from_str(t).unwrap()).unwrap();
         let style = Style {
@@ -99,7 +127,8 @@ mod tests {
                     min_scale: None,
                     max_scale: None
                 },
-                "de"
+                "de",
+                None
             )
             .is_none()
         );
