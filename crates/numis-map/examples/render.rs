@@ -43,6 +43,33 @@ fn main() -> Result<(), String> {
         .resolve(&names, &Caller::default())
         .map_err(|e| format!("{e:?}"))?;
     let draw: Vec<DrawLayer<'_>> = layers.iter().map(|l| l.draw_layer()).collect();
+    // BBOXES=file renders every `minx,miny,maxx,maxy` line of the file (a
+    // benchmark's request list) and reports the mean time per image.
+    if let Ok(list) = std::env::var("BBOXES") {
+        let text = std::fs::read_to_string(&list).map_err(|e| e.to_string())?;
+        let bboxes: Vec<[f64; 4]> = text
+            .lines()
+            .filter_map(|l| {
+                let b: Vec<f64> = l.split(',').filter_map(|v| v.trim().parse().ok()).collect();
+                (b.len() == 4).then(|| [b[0], b[1], b[2], b[3]])
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        for b in &bboxes {
+            let frame = Frame {
+                bbox: geo::Rect::new(
+                    geo::coord! { x: b[0], y: b[1] },
+                    geo::coord! { x: b[2], y: b[3] },
+                ),
+                ..frame
+            };
+            let pixmap = render(&frame, &draw, Some([255, 255, 255])).ok_or("empty image")?;
+            encode(&pixmap, Encoding::Png, false)?;
+        }
+        let each = started.elapsed().as_secs_f64() * 1000.0 / bboxes.len().max(1) as f64;
+        eprintln!("{} images, {each:.2} ms per image", bboxes.len());
+        return Ok(());
+    }
     // REPEAT=n renders n times, for profiling the renderer alone.
     let repeat: u32 = std::env::var("REPEAT")
         .ok()

@@ -32,6 +32,19 @@ impl Encoding {
 /// Encodes `pixmap`; `transparent` keeps the alpha channel (PNG only).
 pub fn encode(pixmap: &Pixmap, encoding: Encoding, transparent: bool) -> Result<Vec<u8>, String> {
     let (width, height) = (pixmap.width(), pixmap.height());
+    // An opaque image (drawn on a background) is the same premultiplied or
+    // not: copy its colour channels straight, in one pass.
+    if !transparent && encoding != Encoding::Png8 {
+        let rgb: Vec<u8> = pixmap
+            .data()
+            .chunks_exact(4)
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect();
+        return match encoding {
+            Encoding::Jpeg => jpeg(width, height, &rgb),
+            _ => png(width, height, png::ColorType::Rgb, &rgb, None),
+        };
+    }
     // tiny-skia stores premultiplied colour; image formats want straight.
     let rgba: Vec<u8> = pixmap
         .pixels()
@@ -67,19 +80,19 @@ pub fn encode(pixmap: &Pixmap, encoding: Encoding, transparent: bool) -> Result<
                 Some((palette, alpha)),
             )
         }
-        Encoding::Jpeg => {
-            let mut out = Vec::new();
-            let encoder = jpeg_encoder::Encoder::new(&mut out, JPEG_QUALITY);
-            let (w, h) = (
-                u16::try_from(width).map_err(|e| e.to_string())?,
-                u16::try_from(height).map_err(|e| e.to_string())?,
-            );
-            encoder
-                .encode(&drop_alpha(&rgba), w, h, jpeg_encoder::ColorType::Rgb)
-                .map_err(|e| e.to_string())?;
-            Ok(out)
-        }
+        Encoding::Jpeg => jpeg(width, height, &drop_alpha(&rgba)),
     }
+}
+
+fn jpeg(width: u32, height: u32, rgb: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    let encoder = jpeg_encoder::Encoder::new(&mut out, JPEG_QUALITY);
+    let w = u16::try_from(width).map_err(|e| e.to_string())?;
+    let h = u16::try_from(height).map_err(|e| e.to_string())?;
+    encoder
+        .encode(rgb, w, h, jpeg_encoder::ColorType::Rgb)
+        .map_err(|e| e.to_string())?;
+    Ok(out)
 }
 
 fn drop_alpha(rgba: &[u8]) -> Vec<u8> {
