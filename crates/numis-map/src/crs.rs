@@ -97,11 +97,12 @@ impl Crs {
         matches!(self, Self::Wgs84 | Self::Etrs89 | Self::Crs84)
     }
 
-    /// WMS 1.3.0 writes EPSG:4326 and EPSG:4258 coordinates latitude first,
-    /// as their EPSG definitions order the axes (WMS 1.3.0, 6.7.3.3);
-    /// WMS 1.1.1 and CRS:84 put longitude first.
-    pub fn is_lat_lon_in_wms13(self) -> bool {
-        matches!(self, Self::Wgs84 | Self::Etrs89)
+    /// WMS 1.3.0 orders coordinates as the EPSG definition orders the axes
+    /// (WMS 1.3.0, 6.7.3.3): EPSG:4326 and EPSG:4258 latitude first,
+    /// EPSG:31467 northing ("X") first. WMS 1.1.1, CRS:84 and the others
+    /// put easting or longitude first.
+    pub fn swaps_axes_in_wms13(self) -> bool {
+        matches!(self, Self::Wgs84 | Self::Etrs89 | Self::GaussKrueger3)
     }
 
     /// Transforms a point from this CRS to `target`.

@@ -457,7 +457,7 @@ fn bounding_box(w: &mut W, v: Version, crs: Crs, bbox: &Bbox) -> io::Result<()> 
     if v == Version::V111 && crs == Crs::Crs84 {
         return Ok(());
     }
-    let [min_x, min_y, max_x, max_y] = if v == Version::V130 && crs.is_lat_lon_in_wms13() {
+    let [min_x, min_y, max_x, max_y] = if v == Version::V130 && crs.swaps_axes_in_wms13() {
         [bbox.min_y, bbox.min_x, bbox.max_y, bbox.max_x]
     } else {
         [bbox.min_x, bbox.min_y, bbox.max_x, bbox.max_y]

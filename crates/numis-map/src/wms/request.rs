@@ -809,7 +809,7 @@ fn crs(raw: &RawQuery, version: Version) -> Result<Crs, WmsError> {
 /// first. WMS 1.3.0 (6.7.3.3) orders coordinates as the CRS defines its
 /// axes: EPSG:4326 and EPSG:4258 give minLat,minLon,maxLat,maxLon.
 fn bbox(raw: &RawQuery, version: Version, crs: Crs) -> Result<Bbox, WmsError> {
-    let lat_first = version == Version::V130 && crs.is_lat_lon_in_wms13();
+    let lat_first = version == Version::V130 && crs.swaps_axes_in_wms13();
     let order = if lat_first {
         format!(
             "minLat,minLon,maxLat,maxLon for {} in WMS 1.3.0",

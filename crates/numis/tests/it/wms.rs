@@ -162,9 +162,10 @@ fn with(mut params: Params, changes: &[(&str, &str)]) -> Params {
 }
 
 /// `minx,miny,maxx,maxy` for a bbox with x = easting or longitude; in WMS
-/// 1.3.0, EPSG:4326 and EPSG:4258 are written latitude first.
+/// 1.3.0, EPSG:4326 and EPSG:4258 are written latitude first and
+/// EPSG:31467 northing first, as EPSG orders their axes.
 fn bbox_param(version: &str, crs: &str, b: [f64; 4]) -> String {
-    if version == "1.3.0" && (crs == "EPSG:4326" || crs == "EPSG:4258") {
+    if version == "1.3.0" && matches!(crs, "EPSG:4326" | "EPSG:4258" | "EPSG:31467") {
         format!("{},{},{},{}", b[1], b[0], b[3], b[2])
     } else {
         format!("{},{},{},{}", b[0], b[1], b[2], b[3])
