@@ -168,18 +168,8 @@ fn polygons(pixmap: &mut Pixmap, frame: &Frame, polygons: &[Polygon<f64>], rule:
             add_ring(&mut builder, frame, hole, true);
         }
     }
-    let Some(path) = builder.finish() else { return };
-    if let Some(fill) = rule.fill {
-        pixmap.fill_path(
-            &path,
-            &paint(fill),
-            FillRule::EvenOdd,
-            Transform::identity(),
-            None,
-        );
-    }
-    if let Some(stroke) = &rule.stroke {
-        stroke_path(pixmap, &path, stroke);
+    if let Some(path) = builder.finish() {
+        fill_and_stroke(pixmap, &path, rule, FillRule::EvenOdd);
     }
 }
 
@@ -232,20 +222,18 @@ fn point(pixmap: &mut Pixmap, frame: &Frame, x: f64, y: f64, rule: &Rule) {
     if rule.fill.is_none() && rule.stroke.is_none() {
         return;
     }
-    let Some(path) = symbol_path(shape, px, py, size) else {
-        return;
-    };
+    if let Some(path) = symbol_path(shape, px, py, size) {
+        fill_and_stroke(pixmap, &path, rule, FillRule::Winding);
+    }
+}
+
+/// Fills `path` with the rule's fill and outlines it with its stroke.
+fn fill_and_stroke(pixmap: &mut Pixmap, path: &tiny_skia::Path, rule: &Rule, fill_rule: FillRule) {
     if let Some(fill) = rule.fill {
-        pixmap.fill_path(
-            &path,
-            &paint(fill),
-            FillRule::Winding,
-            Transform::identity(),
-            None,
-        );
+        pixmap.fill_path(path, &paint(fill), fill_rule, Transform::identity(), None);
     }
     if let Some(stroke) = &rule.stroke {
-        stroke_path(pixmap, &path, stroke);
+        stroke_path(pixmap, path, stroke);
     }
 }
 
@@ -305,37 +293,20 @@ pub fn swatch(pixmap: &mut Pixmap, rule: &Rule, x: f32, y: f32, size: f32) {
     if let Some(image) = rule.symbol.as_ref().and_then(|s| s.image.as_ref()) {
         draw_image(pixmap, image, cx, cy, size);
     } else if let Some(symbol) = &rule.symbol {
-        let Some(path) = symbol_path(symbol.shape, cx, cy, symbol.size.min(size)) else {
-            return;
-        };
-        if let Some(fill) = rule.fill {
-            pixmap.fill_path(
-                &path,
-                &paint(fill),
-                FillRule::Winding,
-                Transform::identity(),
-                None,
-            );
+        if let Some(path) = symbol_path(symbol.shape, cx, cy, symbol.size.min(size)) {
+            fill_and_stroke(pixmap, &path, rule, FillRule::Winding);
         }
-        if let Some(stroke) = &rule.stroke {
-            stroke_path(pixmap, &path, stroke);
-        }
-    } else if let Some(fill) = rule.fill {
+    } else if rule.fill.is_some() {
         let Some(rect) = tiny_skia::Rect::from_xywh(x + 1.0, y + 1.0, size - 2.0, size - 2.0)
         else {
             return;
         };
-        let path = PathBuilder::from_rect(rect);
-        pixmap.fill_path(
-            &path,
-            &paint(fill),
+        fill_and_stroke(
+            pixmap,
+            &PathBuilder::from_rect(rect),
+            rule,
             FillRule::Winding,
-            Transform::identity(),
-            None,
         );
-        if let Some(stroke) = &rule.stroke {
-            stroke_path(pixmap, &path, stroke);
-        }
     } else if let Some(stroke) = &rule.stroke {
         let mut builder = PathBuilder::new();
         builder.move_to(x + 1.0, cy);
