@@ -144,13 +144,6 @@ impl Dataset {
 
     /// Builds the dataset from longitude/latitude geometries.
     pub fn from_lonlat(features: Vec<FeatureData>, geometries: Vec<Geometry<f64>>) -> Result<Self> {
-        let extents = ALL
-            .iter()
-            .map(|&crs| Ok(extent_in(&geometries, crs)?.map(|e| (crs, e))))
-            .collect::<Result<Vec<_>>>()?
-            .into_iter()
-            .flatten()
-            .collect();
         let projected: HashMap<Crs, OnceLock<Option<Projected>>> =
             ALL.iter().map(|&crs| (crs, OnceLock::new())).collect();
         std::thread::scope(|scope| {
@@ -175,6 +168,22 @@ impl Dataset {
             }
             Ok::<(), MapError>(())
         })?;
+        // The prepared CRSs know their extent from their index; the others
+        // are measured by transforming the vertices without keeping them.
+        let mut extents = HashMap::new();
+        for crs in ALL {
+            let prepared = projected
+                .get(&crs)
+                .and_then(OnceLock::get)
+                .and_then(Option::as_ref);
+            let extent = match prepared {
+                Some(p) => p.extent(),
+                None => extent_in(&geometries, crs)?,
+            };
+            if let Some(extent) = extent {
+                extents.insert(crs, extent);
+            }
+        }
         Ok(Self {
             features,
             lonlat: geometries,
@@ -248,14 +257,21 @@ impl Dataset {
     pub fn anchor(&self, crs: Crs, index: usize) -> Option<Anchor> {
         *self.prepared(crs)?.anchors.get(index)?
     }
-
-    /// Full-detail geometry of feature `index` in `crs`.
-    pub fn geometry(&self, crs: Crs, index: usize) -> Option<&Geometry<f64>> {
-        self.prepared(crs)?.levels.first()?.get(index)
-    }
 }
 
 impl Projected {
+    /// The envelope of every feature, from the index.
+    fn extent(&self) -> Option<Rect<f64>> {
+        if self.index.size() == 0 {
+            return None;
+        }
+        let e = self.index.root().envelope();
+        Some(Rect::new(
+            geo::coord! { x: e.lower()[0], y: e.lower()[1] },
+            geo::coord! { x: e.upper()[0], y: e.upper()[1] },
+        ))
+    }
+
     fn build(lonlat: &[Geometry<f64>], crs: Crs) -> Result<Self> {
         let full: Vec<Geometry<f64>> = lonlat
             .iter()

@@ -8,7 +8,7 @@
 //! store every few seconds and at shutdown.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, HttpBody};
@@ -18,7 +18,6 @@ use axum::middleware::Next;
 use chrono::{NaiveDate, Utc};
 use numis_store::{AccessCount, StatusClass, Store};
 
-use crate::metrics::Metrics;
 use crate::state::AppState;
 
 /// The route label of requests no router matched and no page answered.
@@ -106,20 +105,9 @@ pub async fn record_access(
     let bytes = response.body().size_hint().exact().unwrap_or(0);
     let elapsed = started.elapsed();
     tracing::debug!(route = %route, status, bytes, elapsed_ms = elapsed.as_secs_f64() * 1000.0, "request");
-    record(&state.metrics, &state.access, route, status, bytes, elapsed);
+    state.metrics.observe(&route, status, elapsed);
+    state.access.count(route, status, bytes);
     response
-}
-
-fn record(
-    metrics: &Metrics,
-    counter: &AccessCounter,
-    route: String,
-    status: u16,
-    bytes: u64,
-    elapsed: Duration,
-) {
-    metrics.observe(&route, status, elapsed);
-    counter.count(route, status, bytes);
 }
 
 /// Writes counters every `every` and purges counts older than
@@ -154,9 +142,6 @@ pub async fn purge(
     let cutoff = today - chrono::Days::new(u64::from(retention_days));
     store.purge_access_counts(cutoff).await
 }
-
-/// Shared handle used by the state.
-pub type SharedCounter = Arc<AccessCounter>;
 
 #[cfg(test)]
 mod tests {
