@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use ab_glyph::{Font, FontRef, OutlineCurve, PxScale, ScaleFont};
 use geo::Geometry;
 use serde_json::{Map, Value};
-use tiny_skia::{FillRule, LineCap, LineJoin, Paint, PathBuilder, Pixmap, Stroke, Transform};
+use tiny_skia::{Color, FillRule, Mask, Paint, PathBuilder, Pixmap, Transform};
 
 use super::Frame;
 use crate::data::Anchor;
@@ -18,8 +18,8 @@ static FONT: LazyLock<Option<FontRef<'static>>> =
 
 /// Space kept free around every label, in pixels.
 const PADDING: f32 = 2.0;
-/// Halo width in pixels.
-const HALO_WIDTH: f32 = 2.5;
+/// How far the halo reaches beyond the glyphs, in pixels.
+const HALO_RADIUS: f32 = 1.5;
 /// A text placed within this distance (pixels) is not repeated: parts of
 /// one feature, or neighbouring features with one name, get one label.
 const REPEAT_DISTANCE: f32 = 200.0;
@@ -29,8 +29,8 @@ const MAX_LABEL_CHARS: usize = 80;
 /// A placed label, ready to draw.
 struct Placed {
     path: tiny_skia::Path,
-    color: tiny_skia::Color,
-    halo: Option<tiny_skia::Color>,
+    color: Color,
+    halo: Option<Color>,
 }
 
 /// Collects label candidates and keeps the ones that fit.
@@ -137,28 +137,7 @@ impl Labeller {
     /// Draws every placed label.
     pub fn draw(self, pixmap: &mut Pixmap) {
         for label in &self.placed {
-            if let Some(halo) = label.halo {
-                let mut paint = Paint::default();
-                paint.set_color(halo);
-                paint.anti_alias = true;
-                let stroke = Stroke {
-                    width: HALO_WIDTH,
-                    line_join: LineJoin::Round,
-                    line_cap: LineCap::Round,
-                    ..Stroke::default()
-                };
-                pixmap.stroke_path(&label.path, &paint, &stroke, Transform::identity(), None);
-            }
-            let mut paint = Paint::default();
-            paint.set_color(label.color);
-            paint.anti_alias = true;
-            pixmap.fill_path(
-                &label.path,
-                &paint,
-                FillRule::Winding,
-                Transform::identity(),
-                None,
-            );
+            draw_label(pixmap, label);
         }
     }
 
@@ -171,6 +150,105 @@ impl Labeller {
     pub fn is_empty(&self) -> bool {
         self.placed.is_empty()
     }
+}
+
+/// Draws one label: its glyphs are rasterised once into a small coverage
+/// mask around the text, the halo is that mask dilated, and both are
+/// blended onto the image. Stroking the glyph outlines for the halo would
+/// cost several times more, and labels are a large share of a map's work.
+fn draw_label(pixmap: &mut Pixmap, label: &Placed) {
+    let margin = HALO_RADIUS.ceil() + 1.0;
+    let bounds = label.path.bounds();
+    let left = (bounds.left() - margin).floor().max(0.0);
+    let top = (bounds.top() - margin).floor().max(0.0);
+    let right = (bounds.right() + margin).ceil().min(pixmap.width() as f32);
+    let bottom = (bounds.bottom() + margin)
+        .ceil()
+        .min(pixmap.height() as f32);
+    if right <= left || bottom <= top {
+        return;
+    }
+    let (x0, y0) = (left as u32, top as u32);
+    let (width, height) = ((right - left) as u32, (bottom - top) as u32);
+    let Some(mut glyphs) = Mask::new(width, height) else {
+        return;
+    };
+    glyphs.fill_path(
+        &label.path,
+        FillRule::Winding,
+        true,
+        Transform::from_translate(-left, -top),
+    );
+    let glyphs = glyphs.data();
+    if let Some(halo) = label.halo {
+        let halo_mask = dilate(glyphs, width as usize, height as usize);
+        blend(pixmap, x0, y0, width, &halo_mask, halo);
+    }
+    blend(pixmap, x0, y0, width, glyphs, label.color);
+}
+
+/// Grey-scale dilation with a soft disk of `HALO_RADIUS`: every pixel takes
+/// the strongest neighbour coverage, weighted by how much of that pixel the
+/// disk covers, so the halo's edge stays antialiased.
+fn dilate(coverage: &[u8], width: usize, height: usize) -> Vec<u8> {
+    const REACH: i32 = 2;
+    let mut kernel: Vec<(i32, i32, u16)> = Vec::new();
+    for dy in -REACH..=REACH {
+        for dx in -REACH..=REACH {
+            let distance = ((dx * dx + dy * dy) as f32).sqrt();
+            let weight = (HALO_RADIUS + 0.5 - distance).clamp(0.0, 1.0);
+            if weight > 0.0 {
+                kernel.push((dx, dy, (weight * 256.0) as u16));
+            }
+        }
+    }
+    let mut out = vec![0u8; coverage.len()];
+    for y in 0..height as i32 {
+        for x in 0..width as i32 {
+            let mut strongest = 0u16;
+            for &(dx, dy, weight) in &kernel {
+                let (nx, ny) = (x + dx, y + dy);
+                if nx < 0 || ny < 0 || nx >= width as i32 || ny >= height as i32 {
+                    continue;
+                }
+                let c = u16::from(coverage[ny as usize * width + nx as usize]);
+                strongest = strongest.max((c * weight) >> 8);
+            }
+            out[y as usize * width + x as usize] = strongest.min(255) as u8;
+        }
+    }
+    out
+}
+
+/// Source-over blends `color`, scaled by `coverage` (a `width`-wide mask
+/// placed at `x0`,`y0`), onto the premultiplied pixels of `pixmap`.
+fn blend(pixmap: &mut Pixmap, x0: u32, y0: u32, width: u32, coverage: &[u8], color: Color) {
+    let stride = pixmap.width() as usize;
+    let color = color.premultiply().to_color_u8();
+    let source = [color.red(), color.green(), color.blue(), color.alpha()].map(u32::from);
+    let data = pixmap.data_mut();
+    for (row, line) in coverage.chunks_exact(width as usize).enumerate() {
+        let start = ((y0 as usize + row) * stride + x0 as usize) * 4;
+        let Some(pixels) = data.get_mut(start..start + line.len() * 4) else {
+            return;
+        };
+        for (pixel, &c) in pixels.chunks_exact_mut(4).zip(line) {
+            if c == 0 {
+                continue;
+            }
+            let c = u32::from(c);
+            let src = source.map(|s| div255(s * c));
+            let keep = 255 - src[3];
+            for (d, s) in pixel.iter_mut().zip(src) {
+                *d = (s + div255(u32::from(*d) * keep)) as u8;
+            }
+        }
+    }
+}
+
+/// `x / 255`, rounded, for `x` up to 255².
+fn div255(x: u32) -> u32 {
+    (x + 128 + ((x + 128) >> 8)) >> 8
 }
 
 enum Align {
@@ -236,14 +314,7 @@ pub fn text_width(text: &str, size: f32) -> f32 {
 }
 
 /// Writes `text` starting at `x`, vertically centred on `middle_y`.
-pub fn write_text(
-    pixmap: &mut Pixmap,
-    text: &str,
-    size: f32,
-    x: f32,
-    middle_y: f32,
-    color: tiny_skia::Color,
-) {
+pub fn write_text(pixmap: &mut Pixmap, text: &str, size: f32, x: f32, middle_y: f32, color: Color) {
     let Some((path, _, ascent, descent)) = FONT.as_ref().and_then(|f| text_path(f, text, size))
     else {
         return;
@@ -381,5 +452,51 @@ mod tests {
             .clone();
         labeller.candidate(&frame(), &edge, None, &props, &label, &rule);
         assert!(labeller.is_empty());
+    }
+
+    #[test]
+    fn the_halo_rings_the_glyphs_and_blending_keeps_colours_exact() {
+        let mut pixmap = Pixmap::new(120, 40).unwrap();
+        pixmap.fill(Color::BLACK);
+        let font = FONT.as_ref().unwrap();
+        let (path, ..) = text_path(font, "Elbe", 20.0).unwrap();
+        let path = path
+            .transform(Transform::from_translate(10.0, 28.0))
+            .unwrap();
+        let placed = Placed {
+            path,
+            color: Color::from_rgba8(255, 0, 0, 255),
+            halo: Some(Color::WHITE),
+        };
+        draw_label(&mut pixmap, &placed);
+        let pixels = pixmap.pixels();
+        let count = |f: &dyn Fn(&tiny_skia::PremultipliedColorU8) -> bool| {
+            pixels.iter().filter(|p| f(p)).count()
+        };
+        let text = count(&|p| p.red() == 255 && p.green() == 0 && p.blue() == 0);
+        let halo = count(&|p| p.red() == 255 && p.green() == 255 && p.blue() == 255);
+        assert!(
+            text > 40,
+            "glyph interiors are the exact text colour: {text}"
+        );
+        assert!(halo > text / 2, "a solid halo surrounds them: {halo}");
+        // Far from the text the background is untouched.
+        assert_eq!(pixels[0], Color::BLACK.premultiply().to_color_u8());
+        assert_eq!(pixels[119], Color::BLACK.premultiply().to_color_u8());
+    }
+
+    #[test]
+    fn dilation_spreads_coverage_by_the_halo_radius() {
+        // One fully covered pixel in the middle of a 7×7 mask.
+        let mut mask = vec![0u8; 49];
+        mask[24] = 255;
+        let halo = dilate(&mask, 7, 7);
+        assert_eq!(halo[24], 255);
+        assert_eq!(halo[23], 255, "a direct neighbour is inside the radius");
+        assert!(
+            halo[16] > 100 && halo[16] < 255,
+            "a diagonal one is partly covered"
+        );
+        assert_eq!(halo[22], 0, "two pixels away is beyond the halo");
     }
 }
