@@ -1,0 +1,257 @@
+// The JSON endpoints of docs/viewer.md: types, fetching, and checks that turn
+// whatever arrives into well-formed values.
+
+import type { Lang } from './i18n';
+
+export type Extent = [number, number, number, number];
+
+export interface Licence {
+  id: string;
+  url: string | null;
+}
+
+export interface FieldDef {
+  field: string;
+  label: string;
+}
+
+export interface LayerDef {
+  id: string;
+  title: string;
+  abstract: string;
+  licence: Licence | null;
+  attribution: string;
+  modified: boolean;
+  dataDate: string | null;
+  metadataUrl: string | null;
+  queryable: boolean;
+  fields: FieldDef[];
+  legendUrl: string | null;
+  minScale: number | null;
+  maxScale: number | null;
+  visible: boolean;
+  measurements: boolean;
+  measurementKey: string | null;
+}
+
+export interface BaseMapDef {
+  id: string;
+  title: string;
+  wms: string;
+  layers: string;
+  attribution: string[];
+}
+
+export type TreeNode =
+  | { type: 'folder'; id: string; title: string; children: TreeNode[] }
+  | { type: 'layer'; id: string };
+
+export interface LayersResponse {
+  crs: string;
+  extent: Extent;
+  wms: string;
+  scales: number[];
+  basemaps: BaseMapDef[];
+  tree: TreeNode[];
+  layers: Map<string, LayerDef>;
+}
+
+export interface SearchResult {
+  kind: string;
+  kindLabel: string;
+  label: string;
+  detail: string;
+  x: number | null;
+  y: number | null;
+  bbox: Extent | null;
+  layer: string | null;
+}
+
+export interface Measurement {
+  parameter: string;
+  label: string;
+  unit: string;
+  date: string;
+  value: number | null;
+}
+
+export const DEFAULT_SCALES = [5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2000000];
+// Lower Saxony in EPSG:25832, used while the server sends no extent.
+export const DEFAULT_EXTENT: Extent = [342771.9, 5682911.3, 674202.3, 5971589.0];
+
+type Json = Record<string, unknown>;
+
+function obj(value: unknown): Json {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
+}
+function str(value: unknown, fallback = ''): string {
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : fallback;
+}
+function optStr(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+function num(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+export function extentOf(value: unknown): Extent | null {
+  if (!Array.isArray(value) || value.length !== 4) return null;
+  const numbers = value.map(num);
+  if (numbers.some((n) => n === null)) return null;
+  const [a, b, c, d] = numbers as number[];
+  return a < c && b < d ? [a, b, c, d] : null;
+}
+
+function parseTree(value: unknown, depth = 0): TreeNode[] {
+  if (!Array.isArray(value) || depth > 10) return [];
+  const nodes: TreeNode[] = [];
+  for (const item of value) {
+    const node = obj(item);
+    const id = str(node.id);
+    if (node.type === 'folder') {
+      nodes.push({ type: 'folder', id, title: str(node.title, id), children: parseTree(node.children, depth + 1) });
+    } else if (id) {
+      nodes.push({ type: 'layer', id });
+    }
+  }
+  return nodes;
+}
+
+function parseLayer(id: string, value: unknown): LayerDef {
+  const raw = obj(value);
+  const licenceRaw = obj(raw.licence);
+  const licence = optStr(licenceRaw.id) ? { id: str(licenceRaw.id), url: optStr(licenceRaw.url) } : null;
+  const fields: FieldDef[] = [];
+  if (Array.isArray(raw.fields)) {
+    for (const f of raw.fields) {
+      const field = obj(f);
+      const name = str(field.field);
+      if (name) fields.push({ field: name, label: str(field.label, name) });
+    }
+  }
+  return {
+    id,
+    title: str(raw.title, id),
+    abstract: str(raw.abstract),
+    licence,
+    attribution: str(raw.attribution),
+    modified: raw.modified === true,
+    dataDate: optStr(raw.data_date),
+    metadataUrl: optStr(raw.metadata_url),
+    queryable: raw.queryable === true,
+    fields,
+    legendUrl: optStr(raw.legend_url),
+    minScale: num(raw.min_scale),
+    maxScale: num(raw.max_scale),
+    visible: raw.visible === true,
+    measurements: raw.measurements === true,
+    measurementKey: optStr(raw.measurement_key),
+  };
+}
+
+export function parseLayers(value: unknown, fallbackWms: string): LayersResponse {
+  const raw = obj(value);
+  const layers = new Map<string, LayerDef>();
+  for (const [id, def] of Object.entries(obj(raw.layers))) {
+    if (id) layers.set(id, parseLayer(id, def));
+  }
+  const scales = Array.isArray(raw.scales)
+    ? raw.scales.map(num).filter((s): s is number => s !== null && s > 0)
+    : [];
+  const basemaps: BaseMapDef[] = [];
+  if (Array.isArray(raw.basemaps)) {
+    for (const b of raw.basemaps) {
+      const base = obj(b);
+      const id = str(base.id);
+      if (!id || id === 'none') continue;
+      const attribution = Array.isArray(base.attribution)
+        ? base.attribution.filter((a): a is string => typeof a === 'string')
+        : typeof base.attribution === 'string'
+          ? [base.attribution]
+          : [];
+      basemaps.push({
+        id,
+        title: str(base.title, id),
+        wms: str(base.wms, fallbackWms) || fallbackWms,
+        layers: str(base.layers, id) || id,
+        attribution,
+      });
+    }
+  }
+  return {
+    crs: str(raw.crs, 'EPSG:25832'),
+    extent: extentOf(raw.extent) ?? DEFAULT_EXTENT,
+    wms: str(raw.wms, fallbackWms) || fallbackWms,
+    scales: (scales.length ? scales : DEFAULT_SCALES).slice().sort((a, b) => a - b),
+    basemaps,
+    tree: parseTree(raw.tree),
+    layers,
+  };
+}
+
+export function parseSearch(value: unknown): SearchResult[] {
+  const results = obj(value).results;
+  if (!Array.isArray(results)) return [];
+  return results.slice(0, 10).map((r) => {
+    const hit = obj(r);
+    return {
+      kind: str(hit.kind),
+      kindLabel: str(hit.kind_label),
+      label: str(hit.label),
+      detail: str(hit.detail),
+      x: num(hit.x),
+      y: num(hit.y),
+      bbox: extentOf(hit.bbox),
+      layer: optStr(hit.layer),
+    };
+  });
+}
+
+export function parseMeasurements(value: unknown): Measurement[] {
+  const values = obj(value).values;
+  if (!Array.isArray(values)) return [];
+  return values.map((v) => {
+    const m = obj(v);
+    return {
+      parameter: str(m.parameter),
+      label: str(m.label, str(m.parameter)),
+      unit: str(m.unit),
+      date: str(m.date),
+      value: num(m.value),
+    };
+  });
+}
+
+export async function getJson(url: string, signal?: AbortSignal): Promise<unknown> {
+  const response = await fetch(url, {
+    signal,
+    credentials: 'same-origin',
+    headers: { Accept: 'application/json' },
+  });
+  if (!response.ok) throw new Error(`${response.status} ${response.statusText} for ${url}`);
+  return response.json();
+}
+
+export class Api {
+  constructor(
+    private readonly base: string,
+    private readonly wms: string,
+  ) {}
+
+  async layers(lang: Lang): Promise<LayersResponse> {
+    return parseLayers(await getJson(`${this.base}/layers?lang=${lang}`), this.wms);
+  }
+
+  async search(query: string, lang: Lang, signal?: AbortSignal): Promise<SearchResult[]> {
+    const q = encodeURIComponent(query);
+    return parseSearch(await getJson(`${this.base}/search?q=${q}&lang=${lang}`, signal));
+  }
+
+  async measurements(layer: string, key: string, lang: Lang, signal?: AbortSignal): Promise<Measurement[]> {
+    const url = `${this.base}/measurements/${encodeURIComponent(layer)}/${encodeURIComponent(key)}?lang=${lang}`;
+    return parseMeasurements(await getJson(url, signal));
+  }
+
+  qrUrl(text: string): string {
+    return `${this.base}/qr?text=${encodeURIComponent(text)}`;
+  }
+}

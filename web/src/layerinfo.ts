@@ -1,0 +1,66 @@
+// The layer information dialog (#layer-info): abstract, licence,
+// source note, "Stand" and metadata link (clauses L1, L5, L6).
+
+import { el, iconButton, replaceChildren, safeUrl } from './dom';
+import { ICONS } from './icons';
+import { formatDate, t } from './i18n';
+import type { Catalogue } from './catalogue';
+
+export class LayerInfoDialog {
+  private readonly dialog: HTMLDialogElement;
+  private readonly heading: HTMLElement;
+  private readonly body: HTMLElement;
+  private returnFocus: HTMLElement | null = null;
+
+  constructor(parent: HTMLElement, private readonly catalogue: Catalogue) {
+    this.heading = el('h2', { id: 'layer-info-title' }, t('layer_info'));
+    this.body = el('div', { class: 'dialog-body' });
+    const close = iconButton('layer-info-close', t('close'), ICONS.close, { class: 'icon-button dialog-close' });
+    this.dialog = el('dialog', { id: 'layer-info', class: 'dialog', 'aria-labelledby': 'layer-info-title' },
+      el('div', { class: 'dialog-head' }, this.heading, close),
+      this.body);
+    close.addEventListener('click', () => this.dialog.close());
+    this.dialog.addEventListener('close', () => this.returnFocus?.focus());
+    closeOnBackdrop(this.dialog);
+    parent.appendChild(this.dialog);
+  }
+
+  open(id: string, from?: HTMLElement): void {
+    const def = this.catalogue.layer(id);
+    if (!def) return;
+    this.returnFocus = from ?? null;
+    this.heading.textContent = def.title;
+    const licenceUrl = safeUrl(def.licence?.url);
+    const metadataUrl = safeUrl(def.metadataUrl);
+    const row = (label: string, ...value: (Node | string | null)[]): HTMLElement[] => [
+      el('dt', {}, label),
+      el('dd', {}, ...value),
+    ];
+    const list = el('dl', { class: 'facts' },
+      ...row(t('licence'),
+        def.licence
+          ? licenceUrl
+            ? el('a', { href: licenceUrl, target: '_blank', rel: 'noopener noreferrer', class: 'licence', 'data-licence': def.licence.id }, def.licence.id)
+            : el('span', { class: 'licence', 'data-licence': def.licence.id }, def.licence.id)
+          : t('none')),
+      ...row(t('attribution'), def.attribution || t('none')),
+      ...row(t('data_date'), def.dataDate ? el('time', { datetime: def.dataDate }, formatDate(def.dataDate)) : t('none')),
+      ...row(t('metadata'),
+        metadataUrl ? el('a', { href: metadataUrl, target: '_blank', rel: 'noopener noreferrer' }, t('metadata_link')) : t('none')),
+    );
+    replaceChildren(this.body,
+      def.abstract ? el('p', { class: 'abstract' }, def.abstract) : null,
+      list);
+    if (!this.dialog.open) this.dialog.showModal();
+  }
+}
+
+/** Clicking the backdrop of a modal dialog closes it. */
+export function closeOnBackdrop(dialog: HTMLDialogElement): void {
+  dialog.addEventListener('click', (event) => {
+    if (event.target !== dialog) return;
+    const box = dialog.getBoundingClientRect();
+    const inside = event.clientX >= box.left && event.clientX <= box.right && event.clientY >= box.top && event.clientY <= box.bottom;
+    if (!inside) dialog.close();
+  });
+}

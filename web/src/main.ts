@@ -1,0 +1,130 @@
+// Entry point: reads the page shell, loads the layer catalogue, restores the
+// map state from the URL and assembles the viewer (full or embed).
+
+import 'ol/ol.css';
+import './style.css';
+
+import { Api } from './api';
+import { mountAttribution } from './attribution';
+import { Catalogue } from './catalogue';
+import { el } from './dom';
+import { embedDialog } from './embeddialog';
+import { openFullLink, wheelHint } from './embed';
+import { FeatureInfo } from './featureinfo';
+import { getLang, setLang, t, type Lang } from './i18n';
+import { announce, buildLayout } from './layout';
+import { LayerInfoDialog } from './layerinfo';
+import { LayerPanel } from './layertree';
+import { MapView } from './mapview';
+import { Measure } from './measure';
+import { parseLangParam, parseUrlState, type UrlState } from './permalink';
+import { Search } from './search';
+import { shareDialog } from './share';
+import { readShell } from './shell';
+import { Store } from './store';
+import {
+  fullscreenButton, homeButton, locateButton, mousePosition, scaleLine, scaleSelect, zoomButtons,
+} from './tools';
+import { UrlSync } from './urlsync';
+
+function restoreView(mapView: MapView, url: UrlState): void {
+  if (!url.center && url.scale === null) {
+    mapView.home();
+    return;
+  }
+  if (url.scale === null) mapView.home();
+  else mapView.setScale(url.scale);
+  if (url.center) mapView.view.setCenter(url.center);
+}
+
+async function start(): Promise<void> {
+  const app = document.getElementById('app') ?? document.body.appendChild(el('div', { id: 'app' }));
+  const shell = readShell();
+  const params = new URLSearchParams(window.location.search);
+  const lang: Lang = parseLangParam(params) ?? shell.lang;
+  setLang(lang);
+  document.documentElement.lang = lang;
+  document.body.dataset.mode = shell.mode;
+  app.replaceChildren(el('p', { class: 'loading', role: 'status' }, t('loading')));
+
+  const api = new Api(shell.api, shell.wms);
+  let catalogue: Catalogue;
+  try {
+    catalogue = new Catalogue(await api.layers(lang));
+  } catch (error) {
+    console.error(error);
+    app.replaceChildren(el('p', { class: 'load-error', role: 'alert' }, t('load_failed')));
+    return;
+  }
+
+  const url = parseUrlState(params, {
+    layerIds: new Set(catalogue.order),
+    baseIds: new Set(catalogue.basemaps.map((b) => b.id)),
+    scales: catalogue.scales,
+    extent: catalogue.extent,
+  });
+  const embed = shell.mode === 'embed';
+  const embedOptions = { tree: embed && url.tree, wheelCtrl: embed && url.wheelCtrl };
+  const withPanel = !embed || embedOptions.tree;
+  const layout = buildLayout(app, shell, withPanel);
+  const say = (message: string, sticky = false): void => announce(layout.status, message, sticky);
+
+  const store = new Store(
+    catalogue,
+    url.layers ?? catalogue.defaultLayers().map((id) => ({ id, opacity: 100 })),
+    url.base ?? catalogue.defaultBase(),
+    url.marker,
+  );
+  const mapView = new MapView(catalogue, store, { target: layout.map, wheelCtrl: embedOptions.wheelCtrl });
+  mapView.map.once('rendercomplete', () => {
+    document.body.dataset.ready = '1';
+  });
+  restoreView(mapView, url);
+  document.title = `${t('title_map')} – ${shell.siteTitle}`;
+
+  const info = new LayerInfoDialog(layout.root, catalogue);
+  const panel = layout.panel ? new LayerPanel(layout.panel, store, mapView, info) : null;
+  const openPanel = (): void => {
+    if (layout.panelToggle && !layout.root.classList.contains('panel-open')) layout.panelToggle.click();
+  };
+  mountAttribution(layout.attribution, store);
+  const featureInfo = new FeatureInfo(layout.mapWrap, mapView, store, api, catalogue.wms);
+  const urls = new UrlSync(shell, store, mapView, lang, embedOptions);
+
+  layout.controls.append(...zoomButtons(mapView));
+  layout.footer.append(scaleLine(mapView));
+
+  if (!embed) {
+    const search = new Search(api, mapView, store, (id) => {
+      panel?.reveal(id);
+      openPanel();
+    }, say);
+    const spacer = el('div', { class: 'toolbar-spacer' });
+    layout.toolbar.append(search.element, spacer, shareDialog(layout.root, api, urls), embedDialog(layout.root, shell, urls));
+    const measure = new Measure(mapView, say, (active) => {
+      featureInfo.enabled = !active;
+      if (active) featureInfo.close();
+    });
+    const fullscreen = fullscreenButton(layout.root);
+    layout.controls.append(homeButton(mapView), ...(fullscreen ? [fullscreen] : []), locateButton(mapView, say), ...measure.buttons);
+    layout.footer.append(scaleSelect(mapView), mousePosition(mapView));
+    const langSwitch = layout.langSwitch;
+    if (langSwitch) {
+      const other: Lang = getLang() === 'de' ? 'en' : 'de';
+      langSwitch.setAttribute('lang', other);
+      const update = (): void => langSwitch.setAttribute('href', urls.viewerUrl(other));
+      update();
+      urls.onChange(update);
+    }
+  } else {
+    if (layout.panelToggle) layout.controls.prepend(layout.panelToggle);
+    layout.toolbar.remove();
+    layout.footer.append(openFullLink(urls));
+    if (embedOptions.wheelCtrl) wheelHint(layout.mapWrap, layout.map);
+  }
+
+  // Write the restored (and validated) state back into the address bar.
+  urls.update();
+}
+
+void start();

@@ -1,0 +1,85 @@
+// Keeps the address bar in step with the map (history.replaceState) and
+// builds the URLs derived from the current state: permalink, the other
+// language's viewer, the full viewer (from the embed) and the embed.
+
+import type { Lang } from './i18n';
+import type { MapView } from './mapview';
+import { serializeState } from './permalink';
+import type { Shell } from './shell';
+import type { Store } from './store';
+
+export interface EmbedOptions {
+  tree: boolean;
+  wheelCtrl: boolean;
+}
+
+export class UrlSync {
+  private readonly listeners: (() => void)[] = [];
+
+  constructor(
+    private readonly shell: Shell,
+    private readonly store: Store,
+    private readonly mapView: MapView,
+    private readonly lang: Lang,
+    private readonly embed: EmbedOptions,
+  ) {
+    mapView.map.on('moveend', () => this.update());
+    store.subscribe(() => this.update());
+  }
+
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  query(lang: Lang = this.lang, embed: EmbedOptions | null = null): string {
+    return serializeState({
+      lang,
+      center: this.mapView.center(),
+      scale: this.mapView.scale(),
+      layers: this.store.entries(),
+      base: this.store.base,
+      marker: this.store.marker,
+      tree: embed?.tree,
+      wheelCtrl: embed?.wheelCtrl,
+    });
+  }
+
+  /** This page's own query: the embed keeps its tree and wheel options. */
+  ownQuery(): string {
+    return this.query(this.lang, this.shell.mode === 'embed' ? this.embed : null);
+  }
+
+  update(): void {
+    const url = `${window.location.pathname}?${this.ownQuery()}${window.location.hash}`;
+    try {
+      if (url !== `${window.location.pathname}${window.location.search}${window.location.hash}`) {
+        window.history.replaceState(window.history.state, '', url);
+      }
+    } catch {
+      // Browsers throttle replaceState; the next change writes the URL again.
+    }
+    for (const listener of this.listeners) listener();
+  }
+
+  /** The absolute URL of this view (for sharing). */
+  permalink(): string {
+    const path = this.shell.mode === 'karte' ? window.location.pathname : this.karteUrl(this.lang);
+    return `${window.location.origin}${path}?${this.query()}`;
+  }
+
+  private karteUrl(lang: Lang): string {
+    if (this.shell.mode === 'karte') return this.shell.alternate[lang] ?? this.shell.karteUrl;
+    return this.shell.karteUrl;
+  }
+
+  /** The full viewer in `lang` with the current state (relative to the origin). */
+  viewerUrl(lang: Lang): string {
+    const path = this.karteUrl(lang);
+    return `${path}${path.includes('?') ? '&' : '?'}${this.query(lang)}`;
+  }
+
+  /** The absolute embed URL for the current state. */
+  embedUrl(options: EmbedOptions): string {
+    return `${window.location.origin}${this.shell.embedUrl}?${this.query(this.lang, options)}`;
+  }
+}
