@@ -28,3 +28,4 @@ mod tree;
 pub use config::{Languages, SiteConfig};
 pub use error::{CmsError, Result};
 pub use site::{PageError, RenderedPage, Resolved, Site};
+pub use theme::escape_html;

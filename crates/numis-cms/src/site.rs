@@ -449,18 +449,19 @@ impl Site {
             .collect()
     }
 
-    fn base_context(&self, lang: &str, node: Option<usize>, page: Value, error: Value) -> Value {
-        let prefix = self.config.languages.prefix(lang);
+    /// The main menu in `lang`: (title, URL) of every visible top-level
+    /// page, for pages the theme does not render (the map viewer).
+    pub fn menu(&self, lang: &str) -> Vec<(String, String)> {
+        self.menu_nodes(lang)
+            .into_iter()
+            .map(|(_, title, url)| (title, url))
+            .collect()
+    }
+
+    fn menu_nodes(&self, lang: &str) -> Vec<(usize, String, String)> {
         let now = chrono::Local::now().naive_local();
         let table = self.tables.get(lang);
-        let active_top = node.map(|mut n| {
-            while let Some(parent) = self.tree.nodes[n].parent {
-                n = parent;
-            }
-            n
-        });
-        let menu: Vec<Value> = self
-            .tree
+        self.tree
             .nodes
             .iter()
             .enumerate()
@@ -471,14 +472,26 @@ impl Site {
                     return None;
                 }
                 let (_, _, file) = self.page_file(i, lang).ok()?;
-                Some(json!({
-                    "title": header_str(&file.header, "menu")
-                        .map(|m| self.translate(lang, &m))
-                        .unwrap_or_else(|| self.title(n, &file.header, lang)),
-                    "url": self.page_url(i, lang)?,
-                    "active": active_top == Some(i),
-                }))
+                let title = header_str(&file.header, "menu")
+                    .map(|m| self.translate(lang, &m))
+                    .unwrap_or_else(|| self.title(n, &file.header, lang));
+                Some((i, title, self.page_url(i, lang)?))
             })
+            .collect()
+    }
+
+    fn base_context(&self, lang: &str, node: Option<usize>, page: Value, error: Value) -> Value {
+        let prefix = self.config.languages.prefix(lang);
+        let active_top = node.map(|mut n| {
+            while let Some(parent) = self.tree.nodes[n].parent {
+                n = parent;
+            }
+            n
+        });
+        let menu: Vec<Value> = self
+            .menu_nodes(lang)
+            .into_iter()
+            .map(|(i, title, url)| json!({ "title": title, "url": url, "active": active_top == Some(i) }))
             .collect();
         let languages: Vec<Value> = if self.config.languages.is_multilingual() {
             self.langs

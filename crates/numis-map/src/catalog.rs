@@ -8,6 +8,7 @@ use std::path::Path;
 
 use crate::config::{self, GroupConfig, LayerConfig, MapConfig, SourceConfig};
 use crate::data::Dataset;
+use crate::measurements::Measurements;
 use crate::style::{Rule, Style};
 
 /// Name of the configuration file in the site folder.
@@ -38,6 +39,8 @@ pub struct Layer {
     pub data: Dataset,
     /// Its compiled rules.
     pub style: Style,
+    /// Values measured at its features, if configured.
+    pub measurements: Option<Measurements>,
 }
 
 impl Layer {
@@ -126,11 +129,34 @@ impl Catalog {
                     Dataset::from_geopackage_file(&site_dir.join(path), layer.as_deref())
                 }
             };
+            let hidden_search_field = layer.search.iter().find_map(|search| {
+                std::iter::once(&search.name)
+                    .chain(&search.keys)
+                    .chain(&search.detail)
+                    .find(|field| layer.personal.contains(field))
+            });
+            if let Some(field) = hidden_search_field {
+                problems.push(format!(
+                    "{place}: search field {field:?} is marked personal and may not be shown"
+                ));
+                continue;
+            }
+            let measurements = match &layer.measurements {
+                Some(config) => match Measurements::load(config, site_dir) {
+                    Ok(m) => Some(m),
+                    Err(e) => {
+                        problems.push(format!("{place}: measurements: {e}"));
+                        continue;
+                    }
+                },
+                None => None,
+            };
             match data {
                 Ok(data) => layers.push(Layer {
                     config: layer.clone(),
                     data,
                     style,
+                    measurements,
                 }),
                 Err(e) => problems.push(format!("{place}: {e}")),
             }
@@ -164,6 +190,37 @@ impl Catalog {
                     "{} [group {}]: parent {parent:?} is no group",
                     path.display(),
                     group.id
+                ));
+            }
+        }
+        let viewer = &config.viewer;
+        for (key, names) in [
+            ("basemaps", &viewer.basemaps),
+            ("tree", &viewer.tree),
+            ("visible", &viewer.visible),
+        ] {
+            for name in names {
+                let known =
+                    by_name.contains_key(name) || (key != "visible" && groups.contains_key(name));
+                if !known {
+                    problems.push(format!(
+                        "{} [viewer]: {key} names {name:?}, which is no {}",
+                        path.display(),
+                        if key == "visible" {
+                            "layer"
+                        } else {
+                            "layer or group"
+                        }
+                    ));
+                }
+            }
+        }
+        if let Some([min_x, min_y, max_x, max_y]) = viewer.home {
+            let finite = [min_x, min_y, max_x, max_y].iter().all(|v| v.is_finite());
+            if !finite || min_x >= max_x || min_y >= max_y {
+                problems.push(format!(
+                    "{} [viewer]: home must be [min_x, min_y, max_x, max_y] with min < max",
+                    path.display()
                 ));
             }
         }

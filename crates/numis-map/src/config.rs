@@ -77,6 +77,55 @@ pub struct MapConfig {
     /// Layers, in drawing order within their group (first drawn first).
     #[serde(default, rename = "layer")]
     pub layers: Vec<LayerConfig>,
+    /// What the map viewer offers.
+    #[serde(default)]
+    pub viewer: ViewerConfig,
+}
+
+/// `[viewer]`: base maps, layer tree and first view of the map viewer.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ViewerConfig {
+    /// Groups or layers offered as base maps, the first one shown at first.
+    pub basemaps: Vec<String>,
+    /// Groups or layers at the top of the layer tree.
+    pub tree: Vec<String>,
+    /// Layers switched on when a URL names none.
+    pub visible: Vec<String>,
+    /// The first view (and "home"), `[min_x, min_y, max_x, max_y]` in
+    /// EPSG:25832. [default: the extent of all layers]
+    pub home: Option<[f64; 4]>,
+}
+
+/// `search` of a layer: its features can be found by name or key.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchConfig {
+    /// What a hit is called, e.g. "Gemeinde".
+    pub kind: Text,
+    /// The field holding the name.
+    pub name: String,
+    /// Fields holding keys that find the feature too (e.g. `ags`).
+    #[serde(default)]
+    pub keys: Vec<String>,
+    /// Fields shown beside the name to tell hits apart.
+    #[serde(default)]
+    pub detail: Vec<String>,
+}
+
+/// `measurements` of a layer: a table of time-stamped values per feature,
+/// such as an air quality station's annual means (CSV with the columns
+/// `<key>,parameter,unit,date,value`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeasurementsConfig {
+    /// CSV file, relative to the site folder.
+    pub path: PathBuf,
+    /// The feature field (and CSV column) joining both, e.g. `station_id`.
+    pub key: String,
+    /// Display labels of the parameters.
+    #[serde(default)]
+    pub parameters: BTreeMap<String, Text>,
 }
 
 /// `[service]`.
@@ -246,6 +295,12 @@ pub struct LayerConfig {
     /// Style rules, evaluated in order; every matching rule draws.
     #[serde(default, rename = "rule")]
     pub rules: Vec<RuleConfig>,
+    /// Makes the layer's features findable in the viewer's search.
+    #[serde(default)]
+    pub search: Option<SearchConfig>,
+    /// Values measured at the layer's features (shown in feature info).
+    #[serde(default)]
+    pub measurements: Option<MeasurementsConfig>,
 }
 
 fn public() -> String {

@@ -254,6 +254,11 @@ impl Dataset {
             .collect()
     }
 
+    /// Feature `index` in `crs`, with every vertex.
+    pub fn geometry(&self, crs: Crs, index: usize) -> Option<&Geometry<f64>> {
+        self.prepared(crs)?.levels.first()?.get(index)
+    }
+
     /// The label anchor of feature `index` in `crs` (polygons and lines).
     pub fn anchor(&self, crs: Crs, index: usize) -> Option<Anchor> {
         *self.prepared(crs)?.anchors.get(index)?

@@ -3,10 +3,12 @@
 //! One router module per capability, all of the same shape
 //! (`pub fn router() -> Router<AppState>`): [`pages`] (content pages,
 //! sitemap, robots), [`assets`] (theme files), [`health`] (`/healthz`,
-//! `/metrics`). [`app`] merges them and adds the middleware every response
+//! `/metrics`), [`ows`] (the WMS), [`viewer`] (`/karte`, `/embed` and the
+//! viewer's bundle), [`api`] (the viewer's JSON). [`app`] merges them and adds the middleware every response
 //! passes: the access record (route template, status class, bytes — never
 //! the client) and the security headers.
 
+pub mod api;
 pub mod assets;
 pub mod cache;
 pub mod config;
@@ -19,6 +21,7 @@ pub mod reload;
 pub mod security;
 pub mod state;
 pub mod stats;
+pub mod viewer;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -63,6 +66,8 @@ pub fn app(state: AppState) -> Router {
         .merge(assets::router())
         .merge(health::router())
         .merge(ows::router())
+        .merge(api::router())
+        .merge(viewer::router())
         .fallback(pages::page)
         .layer(from_fn_with_state(state.clone(), stats::record_access))
         .layer(from_fn_with_state(

@@ -17,6 +17,8 @@ use numis_map::wms::{self, ExceptionCode, GetMapRequest, Limits, Version, WmsErr
 use quick_cache::sync::Cache;
 use tokio::sync::Semaphore;
 
+use numis_map::search::SearchIndex;
+
 use crate::origin::public_base;
 use crate::state::AppState;
 
@@ -27,6 +29,8 @@ pub struct MapService {
     cache: Option<Cache<String, Bytes, ImageWeight>>,
     render_slots: Semaphore,
     operator_token: Option<String>,
+    /// The viewer's search over the catalogue.
+    pub search: SearchIndex,
 }
 
 #[derive(Clone)]
@@ -47,12 +51,19 @@ impl MapService {
             Cache::with_weighter((bytes / 40_000).max(16) as usize, bytes, ImageWeight)
         });
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        let search = SearchIndex::build(&catalog);
         Self {
             catalog,
+            search,
             cache,
             render_slots: Semaphore::new(cores),
             operator_token: config.operator_token.clone().filter(|t| !t.is_empty()),
         }
+    }
+
+    /// The operator token from `numis.toml`, if one is set.
+    pub fn operator_token(&self) -> Option<&str> {
+        self.operator_token.as_deref()
     }
 }
 
@@ -63,7 +74,8 @@ pub fn router() -> Router<AppState> {
         .route("/wms", get(ows))
 }
 
-fn caller(headers: &HeaderMap, token: Option<&str>) -> Caller {
+/// Who asks: the operator when the request carries the operator token.
+pub(crate) fn caller(headers: &HeaderMap, token: Option<&str>) -> Caller {
     let presented = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

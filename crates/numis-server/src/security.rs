@@ -51,7 +51,15 @@ pub async fn security_headers(
         HeaderName::from_static("permissions-policy"),
         PERMISSIONS_POLICY,
     );
-    set(headers, header::X_FRAME_OPTIONS, "SAMEORIGIN");
+    // X-Frame-Options for browsers without `frame-ancestors`; a response
+    // that lets any site frame it (the embed) must not forbid it here.
+    let framable_anywhere = headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|csp| csp.contains("frame-ancestors *"));
+    if !framable_anywhere {
+        set(headers, header::X_FRAME_OPTIONS, "SAMEORIGIN");
+    }
     if state.config.security.hsts
         && let Ok(value) = HeaderValue::from_str(&format!(
             "max-age={}; includeSubDomains",

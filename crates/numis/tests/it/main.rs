@@ -18,6 +18,8 @@ mod privacy;
 mod operations;
 // The WMS at /ows: every operation, exceptions, L3, L7, reference images.
 mod wms;
+// The map viewer: /karte, /embed, the bundle and the viewer's JSON API.
+mod viewer;
 
 mod image_diff;
 mod util;

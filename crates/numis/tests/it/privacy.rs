@@ -154,6 +154,15 @@ async fn no_public_response_sets_a_cookie() {
             "/assets/numis.css",
             "/healthz",
             "/metrics",
+            "/karte",
+            "/en/karte",
+            "/embed",
+            "/embed?lang=en&layers=fluesse",
+            "/api/layers",
+            "/api/search?q=hannover",
+            "/api/measurements/luftmessstationen/DENI054",
+            "/api/qr?text=numis",
+            "/ows?SERVICE=WMS&REQUEST=GetCapabilities",
         ]
         .map(String::from),
     );

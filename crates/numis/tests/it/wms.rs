@@ -26,7 +26,7 @@ use crate::xml::{self, Element};
 
 /// The demo site's server, shared by the tests that only read from it. It
 /// stops when the last test holding it ends.
-fn demo_server() -> Arc<TestServer> {
+pub(crate) fn demo_server() -> Arc<TestServer> {
     static SHARED: Mutex<Weak<TestServer>> = Mutex::new(Weak::new());
     let mut shared = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(server) = shared.upgrade() {
@@ -40,7 +40,7 @@ fn demo_server() -> Arc<TestServer> {
 /// A copy of the demo site with its own `map.toml` and `files` (name,
 /// content) beside it. `{data}` in `map_toml` stands for the repository's
 /// `data/` folder, so layers can use the demo data where they need it.
-fn site_with_map(map_toml: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+pub(crate) fn site_with_map(map_toml: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
     let site = tempfile::tempdir().unwrap();
     copy_tree(&demo_site(), site.path());
     let data = repo_root().join("data");
@@ -1569,9 +1569,9 @@ const BOTH: [f64; 4] = [9.4, 52.0, 10.8, 52.6];
 const BOTH_SIZE: (u32, u32) = (350, 150);
 const SECRET: (f64, f64) = (10.525, 52.27);
 
-const TOKEN: &str = "s3cret-operator-token";
+pub(crate) const TOKEN: &str = "s3cret-operator-token";
 
-fn restricted_server() -> (tempfile::TempDir, TestServer) {
+pub(crate) fn restricted_server() -> (tempfile::TempDir, TestServer) {
     let site = site_with_map(
         RESTRICTED_SITE,
         &[

@@ -1,0 +1,215 @@
+//! The map viewer: `/karte` (and `/en/karte`), the embeddable `/embed`,
+//! and the viewer's bundle under `/assets/web/`.
+//!
+//! The pages are a small HTML shell; the viewer reads the map state from
+//! the URL itself. Nothing from the request's query is ever written into
+//! the shell, so no parameter can inject markup (clause P6).
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, Response, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::security::CONTENT_SECURITY_POLICY;
+use crate::state::AppState;
+
+/// `frame-ancestors *` for the embed: any site may show it in an iframe.
+const EMBED_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; \
+form-action 'self'; frame-ancestors *";
+
+/// The viewer may ask for the visitor's position ("locate me"), on its own
+/// origin only; everything else stays off as on the content pages.
+const VIEWER_PERMISSIONS_POLICY: &str = "accelerometer=(), camera=(), geolocation=(self), \
+gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=(), interest-cohort=()";
+
+/// Hashed bundle files may be cached for good.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// `/karte`, `/en/karte`, `/embed` and `/assets/web/{file}`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/karte", get(karte_de))
+        .route("/en/karte", get(karte_en))
+        .route("/embed", get(embed))
+        .route("/assets/web/{file}", get(bundle_file))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Karte,
+    Embed,
+}
+
+impl Mode {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Karte => "karte",
+            Self::Embed => "embed",
+        }
+    }
+}
+
+async fn karte_de(State(state): State<AppState>) -> Response<Body> {
+    shell(&state, Mode::Karte, "de")
+}
+
+async fn karte_en(State(state): State<AppState>) -> Response<Body> {
+    shell(&state, Mode::Karte, "en")
+}
+
+#[derive(Deserialize)]
+struct EmbedQuery {
+    lang: Option<String>,
+}
+
+async fn embed(State(state): State<AppState>, Query(query): Query<EmbedQuery>) -> Response<Body> {
+    // Only the language chooses anything here, and only from a fixed list.
+    let lang = if query.lang.as_deref() == Some("en") {
+        "en"
+    } else {
+        "de"
+    };
+    shell(&state, Mode::Embed, lang)
+}
+
+/// The viewer's URLs in each language.
+fn viewer_url(mode: Mode, lang: &str) -> String {
+    match (mode, lang) {
+        (Mode::Karte, "en") => "/en/karte".into(),
+        (Mode::Karte, _) => "/karte".into(),
+        (Mode::Embed, "en") => "/embed?lang=en".into(),
+        (Mode::Embed, _) => "/embed".into(),
+    }
+}
+
+fn shell(state: &AppState, mode: Mode, lang: &str) -> Response<Body> {
+    let Some(entry) = numis_web::entry() else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "This numis was built without the map viewer (web/ was missing or skipped).",
+        )
+            .into_response();
+    };
+    let site = state.site();
+    let home = site.config().languages.prefix(lang);
+    let home = if home.is_empty() {
+        "/".to_owned()
+    } else {
+        home
+    };
+    let nav: Vec<_> = site
+        .menu(lang)
+        .into_iter()
+        .map(|(title, url)| json!({ "title": title, "url": url }))
+        .collect();
+    let config = json!({
+        "mode": mode.name(),
+        "lang": lang,
+        "site_title": site.config().title,
+        "home": home,
+        "nav": nav,
+        "karte_url": viewer_url(Mode::Karte, lang),
+        "embed_url": "/embed",
+        "alternate": { "de": viewer_url(mode, "de"), "en": viewer_url(mode, "en") },
+        "api": "/api",
+        "wms": "/ows",
+    });
+    let title = match (mode, lang) {
+        (Mode::Embed, "en") => "Map",
+        (Mode::Embed, _) => "Karte",
+        (Mode::Karte, "en") => "Map viewer",
+        (Mode::Karte, _) => "Kartenviewer",
+    };
+    let noscript = if lang == "en" {
+        "The map viewer needs JavaScript."
+    } else {
+        "Der Kartenviewer braucht JavaScript."
+    };
+    let style = entry
+        .style
+        .map(|css| format!("<link rel=\"stylesheet\" href=\"/assets/web/{css}\">"))
+        .unwrap_or_default();
+    let html = format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{title} – {site_title}</title>\n<link rel=\"icon\" href=\"/assets/favicon.svg\">\n\
+         {style}\n<script type=\"module\" src=\"/assets/web/{script}\"></script>\n</head>\n\
+         <body data-mode=\"{mode}\">\n<script type=\"application/json\" id=\"numis-shell\">{config}</script>\n\
+         <div id=\"app\"></div>\n<noscript><p>{noscript}</p></noscript>\n</body>\n</html>\n",
+        site_title = numis_cms::escape_html(&site.config().title),
+        script = entry.script,
+        mode = mode.name(),
+        config = script_safe_json(&config),
+    );
+    let policy = match mode {
+        Mode::Karte => CONTENT_SECURITY_POLICY,
+        Mode::Embed => EMBED_CONTENT_SECURITY_POLICY,
+    };
+    let mut response = html.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    // The shell names the current bundle: never cached, so a new release
+    // is picked up at once (the bundle files themselves are immutable).
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(policy),
+    );
+    headers.insert(
+        "permissions-policy",
+        HeaderValue::from_static(VIEWER_PERMISSIONS_POLICY),
+    );
+    response
+}
+
+/// JSON that can sit inside `<script type="application/json">`: `<`, `>`
+/// and `&` are escaped so no value can close the element.
+fn script_safe_json(value: &serde_json::Value) -> String {
+    value
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+async fn bundle_file(Path(file): Path<String>) -> Response<Body> {
+    let Some(bytes) = numis_web::file(&file) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let content_type = match file.rsplit('.').next() {
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("woff2") => "font/woff2",
+        Some("json") => "application/json",
+        _ => "application/octet-stream",
+    };
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_json_cannot_close_its_script_element() {
+        let value = json!({ "title": "</script><script>alert(1)</script> & more" });
+        let safe = script_safe_json(&value);
+        assert!(!safe.contains('<') && !safe.contains('>') && !safe.contains('&'));
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, value);
+    }
+}
