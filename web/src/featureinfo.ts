@@ -90,7 +90,11 @@ export class FeatureInfo {
   }
 
   async query(at: [number, number]): Promise<void> {
-    const layers = this.queryLayers();
+    const layers = this.queryLayers().map((l) => l.id);
+    // The base map is asked as well (the server answers for its queryable
+    // members): a click anywhere says which municipality is there.
+    const base = this.store.catalogue.basemap(this.store.base);
+    if (base && !layers.includes(base.layers)) layers.push(base.layers);
     this.controller?.abort();
     if (!layers.length) {
       this.close();
@@ -104,7 +108,7 @@ export class FeatureInfo {
     this.panel.hidden = false;
     let features: InfoFeature[];
     try {
-      const response = await fetch(this.requestUrl(at, layers.map((l) => l.id)), { signal: controller.signal });
+      const response = await fetch(this.requestUrl(at, layers), { signal: controller.signal });
       if (!response.ok) throw new Error(String(response.status));
       features = parseFeatures(await response.json());
     } catch (error) {
@@ -117,8 +121,22 @@ export class FeatureInfo {
       replaceChildren(this.body, el('p', { class: 'hint' }, t('feature_info_none')));
       return;
     }
-    const order = this.store.catalogue.order;
-    features.sort((a, b) => order.indexOf(a.layer) - order.indexOf(b.layer));
+    // Thematic layers first (in tree order), then the base map's members;
+    // a feature that both answer for is shown once.
+    const rank = (layer: string): number => {
+      const visible = this.store.visibleIds().indexOf(layer);
+      if (visible >= 0) return visible;
+      const known = this.store.catalogue.order.indexOf(layer);
+      return 1000 + (known >= 0 ? known : 1000);
+    };
+    const seen = new Set<string>();
+    features = features.filter((f) => {
+      const key = `${f.layer}\u0000${JSON.stringify(f.properties)}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    features.sort((a, b) => rank(a.layer) - rank(b.layer));
     replaceChildren(this.body, ...features.map((f) => this.renderFeature(f, controller.signal)));
   }
 

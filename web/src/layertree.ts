@@ -56,7 +56,10 @@ export class LayerPanel {
     this.updateRanges();
     store.subscribe((change, id) => {
       if (change === 'layers') {
-        for (const [layer, box] of this.checkboxes) box.checked = store.isVisible(layer);
+        for (const [layer, box] of this.checkboxes) {
+          box.checked = store.isVisible(layer);
+          this.rows.get(layer)?.classList.toggle('on', box.checked);
+        }
         this.renderLegend();
         this.updateRanges();
       } else if (change === 'opacity' && id) {
@@ -103,7 +106,7 @@ export class LayerPanel {
     infoButton.removeAttribute('id');
     infoButton.classList.add('small');
     infoButton.addEventListener('click', () => this.info.open(id, infoButton));
-    const row = el('li', { class: 'layer-row', 'data-layer-row': id },
+    const row = el('li', { class: this.store.isVisible(id) ? 'layer-row on' : 'layer-row', 'data-layer-row': id },
       el('div', { class: 'layer-main' },
         box,
         el('label', { for: boxId, class: 'layer-title' }, def.title),

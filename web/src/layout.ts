@@ -21,7 +21,9 @@ export interface Layout {
   status: HTMLElement;
 }
 
-const NARROW = '(max-width: 760px)';
+// Below these widths the panel is a drawer over the map. The embed keeps
+// its panel beside the map down to small frames (tree=1 asks for it).
+const NARROW = { karte: '(max-width: 760px)', embed: '(max-width: 479px)' } as const;
 
 export function buildLayout(app: HTMLElement, shell: Shell, withPanel: boolean): Layout {
   const root = el('div', { class: `viewer mode-${shell.mode}` });
@@ -48,7 +50,7 @@ export function buildLayout(app: HTMLElement, shell: Shell, withPanel: boolean):
   let panelToggle: HTMLButtonElement | null = null;
   if (withPanel) {
     panel = el('aside', { id: 'panel', class: 'panel', 'aria-label': t('layers') });
-    panelToggle = iconButton('panel-toggle', t('panel_toggle'), ICONS.layers, { 'aria-controls': 'panel', 'aria-expanded': 'false' });
+    panelToggle = iconButton('panel-toggle', t('panel_toggle'), ICONS.layers, { 'aria-controls': 'layer-tree', 'aria-expanded': 'false' });
     panelToggle.classList.add('panel-toggle');
     toolbar.appendChild(panelToggle);
   }
@@ -57,7 +59,7 @@ export function buildLayout(app: HTMLElement, shell: Shell, withPanel: boolean):
   const controls = el('div', { class: 'map-controls', role: 'toolbar', 'aria-label': t('tools'), 'aria-orientation': 'vertical' });
   const attribution = el('div', { id: 'attribution', class: 'attribution', role: 'note', 'aria-label': t('attribution_label') });
   const footer = el('div', { class: 'map-footer' });
-  const mapWrap = el('div', { class: 'map-wrap' }, map, controls, footer, attribution);
+  const mapWrap = el('div', { class: 'map-wrap' }, map, controls, el('div', { class: 'map-bottom' }, footer, attribution));
   const status = el('div', { id: 'status', class: 'status', role: 'status', 'aria-live': 'polite' });
   const main = el('div', { class: 'main' });
   if (panel) main.appendChild(panel);
@@ -69,14 +71,18 @@ export function buildLayout(app: HTMLElement, shell: Shell, withPanel: boolean):
 
   if (panel && panelToggle) {
     const toggle = panelToggle;
-    const narrow = window.matchMedia(NARROW);
+    const narrow = window.matchMedia(NARROW[shell.mode]);
     const setOpen = (open: boolean): void => {
       root.classList.toggle('panel-open', open);
       toggle.setAttribute('aria-expanded', String(open));
     };
-    setOpen(!narrow.matches);
+    const layoutFor = (): void => {
+      root.classList.toggle('narrow', narrow.matches);
+      setOpen(!narrow.matches);
+    };
+    layoutFor();
     toggle.addEventListener('click', () => setOpen(!root.classList.contains('panel-open')));
-    narrow.addEventListener('change', () => setOpen(!narrow.matches));
+    narrow.addEventListener('change', layoutFor);
     // On narrow screens the drawer covers the map: Escape closes it.
     panel.addEventListener('keydown', (event) => {
       if (event.key === 'Escape' && narrow.matches) {
