@@ -215,6 +215,23 @@ impl Catalog {
                 }
             }
         }
+        for external in &viewer.external_basemaps {
+            if external.origin().is_none() {
+                problems.push(format!(
+                    "{} [viewer.external_basemap {}]: url {:?} must be an absolute http(s) URL",
+                    path.display(),
+                    external.id,
+                    external.url
+                ));
+            }
+            if by_name.contains_key(&external.id) || groups.contains_key(&external.id) {
+                problems.push(format!(
+                    "{} [viewer.external_basemap {}]: the id is used by a layer or group",
+                    path.display(),
+                    external.id
+                ));
+            }
+        }
         if let Some([min_x, min_y, max_x, max_y]) = viewer.home {
             let finite = [min_x, min_y, max_x, max_y].iter().all(|v| v.is_finite());
             if !finite || min_x >= max_x || min_y >= max_y {

@@ -95,6 +95,44 @@ pub struct ViewerConfig {
     /// The first view (and "home"), `[min_x, min_y, max_x, max_y]` in
     /// EPSG:25832. [default: the extent of all layers]
     pub home: Option<[f64; 4]>,
+    /// Base maps from another WMS, offered after `basemaps`. Visitors'
+    /// browsers then load images from that server (see clause P3).
+    #[serde(rename = "external_basemap")]
+    pub external_basemaps: Vec<ExternalBasemap>,
+}
+
+/// `[[viewer.external_basemap]]`: a WMS of another server as base map.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalBasemap {
+    /// Id in map state URLs.
+    pub id: String,
+    /// Name in the base map chooser.
+    pub title: Text,
+    /// The WMS's base URL (`https://…`), without request parameters.
+    pub url: String,
+    /// Its `LAYERS` value.
+    pub layers: String,
+    /// Source note shown while the base map is on.
+    pub attribution: Text,
+}
+
+impl ExternalBasemap {
+    /// `https://host[:port]` of `url`, for the viewer's
+    /// Content-Security-Policy; `None` unless the URL is absolute http(s)
+    /// without user information.
+    pub fn origin(&self) -> Option<String> {
+        let (scheme, rest) = self.url.split_once("://")?;
+        if scheme != "https" && scheme != "http" {
+            return None;
+        }
+        let authority = rest.split(['/', '?', '#']).next()?;
+        let valid = !authority.is_empty()
+            && authority
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+        valid.then(|| format!("{scheme}://{authority}"))
+    }
 }
 
 /// `search` of a layer: its features can be found by name or key.
@@ -442,6 +480,38 @@ pub type Properties = BTreeMap<String, serde_json::Value>;
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_external_base_map_names_only_its_origin() {
+        let base = |url: &str| ExternalBasemap {
+            id: "topplus".into(),
+            title: Text::Plain("TopPlus".into()),
+            url: url.into(),
+            layers: "web".into(),
+            attribution: Text::None,
+        };
+        assert_eq!(
+            base("https://sgx.geodatenzentrum.de/wms_topplus_open?")
+                .origin()
+                .as_deref(),
+            Some("https://sgx.geodatenzentrum.de")
+        );
+        assert_eq!(
+            base("http://10.0.0.5:8080/wms").origin().as_deref(),
+            Some("http://10.0.0.5:8080")
+        );
+        for bad in [
+            "ftp://x/wms",
+            "/ows",
+            "https://user@host/wms",
+            "https://",
+            "https://a b/",
+            "javascript://x",
+            "https://x;script-src *",
+        ] {
+            assert_eq!(base(bad).origin(), None, "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -145,6 +145,17 @@ fn catalogue(map: &MapService, caller: &Caller, lang: &str) -> Value {
             }))
         })
         .collect();
+    let external = viewer.external_basemaps.iter().map(|b| {
+        json!({
+            "id": b.id,
+            "title": b.title.get(lang),
+            "wms": b.url,
+            "layers": b.layers,
+            "attribution": [b.attribution.get(lang)],
+            "queryable_layers": [],
+        })
+    });
+    let basemaps: Vec<Value> = basemaps.into_iter().chain(external).collect();
     let tree: Vec<Value> = viewer
         .tree
         .iter()

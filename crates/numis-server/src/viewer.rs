@@ -17,10 +17,23 @@ use serde_json::json;
 use crate::security::CONTENT_SECURITY_POLICY;
 use crate::state::AppState;
 
-/// `frame-ancestors *` for the embed: any site may show it in an iframe.
-const EMBED_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; \
-form-action 'self'; frame-ancestors *";
+/// The viewer's Content-Security-Policy: that of every page, plus the
+/// origins of configured external base maps for images, and for the embed
+/// `frame-ancestors *` (any site may show it in an iframe).
+fn viewer_policy(mode: Mode, image_origins: &[String]) -> String {
+    let mut policy = CONTENT_SECURITY_POLICY.to_owned();
+    if !image_origins.is_empty() {
+        policy = policy.replacen(
+            "img-src 'self' data:",
+            &format!("img-src 'self' data: {}", image_origins.join(" ")),
+            1,
+        );
+    }
+    if mode == Mode::Embed {
+        policy = policy.replacen("frame-ancestors 'self'", "frame-ancestors *", 1);
+    }
+    policy
+}
 
 /// The viewer may ask for the visitor's position ("locate me"), on its own
 /// origin only; everything else stays off as on the content pages.
@@ -146,10 +159,19 @@ fn shell(state: &AppState, mode: Mode, lang: &str) -> Response<Body> {
         mode = mode.name(),
         config = script_safe_json(&config),
     );
-    let policy = match mode {
-        Mode::Karte => CONTENT_SECURITY_POLICY,
-        Mode::Embed => EMBED_CONTENT_SECURITY_POLICY,
-    };
+    let external: Vec<String> = state
+        .map()
+        .map(|map| {
+            map.catalog
+                .config
+                .viewer
+                .external_basemaps
+                .iter()
+                .filter_map(|b| b.origin())
+                .collect()
+        })
+        .unwrap_or_default();
+    let policy = viewer_policy(mode, &external);
     let mut response = html.into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -159,10 +181,9 @@ fn shell(state: &AppState, mode: Mode, lang: &str) -> Response<Body> {
     // The shell names the current bundle: never cached, so a new release
     // is picked up at once (the bundle files themselves are immutable).
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(policy),
-    );
+    if let Ok(policy) = HeaderValue::from_str(&policy) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
     headers.insert(
         "permissions-policy",
         HeaderValue::from_static(VIEWER_PERMISSIONS_POLICY),
@@ -203,6 +224,22 @@ async fn bundle_file(Path(file): Path<String>) -> Response<Body> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_embed_may_be_framed_and_only_named_origins_add_images() {
+        let karte = viewer_policy(Mode::Karte, &[]);
+        assert_eq!(karte, CONTENT_SECURITY_POLICY);
+        let embed = viewer_policy(Mode::Embed, &["https://sgx.geodatenzentrum.de".into()]);
+        assert!(embed.contains("frame-ancestors *"), "{embed}");
+        assert!(
+            embed.contains("img-src 'self' data: https://sgx.geodatenzentrum.de;"),
+            "{embed}"
+        );
+        assert!(
+            embed.contains("script-src 'self';"),
+            "scripts stay our own: {embed}"
+        );
+    }
 
     #[test]
     fn shell_json_cannot_close_its_script_element() {
