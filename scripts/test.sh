@@ -17,6 +17,11 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+# The clippy build ran the viewer's build script (npm ci, esbuild); esbuild
+# does not check types, so TypeScript does it here.
+echo "== tsc (web/)"
+(cd web && npx --no-install tsc --noEmit -p .)
+
 echo "== cargo test"
 log=$(mktemp)
 clients_log=$(mktemp)
