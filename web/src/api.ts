@@ -7,6 +7,7 @@ export type Extent = [number, number, number, number];
 
 export interface Licence {
   id: string;
+  name: string;
   url: string | null;
 }
 
@@ -39,6 +40,8 @@ export interface BaseMapDef {
   title: string;
   wms: string;
   layers: string;
+  /** The base map's members that answer GetFeatureInfo. */
+  queryableLayers: string[];
   attribution: string[];
 }
 
@@ -119,7 +122,7 @@ function parseTree(value: unknown, depth = 0): TreeNode[] {
 function parseLayer(id: string, value: unknown): LayerDef {
   const raw = obj(value);
   const licenceRaw = obj(raw.licence);
-  const licence = optStr(licenceRaw.id) ? { id: str(licenceRaw.id), url: optStr(licenceRaw.url) } : null;
+  const licence = optStr(licenceRaw.id) ? { id: str(licenceRaw.id), name: str(licenceRaw.name), url: optStr(licenceRaw.url) } : null;
   const fields: FieldDef[] = [];
   if (Array.isArray(raw.fields)) {
     for (const f of raw.fields) {
@@ -173,6 +176,9 @@ export function parseLayers(value: unknown, fallbackWms: string): LayersResponse
         title: str(base.title, id),
         wms: str(base.wms, fallbackWms) || fallbackWms,
         layers: str(base.layers, id) || id,
+        queryableLayers: Array.isArray(base.queryable_layers)
+          ? base.queryable_layers.filter((l): l is string => typeof l === 'string' && l !== '')
+          : [],
         attribution,
       });
     }

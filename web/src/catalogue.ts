@@ -1,6 +1,7 @@
 // The layer catalogue from /api/layers, with the lookups the viewer needs.
 
 import type { BaseMapDef, Extent, LayerDef, LayersResponse, TreeNode } from './api';
+import { safePath } from './dom';
 
 export class Catalogue {
   /** Layer ids in tree order (the first is drawn on top), then layers outside the tree. */
@@ -12,12 +13,13 @@ export class Catalogue {
   readonly wms: string;
   private readonly layers: Map<string, LayerDef>;
 
-  constructor(response: LayersResponse) {
+  constructor(response: LayersResponse, fallbackWms = '/ows') {
     this.layers = response.layers;
     this.extent = response.extent;
     this.scales = response.scales;
     this.basemaps = response.basemaps;
-    this.wms = response.wms;
+    // The portal's own WMS: a same-origin path, else the shell's.
+    this.wms = safePath(response.wms) ?? fallbackWms;
     const order: string[] = [];
     const seen = new Set<string>();
     const walk = (nodes: TreeNode[]): void => {

@@ -26,12 +26,12 @@ export function safeUrl(value: unknown, sameOrigin = false): string | null {
   return url.href;
 }
 
-/** A same-origin path (`/karte`) or null. */
+/** A same-origin path with its query (`/karte`, `/ows?map=a`), or null. */
 export function safePath(value: unknown): string | null {
   const url = safeUrl(value, true);
   if (!url) return null;
   const parsed = new URL(url);
-  return parsed.pathname;
+  return `${parsed.pathname}${parsed.search}`;
 }
 
 export function setAttrs(element: Element, attrs: Attrs): void {

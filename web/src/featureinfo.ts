@@ -94,7 +94,9 @@ export class FeatureInfo {
     // The base map is asked as well (the server answers for its queryable
     // members): a click anywhere says which municipality is there.
     const base = this.store.catalogue.basemap(this.store.base);
-    if (base && !layers.includes(base.layers)) layers.push(base.layers);
+    for (const id of base?.queryableLayers ?? []) {
+      if (!layers.includes(id)) layers.push(id);
+    }
     this.controller?.abort();
     if (!layers.length) {
       this.close();

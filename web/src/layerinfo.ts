@@ -36,12 +36,14 @@ export class LayerInfoDialog {
       el('dt', {}, label),
       el('dd', {}, ...value),
     ];
+    const licence = def.licence;
+    const licenceText = licence ? (licence.name && licence.name !== licence.id ? `${licence.id} (${licence.name})` : licence.id) : '';
     const list = el('dl', { class: 'facts' },
       ...row(t('licence'),
-        def.licence
+        licence
           ? licenceUrl
-            ? el('a', { href: licenceUrl, target: '_blank', rel: 'noopener noreferrer', class: 'licence', 'data-licence': def.licence.id }, def.licence.id)
-            : el('span', { class: 'licence', 'data-licence': def.licence.id }, def.licence.id)
+            ? el('a', { href: licenceUrl, target: '_blank', rel: 'noopener noreferrer', class: 'licence', 'data-licence': licence.id }, licenceText)
+            : el('span', { class: 'licence', 'data-licence': licence.id }, licenceText)
           : t('none')),
       ...row(t('attribution'), def.attribution || t('none')),
       ...row(t('data_date'), def.dataDate ? el('time', { datetime: def.dataDate }, formatDate(def.dataDate)) : t('none')),

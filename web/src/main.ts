@@ -50,7 +50,7 @@ async function start(): Promise<void> {
   const api = new Api(shell.api, shell.wms);
   let catalogue: Catalogue;
   try {
-    catalogue = new Catalogue(await api.layers(lang));
+    catalogue = new Catalogue(await api.layers(lang), shell.wms);
   } catch (error) {
     console.error(error);
     app.replaceChildren(el('p', { class: 'load-error', role: 'alert' }, t('load_failed')));
@@ -98,7 +98,7 @@ async function start(): Promise<void> {
     const search = new Search(api, mapView, store, (id) => {
       panel?.reveal(id);
       openPanel();
-    }, say);
+    });
     const spacer = el('div', { class: 'toolbar-spacer' });
     layout.toolbar.append(search.element, spacer, shareDialog(layout.root, api, urls), embedDialog(layout.root, shell, urls));
     const measure = new Measure(mapView, say, (active) => {

@@ -17,6 +17,7 @@ import { platformModifierKeyOnly } from 'ol/events/condition';
 import { buffer as bufferExtent, getCenter } from 'ol/extent';
 
 import type { Catalogue } from './catalogue';
+import { safeUrl } from './dom';
 import type { Store } from './store';
 import type { Coord } from './permalink';
 import { saneArea } from './permalink';
@@ -123,9 +124,12 @@ export class MapView {
       this.baseLayer = null;
     }
     const base = this.catalogue.basemap(this.store.base);
-    if (!base) return;
+    // An external base map's WMS is another origin the operator chose; only
+    // http(s) URLs are used.
+    const url = base ? safeUrl(base.wms) : null;
+    if (!base || !url) return;
     this.baseLayer = new TileLayer({
-      source: this.wmsSource(base.wms, base.layers, false),
+      source: this.wmsSource(url, base.layers, false),
       zIndex: 0,
       properties: { name: `base:${base.id}` },
     });

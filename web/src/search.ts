@@ -16,6 +16,7 @@ export class Search {
   private readonly input: HTMLInputElement;
   private readonly list: HTMLUListElement;
   private readonly clearMarker: HTMLButtonElement;
+  private readonly live: HTMLElement;
   private results: SearchResult[] = [];
   private active = -1;
   private timer: number | undefined;
@@ -27,7 +28,6 @@ export class Search {
     private readonly mapView: MapView,
     private readonly store: Store,
     private readonly onLayer: (id: string) => void,
-    private readonly announce: (message: string) => void,
   ) {
     this.input = el('input', {
       id: 'search', type: 'search', role: 'combobox', autocomplete: 'off', spellcheck: 'false',
@@ -40,9 +40,11 @@ export class Search {
     store.subscribe((change) => {
       if (change === 'marker') this.clearMarker.hidden = !store.marker;
     });
+    // Result counts are read out, not shown: the list itself shows them.
+    this.live = el('span', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
     this.element = el('div', { class: 'search', role: 'search' },
       el('span', { class: 'search-icon' }, icon(ICONS.search)),
-      this.input, this.clearMarker, this.list);
+      this.input, this.clearMarker, this.list, this.live);
 
     this.input.addEventListener('input', () => this.schedule());
     this.input.addEventListener('keydown', (event) => this.onKey(event));
@@ -90,7 +92,7 @@ export class Search {
   private renderMessage(message: string): void {
     replaceChildren(this.list, el('li', { class: 'search-message', role: 'presentation' }, message));
     this.open();
-    this.announce(message);
+    this.live.textContent = message;
   }
 
   private render(): void {
@@ -110,7 +112,7 @@ export class Search {
     });
     replaceChildren(this.list, ...items);
     this.open();
-    this.announce(t('search_count', { n: this.results.length }));
+    this.live.textContent = t('search_count', { n: this.results.length });
   }
 
   private open(): void {

@@ -80,6 +80,7 @@ export class UrlSync {
 
   /** The absolute embed URL for the current state. */
   embedUrl(options: EmbedOptions): string {
-    return `${window.location.origin}${this.shell.embedUrl}?${this.query(this.lang, options)}`;
+    const path = this.shell.embedUrl;
+    return `${window.location.origin}${path}${path.includes('?') ? '&' : '?'}${this.query(this.lang, options)}`;
   }
 }
