@@ -410,3 +410,36 @@ async fn share_links_get_a_qr_code_from_numis_itself() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
     }
 }
+
+// ------------------------------------------------------------ numis check
+
+#[test]
+fn check_reports_viewer_search_and_measurement_mistakes() {
+    let demo = std::fs::read_to_string(crate::util::demo_site().join("map.toml")).unwrap();
+    let broken = demo
+        .replace(
+            "basemaps = [\"grundkarte\"]",
+            "basemaps = [\"grundkarte\", \"luftbild\"]",
+        )
+        .replace(
+            "path = \"../data/ni_luft_messwerte_uba.csv\"",
+            "path = \"../data/gibt-es-nicht.csv\"",
+        )
+        .replace(
+            "home = [342772, 5682911, 674202, 5971589]",
+            "home = [10, 0, 5, 1]",
+        );
+    assert_ne!(broken, demo);
+    let site = crate::wms::site_with_map(&broken.replace("../data/", "{data}/"), &[]);
+    let (status, output) =
+        crate::util::run_numis(&["check", "--site-dir", site.path().to_str().unwrap()]);
+    assert_eq!(status.code(), Some(1), "{output}");
+    for expected in [
+        "[viewer]: basemaps names \"luftbild\"",
+        "[viewer]: home must be",
+        "[layer luftmessstationen]: measurements:",
+        "gibt-es-nicht.csv",
+    ] {
+        assert!(output.contains(expected), "{expected} in {output}");
+    }
+}
