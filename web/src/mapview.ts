@@ -204,8 +204,9 @@ function pinStyle(): Style[] {
       image: new RegularShape({
         points: 3,
         radius: 9,
-        rotation: Math.PI,
-        angle: 0,
+        // Point down by the shape's own angle: a rotation would turn the
+        // displacement as well.
+        angle: Math.PI,
         fill,
         stroke,
         displacement: [0, 9],

@@ -15,6 +15,7 @@ import { el, iconButton } from './dom';
 import { ICONS } from './icons';
 import { formatNumber, formatScale, t } from './i18n';
 import type { MapView } from './mapview';
+import { nearestScale } from './permalink';
 import { toLonLat, fromLonLat } from './projection';
 
 export function zoomButtons(mapView: MapView): HTMLButtonElement[] {
@@ -97,11 +98,14 @@ export function locateButton(mapView: MapView, announce: (message: string) => vo
 export function scaleSelect(mapView: MapView): HTMLElement {
   const select = el('select', { id: 'scale', 'aria-label': t('scale') });
   for (const scale of mapView.scales) select.appendChild(el('option', { value: scale }, formatScale(scale)));
+  // During wheel and pinch animations the resolution passes between the
+  // offered scales; the selector shows the nearest.
   const update = (): void => {
-    select.value = String(mapView.scale());
+    select.value = String(nearestScale(mapView.scale(), mapView.scales) ?? mapView.scales[mapView.scales.length - 1]);
   };
   select.addEventListener('change', () => mapView.setScale(Number(select.value)));
   mapView.view.on('change:resolution', update);
+  mapView.map.on('moveend', update);
   update();
   return el('div', { class: 'scale-select' }, select);
 }
