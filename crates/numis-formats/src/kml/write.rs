@@ -1,0 +1,196 @@
+//! KML 2.2 writer: one shared `<Style>` per distinct style, Placemarks
+//! with escaped names, CDATA descriptions and their geometries.
+
+use std::fmt::Write as _;
+
+use geo::{Coord, Geometry, LineString, Polygon};
+use quick_xml::escape::escape;
+
+use crate::model::{Drawing, Style};
+
+/// Writes `drawing` as a KML 2.2 document.
+pub fn write(drawing: &Drawing) -> String {
+    let mut styles: Vec<&Style> = Vec::new();
+    for feature in &drawing.features {
+        if !feature.style.is_default() && !styles.contains(&&feature.style) {
+            styles.push(&feature.style);
+        }
+    }
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<kml xmlns=\"http://www.opengis.net/kml/2.2\">\n<Document>\n",
+    );
+    for (index, style) in styles.iter().enumerate() {
+        write_style(&mut out, index, style);
+    }
+    for feature in &drawing.features {
+        out.push_str("<Placemark>\n");
+        if let Some(name) = &feature.name {
+            let _ = writeln!(out, "<name>{}</name>", escape(name.as_str()));
+        }
+        if let Some(description) = &feature.description {
+            // "]]>" cannot appear inside CDATA: split it across two sections.
+            let safe = description.replace("]]>", "]]]]><![CDATA[>");
+            let _ = writeln!(out, "<description><![CDATA[{safe}]]></description>");
+        }
+        if let Some(index) = styles.iter().position(|s| **s == feature.style) {
+            let _ = writeln!(out, "<styleUrl>#style{index}</styleUrl>");
+        }
+        write_geometry(&mut out, &feature.geometry);
+        out.push_str("</Placemark>\n");
+    }
+    out.push_str("</Document>\n</kml>\n");
+    out
+}
+
+fn write_style(out: &mut String, index: usize, style: &Style) {
+    let _ = writeln!(out, "<Style id=\"style{index}\">");
+    if style.icon.is_some() {
+        out.push_str("<IconStyle>");
+        if let Some(icon) = &style.icon {
+            let _ = write!(out, "<Icon><href>{}</href></Icon>", escape(icon.as_str()));
+        }
+        out.push_str("</IconStyle>\n");
+    }
+    if let Some(scale) = style.label_scale {
+        let _ = writeln!(out, "<LabelStyle><scale>{scale}</scale></LabelStyle>");
+    }
+    if style.stroke_color.is_some() || style.stroke_width.is_some() {
+        out.push_str("<LineStyle>");
+        if let Some(color) = style.stroke_color {
+            let _ = write!(out, "<color>{}</color>", color.to_kml());
+        }
+        if let Some(width) = style.stroke_width {
+            let _ = write!(out, "<width>{width}</width>");
+        }
+        out.push_str("</LineStyle>\n");
+    }
+    match style.fill_color {
+        Some(color) => {
+            let _ = writeln!(
+                out,
+                "<PolyStyle><color>{}</color></PolyStyle>",
+                color.to_kml()
+            );
+        }
+        None => out.push_str("<PolyStyle><fill>0</fill></PolyStyle>\n"),
+    }
+    out.push_str("</Style>\n");
+}
+
+fn write_geometry(out: &mut String, geometry: &Geometry<f64>) {
+    match geometry {
+        Geometry::Point(p) => write_point(out, p.0),
+        Geometry::Line(l) => write_line(out, &LineString(vec![l.start, l.end])),
+        Geometry::LineString(l) => write_line(out, l),
+        Geometry::Polygon(p) => write_polygon(out, p),
+        Geometry::Rect(r) => write_polygon(out, &r.to_polygon()),
+        Geometry::Triangle(t) => write_polygon(out, &t.to_polygon()),
+        Geometry::MultiPoint(m) => {
+            out.push_str("<MultiGeometry>\n");
+            m.0.iter().for_each(|p| write_point(out, p.0));
+            out.push_str("</MultiGeometry>\n");
+        }
+        Geometry::MultiLineString(m) => {
+            out.push_str("<MultiGeometry>\n");
+            m.0.iter().for_each(|l| write_line(out, l));
+            out.push_str("</MultiGeometry>\n");
+        }
+        Geometry::MultiPolygon(m) => {
+            out.push_str("<MultiGeometry>\n");
+            m.0.iter().for_each(|p| write_polygon(out, p));
+            out.push_str("</MultiGeometry>\n");
+        }
+        Geometry::GeometryCollection(c) => {
+            out.push_str("<MultiGeometry>\n");
+            c.0.iter().for_each(|g| write_geometry(out, g));
+            out.push_str("</MultiGeometry>\n");
+        }
+    }
+}
+
+fn write_point(out: &mut String, c: Coord<f64>) {
+    let _ = writeln!(
+        out,
+        "<Point><coordinates>{},{}</coordinates></Point>",
+        c.x, c.y
+    );
+}
+
+fn write_line(out: &mut String, line: &LineString<f64>) {
+    out.push_str("<LineString><coordinates>");
+    write_coords(out, line);
+    out.push_str("</coordinates></LineString>\n");
+}
+
+fn write_polygon(out: &mut String, polygon: &Polygon<f64>) {
+    out.push_str("<Polygon><outerBoundaryIs><LinearRing><coordinates>");
+    write_coords(out, polygon.exterior());
+    out.push_str("</coordinates></LinearRing></outerBoundaryIs>");
+    for hole in polygon.interiors() {
+        out.push_str("<innerBoundaryIs><LinearRing><coordinates>");
+        write_coords(out, hole);
+        out.push_str("</coordinates></LinearRing></innerBoundaryIs>");
+    }
+    out.push_str("</Polygon>\n");
+}
+
+fn write_coords(out: &mut String, line: &LineString<f64>) {
+    for (i, c) in line.0.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let _ = write!(out, "{},{}", c.x, c.y);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::limits::Limits;
+    use crate::model::{Feature, Rgba};
+    use geo::{line_string, point, polygon};
+
+    #[test]
+    fn kml_round_trip_keeps_geometry_name_description_and_style() {
+        let style = Style {
+            stroke_color: Some(Rgba {
+                r: 255,
+                g: 0,
+                b: 0,
+                a: 200,
+            }),
+            stroke_width: Some(3.0),
+            fill_color: Some(Rgba {
+                r: 0,
+                g: 0,
+                b: 255,
+                a: 100,
+            }),
+            icon: Some("https://example.org/i.png".to_owned()),
+            label_scale: Some(1.5),
+        };
+        let polygon = polygon!(
+            exterior: [(x: 0., y: 0.), (x: 4., y: 0.), (x: 4., y: 4.), (x: 0., y: 0.)],
+            interiors: [[(x: 1., y: 1.), (x: 2., y: 1.), (x: 2., y: 2.), (x: 1., y: 1.)]],
+        );
+        let drawing = Drawing {
+            features: vec![
+                Feature {
+                    name: Some("A & B".into()),
+                    description: Some("<p>a &amp; <b>b</b></p>".into()),
+                    style: style.clone(),
+                    ..Feature::new(polygon)
+                },
+                Feature {
+                    style: style.clone(),
+                    ..Feature::new(point!(x: 7.000001, y: 46.5))
+                },
+                Feature::new(line_string![(x: 0.000005, y: -0.000005), (x: 1., y: 1.)]),
+            ],
+        };
+        let text = write(&drawing);
+        assert_eq!(text.matches("<Style ").count(), 1);
+        let back = super::super::read(text.as_bytes(), &Limits::default()).unwrap();
+        assert_eq!(back, drawing);
+    }
+}
