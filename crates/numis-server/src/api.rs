@@ -322,9 +322,8 @@ async fn measurements(
     let (Some(config), Some(measured)) = (&layer.config.measurements, &layer.measurements) else {
         return not_found("this layer has no measurements");
     };
-    let Some(latest) = measured.latest(&key) else {
-        return not_found("nothing measured under this key");
-    };
+    // A feature without values is no error: the viewer shows none.
+    let latest = measured.latest(&key).unwrap_or_default();
     let values: Vec<Value> = latest
         .iter()
         .map(|v| {

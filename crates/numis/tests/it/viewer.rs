@@ -378,8 +378,10 @@ async fn a_station_has_its_latest_values() {
         latest[4].parse::<f64>().unwrap()
     );
 
+    let (status, nothing) = get_json(&server, "/api/measurements/luftmessstationen/DENI999").await;
+    assert_eq!(status, StatusCode::OK, "a key without values has none");
+    assert_eq!(nothing["values"], serde_json::json!([]));
     for path in [
-        "/api/measurements/luftmessstationen/DENI999",
         "/api/measurements/fluesse/Weser",
         "/api/measurements/gibtsnicht/DENI054",
     ] {
