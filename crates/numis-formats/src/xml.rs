@@ -83,6 +83,7 @@ impl<'a> XmlReader<'a> {
 
     pub(crate) fn next(&mut self) -> Result<XmlEvent> {
         loop {
+            let event_start = self.reader.buffer_position();
             let event = match self.reader.read_event() {
                 Ok(event) => event,
                 Err(err) => {
@@ -142,9 +143,10 @@ impl<'a> XmlReader<'a> {
                 Event::DocType(doctype) => {
                     let content = String::from_utf8_lossy(doctype.as_ref()).into_owned();
                     if content.contains("<!ENTITY") {
-                        return Err(self.error(
-                            "DOCTYPE with entity declarations is refused (entities are never expanded)",
-                        ));
+                        return Err(FormatError::Xml {
+                            line: line_at(self.input, event_start),
+                            message: "DOCTYPE with entity declarations is refused (entities are never expanded)".to_owned(),
+                        });
                     }
                 }
                 Event::Eof => {
