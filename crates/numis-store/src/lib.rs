@@ -1,16 +1,18 @@
 //! Persistence for numis behind one trait, [`Store`].
 //!
-//! Today it holds the aggregated access statistics (clauses P1 and P2 of
-//! the specification): counts per day, route template and status class,
-//! and nothing that could identify a client. The SQLite backend is the
+//! It holds the aggregated access statistics (clauses P1 and P2 of the
+//! specification: counts per day, route template and status class, and
+//! nothing that could identify a client) and the drawings (P4, P7–P12). The SQLite backend is the
 //! default; a PostgreSQL backend will implement the same trait.
 //!
 //! No HTTP here.
 
+mod drawings;
 mod error;
 mod sqlite;
 mod stats;
 
+pub use drawings::{DrawingOrder, DrawingReport, StoredDrawing};
 pub use error::{Result, StoreError};
 pub use sqlite::SqliteStore;
 pub use stats::{AccessCount, StatusClass};
@@ -18,7 +20,8 @@ pub use stats::{AccessCount, StatusClass};
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
-/// Everything numis persists. Implemented by [`SqliteStore`].
+/// The store's health and the access statistics. Implemented by
+/// [`SqliteStore`], which also implements [`DrawingStore`].
 #[async_trait]
 pub trait Store: Send + Sync {
     /// Checks that the store answers (for `/healthz`).
@@ -32,4 +35,40 @@ pub trait Store: Send + Sync {
 
     /// Deletes the counts of days before `before`; returns the rows deleted.
     async fn purge_access_counts(&self, before: NaiveDate) -> Result<u64>;
+}
+
+/// The drawings (clauses P4, P7–P12). Implemented by [`SqliteStore`].
+#[async_trait]
+pub trait DrawingStore: Send + Sync {
+    /// Stores a new drawing; it is durable when this returns.
+    async fn insert_drawing(&self, drawing: &StoredDrawing) -> Result<()>;
+
+    /// The drawing with this public id, expired or not.
+    async fn drawing(&self, id: &str) -> Result<Option<StoredDrawing>>;
+
+    /// Replaces title and features and sets the change and expiry times;
+    /// `false` when no such drawing exists.
+    async fn update_drawing(
+        &self,
+        id: &str,
+        title: &str,
+        features: &str,
+        changed_at: i64,
+        expires_at: i64,
+    ) -> Result<bool>;
+
+    /// Deletes a drawing and its reports; `false` when none existed.
+    async fn delete_drawing(&self, id: &str) -> Result<bool>;
+
+    /// Records an abuse report; `false` when no such drawing exists.
+    async fn report_drawing(&self, id: &str, reported_at: i64, reason: &str) -> Result<bool>;
+
+    /// The reports of one drawing, oldest first.
+    async fn drawing_reports(&self, id: &str) -> Result<Vec<DrawingReport>>;
+
+    /// Drawings for moderation, at most `limit`, in `order`.
+    async fn list_drawings(&self, order: DrawingOrder, limit: u32) -> Result<Vec<StoredDrawing>>;
+
+    /// Deletes every drawing that expired at or before `now`; returns how many.
+    async fn purge_expired_drawings(&self, now: i64) -> Result<u64>;
 }

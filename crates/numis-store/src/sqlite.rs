@@ -12,9 +12,10 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use crate::Store;
+use crate::drawings::{DrawingOrder, DrawingReport, StoredDrawing};
 use crate::error::{Result, StoreError};
 use crate::stats::{AccessCount, StatusClass};
+use crate::{DrawingStore, Store};
 
 /// File name of the database inside the data directory.
 pub const DATABASE_FILE: &str = "numis.sqlite";
@@ -42,7 +43,11 @@ impl SqliteStore {
             .filename(&path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            // An acknowledged save (a drawing) must survive a power cut, not
+            // only a crash: every commit waits for its WAL write to reach
+            // the disk.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
@@ -143,9 +148,267 @@ impl Store for SqliteStore {
     }
 }
 
+#[async_trait]
+impl DrawingStore for SqliteStore {
+    async fn insert_drawing(&self, drawing: &StoredDrawing) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO drawings (id, edit_key_hash, owner_account, title, features,
+                 created_at, changed_at, expires_at, copied_from, report_count)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&drawing.id)
+        .bind(&drawing.edit_key_hash)
+        .bind(drawing.owner_account)
+        .bind(&drawing.title)
+        .bind(&drawing.features)
+        .bind(drawing.created_at)
+        .bind(drawing.changed_at)
+        .bind(drawing.expires_at)
+        .bind(&drawing.copied_from)
+        .bind(drawing.report_count)
+        .execute(&self.pool)
+        .await
+        .map_err(StoreError::query("save drawing"))?;
+        Ok(())
+    }
+
+    async fn drawing(&self, id: &str) -> Result<Option<StoredDrawing>> {
+        let row = sqlx::query(&format!(
+            "SELECT {DRAWING_COLUMNS} FROM drawings WHERE id = ?"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(StoreError::query("read drawing"))?;
+        Ok(row.as_ref().map(drawing_from_row))
+    }
+
+    async fn update_drawing(
+        &self,
+        id: &str,
+        title: &str,
+        features: &str,
+        changed_at: i64,
+        expires_at: i64,
+    ) -> Result<bool> {
+        let result = sqlx::query(
+            "UPDATE drawings SET title = ?, features = ?, changed_at = ?, expires_at = ? WHERE id = ?",
+        )
+        .bind(title)
+        .bind(features)
+        .bind(changed_at)
+        .bind(expires_at)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(StoreError::query("update drawing"))?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    async fn delete_drawing(&self, id: &str) -> Result<bool> {
+        let result = sqlx::query("DELETE FROM drawings WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(StoreError::query("delete drawing"))?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    async fn report_drawing(&self, id: &str, reported_at: i64, reason: &str) -> Result<bool> {
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .map_err(StoreError::query("begin report"))?;
+        let counted =
+            sqlx::query("UPDATE drawings SET report_count = report_count + 1 WHERE id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::query("count report"))?;
+        if counted.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO drawing_reports (drawing_id, reported_at, reason) VALUES (?, ?, ?)",
+        )
+        .bind(id)
+        .bind(reported_at)
+        .bind(reason)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::query("save report"))?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("commit report"))?;
+        Ok(true)
+    }
+
+    async fn drawing_reports(&self, id: &str) -> Result<Vec<DrawingReport>> {
+        let rows = sqlx::query(
+            "SELECT reported_at, reason FROM drawing_reports WHERE drawing_id = ? ORDER BY reported_at, rowid",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(StoreError::query("read reports"))?;
+        Ok(rows
+            .iter()
+            .map(|row| DrawingReport {
+                reported_at: row.get("reported_at"),
+                reason: row.get("reason"),
+            })
+            .collect())
+    }
+
+    async fn list_drawings(&self, order: DrawingOrder, limit: u32) -> Result<Vec<StoredDrawing>> {
+        let order_by = match order {
+            DrawingOrder::Newest => "created_at DESC, id",
+            DrawingOrder::MostReported => "report_count DESC, created_at DESC, id",
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT {DRAWING_COLUMNS} FROM drawings ORDER BY {order_by} LIMIT ?"
+        ))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(StoreError::query("list drawings"))?;
+        Ok(rows.iter().map(drawing_from_row).collect())
+    }
+
+    async fn purge_expired_drawings(&self, now: i64) -> Result<u64> {
+        let result = sqlx::query("DELETE FROM drawings WHERE expires_at <= ?")
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(StoreError::query("purge drawings"))?;
+        Ok(result.rows_affected())
+    }
+}
+
+const DRAWING_COLUMNS: &str = "id, edit_key_hash, owner_account, title, features, created_at, \
+    changed_at, expires_at, copied_from, report_count";
+
+fn drawing_from_row(row: &sqlx::sqlite::SqliteRow) -> StoredDrawing {
+    StoredDrawing {
+        id: row.get("id"),
+        edit_key_hash: row.get("edit_key_hash"),
+        owner_account: row.get("owner_account"),
+        title: row.get("title"),
+        features: row.get("features"),
+        created_at: row.get("created_at"),
+        changed_at: row.get("changed_at"),
+        expires_at: row.get("expires_at"),
+        copied_from: row.get("copied_from"),
+        report_count: row.get("report_count"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn drawing(id: &str, created_at: i64) -> StoredDrawing {
+        StoredDrawing {
+            id: id.into(),
+            edit_key_hash: vec![7; 32],
+            owner_account: None,
+            title: format!("Zeichnung {id}"),
+            features: r#"{"type":"FeatureCollection","features":[]}"#.into(),
+            created_at,
+            changed_at: created_at,
+            expires_at: created_at + 365 * 86_400,
+            copied_from: None,
+            report_count: 0,
+        }
+    }
+
+    #[tokio::test]
+    async fn drawings_are_saved_changed_reported_listed_and_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        store.insert_drawing(&drawing("a", 100)).await.unwrap();
+        let mut copy = drawing("b", 200);
+        copy.copied_from = Some("a".into());
+        store.insert_drawing(&copy).await.unwrap();
+        assert_eq!(store.drawing("b").await.unwrap(), Some(copy.clone()));
+        assert!(store.insert_drawing(&copy).await.is_err(), "ids are unique");
+
+        assert!(
+            store
+                .update_drawing("a", "Neu", "{}", 300, 999)
+                .await
+                .unwrap()
+        );
+        let changed = store.drawing("a").await.unwrap().unwrap();
+        assert_eq!(
+            (
+                changed.title.as_str(),
+                changed.changed_at,
+                changed.expires_at
+            ),
+            ("Neu", 300, 999)
+        );
+        assert_eq!(changed.created_at, 100, "creation time stays");
+        assert!(!store.update_drawing("x", "t", "{}", 1, 2).await.unwrap());
+
+        assert!(store.report_drawing("a", 400, "Beleidigung").await.unwrap());
+        assert!(store.report_drawing("a", 401, "Spam").await.unwrap());
+        assert!(!store.report_drawing("x", 401, "Spam").await.unwrap());
+        let reports = store.drawing_reports("a").await.unwrap();
+        assert_eq!(
+            reports
+                .iter()
+                .map(|r| r.reason.as_str())
+                .collect::<Vec<_>>(),
+            ["Beleidigung", "Spam"]
+        );
+
+        let newest = store.list_drawings(DrawingOrder::Newest, 10).await.unwrap();
+        assert_eq!(
+            newest.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+            ["b", "a"]
+        );
+        let reported = store
+            .list_drawings(DrawingOrder::MostReported, 1)
+            .await
+            .unwrap();
+        assert_eq!(reported[0].id, "a");
+        assert_eq!(reported[0].report_count, 2);
+
+        assert!(store.delete_drawing("a").await.unwrap());
+        assert!(!store.delete_drawing("a").await.unwrap());
+        assert_eq!(store.drawing("a").await.unwrap(), None);
+        assert!(
+            store.drawing_reports("a").await.unwrap().is_empty(),
+            "reports go with it"
+        );
+    }
+
+    #[tokio::test]
+    async fn expired_drawings_are_purged_and_the_rest_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        let mut old = drawing("old", 0);
+        old.expires_at = 1_000;
+        store.insert_drawing(&old).await.unwrap();
+        store.insert_drawing(&drawing("new", 900)).await.unwrap();
+        assert_eq!(store.purge_expired_drawings(1_000).await.unwrap(), 1);
+        assert!(store.drawing("old").await.unwrap().is_none());
+        assert!(store.drawing("new").await.unwrap().is_some());
+    }
+
+    #[tokio::test]
+    async fn a_saved_drawing_is_there_after_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = SqliteStore::open(dir.path()).await.unwrap();
+            store.insert_drawing(&drawing("keep", 5)).await.unwrap();
+            // No close: as if the process died right after the answer.
+        }
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        assert_eq!(store.drawing("keep").await.unwrap().unwrap().created_at, 5);
+    }
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
