@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole numis test suite: formatting, lints, and every test
 # (unit tests, integration tests against the real server, the Grav corpus,
-# and real third-party WMS clients, OWSLib and GDAL, in tests/clients).
+# real third-party WMS clients, OWSLib and GDAL, in tests/clients, and the
+# map viewer in a real browser, web/e2e).
 # Installs whatever the tests need that is not already on the machine, so a
 # fresh clone needs nothing else. CI (`.ci/run`) calls exactly this script.
 #
@@ -25,7 +26,8 @@ echo "== tsc (web/)"
 echo "== cargo test"
 log=$(mktemp)
 clients_log=$(mktemp)
-trap 'rm -f "$log" "$clients_log"' EXIT
+e2e_log=$(mktemp)
+trap 'rm -f "$log" "$clients_log" "$e2e_log"' EXIT
 set +e
 cargo test --workspace --locked 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
@@ -33,14 +35,20 @@ status=${PIPESTATUS[0]}
 echo "== real WMS clients (tests/clients)"
 { tests/clients/setup.sh && tests/clients/run.sh; } 2>&1 | tee "$clients_log"
 clients_status=${PIPESTATUS[0]}
+
+echo "== end-to-end browser tests (web/e2e)"
+scripts/e2e.sh 2>&1 | tee "$e2e_log"
+e2e_status=${PIPESTATUS[0]}
 set -e
 [ "$clients_status" -eq 0 ] || status=1
+[ "$e2e_status" -eq 0 ] || status=1
 
 # One closing line for the whole suite: cargo prints one per test binary,
 # pytest one for the client tests ("38 passed, 1 xfailed in 9.1s"; errors
-# count as failures). If the client tests failed without pytest counting a
-# failure (the server did not start, an install failed), that is one failure.
-awk -v clients_status="$clients_status" '
+# count as failures), scripts/e2e.sh one for the browser tests ("26 passed,
+# 0 failed in 95s"). If the client or browser tests failed without counting
+# a failure (the server did not start, an install failed), that is one failure.
+awk -v clients_status="$clients_status" -v e2e_status="$e2e_status" '
     FILENAME == ARGV[1] && /^test result:/ {
         for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i }
     }
@@ -51,8 +59,12 @@ awk -v clients_status="$clients_status" '
             if ($(i+1) ~ /^(failed|errors?)/) cf += $i
         }
     }
+    FILENAME == ARGV[3] && /^[0-9]+ passed, [0-9]+ failed in [0-9]+s$/ {
+        ep = $1; ef = $3
+    }
     END {
         if (clients_status != 0 && cf == 0) cf = 1
-        printf "%d passed, %d failed\n", p + cp, f + cf
-    }' "$log" "$clients_log"
+        if (e2e_status != 0 && ef == 0) ef = 1
+        printf "%d passed, %d failed\n", p + cp + ep, f + cf + ef
+    }' "$log" "$clients_log" "$e2e_log"
 exit "$status"

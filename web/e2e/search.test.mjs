@@ -13,18 +13,29 @@ after(async () => {
     await browser?.close();
 });
 
-/** Types like a user (key by key) and returns the listed options' texts once there is one matching `expect`. */
-async function typeAndWait(page, query, expect) {
+/** Types like a user (key by key); returns the options once the list is complete and one matches `expect`. */
+async function typeAndWait(s, page, query, expect) {
     const input = page.locator('#search');
     assert.equal(await input.getAttribute('role'), 'combobox', '#search is a combobox');
     await input.click();
     await input.fill('');
     await input.pressSequentially(query, { delay: 40 });
+    // Autocomplete waits for a pause in typing; then its request ends.
+    await s.networkIdle(700);
     const options = page.locator('#search-results [role=option]');
-    await until(async () => (await options.allInnerTexts()).some((t) => expect.test(t)),
-        `an option matching ${expect} for "${query}"`).catch(async (e) => {
+    // The list answers each keystroke; wait until it shows a match and has
+    // stopped changing, so the options belong to the whole query.
+    let previous = null;
+    await until(async () => {
+        const texts = await options.allInnerTexts();
+        const key = JSON.stringify(texts);
+        const stable = key === previous && texts.some((t) => expect.test(t));
+        previous = key;
+        return stable;
+    }, `an option matching ${expect} for "${query}"`, 15_000, 400).catch(async (e) => {
         throw new Error(`${e.message}; listed: ${JSON.stringify(await options.allInnerTexts())}`);
     });
+    assert.equal(await input.inputValue(), query);
     return options;
 }
 
@@ -35,7 +46,7 @@ test('search: "Hannover" lists a hit, choosing it zooms to Hannover and sets the
         await page.goto(`${BASE}/karte`);
         await waitReady(page);
         const start = urlState(page.url());
-        const options = await typeAndWait(page, 'Hannover', /Hannover/);
+        const options = await typeAndWait(s, page, 'Hannover', /Hannover/);
         // The hit for the city itself, as the search API lists it; the
         // option shows its label and detail.
         const api = await getJson('/api/search?q=Hannover&lang=de');
@@ -72,7 +83,7 @@ test('search: "gottingen" finds "Göttingen"', async () => {
         const page = await s.context.newPage();
         await page.goto(`${BASE}/karte`);
         await waitReady(page);
-        await typeAndWait(page, 'gottingen', /Göttingen/);
+        await typeAndWait(s, page, 'gottingen', /Göttingen/);
         s.check();
     } finally {
         await s.close();
