@@ -94,6 +94,7 @@ test('no Set-Cookie on /karte, /embed and the JSON endpoints', async () => {
         '/api/search?q=gottingen&lang=de',
         '/api/measurements/luftmessstationen/DENI054?lang=de',
         '/api/measurements/luftmessstationen/NOPE?lang=de',
+        '/api/measurements/nope/DENI054?lang=de',
         '/api/qr?text=https%3A%2F%2Fexample.org%2Fkarte',
     ];
     for (const path of paths) {
@@ -104,8 +105,14 @@ test('no Set-Cookie on /karte, /embed and the JSON endpoints', async () => {
             assert.match(res.headers.get('content-type') ?? '', /^application\/json/, `${path}: content type`);
         }
     }
+    // A key with nothing measured: an empty list; an unknown layer, or one
+    // without measurements: 404.
     const missing = await fetch(`${BASE}/api/measurements/luftmessstationen/NOPE?lang=de`);
-    assert.equal(missing.status, 404, 'an unknown station is a 404');
+    assert.equal(missing.status, 200, 'a key without values');
+    assert.deepEqual((await missing.json()).values, [], 'a key without values has an empty list');
+    for (const path of ['/api/measurements/nope/DENI054?lang=de', '/api/measurements/fluesse/DENI054?lang=de']) {
+        assert.equal((await fetch(BASE + path)).status, 404, path);
+    }
     const qr = await fetch(`${BASE}/api/qr?text=hello`);
     assert.equal(qr.status, 200);
     assert.match(qr.headers.get('content-type') ?? '', /^image\/svg\+xml/);
