@@ -23,6 +23,8 @@ pub const DEFAULT_STATS_FLUSH_SECONDS: u64 = 10;
 pub const DEFAULT_RENDER_CACHE_MB: u64 = 64;
 /// HSTS max-age when enabled: one year. [default: 31536000]
 pub const DEFAULT_HSTS_MAX_AGE: u64 = 31_536_000;
+/// Days a drawing is kept after its last change (clause P8).
+pub const DEFAULT_DRAWING_RETENTION_DAYS: u32 = 365;
 
 /// The whole configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,6 +42,33 @@ pub struct Config {
     pub security: SecurityConfig,
     /// The map service.
     pub wms: WmsConfig,
+    /// Drawings and their share links.
+    pub drawings: DrawingsConfig,
+}
+
+/// `[drawings]`: the drawings store (clauses P4, P7–P12).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DrawingsConfig {
+    /// Days a drawing is kept after its last change. [default: 365]
+    pub retention_days: u32,
+    /// Largest upload in bytes. [default: 5242880]
+    pub max_upload_bytes: u64,
+    /// Most features in one drawing. [default: 10000]
+    pub max_features: usize,
+    /// Most vertices in one drawing. [default: 500000]
+    pub max_vertices: usize,
+}
+
+impl Default for DrawingsConfig {
+    fn default() -> Self {
+        Self {
+            retention_days: DEFAULT_DRAWING_RETENTION_DAYS,
+            max_upload_bytes: numis_formats::DEFAULT_MAX_BYTES,
+            max_features: numis_formats::DEFAULT_MAX_FEATURES,
+            max_vertices: numis_formats::DEFAULT_MAX_VERTICES,
+        }
+    }
 }
 
 /// `[wms]`: serving the map.
@@ -98,6 +127,7 @@ impl Default for Config {
             stats: StatsConfig::default(),
             security: SecurityConfig::default(),
             wms: WmsConfig::default(),
+            drawings: DrawingsConfig::default(),
         }
     }
 }

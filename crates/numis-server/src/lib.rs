@@ -12,6 +12,7 @@ pub mod api;
 pub mod assets;
 pub mod cache;
 pub mod config;
+pub mod drawings;
 pub mod health;
 pub mod metrics;
 pub mod origin;
@@ -67,6 +68,7 @@ pub fn app(state: AppState) -> Router {
         .merge(health::router())
         .merge(ows::router())
         .merge(api::router())
+        .merge(drawings::router())
         .merge(viewer::router())
         .fallback(pages::page)
         .layer(from_fn_with_state(state.clone(), stats::record_access))
@@ -90,6 +92,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let map = load_map(config.site_dir.clone(), &config.wms).await;
     let store = SqliteStore::open(&config.data_dir).await?;
     let shared_store: Arc<dyn Store> = Arc::new(store.clone());
+    let drawing_store: Arc<dyn numis_store::DrawingStore> = Arc::new(store.clone());
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .map_err(|source| ServeError::Bind {
@@ -99,7 +102,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let local = listener.local_addr()?;
     let flush_every = Duration::from_secs(config.stats.flush_seconds.max(1));
     let retention_days = config.stats.retention_days;
-    let state = AppState::new(config, site, map, shared_store);
+    let state = AppState::new(config, site, map, shared_store, drawing_store);
 
     let background = tokio::spawn(stats::run_background(
         state.clone(),

@@ -3,7 +3,7 @@
 use std::sync::{Arc, RwLock};
 
 use numis_cms::Site;
-use numis_store::Store;
+use numis_store::{DrawingStore, Store};
 
 use crate::config::Config;
 use crate::metrics::Metrics;
@@ -20,8 +20,10 @@ pub struct AppState {
     /// The published map (`map.toml`), if the site has one; replaced as a
     /// whole on reload, which also empties its render cache.
     pub map: Arc<RwLock<Option<Arc<MapService>>>>,
-    /// Persistence.
+    /// Persistence: health and statistics.
     pub store: Arc<dyn Store>,
+    /// Persistence: drawings.
+    pub drawings: Arc<dyn DrawingStore>,
     /// Pending access counters.
     pub access: Arc<AccessCounter>,
     /// Prometheus metrics.
@@ -30,12 +32,19 @@ pub struct AppState {
 
 impl AppState {
     /// Builds the state from its parts.
-    pub fn new(config: Config, site: Site, map: Option<MapService>, store: Arc<dyn Store>) -> Self {
+    pub fn new(
+        config: Config,
+        site: Site,
+        map: Option<MapService>,
+        store: Arc<dyn Store>,
+        drawings: Arc<dyn DrawingStore>,
+    ) -> Self {
         Self {
             config: Arc::new(config),
             site: Arc::new(RwLock::new(Arc::new(site))),
             map: Arc::new(RwLock::new(map.map(Arc::new))),
             store,
+            drawings,
             access: Arc::default(),
             metrics: Arc::default(),
         }

@@ -147,10 +147,11 @@ fn purge(args: CommonArgs) -> anyhow::Result<ExitCode> {
         let store = numis_store::SqliteStore::open(&config.data_dir).await?;
         let today = chrono::Utc::now().date_naive();
         let rows = numis_server::stats::purge(&store, today, config.stats.retention_days).await?;
+        let drawings = numis_server::drawings::purge_expired(&store).await?;
         store.ping().await?;
         store.close().await;
         println!(
-            "purged {rows} statistics row(s) older than {} days",
+            "purged {rows} statistics row(s) older than {} days and {drawings} expired drawing(s)",
             config.stats.retention_days
         );
         Ok(ExitCode::SUCCESS)

@@ -20,6 +20,8 @@ mod operations;
 mod wms;
 // The map viewer: /karte, /embed, the bundle and the viewer's JSON API.
 mod viewer;
+// Drawings: save, view, change with the key, copy, expire, report.
+mod drawings;
 
 mod image_diff;
 mod util;

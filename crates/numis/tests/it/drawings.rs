@@ -1,0 +1,357 @@
+//! The drawings API against the running server (clauses P4, P7–P10):
+//! anonymous saves in every format, viewing by link, changes and deletion
+//! only with the edit key, copies that remember their origin, expiry,
+//! reports, and bad uploads that change nothing.
+
+use reqwest::StatusCode;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, SET_COOKIE};
+use serde_json::Value;
+
+use crate::util::{TestServer, client, demo_site, run_numis};
+
+const LINE: &str = r#"{"type":"FeatureCollection","features":[
+  {"type":"Feature","properties":{"name":"Weg zum Maschsee"},
+   "geometry":{"type":"LineString","coordinates":[[9.735,52.366],[9.741,52.359],[9.745,52.352]]}}]}"#;
+
+const KML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2"><Document>
+  <Placemark><name>Messpunkt</name>
+    <description><![CDATA[<p>Gut</p><script>alert(1)</script><a href="javascript:alert(2)">x</a>]]></description>
+    <Point><coordinates>9.73,52.37,0</coordinates></Point></Placemark>
+</Document></kml>"#;
+
+const GPX: &str = r#"<?xml version="1.0"?>
+<gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1">
+  <wpt lat="52.37" lon="9.73"><name>Start</name></wpt>
+  <trk><name>Runde</name><trkseg>
+    <trkpt lat="52.37" lon="9.73"/><trkpt lat="52.38" lon="9.74"/><trkpt lat="52.39" lon="9.72"/>
+  </trkseg></trk>
+</gpx>"#;
+
+struct Created {
+    id: String,
+    key: String,
+    body: Value,
+}
+
+async fn create(server: &TestServer, content_type: &str, body: &str, title: &str) -> Created {
+    let response = client()
+        .post(server.url(&format!("/api/drawings?title={title}")))
+        .header(CONTENT_TYPE, content_type)
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !response.headers().contains_key(SET_COOKIE),
+        "P4: no cookie"
+    );
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    let body: Value = serde_json::from_str(&text).unwrap();
+    Created {
+        id: body["id"].as_str().unwrap().to_owned(),
+        key: body["edit_key"].as_str().unwrap().to_owned(),
+        body,
+    }
+}
+
+async fn get(server: &TestServer, path: &str) -> (StatusCode, String) {
+    let response = client().get(server.url(path)).send().await.unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+async fn geojson(server: &TestServer, id: &str) -> Value {
+    let (status, text) = get(server, &format!("/api/drawings/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+#[tokio::test]
+async fn a_drawing_is_saved_anonymously_and_viewed_by_link_in_every_format() {
+    let server = TestServer::start(&demo_site());
+    let created = create(&server, "application/geo+json", LINE, "Spaziergang").await;
+    let body = &created.body;
+    assert!(created.id.len() >= 22, "128-bit id: {}", created.id);
+    assert!(created.key.len() >= 43, "256-bit key: {}", created.key);
+    let share = body["share_url"].as_str().unwrap();
+    assert!(
+        share.ends_with(&format!("/karte?drawing={}", created.id)),
+        "{share}"
+    );
+    assert_eq!(
+        body["edit_url"].as_str().unwrap(),
+        format!("{share}#edit={}", created.key),
+        "the key travels in the fragment only"
+    );
+    let expires =
+        chrono::DateTime::parse_from_rfc3339(body["expires_at"].as_str().unwrap()).unwrap();
+    let days = (expires.timestamp() - chrono::Utc::now().timestamp()) / 86_400;
+    assert!((364..=365).contains(&days), "P8: a year: {days}");
+
+    let drawing = geojson(&server, &created.id).await;
+    assert_eq!(drawing["title"], "Spaziergang");
+    assert_eq!(
+        drawing["features"][0]["properties"]["name"],
+        "Weg zum Maschsee"
+    );
+    assert_eq!(
+        drawing["features"][0]["geometry"]["coordinates"][2],
+        serde_json::json!([9.745, 52.352])
+    );
+    let (status, kml) = get(&server, &format!("/api/drawings/{}.kml", created.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        kml.contains("<kml") && kml.contains("Weg zum Maschsee") && kml.contains("9.745,52.352"),
+        "{kml}"
+    );
+    let (status, gpx) = get(&server, &format!("/api/drawings/{}.gpx", created.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        gpx.contains("<gpx") && gpx.contains("lat=\"52.352\""),
+        "{gpx}"
+    );
+
+    // KML and GPX uploads become the same model; scripts are gone.
+    let from_kml = create(&server, "application/vnd.google-earth.kml+xml", KML, "").await;
+    let drawing = geojson(&server, &from_kml.id).await;
+    let description = drawing["features"][0]["properties"]["description"]
+        .as_str()
+        .unwrap();
+    assert!(description.contains("<p>Gut</p>"), "{description}");
+    assert!(
+        !description.contains("script") && !description.contains("javascript"),
+        "{description}"
+    );
+    let from_gpx = create(&server, "application/gpx+xml", GPX, "").await;
+    assert_eq!(
+        geojson(&server, &from_gpx.id).await["features"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    // Plain JSON is GeoJSON.
+    create(&server, "application/json", LINE, "").await;
+
+    let (status, _) = get(&server, "/api/drawings/gibtesnicht").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn only_the_edit_key_changes_or_deletes_a_drawing() {
+    let server = TestServer::start(&demo_site());
+    let created = create(&server, "application/geo+json", LINE, "Original").await;
+    let url = server.url(&format!("/api/drawings/{}", created.id));
+    let other = create(&server, "application/geo+json", LINE, "Andere").await;
+    for key in [None, Some("falsch".to_owned()), Some(other.key.clone())] {
+        let mut put = client()
+            .put(&url)
+            .header(CONTENT_TYPE, "application/vnd.google-earth.kml+xml")
+            .body(KML);
+        let mut delete = client().delete(&url);
+        if let Some(key) = &key {
+            put = put.header(AUTHORIZATION, format!("Bearer {key}"));
+            delete = delete.header(AUTHORIZATION, format!("Bearer {key}"));
+        }
+        assert_eq!(
+            put.send().await.unwrap().status(),
+            StatusCode::FORBIDDEN,
+            "{key:?}"
+        );
+        assert_eq!(
+            delete.send().await.unwrap().status(),
+            StatusCode::FORBIDDEN,
+            "{key:?}"
+        );
+    }
+    let unchanged = geojson(&server, &created.id).await;
+    assert_eq!(unchanged["title"], "Original", "P9: nothing changed");
+    assert_eq!(
+        unchanged["features"][0]["properties"]["name"],
+        "Weg zum Maschsee"
+    );
+
+    let bearer = format!("Bearer {}", created.key);
+    let response = client()
+        .put(format!("{url}?title=Neu"))
+        .header(AUTHORIZATION, &bearer)
+        .header(CONTENT_TYPE, "application/vnd.google-earth.kml+xml")
+        .body(KML)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let changed = geojson(&server, &created.id).await;
+    assert_eq!(changed["title"], "Neu");
+    assert_eq!(changed["features"][0]["properties"]["name"], "Messpunkt");
+
+    // A broken upload with the right key changes nothing either.
+    let response = client()
+        .put(&url)
+        .header(AUTHORIZATION, &bearer)
+        .header(CONTENT_TYPE, "application/vnd.google-earth.kml+xml")
+        .body("<kml><Placemark><name>kaputt")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let error: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    assert!(error["error"].as_str().unwrap().contains("line"), "{error}");
+    assert_eq!(
+        geojson(&server, &created.id).await["features"][0]["properties"]["name"],
+        "Messpunkt"
+    );
+
+    let response = client()
+        .delete(&url)
+        .header(AUTHORIZATION, &bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        get(&server, &format!("/api/drawings/{}", created.id))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        geojson(&server, &other.id).await["title"],
+        "Andere",
+        "others are untouched"
+    );
+}
+
+#[tokio::test]
+async fn anyone_may_copy_and_the_copy_remembers_its_origin() {
+    let server = TestServer::start(&demo_site());
+    let original = create(&server, "application/gpx+xml", GPX, "Runde").await;
+    let response = client()
+        .post(server.url(&format!("/api/drawings/{}/copy", original.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let copy: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    let copy_id = copy["id"].as_str().unwrap();
+    assert_ne!(copy_id, original.id);
+    assert_ne!(copy["edit_key"], original.body["edit_key"]);
+    let drawing = geojson(&server, copy_id).await;
+    assert_eq!(drawing["copied_from"], original.id.as_str());
+    assert_eq!(drawing["title"], "Runde");
+    assert_eq!(
+        drawing["features"],
+        geojson(&server, &original.id).await["features"]
+    );
+}
+
+#[tokio::test]
+async fn bad_uploads_are_refused_with_a_reason() {
+    let server = TestServer::start_with(
+        &demo_site(),
+        &[("NUMIS_DRAWINGS__MAX_UPLOAD_BYTES", "2000")],
+    );
+    let post = |content_type: &'static str, body: String| {
+        client()
+            .post(server.url("/api/drawings"))
+            .header(CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+    };
+    let cases = [
+        (
+            "application/geo+json",
+            "{\"type\": \"FeatureCollection\", \"features\": [".to_owned(),
+            StatusCode::BAD_REQUEST,
+            "JSON",
+        ),
+        (
+            "application/vnd.google-earth.kml+xml",
+            "<kml><Document><NetworkLink/></Document></kml>".to_owned(),
+            StatusCode::BAD_REQUEST,
+            "NetworkLink",
+        ),
+        (
+            "application/geo+json",
+            r#"{"type":"Point","coordinates":[200,95]}"#.to_owned(),
+            StatusCode::BAD_REQUEST,
+            "range",
+        ),
+        (
+            "application/geo+json",
+            format!(
+                "{{\"type\":\"FeatureCollection\",\"features\":[],\"pad\":\"{}\"}}",
+                "x".repeat(3000)
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "2000",
+        ),
+        (
+            "text/html",
+            "<p>hi</p>".to_owned(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "GeoJSON, KML, KMZ or GPX",
+        ),
+    ];
+    for (content_type, body, status, says) in cases {
+        let response = post(content_type, body).await.unwrap();
+        assert_eq!(response.status(), status, "{content_type} {says}");
+        let text = response.text().await.unwrap();
+        assert!(text.contains(says), "{says} in {text}");
+    }
+    assert_eq!(
+        get(&server, "/healthz").await.0,
+        StatusCode::OK,
+        "the server stays up"
+    );
+}
+
+#[tokio::test]
+async fn reports_are_counted_and_expired_drawings_answer_gone_until_purged() {
+    // A retention of zero days: every drawing expires at once.
+    let server = TestServer::start_with(&demo_site(), &[("NUMIS_DRAWINGS__RETENTION_DAYS", "0")]);
+    let created = create(&server, "application/geo+json", LINE, "").await;
+    let (status, text) = get(&server, &format!("/api/drawings/{}", created.id)).await;
+    assert_eq!(status, StatusCode::GONE, "{text}");
+    assert!(text.contains("expired"), "{text}");
+    let response = client()
+        .post(server.url(&format!("/api/drawings/{}/copy", created.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::GONE);
+
+    let mut server = server;
+    server.stop();
+    let data_dir = server.data_dir.path().to_str().unwrap().to_owned();
+    let (status, output) = run_numis(&["purge", "--data-dir", &data_dir]);
+    assert!(status.success(), "{output}");
+    assert!(output.contains("1 expired drawing(s)"), "{output}");
+
+    let server = TestServer::start(&demo_site());
+    let created = create(&server, "application/geo+json", LINE, "").await;
+    let url = server.url(&format!("/api/drawings/{}/report", created.id));
+    let response = client()
+        .post(&url)
+        .body(r#"{"reason": "Beleidigung im Titel"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let response = client()
+        .post(&url)
+        .body(r#"{"reason": "  "}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let response = client()
+        .post(server.url("/api/drawings/gibtesnicht/report"))
+        .body(r#"{"reason": "x"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
