@@ -152,6 +152,19 @@ export class MapView {
     return true;
   }
 
+  /**
+   * Moves the centre to whole metres, the precision a permalink keeps, so
+   * that a link restores exactly this view: tiles are drawn at whole
+   * pixels, and a centre a fraction of a metre off can round them one
+   * pixel the other way. The move itself is far below a pixel.
+   */
+  snapCenter(): void {
+    const c = this.view.getCenter();
+    if (!c) return;
+    const snapped = [Math.round(c[0]), Math.round(c[1])];
+    if (snapped[0] !== c[0] || snapped[1] !== c[1]) this.view.setCenter(snapped);
+  }
+
   center(): Coord {
     const c = this.view.getCenter() ?? getCenter(this.catalogue.extent);
     return [c[0], c[1]];

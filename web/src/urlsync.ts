@@ -23,7 +23,10 @@ export class UrlSync {
     private readonly lang: Lang,
     private readonly embed: EmbedOptions,
   ) {
-    mapView.map.on('moveend', () => this.update());
+    mapView.map.on('moveend', () => {
+      mapView.snapCenter();
+      this.update();
+    });
     store.subscribe(() => this.update());
   }
 
