@@ -15,6 +15,7 @@ pub mod config;
 pub mod drawings;
 pub mod health;
 pub mod metrics;
+pub mod moderation;
 pub mod origin;
 pub mod ows;
 pub mod pages;
@@ -69,6 +70,7 @@ pub fn app(state: AppState) -> Router {
         .merge(ows::router())
         .merge(api::router())
         .merge(drawings::router())
+        .merge(moderation::router())
         .merge(viewer::router())
         .fallback(pages::page)
         .layer(from_fn_with_state(state.clone(), stats::record_access))

@@ -355,3 +355,97 @@ async fn reports_are_counted_and_expired_drawings_answer_gone_until_purged() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_operator_lists_reads_and_deletes_any_drawing() {
+    const OPERATOR: &str = "moderations-token";
+    let server = TestServer::start_with(&demo_site(), &[("NUMIS_WMS__OPERATOR_TOKEN", OPERATOR)]);
+    let quiet = create(&server, "application/geo+json", LINE, "Ruhig").await;
+    let reported = create(&server, "application/gpx+xml", GPX, "Gemeldet").await;
+    let report_url = server.url(&format!("/api/drawings/{}/report", reported.id));
+    for reason in ["Werbung", "Beleidigung"] {
+        let response = client()
+            .post(&report_url)
+            .body(format!("{{\"reason\": \"{reason}\"}}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+    }
+    let admin = |path: &str, token: Option<&str>| {
+        let mut request = client().get(server.url(path));
+        if let Some(token) = token {
+            request = request.header(AUTHORIZATION, format!("Bearer {token}"));
+        }
+        request.send()
+    };
+    for token in [None, Some("falsch"), Some(quiet.key.as_str())] {
+        let response = admin("/api/admin/drawings", token).await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{token:?}");
+    }
+    let list: Value = serde_json::from_str(
+        &admin("/api/admin/drawings?order=reported", Some(OPERATOR))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(list["drawings"][0]["id"], reported.id.as_str(), "{list}");
+    assert_eq!(list["drawings"][0]["report_count"], 2);
+    let newest: Value = serde_json::from_str(
+        &admin("/api/admin/drawings", Some(OPERATOR))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(newest["drawings"].as_array().unwrap().len(), 2);
+
+    let one: Value = serde_json::from_str(
+        &admin(
+            &format!("/api/admin/drawings/{}", reported.id),
+            Some(OPERATOR),
+        )
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap(),
+    )
+    .unwrap();
+    let reasons: Vec<&str> = one["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, ["Werbung", "Beleidigung"]);
+
+    let response = client()
+        .delete(server.url(&format!("/api/admin/drawings/{}", reported.id)))
+        .header(AUTHORIZATION, format!("Bearer {OPERATOR}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        get(&server, &format!("/api/drawings/{}", reported.id))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(geojson(&server, &quiet.id).await["title"], "Ruhig");
+
+    // Without a configured token there is no moderation API at all.
+    let plain = TestServer::start(&demo_site());
+    let response = client()
+        .get(plain.url("/api/admin/drawings"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
