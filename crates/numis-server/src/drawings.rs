@@ -44,9 +44,22 @@ pub fn router() -> Router<AppState> {
         .route("/api/drawings/{file}", get(read).put(update).delete(remove))
         .route("/api/drawings/{id}/copy", post(copy))
         .route("/api/drawings/{id}/report", post(report))
+        .route("/api/openapi.json", get(openapi))
         // Uploads are bounded by `[drawings] max_upload_bytes` while they
         // are read (see `upload`), not by axum's fixed default.
         .layer(DefaultBodyLimit::disable())
+}
+
+/// The API described for client authors (OpenAPI 3.1).
+const OPENAPI: &str = include_str!("../openapi.json");
+
+async fn openapi() -> Response<Body> {
+    let mut response = OPENAPI.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 /// Reads an upload, refusing it with 413 as soon as it passes the limit.

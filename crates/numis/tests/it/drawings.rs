@@ -449,3 +449,40 @@ async fn the_operator_lists_reads_and_deletes_any_drawing() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_drawing_route() {
+    let server = TestServer::start(&demo_site());
+    let (status, text) = get(&server, "/api/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let document: Value = serde_json::from_str(&text).unwrap();
+    assert!(document["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = document["paths"].as_object().unwrap();
+    for (path, methods) in [
+        ("/api/drawings", &["post"][..]),
+        ("/api/drawings/{id}", &["get", "put", "delete"][..]),
+        ("/api/drawings/{id}/copy", &["post"][..]),
+        ("/api/drawings/{id}/report", &["post"][..]),
+        ("/api/admin/drawings", &["get"][..]),
+        ("/api/admin/drawings/{id}", &["get", "delete"][..]),
+    ] {
+        for method in methods {
+            assert!(
+                paths[path].get(*method).is_some(),
+                "{method} {path} is described"
+            );
+        }
+    }
+    assert_eq!(paths.len(), 6, "and nothing that does not exist");
+    // Every reference points at something the document defines.
+    let refs = regex::Regex::new(r##""\$ref":\s*"#/components/(\w+)/(\w+)""##).unwrap();
+    for reference in refs.captures_iter(&text) {
+        assert!(
+            document["components"][&reference[1]]
+                .get(&reference[2])
+                .is_some(),
+            "{} is defined",
+            &reference[0]
+        );
+    }
+}
