@@ -15,6 +15,7 @@ use numis_map::search::Target;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::json::{self, Caching};
 use crate::ows::{MapService, caller};
 use crate::state::AppState;
 
@@ -47,16 +48,8 @@ fn lang_of(lang: Option<&str>) -> &'static str {
 }
 
 fn json_response(status: StatusCode, value: &Value) -> Response<Body> {
-    let mut response = (status, value.to_string()).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
     // Answers change when the site is reloaded; let browsers revalidate.
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    response
+    json::answer(status, value, Caching::Revalidate)
 }
 
 fn no_map() -> Response<Body> {

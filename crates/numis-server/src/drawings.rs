@@ -24,6 +24,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::json::{self, Caching, problem};
 use crate::origin::public_base;
 use crate::state::AppState;
 
@@ -75,20 +76,8 @@ async fn upload(state: &AppState, body: Body) -> Result<Bytes, Refusal> {
     }
 }
 
-/// An answer with a JSON body.
 fn answer(status: StatusCode, body: &Value) -> Response<Body> {
-    let mut response = (status, body.to_string()).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-fn problem(status: StatusCode, message: impl std::fmt::Display) -> Response<Body> {
-    answer(status, &json!({ "error": message.to_string() }))
+    json::answer(status, body, Caching::Never)
 }
 
 /// The answer to a refused request, boxed: it travels through `Result`s.
@@ -98,11 +87,12 @@ fn refuse(status: StatusCode, message: impl std::fmt::Display) -> Refusal {
     Box::new(problem(status, message))
 }
 
-fn store_failed(e: numis_store::StoreError) -> Response<Body> {
+/// The answer when the store fails: nothing was changed.
+pub(crate) fn store_failed(e: numis_store::StoreError) -> Response<Body> {
     tracing::error!(error = %e, "drawing store failed");
     problem(
         StatusCode::SERVICE_UNAVAILABLE,
-        "the drawing could not be stored; nothing was changed",
+        "the store failed; nothing was changed",
     )
 }
 
@@ -125,14 +115,7 @@ fn key_hash(key: &str) -> Vec<u8> {
 
 /// Is `headers`' bearer token the drawing's edit key?
 fn holds_edit_key(headers: &HeaderMap, drawing: &StoredDrawing) -> bool {
-    let Some(key) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-    else {
-        return false;
-    };
-    key_hash(key.trim()).ct_eq(&drawing.edit_key_hash).into()
+    json::bearer(headers).is_some_and(|key| key_hash(key).ct_eq(&drawing.edit_key_hash).into())
 }
 
 fn limits(state: &AppState) -> Limits {

@@ -14,6 +14,7 @@ pub mod cache;
 pub mod config;
 pub mod drawings;
 pub mod health;
+pub mod json;
 pub mod metrics;
 pub mod moderation;
 pub mod origin;

@@ -13,8 +13,9 @@ use axum::routing::get;
 use numis_store::{DrawingOrder, StoredDrawing};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use subtle::ConstantTimeEq;
 
+use crate::drawings::store_failed;
+use crate::json::{self, Caching, problem};
 use crate::state::AppState;
 
 /// Most drawings one list shows.
@@ -28,41 +29,22 @@ pub fn router() -> Router<AppState> {
 }
 
 fn answer(status: StatusCode, body: &Value) -> Response<Body> {
-    let mut response = (status, body.to_string()).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    json::answer(status, body, Caching::Never)
 }
 
 /// `None` when the request is the operator's; else the refusal.
 fn refusal(state: &AppState, headers: &HeaderMap) -> Option<Response<Body>> {
-    let Some(token) = state
+    let token = state
         .config
         .wms
         .operator_token
         .as_deref()
-        .filter(|t| !t.is_empty())
-    else {
-        return Some(answer(
-            StatusCode::NOT_FOUND,
-            &json!({ "error": "not found" }),
-        ));
-    };
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    let matches: bool = presented.as_bytes().ct_eq(token.as_bytes()).into();
-    (!matches).then(|| {
-        let mut response = answer(
-            StatusCode::UNAUTHORIZED,
-            &json!({ "error": "the operator token is needed" }),
-        );
+        .filter(|t| !t.is_empty());
+    if token.is_none() {
+        return Some(problem(StatusCode::NOT_FOUND, "not found"));
+    }
+    (!json::is_operator(headers, token)).then(|| {
+        let mut response = problem(StatusCode::UNAUTHORIZED, "the operator token is needed");
         response
             .headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
@@ -84,14 +66,6 @@ fn summary(d: &StoredDrawing) -> Value {
         "copied_from": d.copied_from,
         "report_count": d.report_count,
     })
-}
-
-fn store_failed(e: numis_store::StoreError) -> Response<Body> {
-    tracing::error!(error = %e, "moderation: store failed");
-    answer(
-        StatusCode::SERVICE_UNAVAILABLE,
-        &json!({ "error": "the store failed; nothing was changed" }),
-    )
 }
 
 #[derive(Deserialize)]

@@ -76,15 +76,9 @@ pub fn router() -> Router<AppState> {
 
 /// Who asks: the operator when the request carries the operator token.
 pub(crate) fn caller(headers: &HeaderMap, token: Option<&str>) -> Caller {
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    let operator =
-        matches!((token, presented), (Some(token), Some(presented)) if token == presented);
     Caller {
         roles: Vec::new(),
-        operator,
+        operator: crate::json::is_operator(headers, token),
     }
 }
 
