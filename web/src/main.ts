@@ -8,6 +8,10 @@ import { Api } from './api';
 import { mountAttribution } from './attribution';
 import { Catalogue } from './catalogue';
 import { el } from './dom';
+import { DrawingsApi } from './draw/api';
+import { DrawingController } from './draw/controller';
+import { showDrawing } from './draw/embed';
+import { editFragment, parseEditKey } from './draw/ids';
 import { embedDialog } from './embeddialog';
 import { openFullLink, wheelHint } from './embed';
 import { FeatureInfo } from './featureinfo';
@@ -75,6 +79,10 @@ async function start(): Promise<void> {
     url.base ?? catalogue.defaultBase(),
     url.marker,
   );
+  store.setDrawing(url.drawing);
+  const drawingsApi = new DrawingsApi(shell.api);
+  // A drawing from a link is zoomed to, unless the link names a view.
+  const explicitView = url.center !== null || url.scale !== null;
   const mapView = new MapView(catalogue, store, { target: layout.map, wheelCtrl: embedOptions.wheelCtrl });
   mapView.map.once('rendercomplete', () => {
     document.body.dataset.ready = '1';
@@ -99,12 +107,28 @@ async function start(): Promise<void> {
       panel?.reveal(id);
       openPanel();
     });
-    const spacer = el('div', { class: 'toolbar-spacer' });
-    layout.toolbar.append(search.element, spacer, shareDialog(layout.root, api, urls), embedDialog(layout.root, shell, urls));
-    const measure = new Measure(mapView, say, (active) => {
-      featureInfo.enabled = !active;
-      if (active) featureInfo.close();
+    const drawing = new DrawingController({
+      root: layout.root, mapWrap: layout.mapWrap, mapView, store, shell, api: drawingsApi, say, explicitView,
     });
+    const spacer = el('div', { class: 'toolbar-spacer' });
+    layout.toolbar.append(search.element, spacer, drawing.button, shareDialog(layout.root, api, urls), embedDialog(layout.root, shell, urls));
+    // A click on the map queries features unless measuring or the drawing
+    // panel takes it.
+    let measuring = false;
+    const clicks = (): void => {
+      featureInfo.enabled = !measuring && !drawing.isOpen;
+      if (!featureInfo.enabled) featureInfo.close();
+    };
+    const measure = new Measure(mapView, say, (active) => {
+      measuring = active;
+      if (active) drawing.stopTool();
+      clicks();
+    });
+    drawing.onOpen((open) => {
+      if (open && measuring) measure.stop();
+      clicks();
+    });
+    if (url.drawing) void drawing.open(url.drawing, parseEditKey(window.location.hash));
     const fullscreen = fullscreenButton(layout.root);
     layout.controls.append(homeButton(mapView), ...(fullscreen ? [fullscreen] : []), locateButton(mapView, say), ...measure.buttons);
     layout.footer.append(scaleSelect(mapView), mousePosition(mapView));
@@ -112,7 +136,12 @@ async function start(): Promise<void> {
     if (langSwitch) {
       const other: Lang = getLang() === 'de' ? 'en' : 'de';
       langSwitch.setAttribute('lang', other);
-      const update = (): void => langSwitch.setAttribute('href', urls.viewerUrl(other));
+      // The other language's viewer keeps an edit link's fragment, so its
+      // editor stays the editor (a fragment is never sent to the server).
+      const update = (): void => {
+        const key = store.drawing ? parseEditKey(window.location.hash) : null;
+        langSwitch.setAttribute('href', `${urls.viewerUrl(other)}${key ? editFragment(key) : ''}`);
+      };
       update();
       urls.onChange(update);
     }
@@ -121,6 +150,7 @@ async function start(): Promise<void> {
     layout.toolbar.remove();
     layout.footer.append(openFullLink(urls));
     if (embedOptions.wheelCtrl) wheelHint(layout.mapWrap, layout.map);
+    if (url.drawing) void showDrawing(mapView, drawingsApi, url.drawing, explicitView);
   }
 
   // Write the restored (and validated) state back into the address bar.

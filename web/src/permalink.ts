@@ -4,6 +4,7 @@
 // default and unknown parameters are ignored.
 
 import type { Extent } from './api';
+import { parseDrawingId } from './draw/ids';
 import { isLang, type Lang } from './i18n';
 
 export type Coord = [number, number];
@@ -23,6 +24,8 @@ export interface UrlState {
   marker: Coord | null;
   tree: boolean;
   wheelCtrl: boolean;
+  /** A saved drawing's public id (never its edit key). */
+  drawing: string | null;
 }
 
 export interface ParseContext {
@@ -121,6 +124,7 @@ export function parseUrlState(params: URLSearchParams, ctx: ParseContext): UrlSt
     marker: parseCoordPair(param(params, 'marker'), area),
     tree: param(params, 'tree') === '1',
     wheelCtrl: param(params, 'wheel') === 'ctrl',
+    drawing: parseDrawingId(param(params, 'drawing')),
   };
 }
 
@@ -133,6 +137,7 @@ export interface SerialState {
   marker: Coord | null;
   tree?: boolean;
   wheelCtrl?: boolean;
+  drawing?: string | null;
 }
 
 /** Percent-encoding that leaves `,` and `:` readable (they are safe in a query value). */
@@ -155,6 +160,7 @@ export function serializeState(state: SerialState): string {
     ['base', state.base],
   ];
   if (state.marker) parts.push(['marker', `${metres(state.marker[0])},${metres(state.marker[1])}`]);
+  if (state.drawing) parts.push(['drawing', state.drawing]);
   if (state.tree) parts.push(['tree', '1']);
   if (state.wheelCtrl) parts.push(['wheel', 'ctrl']);
   return parts.map(([k, v]) => `${k}=${encode(v)}`).join('&');

@@ -1,11 +1,11 @@
 // The viewer's own state besides the map view: which layers are on, their
-// opacity, the base map and the marker. UI modules change it through the
+// opacity, the base map, the marker and the drawing shown. UI modules change it through the
 // setters and listen for changes.
 
 import type { Catalogue } from './catalogue';
 import type { Coord, LayerEntry } from './permalink';
 
-export type Change = 'layers' | 'opacity' | 'base' | 'marker';
+export type Change = 'layers' | 'opacity' | 'base' | 'marker' | 'drawing';
 type Listener = (change: Change, id?: string) => void;
 
 export class Store {
@@ -13,6 +13,7 @@ export class Store {
   private readonly opacity = new Map<string, number>();
   private baseId: string;
   private markerAt: Coord | null = null;
+  private drawingId: string | null = null;
   private readonly listeners: Listener[] = [];
 
   constructor(
@@ -82,6 +83,17 @@ export class Store {
     if (!valid || id === this.baseId) return;
     this.baseId = id;
     this.emit('base');
+  }
+
+  /** The public id of the saved drawing shown (part of every link), or null. */
+  get drawing(): string | null {
+    return this.drawingId;
+  }
+
+  setDrawing(id: string | null): void {
+    if (id === this.drawingId) return;
+    this.drawingId = id;
+    this.emit('drawing');
   }
 
   setMarker(at: Coord | null): void {

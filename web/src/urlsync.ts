@@ -42,6 +42,7 @@ export class UrlSync {
       layers: this.store.entries(),
       base: this.store.base,
       marker: this.store.marker,
+      drawing: this.store.drawing,
       tree: embed?.tree,
       wheelCtrl: embed?.wheelCtrl,
     });
@@ -52,6 +53,11 @@ export class UrlSync {
     return this.query(this.lang, this.shell.mode === 'embed' ? this.embed : null);
   }
 
+  /**
+   * Writes the state into the address bar. The fragment stays as it is: it
+   * may hold a drawing's edit key, which only this tab's address bar keeps;
+   * no derived URL below ever carries it.
+   */
   update(): void {
     const url = `${window.location.pathname}?${this.ownQuery()}${window.location.hash}`;
     try {
