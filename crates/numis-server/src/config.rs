@@ -58,6 +58,16 @@ pub struct DrawingsConfig {
     pub max_features: usize,
     /// Most vertices in one drawing. [default: 500000]
     pub max_vertices: usize,
+    /// Drawings one client may create (or copy) per hour on average; 0
+    /// switches the limit off. Counted in memory only. [default: 60]
+    pub creates_per_hour: u32,
+    /// Drawings one client may create at once before the hourly rate
+    /// applies. [default: 20]
+    pub create_burst: u32,
+    /// Behind a reverse proxy: the header carrying the client's address
+    /// (e.g. `X-Forwarded-For`; its last entry counts). Unset: the peer's
+    /// address. [default: none]
+    pub client_address_header: Option<String>,
 }
 
 impl Default for DrawingsConfig {
@@ -67,6 +77,9 @@ impl Default for DrawingsConfig {
             max_upload_bytes: numis_formats::DEFAULT_MAX_BYTES,
             max_features: numis_formats::DEFAULT_MAX_FEATURES,
             max_vertices: numis_formats::DEFAULT_MAX_VERTICES,
+            creates_per_hour: 60,
+            create_burst: 20,
+            client_address_header: None,
         }
     }
 }

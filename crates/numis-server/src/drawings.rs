@@ -11,7 +11,10 @@
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use std::net::SocketAddr;
+
+use axum::Extension;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -45,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/drawings/{file}", get(read).put(update).delete(remove))
         .route("/api/drawings/{id}/copy", post(copy))
         .route("/api/drawings/{id}/report", post(report))
+        .route("/api/convert", post(convert))
         .route("/api/openapi.json", get(openapi))
         // Uploads are bounded by `[drawings] max_upload_bytes` while they
         // are read (see `upload`), not by axum's fixed default.
@@ -130,6 +134,16 @@ fn limits(state: &AppState) -> Limits {
 
 /// The features of an upload as GeoJSON, or the answer saying what is wrong.
 fn features_of(state: &AppState, headers: &HeaderMap, body: &Bytes) -> Result<String, Refusal> {
+    read_upload(state, headers, body).map(|drawing| numis_formats::write_geojson(&drawing))
+}
+
+/// An upload read into the feature model (limits applied, descriptions
+/// sanitised), or the answer saying what is wrong.
+fn read_upload(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<numis_formats::Drawing, Refusal> {
     let limits = limits(state);
     if body.len() as u64 > limits.max_bytes {
         return Err(refuse(
@@ -171,9 +185,7 @@ fn features_of(state: &AppState, headers: &HeaderMap, body: &Bytes) -> Result<St
             "the upload is neither GeoJSON, KML, KMZ nor GPX",
         ));
     };
-    let drawing = numis_formats::read(body, format, &limits)
-        .map_err(|e| refuse(StatusCode::BAD_REQUEST, e))?;
-    Ok(numis_formats::write_geojson(&drawing))
+    numis_formats::read(body, format, &limits).map_err(|e| refuse(StatusCode::BAD_REQUEST, e))
 }
 
 #[derive(Deserialize)]
@@ -247,12 +259,41 @@ async fn save_new(
     response
 }
 
+/// The peer address as the server saw it, when it was recorded (not in
+/// tests that call the router directly).
+type Peer = Option<Extension<ConnectInfo<SocketAddr>>>;
+
+/// Counts a creation against the client's allowance (clause P11), or
+/// answers 429 with the seconds to wait.
+fn within_creation_limit(
+    state: &AppState,
+    peer: &Peer,
+    headers: &HeaderMap,
+) -> Result<(), Refusal> {
+    let peer = peer.as_ref().map(|Extension(info)| info);
+    state.creation_limit.check(peer, headers).map_err(|wait| {
+        let seconds = wait.as_secs().max(1);
+        let mut response = problem(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("too many new drawings from here; try again in {seconds} s"),
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        Box::new(response)
+    })
+}
+
 async fn create(
     State(state): State<AppState>,
+    peer: Peer,
     Query(query): Query<TitleQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> Response<Body> {
+    if let Err(answer) = within_creation_limit(&state, &peer, &headers) {
+        return *answer;
+    }
     let body = match upload(&state, body).await {
         Ok(body) => body,
         Err(answer) => return *answer,
@@ -321,14 +362,24 @@ async fn read(State(state): State<AppState>, Path(file): Path<String>) -> Respon
             );
         }
     };
+    exported(&model, format, &format!("zeichnung-{}", drawing.id))
+}
+
+/// `model` written as KML, GPX or GeoJSON, as a download named `stem`.
+fn exported(model: &numis_formats::Drawing, format: Format, stem: &str) -> Response<Body> {
     let (text, content_type, extension) = match format {
         Format::Gpx => (
-            numis_formats::write_gpx(&model),
+            numis_formats::write_gpx(model),
             "application/gpx+xml",
             "gpx",
         ),
+        Format::GeoJson => (
+            numis_formats::write_geojson(model),
+            "application/geo+json",
+            "geojson",
+        ),
         _ => (
-            numis_formats::write_kml(&model),
+            numis_formats::write_kml(model),
             "application/vnd.google-earth.kml+xml",
             "kml",
         ),
@@ -337,13 +388,48 @@ async fn read(State(state): State<AppState>, Path(file): Path<String>) -> Respon
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(disposition) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"zeichnung-{}.{extension}\"",
-        drawing.id
-    )) {
+    if let Ok(disposition) =
+        HeaderValue::from_str(&format!("attachment; filename=\"{stem}.{extension}\""))
+    {
         headers.insert(header::CONTENT_DISPOSITION, disposition);
     }
     response
+}
+
+#[derive(Deserialize)]
+struct ConvertQuery {
+    to: Option<String>,
+}
+
+/// `POST /api/convert?to=geojson|kml|gpx`: an upload read exactly as a
+/// drawing would be (limits, sanitising) and written back in the asked
+/// format. Stores nothing; the viewer imports and exports through it, so
+/// the browser never parses an uploaded XML document itself.
+async fn convert(
+    State(state): State<AppState>,
+    Query(query): Query<ConvertQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response<Body> {
+    let format = match query.to.as_deref().unwrap_or("geojson") {
+        "geojson" | "json" => Format::GeoJson,
+        "kml" => Format::Kml,
+        "gpx" => Format::Gpx,
+        other => {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                format!("cannot convert to {other:?}; ask for geojson, kml or gpx"),
+            );
+        }
+    };
+    let body = match upload(&state, body).await {
+        Ok(body) => body,
+        Err(answer) => return *answer,
+    };
+    match read_upload(&state, &headers, &body) {
+        Ok(model) => exported(&model, format, "zeichnung"),
+        Err(answer) => *answer,
+    }
 }
 
 /// The drawing if the request holds its edit key, or 403/404/410.
@@ -420,9 +506,13 @@ async fn remove(
 
 async fn copy(
     State(state): State<AppState>,
+    peer: Peer,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response<Body> {
+    if let Err(answer) = within_creation_limit(&state, &peer, &headers) {
+        return *answer;
+    }
     let original = match live_drawing(&state, &id).await {
         Ok(d) => d,
         Err(answer) => return *answer,

@@ -20,6 +20,7 @@ pub mod moderation;
 pub mod origin;
 pub mod ows;
 pub mod pages;
+pub mod ratelimit;
 pub mod reload;
 pub mod security;
 pub mod state;
@@ -115,9 +116,14 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let watcher = tokio::spawn(reload::watch(state.clone()));
     tracing::info!("numis listening on http://{local}");
 
-    axum::serve(listener, app(state.clone()))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // The peer address reaches only the in-memory creation limit of
+    // drawings (see `ratelimit`); nothing logs or stores it.
+    axum::serve(
+        listener,
+        app(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
 
     background.abort();
     watcher.abort();

@@ -1,5 +1,6 @@
 //! What every handler can reach.
 
+use crate::ratelimit::CreationLimit;
 use std::sync::{Arc, RwLock};
 
 use numis_cms::Site;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub access: Arc<AccessCounter>,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
+    /// How many drawings each client may create, counted in memory.
+    pub creation_limit: Arc<CreationLimit>,
 }
 
 impl AppState {
@@ -40,6 +43,7 @@ impl AppState {
         drawings: Arc<dyn DrawingStore>,
     ) -> Self {
         Self {
+            creation_limit: Arc::new(CreationLimit::new(&config.drawings)),
             config: Arc::new(config),
             site: Arc::new(RwLock::new(Arc::new(site))),
             map: Arc::new(RwLock::new(map.map(Arc::new))),

@@ -463,6 +463,7 @@ async fn the_openapi_document_describes_every_drawing_route() {
         ("/api/drawings/{id}", &["get", "put", "delete"][..]),
         ("/api/drawings/{id}/copy", &["post"][..]),
         ("/api/drawings/{id}/report", &["post"][..]),
+        ("/api/convert", &["post"][..]),
         ("/api/admin/drawings", &["get"][..]),
         ("/api/admin/drawings/{id}", &["get", "delete"][..]),
     ] {
@@ -473,7 +474,7 @@ async fn the_openapi_document_describes_every_drawing_route() {
             );
         }
     }
-    assert_eq!(paths.len(), 6, "and nothing that does not exist");
+    assert_eq!(paths.len(), 7, "and nothing that does not exist");
     // Every reference points at something the document defines.
     let refs = regex::Regex::new(r##""\$ref":\s*"#/components/(\w+)/(\w+)""##).unwrap();
     for reference in refs.captures_iter(&text) {
@@ -484,5 +485,198 @@ async fn the_openapi_document_describes_every_drawing_route() {
             "{} is defined",
             &reference[0]
         );
+    }
+}
+
+#[tokio::test]
+async fn uploads_convert_to_every_format_without_being_stored() {
+    let server =
+        TestServer::start_with(&demo_site(), &[("NUMIS_WMS__OPERATOR_TOKEN", "moderator")]);
+    let convert = |to: &str, content_type: &str, body: &str| {
+        client()
+            .post(server.url(&format!("/api/convert?to={to}")))
+            .header(CONTENT_TYPE, content_type)
+            .body(body.to_owned())
+            .send()
+    };
+
+    // GPX in, KML out: the track and the waypoint become placemarks.
+    let response = convert("kml", "application/gpx+xml", GPX).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()[CONTENT_TYPE],
+        "application/vnd.google-earth.kml+xml"
+    );
+    let kml = response.text().await.unwrap();
+    assert_eq!(kml.matches("<Placemark").count(), 2, "{kml}");
+    assert!(kml.contains("Runde") && kml.contains("9.74,52.38"), "{kml}");
+
+    // KML in, GeoJSON out: the description is sanitised exactly as on save.
+    let response = convert("geojson", "application/vnd.google-earth.kml+xml", KML)
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let collection: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    let feature = &collection["features"][0];
+    assert_eq!(feature["properties"]["name"], "Messpunkt");
+    let description = feature["properties"]["description"].as_str().unwrap();
+    assert!(description.contains("<p>Gut</p>"), "{description}");
+    assert!(!description.contains("script") && !description.contains("javascript"));
+    assert_eq!(
+        feature["geometry"]["coordinates"],
+        serde_json::json!([9.73, 52.37])
+    );
+
+    // GeoJSON in, GPX out.
+    let response = convert("gpx", "application/geo+json", LINE).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let gpx = response.text().await.unwrap();
+    assert!(
+        gpx.contains("<trk>") && gpx.contains("lat=\"52.366\""),
+        "{gpx}"
+    );
+
+    // What cannot be converted says why.
+    for (to, content_type, body, status, says) in [
+        (
+            "svg",
+            "application/geo+json",
+            LINE,
+            StatusCode::BAD_REQUEST,
+            "geojson, kml or gpx",
+        ),
+        (
+            "kml",
+            "application/vnd.google-earth.kml+xml",
+            "<kml><Document>",
+            StatusCode::BAD_REQUEST,
+            "line",
+        ),
+        (
+            "kml",
+            "text/html",
+            "<p>",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "text/html",
+        ),
+    ] {
+        let response = convert(to, content_type, body).await.unwrap();
+        assert_eq!(response.status(), status, "{to} {content_type}");
+        let text = response.text().await.unwrap();
+        assert!(text.contains(says), "{says} in {text}");
+    }
+
+    // Nothing of it was stored.
+    let listed: Value = serde_json::from_str(
+        &client()
+            .get(server.url("/api/admin/drawings"))
+            .header(AUTHORIZATION, "Bearer moderator")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        listed["drawings"].as_array().map(Vec::len),
+        Some(0),
+        "{listed}"
+    );
+}
+
+#[tokio::test]
+async fn creation_is_rate_limited_per_client_without_storing_the_address() {
+    let forwarded = "198.51.100.23";
+    let mut server = TestServer::start_with(
+        &demo_site(),
+        &[
+            ("NUMIS_DRAWINGS__CREATES_PER_HOUR", "1"),
+            ("NUMIS_DRAWINGS__CREATE_BURST", "2"),
+            ("NUMIS_DRAWINGS__CLIENT_ADDRESS_HEADER", "X-Forwarded-For"),
+        ],
+    );
+    let post = |path: &str, from: &str| {
+        client()
+            .post(server.url(path))
+            .header("X-Forwarded-For", from)
+            .header(CONTENT_TYPE, "application/geo+json")
+            .body(LINE)
+            .send()
+    };
+    let first = post("/api/drawings", forwarded).await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = serde_json::from_str(&first.text().await.unwrap()).unwrap();
+    let id = first["id"].as_str().unwrap();
+    let key = first["edit_key"].as_str().unwrap();
+    assert_eq!(
+        post(&format!("/api/drawings/{id}/copy"), forwarded)
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::CREATED,
+        "a copy counts as a creation"
+    );
+
+    // The third creation within the hour is refused, saying when to retry.
+    for path in [
+        "/api/drawings".to_owned(),
+        format!("/api/drawings/{id}/copy"),
+    ] {
+        let refused = post(&path, forwarded).await.unwrap();
+        assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS, "{path}");
+        let retry: u64 = refused.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=3_600).contains(&retry), "Retry-After {retry}");
+        let text = refused.text().await.unwrap();
+        assert!(text.contains("try again in"), "{text}");
+    }
+
+    // Another client still may; reading and changing are not limited.
+    assert_eq!(
+        post("/api/drawings", "198.51.100.24")
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        get(&server, &format!("/api/drawings/{id}")).await.0,
+        StatusCode::OK
+    );
+    let changed = client()
+        .put(server.url(&format!("/api/drawings/{id}")))
+        .header("X-Forwarded-For", forwarded)
+        .header(AUTHORIZATION, format!("Bearer {key}"))
+        .header(CONTENT_TYPE, "application/geo+json")
+        .body(LINE)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+
+    // The count lived in memory: neither the data directory nor the log
+    // holds the address.
+    server.stop();
+    assert!(
+        !server.log().contains(forwarded),
+        "the log names the client"
+    );
+    for entry in walkdir::WalkDir::new(server.data_dir.path()) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let bytes = std::fs::read(entry.path()).unwrap();
+            assert!(
+                !bytes
+                    .windows(forwarded.len())
+                    .any(|w| w == forwarded.as_bytes()),
+                "{} holds the client's address",
+                entry.path().display()
+            );
+        }
     }
 }

@@ -22,6 +22,8 @@ mod wms;
 mod viewer;
 // Drawings: save, view, change with the key, copy, expire, report.
 mod drawings;
+// An acknowledged save survives SIGKILL.
+mod durability;
 
 mod image_diff;
 mod util;

@@ -53,6 +53,8 @@ pub struct TestServer {
     pub base: String,
     /// The server's data directory (deleted at drop).
     pub data_dir: tempfile::TempDir,
+    site: PathBuf,
+    env: Vec<(String, String)>,
     log_path: PathBuf,
     _log_dir: tempfile::TempDir,
 }
@@ -65,16 +67,32 @@ impl TestServer {
 
     /// Starts the server on `site` with extra environment variables.
     pub fn start_with(site: &Path, env: &[(&str, &str)]) -> Self {
-        let data_dir = tempfile::tempdir().expect("data dir");
         let log_dir = tempfile::tempdir().expect("log dir");
-        let log_path = log_dir.path().join("server.log");
-        let log = File::create(&log_path).expect("log file");
+        let mut server = Self {
+            child: None,
+            base: String::new(),
+            data_dir: tempfile::tempdir().expect("data dir"),
+            site: site.to_owned(),
+            env: env
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            log_path: log_dir.path().join("server.log"),
+            _log_dir: log_dir,
+        };
+        server.spawn();
+        server
+    }
+
+    /// Starts the process (again) on the same site, data and settings.
+    fn spawn(&mut self) {
+        let log = File::create(&self.log_path).expect("log file");
         let mut command = Command::new(env!("CARGO_BIN_EXE_numis"));
         command
             .args(["serve", "--bind", "127.0.0.1:0", "--site-dir"])
-            .arg(site)
+            .arg(&self.site)
             .arg("--data-dir")
-            .arg(data_dir.path())
+            .arg(self.data_dir.path())
             .env_remove("NUMIS_CONFIG")
             // A test switch, not a setting: the server rejects unknown NUMIS_ keys.
             .env_remove("NUMIS_BLESS")
@@ -82,19 +100,25 @@ impl TestServer {
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log"))
             .stderr(log);
-        for (key, value) in env {
+        for (key, value) in &self.env {
             command.env(key, value);
         }
-        let child = command.spawn().expect("start numis");
-        let mut server = Self {
-            child: Some(child),
-            base: String::new(),
-            data_dir,
-            log_path,
-            _log_dir: log_dir,
-        };
-        server.base = server.wait_for_address();
-        server
+        self.child = Some(command.spawn().expect("start numis"));
+        self.base = self.wait_for_address();
+    }
+
+    /// Kills the process with SIGKILL: no shutdown, no last write.
+    pub fn kill(&mut self) {
+        let mut child = self.child.take().expect("running");
+        child.kill().expect("SIGKILL");
+        child.wait().expect("reaped");
+    }
+
+    /// Starts a stopped or killed server again on its data directory
+    /// (it listens on a new port).
+    pub fn restart(&mut self) {
+        assert!(self.child.is_none(), "stop or kill the server first");
+        self.spawn();
     }
 
     fn wait_for_address(&mut self) -> String {
