@@ -23,18 +23,28 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== tsc (web/)"
 (cd web && npx --no-install tsc --noEmit -p .)
 
-echo "== cargo test"
 log=$(mktemp)
 clients_log=$(mktemp)
 e2e_log=$(mktemp)
 trap 'rm -f "$log" "$clients_log" "$e2e_log"' EXIT
+
+# GDAL first: the Rust tests compare the format readers with ogrinfo too.
+echo "== installing the test tools (tests/clients/setup.sh: GDAL, Python clients)"
 set +e
+tests/clients/setup.sh 2>&1 | tee "$clients_log"
+setup_status=${PIPESTATUS[0]}
+
+echo "== cargo test"
 cargo test --workspace --locked 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
-echo "== real WMS clients (tests/clients)"
-{ tests/clients/setup.sh && tests/clients/run.sh; } 2>&1 | tee "$clients_log"
-clients_status=${PIPESTATUS[0]}
+echo "== real clients: OWSLib and GDAL against the WMS and the drawings API (tests/clients)"
+if [ "$setup_status" -eq 0 ]; then
+    tests/clients/run.sh 2>&1 | tee "$clients_log"
+    clients_status=${PIPESTATUS[0]}
+else
+    clients_status=$setup_status
+fi
 
 echo "== end-to-end browser tests (web/e2e)"
 scripts/e2e.sh 2>&1 | tee "$e2e_log"
