@@ -17,7 +17,7 @@ import {
     waitReady,
 } from './helpers.mjs';
 
-const PARAMS = ['lang', 'x', 'y', 'scale', 'layers', 'base', 'marker', 'tree', 'wheel', 'unknown', '__proto__'];
+const PARAMS = ['lang', 'x', 'y', 'scale', 'layers', 'base', 'marker', 'tree', 'wheel', 'drawing', 'unknown', '__proto__'];
 
 const PAYLOADS = [
     '"><script>window.__pwned=1</script>',
@@ -35,6 +35,8 @@ const FRAGMENTS = [
     '"><img src=x onerror=window.__pwned=1>',
     'x=1&y=2&layers=<script>window.__pwned=1</script>',
     'javascript:alert(1)',
+    // An edit key that is no key (the real one is 43 base64url characters).
+    'edit=<script>window.__pwned=1</script>',
 ];
 
 // Values that are valid by the contract and so may move the view: a centre

@@ -135,12 +135,13 @@ export class DrawingController {
       measured: (text) => (this.panel.measure.textContent = text ?? ''),
       placedText: () => {
         this.syncTools();
+        this.ctx.say('');
         this.panel.featureName.focus();
         this.panel.featureName.select();
       },
     });
     this.shareDialog = new DrawingShareDialog(ctx.root);
-    this.deleteDialog = new ConfirmDialog(ctx.root, 'draw-delete-dialog', t('draw_delete_title'), t('draw_delete_confirm'));
+    this.deleteDialog = new ConfirmDialog(ctx.root, 'draw-delete', t('draw_delete_title'), t('draw_delete_confirm'));
     this.reportDialog = new ReportDialog(ctx.root);
 
     this.button = el('button', {
@@ -157,6 +158,7 @@ export class DrawingController {
     this.source.on(['addfeature', 'removefeature', 'changefeature', 'clear'], () => this.scheduleList());
     window.addEventListener('pagehide', () => this.flushOnUnload());
     this.render();
+    this.renderList();
   }
 
   // ------------------------------------------------------------ panel
@@ -172,6 +174,7 @@ export class DrawingController {
 
   setOpen(open: boolean): void {
     if (this.isOpen === open) return;
+    if (!open && this.editor.currentTool !== 'select') this.setTool('select');
     this.panel.element.hidden = !open;
     this.button.setAttribute('aria-expanded', String(open));
     this.editor.setActive(open);

@@ -109,12 +109,13 @@ export class ConfirmDialog {
   private readonly text: HTMLElement;
   private resolve: ((ok: boolean) => void) | null = null;
 
-  constructor(parent: HTMLElement, id: string, title: string, confirmLabel: string) {
-    const titleId = uniqueId(`${id}-title`);
-    this.text = el('p', { id: `${id}-text` });
-    const confirm = el('button', { type: 'button', id: `${id}-confirm`, class: 'text-button danger' }, confirmLabel);
-    const cancel = el('button', { type: 'button', id: `${id}-cancel`, class: 'text-button' }, t('cancel'));
-    this.dialog = el('dialog', { id, class: 'dialog draw-dialog', role: 'alertdialog', 'aria-labelledby': titleId, 'aria-describedby': `${id}-text` },
+  /** Ids: `${prefix}-dialog`, `${prefix}-confirm`, `${prefix}-cancel`. */
+  constructor(parent: HTMLElement, prefix: string, title: string, confirmLabel: string) {
+    const titleId = uniqueId(`${prefix}-title`);
+    this.text = el('p', { id: `${prefix}-text` });
+    const confirm = el('button', { type: 'button', id: `${prefix}-confirm`, class: 'text-button danger' }, confirmLabel);
+    const cancel = el('button', { type: 'button', id: `${prefix}-cancel`, class: 'text-button' }, t('cancel'));
+    this.dialog = el('dialog', { id: `${prefix}-dialog`, class: 'dialog draw-dialog', role: 'alertdialog', 'aria-labelledby': titleId, 'aria-describedby': `${prefix}-text` },
       el('div', { class: 'dialog-head' }, el('h2', { id: titleId }, title)),
       el('div', { class: 'dialog-body' }, this.text, el('div', { class: 'button-row' }, cancel, confirm)));
     parent.appendChild(this.dialog);
