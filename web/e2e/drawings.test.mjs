@@ -222,6 +222,14 @@ test('a drawing is drawn with the mouse, saved, viewed read-only elsewhere, copi
         await other.waitForTimeout(200);
         assert.equal(await featureCount(other), 2, 'a viewer cannot delete a feature');
 
+        // Anyone may report a drawing.
+        await other.click('#draw-report');
+        await other.waitForSelector('#draw-report-dialog[open]');
+        await other.fill('#draw-report-reason', 'Testmeldung: bitte prüfen');
+        await other.click('#draw-report-send');
+        await other.waitForSelector('#draw-report-dialog', { state: 'hidden' });
+        assert.match(await other.textContent('#draw-message'), /Meldung ist eingegangen/);
+
         // --- copy and edit the copy
         await other.click('#draw-copy');
         await other.waitForSelector('#draw-share-dialog[open]');
@@ -376,7 +384,7 @@ const GPX = `<?xml version="1.0" encoding="UTF-8"?>
   </trkseg></trk>
 </gpx>`;
 
-test('an import as a temporary layer zooms to it and can be removed; the drawing exports as KML and GPX', async () => {
+test('an import as a temporary layer zooms to it and can be removed; a dropped file joins the drawing, which exports as KML and GPX', async () => {
     const s = await openSession(browser);
     try {
         const page = await s.context.newPage();
@@ -420,7 +428,26 @@ test('an import as a temporary layer zooms to it and can be removed; the drawing
         await page.press('#draw-feature-name', 'Enter');
         assert.deepEqual(await listedNames(page), ['Wanderweg']);
 
-        for (const [format, pattern] of [['kml', /<kml[\s\S]*Wanderweg[\s\S]*<LineString>[\s\S]*<coordinates>/], ['gpx', /<gpx[\s\S]*Wanderweg[\s\S]*<trkpt /]]) {
+        // A file dropped onto the map goes into the drawing.
+        await page.check('#draw-import-into-drawing');
+        const dropped = JSON.stringify({
+            type: 'FeatureCollection',
+            features: [{ type: 'Feature', properties: { name: 'Aus Datei' }, geometry: { type: 'Point', coordinates: [9.74, 52.37] } }],
+        });
+        const transfer = await page.evaluateHandle((text) => {
+            const dt = new DataTransfer();
+            dt.items.add(new File([text], 'punkt.geojson', { type: 'application/geo+json' }));
+            return dt;
+        }, dropped);
+        await page.dispatchEvent('#map', 'dragover', { dataTransfer: transfer });
+        await page.dispatchEvent('#map', 'drop', { dataTransfer: transfer });
+        await waitCount(page, 2);
+        assert.deepEqual(await listedNames(page), ['Wanderweg', 'Aus Datei']);
+
+        for (const [format, pattern] of [
+            ['kml', /<kml[\s\S]*Wanderweg[\s\S]*<LineString>[\s\S]*<coordinates>[\s\S]*Aus Datei/],
+            ['gpx', /<gpx[\s\S]*Aus Datei[\s\S]*Wanderweg[\s\S]*<trkpt |<gpx[\s\S]*Wanderweg[\s\S]*<trkpt [\s\S]*Aus Datei/],
+        ]) {
             await page.selectOption('#draw-export-format', format);
             const [download] = await Promise.all([page.waitForEvent('download'), page.click('#draw-export')]);
             assert.match(download.suggestedFilename(), new RegExp(`\\.${format}$`));
@@ -493,6 +520,14 @@ test('a wrong edit key is told on saving; an unknown drawing is told on opening'
         await page.waitForSelector('#draw-save-state[data-state="failed"]');
         assert.match(await page.textContent('#draw-message'), /Bearbeitungslink ist nicht gültig/);
         assert.equal((await apiDrawing(created.id))[1].features.length, 2, 'nothing was changed');
+
+        // A hostile edit key is no key: the drawing opens read-only.
+        const hostile = await s.context.newPage();
+        await hostile.goto(`${BASE}/karte?drawing=${created.id}#edit=<img src=x onerror=window.__pwned=1>${'D'.repeat(43)}`);
+        await waitReady(hostile);
+        await hostile.waitForSelector('body[data-drawing="view"]');
+        assert.equal(await hostile.isVisible('#draw-tools'), false, 'no tools without a valid key');
+        assert.equal(await hostile.evaluate(() => typeof window.__pwned), 'undefined');
 
         // A well-formed id that does not exist; and a malformed one is ignored.
         const missing = await s.context.newPage();
