@@ -595,6 +595,7 @@ export class DrawingController {
     this.mode = key ? 'edit' : 'view';
     this.id = id;
     this.key = key;
+    this.render();
     document.body.dataset.drawing = 'loading';
     this.setOpen(true);
     try {
