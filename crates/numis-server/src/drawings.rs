@@ -22,8 +22,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use numis_formats::{Format, Limits};
 use numis_store::StoredDrawing;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -80,7 +81,7 @@ async fn upload(state: &AppState, body: Body) -> Result<Bytes, Refusal> {
     }
 }
 
-fn answer(status: StatusCode, body: &Value) -> Response<Body> {
+fn answer<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Response<Body> {
     json::answer(status, body, Caching::Never)
 }
 
@@ -331,15 +332,7 @@ async fn read(State(state): State<AppState>, Path(file): Path<String>) -> Respon
         Err(answer) => return *answer,
     };
     let Some(format) = format else {
-        let mut collection: Value = serde_json::from_str(&drawing.features)
-            .unwrap_or_else(|_| json!({ "type": "FeatureCollection", "features": [] }));
-        if let Some(members) = collection.as_object_mut() {
-            members.insert("id".into(), json!(drawing.id));
-            members.insert("title".into(), json!(drawing.title));
-            members.insert("expires_at".into(), json!(rfc3339(drawing.expires_at)));
-            members.insert("copied_from".into(), json!(drawing.copied_from));
-        }
-        let mut response = answer(StatusCode::OK, &collection);
+        let mut response = answer(StatusCode::OK, &Published::of(&drawing));
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/geo+json"),
@@ -430,6 +423,53 @@ async fn convert(
         Ok(model) => exported(&model, format, "zeichnung"),
         Err(answer) => *answer,
     }
+}
+
+/// The features of a stored drawing, as written by `write_geojson`.
+#[derive(Deserialize)]
+struct StoredCollection<'a> {
+    #[serde(borrow)]
+    features: &'a RawValue,
+}
+
+/// A drawing as `GET /api/drawings/{id}` shows it: its FeatureCollection
+/// with the drawing's own members beside the features. The features are
+/// passed through as stored (checked JSON, not parsed into a tree): reads
+/// are the most frequent request.
+#[derive(Serialize)]
+struct Published<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: &'a str,
+    title: &'a str,
+    expires_at: String,
+    copied_from: Option<&'a str>,
+    features: &'a RawValue,
+}
+
+impl<'a> Published<'a> {
+    fn of(drawing: &'a StoredDrawing) -> Self {
+        let features = serde_json::from_str::<StoredCollection<'a>>(&drawing.features)
+            .map(|stored| stored.features)
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "a stored drawing is not a FeatureCollection");
+                no_features()
+            });
+        Self {
+            kind: "FeatureCollection",
+            id: &drawing.id,
+            title: &drawing.title,
+            expires_at: rfc3339(drawing.expires_at),
+            copied_from: drawing.copied_from.as_deref(),
+            features,
+        }
+    }
+}
+
+/// `[]`, for a stored drawing that cannot be read back.
+fn no_features() -> &'static RawValue {
+    static EMPTY: std::sync::OnceLock<Box<RawValue>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| RawValue::from_string("[]".to_owned()).unwrap_or_default())
 }
 
 /// The drawing if the request holds its edit key, or 403/404/410.

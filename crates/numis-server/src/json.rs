@@ -3,7 +3,8 @@
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use axum::response::IntoResponse;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::json;
 use subtle::ConstantTimeEq;
 
 /// How a JSON answer may be cached.
@@ -16,8 +17,23 @@ pub enum Caching {
 }
 
 /// An `application/json` answer.
-pub fn answer(status: StatusCode, body: &Value, caching: Caching) -> Response<Body> {
-    let mut response = (status, body.to_string()).into_response();
+pub fn answer<T: Serialize + ?Sized>(
+    status: StatusCode,
+    body: &T,
+    caching: Caching,
+) -> Response<Body> {
+    let (status, text) = match serde_json::to_string(body) {
+        Ok(text) => (status, text),
+        // Only maps with non-string keys fail; none of ours have them.
+        Err(e) => {
+            tracing::error!(error = %e, "an answer could not be written as JSON");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                r#"{"error":"internal error"}"#.to_owned(),
+            )
+        }
+    };
+    let mut response = (status, text).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,

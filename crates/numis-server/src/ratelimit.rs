@@ -2,8 +2,9 @@
 //!
 //! A client is known by a 64-bit hash of its address under a key drawn at
 //! random when the server starts; neither the address nor anything that
-//! outlives the process is stored, and the hashes of clients that have been
-//! quiet for a full period are dropped. IPv6 clients are counted per /64,
+//! outlives the process is stored, and the hashes of clients whose
+//! allowance is full again are dropped (at every statistics flush, and
+//! whenever the table grows large). IPv6 clients are counted per /64,
 //! the block one household or device usually holds. Behind a reverse proxy
 //! every request comes from the proxy; `[drawings] client_address_header`
 //! names the header in which it passes the client's address on.
@@ -71,6 +72,15 @@ impl CreationLimit {
         limiter
             .check_key(&key)
             .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+    }
+
+    /// Drops the clients whose allowance is full again: they are as good
+    /// as new, and nothing of them needs to stay.
+    pub fn forget_quiet_clients(&self) {
+        if let Some(limiter) = &self.limiter {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
     }
 
     /// The address that counts: from the proxy's header when one is named
@@ -143,6 +153,9 @@ mod tests {
         // Another port is the same client; another address is not.
         assert!(limit.check(Some(&peer("192.0.2.1:6000")), &none).is_err());
         assert!(limit.check(Some(&peer("192.0.2.2:5000")), &none).is_ok());
+        // Clients with a full allowance are forgotten; a limited one is not.
+        limit.forget_quiet_clients();
+        assert!(limit.check(Some(&peer("192.0.2.1:7000")), &none).is_err());
     }
 
     #[test]

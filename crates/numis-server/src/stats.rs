@@ -121,6 +121,8 @@ pub async fn run_background(state: AppState, every: Duration, retention_days: u3
         if let Err(e) = state.access.flush(state.store.as_ref()).await {
             tracing::warn!(error = %e, "statistics not written; will retry");
         }
+        // Clients whose creation allowance is full again are forgotten.
+        state.creation_limit.forget_quiet_clients();
         let today = Utc::now().date_naive();
         if last_purge != Some(today) {
             match purge(state.store.as_ref(), today, retention_days).await {

@@ -20,12 +20,22 @@ use crate::{DrawingStore, Store};
 /// File name of the database inside the data directory.
 pub const DATABASE_FILE: &str = "numis.sqlite";
 
-/// The SQLite store.
+/// The SQLite store: one connection writes, a few read.
+///
+/// SQLite lets one writer in at a time; several writing connections would
+/// wait on each other in SQLite's busy handler, which sleeps in growing
+/// steps and stretches the slowest saves to hundreds of milliseconds. With
+/// a single writing connection, writes queue in the pool instead, in order,
+/// while reads go on beside them (WAL).
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    writer: SqlitePool,
+    reader: SqlitePool,
     path: PathBuf,
 }
+
+/// Reading connections (WAL readers do not block the writer or each other).
+const READERS: u32 = 4;
 
 impl SqliteStore {
     /// Opens (creating if needed) the store in `data_dir` and migrates it.
@@ -35,11 +45,12 @@ impl SqliteStore {
             source,
         })?;
         let path = data_dir.join(DATABASE_FILE);
+        let open_error = |source| StoreError::Open {
+            path: path.clone(),
+            source,
+        };
         let options = SqliteConnectOptions::from_str("sqlite:")
-            .map_err(|source| StoreError::Open {
-                path: path.clone(),
-                source,
-            })?
+            .map_err(open_error)?
             .filename(&path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -49,16 +60,22 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
             .await
-            .map_err(|source| StoreError::Open {
-                path: path.clone(),
-                source,
-            })?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool, path })
+            .map_err(open_error)?;
+        sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(READERS)
+            .connect_with(options.read_only(true))
+            .await
+            .map_err(open_error)?;
+        Ok(Self {
+            writer,
+            reader,
+            path,
+        })
     }
 
     /// The database file.
@@ -66,9 +83,10 @@ impl SqliteStore {
         &self.path
     }
 
-    /// Closes the pool, checkpointing the WAL.
+    /// Closes the pools; the writer, closing last, checkpoints the WAL.
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.reader.close().await;
+        self.writer.close().await;
     }
 }
 
@@ -76,7 +94,7 @@ impl SqliteStore {
 impl Store for SqliteStore {
     async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1")
-            .execute(&self.pool)
+            .execute(&self.reader)
             .await
             .map_err(StoreError::query("ping"))?;
         Ok(())
@@ -84,7 +102,7 @@ impl Store for SqliteStore {
 
     async fn add_access_counts(&self, counts: &[AccessCount]) -> Result<()> {
         let mut tx = self
-            .pool
+            .writer
             .begin()
             .await
             .map_err(StoreError::query("begin statistics write"))?;
@@ -117,7 +135,7 @@ impl Store for SqliteStore {
         )
         .bind(from.format("%Y-%m-%d").to_string())
         .bind(to.format("%Y-%m-%d").to_string())
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reader)
         .await
         .map_err(StoreError::query("read statistics"))?;
         Ok(rows
@@ -141,7 +159,7 @@ impl Store for SqliteStore {
     async fn purge_access_counts(&self, before: NaiveDate) -> Result<u64> {
         let result = sqlx::query("DELETE FROM access_stats WHERE day < ?")
             .bind(before.format("%Y-%m-%d").to_string())
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(StoreError::query("purge statistics"))?;
         Ok(result.rows_affected())
@@ -166,7 +184,7 @@ impl DrawingStore for SqliteStore {
         .bind(drawing.expires_at)
         .bind(&drawing.copied_from)
         .bind(drawing.report_count)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(StoreError::query("save drawing"))?;
         Ok(())
@@ -177,7 +195,7 @@ impl DrawingStore for SqliteStore {
             "SELECT {DRAWING_COLUMNS} FROM drawings WHERE id = ?"
         ))
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reader)
         .await
         .map_err(StoreError::query("read drawing"))?;
         Ok(row.as_ref().map(drawing_from_row))
@@ -199,7 +217,7 @@ impl DrawingStore for SqliteStore {
         .bind(changed_at)
         .bind(expires_at)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(StoreError::query("update drawing"))?;
         Ok(result.rows_affected() == 1)
@@ -208,7 +226,7 @@ impl DrawingStore for SqliteStore {
     async fn delete_drawing(&self, id: &str) -> Result<bool> {
         let result = sqlx::query("DELETE FROM drawings WHERE id = ?")
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(StoreError::query("delete drawing"))?;
         Ok(result.rows_affected() == 1)
@@ -216,7 +234,7 @@ impl DrawingStore for SqliteStore {
 
     async fn report_drawing(&self, id: &str, reported_at: i64, reason: &str) -> Result<bool> {
         let mut tx = self
-            .pool
+            .writer
             .begin()
             .await
             .map_err(StoreError::query("begin report"))?;
@@ -249,7 +267,7 @@ impl DrawingStore for SqliteStore {
             "SELECT reported_at, reason FROM drawing_reports WHERE drawing_id = ? ORDER BY reported_at, rowid",
         )
         .bind(id)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reader)
         .await
         .map_err(StoreError::query("read reports"))?;
         Ok(rows
@@ -270,7 +288,7 @@ impl DrawingStore for SqliteStore {
             "SELECT {DRAWING_COLUMNS} FROM drawings ORDER BY {order_by} LIMIT ?"
         ))
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reader)
         .await
         .map_err(StoreError::query("list drawings"))?;
         Ok(rows.iter().map(drawing_from_row).collect())
@@ -279,7 +297,7 @@ impl DrawingStore for SqliteStore {
     async fn purge_expired_drawings(&self, now: i64) -> Result<u64> {
         let result = sqlx::query("DELETE FROM drawings WHERE expires_at <= ?")
             .bind(now)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(StoreError::query("purge drawings"))?;
         Ok(result.rows_affected())
@@ -476,7 +494,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(dir.path()).await.unwrap();
         let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-            .fetch_one(&store.pool)
+            .fetch_one(&store.reader)
             .await
             .unwrap();
         assert_eq!(mode, "wal");
