@@ -42,17 +42,35 @@ pub fn write(drawing: &Drawing) -> String {
     out
 }
 
+/// The viewer's icon name of a text label: a point shown only by its name.
+const TEXT_LABEL_ICON: &str = "text";
+
 fn write_style(out: &mut String, index: usize, style: &Style) {
     let _ = writeln!(out, "<Style id=\"style{index}\">");
-    if style.icon.is_some() {
+    let text_label = style.icon.as_deref() == Some(TEXT_LABEL_ICON);
+    if let Some(icon) = &style.icon {
+        // The colour tints the marker in Google Earth; a text label hides
+        // its marker (scale 0) so that only the name shows, in its colour.
         out.push_str("<IconStyle>");
-        if let Some(icon) = &style.icon {
-            let _ = write!(out, "<Icon><href>{}</href></Icon>", escape(icon.as_str()));
+        if let Some(color) = style.stroke_color {
+            let _ = write!(out, "<color>{}</color>", color.to_kml());
         }
+        if text_label {
+            out.push_str("<scale>0</scale>");
+        }
+        let _ = write!(out, "<Icon><href>{}</href></Icon>", escape(icon.as_str()));
         out.push_str("</IconStyle>\n");
     }
-    if let Some(scale) = style.label_scale {
-        let _ = writeln!(out, "<LabelStyle><scale>{scale}</scale></LabelStyle>");
+    let label_color = style.stroke_color.filter(|_| text_label);
+    if label_color.is_some() || style.label_scale.is_some() {
+        out.push_str("<LabelStyle>");
+        if let Some(color) = label_color {
+            let _ = write!(out, "<color>{}</color>", color.to_kml());
+        }
+        if let Some(scale) = style.label_scale {
+            let _ = write!(out, "<scale>{scale}</scale>");
+        }
+        out.push_str("</LabelStyle>\n");
     }
     if style.stroke_color.is_some() || style.stroke_width.is_some() {
         out.push_str("<LineStyle>");
@@ -190,6 +208,53 @@ mod tests {
         };
         let text = write(&drawing);
         assert_eq!(text.matches("<Style ").count(), 1);
+        let back = super::super::read(text.as_bytes(), &Limits::default()).unwrap();
+        assert_eq!(back, drawing);
+    }
+
+    #[test]
+    fn markers_take_their_colour_and_text_labels_hide_their_marker() {
+        let red = Rgba {
+            r: 255,
+            g: 0,
+            b: 0,
+            a: 255,
+        };
+        let styled = |icon: &str| Style {
+            stroke_color: Some(red),
+            icon: Some(icon.to_owned()),
+            label_scale: Some(1.2),
+            ..Style::default()
+        };
+        let drawing = Drawing {
+            features: vec![
+                Feature {
+                    style: styled("star"),
+                    ..Feature::new(point!(x: 9.7, y: 52.3))
+                },
+                Feature {
+                    name: Some("Hier".into()),
+                    style: styled(TEXT_LABEL_ICON),
+                    ..Feature::new(point!(x: 9.8, y: 52.4))
+                },
+            ],
+        };
+        let text = write(&drawing);
+        assert!(
+            text.contains(
+                "<IconStyle><color>ff0000ff</color><Icon><href>star</href></Icon></IconStyle>"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("<IconStyle><color>ff0000ff</color><scale>0</scale><Icon><href>text</href></Icon></IconStyle>"),
+            "{text}"
+        );
+        assert!(
+            text.contains("<LabelStyle><color>ff0000ff</color><scale>1.2</scale></LabelStyle>"),
+            "{text}"
+        );
+        // Read back, both are what they were.
         let back = super::super::read(text.as_bytes(), &Limits::default()).unwrap();
         assert_eq!(back, drawing);
     }
