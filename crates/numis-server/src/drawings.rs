@@ -311,10 +311,16 @@ async fn live_drawing(state: &AppState, id: &str) -> Result<StoredDrawing, Refus
     match state.drawings.drawing(id).await {
         Err(e) => Err(Box::new(store_failed(e))),
         Ok(None) => Err(refuse(StatusCode::NOT_FOUND, "no such drawing")),
-        Ok(Some(d)) if d.expires_at <= now() => Err(refuse(
-            StatusCode::GONE,
-            format!("this drawing expired on {}", rfc3339(d.expires_at)),
-        )),
+        Ok(Some(d)) if d.expires_at <= now() => {
+            let expired_at = rfc3339(d.expires_at);
+            Err(Box::new(answer(
+                StatusCode::GONE,
+                &json!({
+                    "error": format!("this drawing expired on {expired_at}"),
+                    "expired_at": expired_at,
+                }),
+            )))
+        }
         Ok(Some(d)) => Ok(d),
     }
 }

@@ -16,6 +16,8 @@ export class DrawingError extends Error {
     message: string,
     /** Seconds to wait, from Retry-After (429). */
     readonly retryAfter: number | null = null,
+    /** When the drawing expired (410), RFC 3339. */
+    readonly expiredAt: string | null = null,
   ) {
     super(message);
     this.name = 'DrawingError';
@@ -64,15 +66,18 @@ export function uploadType(name: string): string {
 
 async function failure(response: Response): Promise<DrawingError> {
   let message = `${response.status} ${response.statusText}`.trim();
+  let expiredAt: string | null = null;
   try {
     const body = obj(await response.json());
     const error = str(body.error);
     if (error) message = error.slice(0, 500);
+    const expired = str(body.expired_at);
+    if (expired && !Number.isNaN(Date.parse(expired))) expiredAt = expired;
   } catch {
     // Not JSON: the status line says enough.
   }
   const retry = Number(response.headers.get('retry-after'));
-  return new DrawingError(response.status, message, Number.isFinite(retry) && retry > 0 ? retry : null);
+  return new DrawingError(response.status, message, Number.isFinite(retry) && retry > 0 ? retry : null, expiredAt);
 }
 
 async function send(url: string, init: RequestInit): Promise<Response> {

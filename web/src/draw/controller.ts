@@ -89,11 +89,6 @@ function statusText(error: unknown): string {
   }
 }
 
-/** An RFC 3339 instant in a server message ("expired on …"), or null. */
-function instantIn(text: string): string | null {
-  return /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})/.exec(text)?.[0] ?? null;
-}
-
 export class DrawingController {
   readonly button: HTMLButtonElement;
   private readonly panel: Panel;
@@ -621,7 +616,7 @@ export class DrawingController {
   private loadError(error: unknown): string {
     if (error instanceof DrawingError && error.status === 404) return t('draw_missing');
     if (error instanceof DrawingError && error.status === 410) {
-      const when = instantIn(error.message);
+      const when = error.expiredAt;
       return when ? t('draw_gone_on', { d: formatInstant(when) }) : t('draw_gone');
     }
     return t('draw_load_failed', { m: statusText(error) });

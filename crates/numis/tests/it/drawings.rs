@@ -316,6 +316,12 @@ async fn reports_are_counted_and_expired_drawings_answer_gone_until_purged() {
     let (status, text) = get(&server, &format!("/api/drawings/{}", created.id)).await;
     assert_eq!(status, StatusCode::GONE, "{text}");
     assert!(text.contains("expired"), "{text}");
+    let gone: Value = serde_json::from_str(&text).unwrap();
+    let expired_at = gone["expired_at"].as_str().unwrap();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(expired_at).is_ok(),
+        "{expired_at}"
+    );
     let response = client()
         .post(server.url(&format!("/api/drawings/{}/copy", created.id)))
         .send()
