@@ -65,22 +65,22 @@ status=$(curl -s -o /dev/null -w '%{http_code}' "$base/healthz") || status=000
 [ "$status" = 200 ] || { echo "no healthy numis at $base (HTTP $status)" >&2; exit 1; }
 
 invalid=0
-phase() { # name lua-script duration url script-arg
-    local name=$1 script=$2 duration=$3 url=$4 arg=$5 line
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$here/$script" "$url" -- "$arg" >/dev/null
-    line=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${duration}s" --timeout 10s -s "$here/$script" "$url" -- "$arg" |
+phase() { # mode (create|read) duration url file
+    local name=$1 duration=$2 url=$3 file=$4 line
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$here/wrk.lua" "$url" -- "$name" "$file" >/dev/null
+    line=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${duration}s" --timeout 10s -s "$here/wrk.lua" "$url" -- "$name" "$file" |
         grep '^WRKSTAT')
     echo "$name: ${line#WRKSTAT }"
     case $line in *" non2xx=0 socket_errors=0"*) ;; *) invalid=1 ;; esac
 }
 
-phase creates create.lua "$CREATE_DURATION" "$base" "$tmp/drawing.geojson"
+phase create "$CREATE_DURATION" "$base" "$tmp/drawing.geojson"
 
 for _ in $(seq "$IDS"); do
     curl -sf -H 'Content-Type: application/geo+json' --data-binary "@$tmp/drawing.geojson" \
         "$base/api/drawings?title=Bench" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
 done >"$tmp/ids"
-phase reads read.lua "$READ_DURATION" "$base" "$tmp/ids"
+phase read "$READ_DURATION" "$base" "$tmp/ids"
 
 if [ "$invalid" -ne 0 ]; then
     echo "errors were counted: the figures are invalid" >&2

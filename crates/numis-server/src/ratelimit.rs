@@ -3,8 +3,8 @@
 //! A client is known by a 64-bit hash of its address under a key drawn at
 //! random when the server starts; neither the address nor anything that
 //! outlives the process is stored, and the hashes of clients whose
-//! allowance is full again are dropped (at every statistics flush, and
-//! whenever the table grows large). IPv6 clients are counted per /64,
+//! allowance is full again are dropped at every statistics flush (every
+//! 10 s by default), off the request path. IPv6 clients are counted per /64,
 //! the block one household or device usually holds. Behind a reverse proxy
 //! every request comes from the proxy; `[drawings] client_address_header`
 //! names the header in which it passes the client's address on.
@@ -20,9 +20,6 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::config::DrawingsConfig;
-
-/// Shrink the table once it holds this many clients.
-const SHRINK_ABOVE: usize = 10_000;
 
 /// How many drawings one client may create: `creates_per_hour` on
 /// average, up to `create_burst` at once.
@@ -66,9 +63,6 @@ impl CreationLimit {
         };
         let client = self.client(peer, headers);
         let key = self.hasher.hash_one(client);
-        if limiter.len() > SHRINK_ABOVE {
-            limiter.retain_recent();
-        }
         limiter
             .check_key(&key)
             .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
