@@ -7,7 +7,7 @@
 # fresh clone needs nothing else. CI (`.ci/run`) calls exactly this script.
 #
 # The shared test material (../shared beside the repository) is read in
-# place; NUMIS_SHARED_DIR points elsewhere. Outside CI a missing corpus is a
+# place; NUMIS_TEST_SHARED_DIR points elsewhere. Outside CI a missing corpus is a
 # visible skip; with CI=true it fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."

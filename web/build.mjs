@@ -1,11 +1,15 @@
 // Bundles the viewer (src/main.ts and its CSS) with esbuild into one
 // folder of content-hashed files plus manifest.json, which the numis-web
-// crate's build script embeds into the binary.
+// crate's build script embeds into the binary. Text files (script, style,
+// SVG) also get a brotli (`.br`) and a gzip (`.gz`) twin, compressed once
+// here at the highest levels, so the server never compresses them per
+// request and a first visit carries a fraction of the bytes.
 //
 //   node build.mjs [OUTDIR]      (default: web/dist)
 
 import { build } from 'esbuild';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { constants, brotliCompressSync, gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,9 +32,30 @@ async function cleanPrevious() {
   }
   for (const name of Array.isArray(previous.files) ? previous.files : []) {
     if (typeof name === 'string' && name === path.basename(name)) {
-      await rm(path.join(outdir, name), { force: true });
+      for (const suffix of ['', '.br', '.gz']) {
+        await rm(path.join(outdir, name + suffix), { force: true });
+      }
     }
   }
+}
+
+// Images and fonts are compressed formats already.
+function isCompressible(name) {
+  return /\.(js|css|svg|json|txt)$/.test(name);
+}
+
+async function writeCompressed(name) {
+  const raw = await readFile(path.join(outdir, name));
+  const br = brotliCompressSync(raw, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+      [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+      [constants.BROTLI_PARAM_SIZE_HINT]: raw.length,
+    },
+  });
+  const gz = gzipSync(raw, { level: constants.Z_BEST_COMPRESSION });
+  await writeFile(path.join(outdir, `${name}.br`), br);
+  await writeFile(path.join(outdir, `${name}.gz`), gz);
 }
 
 async function main() {
@@ -71,6 +96,9 @@ async function main() {
   if (!js) fail('esbuild produced no JavaScript entry file');
   if (!css) fail('esbuild produced no CSS bundle (is src/style.css imported?)');
   files.sort();
+  for (const name of files.filter(isCompressible)) {
+    await writeCompressed(name);
+  }
   await writeFile(
     path.join(outdir, 'manifest.json'),
     JSON.stringify({ js, css, files }, null, 2) + '\n',

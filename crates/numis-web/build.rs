@@ -68,6 +68,8 @@ fn main() {
         .filter(|entry| entry.path().is_file())
         .filter_map(|entry| entry.file_name().into_string().ok())
         .filter(|name| name != "manifest.json")
+        // The compressed twins are part of their file's entry.
+        .filter(|name| !name.ends_with(".br") && !name.ends_with(".gz"))
         .collect();
     files.sort();
     write_table(&out, &files, Some(&manifest));
@@ -110,7 +112,8 @@ fn fail(message: &str) -> ! {
     std::process::exit(1);
 }
 
-/// `bundle.rs`: the manifest and every file as `(name, bytes)`.
+/// `bundle.rs`: the manifest and every file as a `File` with its bytes and
+/// the brotli and gzip twins `web/build.mjs` wrote for text files.
 fn write_table(out: &Path, files: &[String], manifest: Option<&str>) {
     let _ = std::fs::create_dir_all(out);
     let mut code = String::new();
@@ -120,13 +123,22 @@ fn write_table(out: &Path, files: &[String], manifest: Option<&str>) {
     );
     let _ = writeln!(code, "pub const MANIFEST: Option<&str> = {manifest:?};");
     let _ = writeln!(code, "/// Every file of the bundle.");
-    let _ = writeln!(code, "pub const FILES: &[(&str, &[u8])] = &[");
+    let _ = writeln!(code, "pub const FILES: &[crate::File] = &[");
+    let embedded = |path: &Path| {
+        if path.is_file() {
+            format!("Some(include_bytes!({:?}))", path.display().to_string())
+        } else {
+            "None".to_owned()
+        }
+    };
     for name in files {
         let path = out.join(name);
         let _ = writeln!(
             code,
-            "    ({name:?}, include_bytes!({:?})),",
-            path.display().to_string()
+            "    crate::File {{ name: {name:?}, bytes: include_bytes!({:?}), brotli: {}, gzip: {} }},",
+            path.display().to_string(),
+            embedded(&out.join(format!("{name}.br"))),
+            embedded(&out.join(format!("{name}.gz"))),
         );
     }
     let _ = writeln!(code, "];");

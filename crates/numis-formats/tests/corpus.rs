@@ -3,7 +3,7 @@
 //! Files where we differ from GDAL on purpose are listed in `EXPECTATIONS`
 //! with the reason.
 //!
-//! The corpus is looked up in `$NUMIS_SHARED_DIR/corpus`, else in `shared/`
+//! The corpus is looked up in `$NUMIS_TEST_SHARED_DIR/corpus`, else in `shared/`
 //! next to the repository or inside it. Without corpus or GDAL the test
 //! prints `SKIPPED` and passes, unless `CI=true`.
 
@@ -101,7 +101,7 @@ fn skip(message: &str) {
 
 fn corpus_dir() -> Option<PathBuf> {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates = match std::env::var_os("NUMIS_SHARED_DIR") {
+    let candidates = match std::env::var_os("NUMIS_TEST_SHARED_DIR") {
         Some(dir) => vec![PathBuf::from(dir).join("corpus")],
         None => vec![
             manifest.join("../../shared/corpus"),
@@ -263,7 +263,7 @@ fn format_of(path: &Path) -> Option<Format> {
 #[test]
 fn every_corpus_file_matches_gdal_or_is_refused_clearly() {
     let Some(corpus) = corpus_dir() else {
-        return skip("corpus not found (set NUMIS_SHARED_DIR to the shared folder)");
+        return skip("corpus not found (set NUMIS_TEST_SHARED_DIR to the shared folder)");
     };
     if Command::new("ogrinfo").arg("--version").output().is_err() {
         return skip("ogrinfo (GDAL) is not installed");
@@ -350,7 +350,7 @@ fn every_corpus_file_matches_gdal_or_is_refused_clearly() {
 #[test]
 fn the_iframe_xss_sample_loses_its_iframe_and_script_links() {
     let Some(corpus) = corpus_dir() else {
-        return skip("corpus not found (set NUMIS_SHARED_DIR to the shared folder)");
+        return skip("corpus not found (set NUMIS_TEST_SHARED_DIR to the shared folder)");
     };
     let bytes = std::fs::read(corpus.join("kml/geoadmin_iframe_xss.kml")).expect("sample");
     let drawing = numis_formats::read(&bytes, Format::Kml, &Limits::default()).expect("imports");

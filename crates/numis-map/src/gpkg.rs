@@ -201,7 +201,7 @@ mod tests {
     use super::*;
 
     fn corpus(name: &str) -> Option<std::path::PathBuf> {
-        let shared = std::env::var_os("NUMIS_SHARED_DIR")
+        let shared = std::env::var_os("NUMIS_TEST_SHARED_DIR")
             .map(std::path::PathBuf::from)
             .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
         let path = shared.join("corpus/gpkg").join(name);
@@ -214,7 +214,7 @@ mod tests {
             path.display()
         );
         eprintln!(
-            "SKIPPED: {} not found (set NUMIS_SHARED_DIR)",
+            "SKIPPED: {} not found (set NUMIS_TEST_SHARED_DIR)",
             path.display()
         );
         None

@@ -1,7 +1,13 @@
 //! Configuration: one TOML file (`numis.toml`), every key with a default,
 //! `NUMIS_…` environment variables on top (`__` separates sections, so
 //! `NUMIS_STATS__RETENTION_DAYS=30` sets `stats.retention_days`).
+//!
+//! Unknown keys in the file are errors: a typo there would otherwise go
+//! unnoticed for good. Unknown `NUMIS_…` variables are only warned about,
+//! as martin does: a shell may export variables meant for something else
+//! (`NUMIS_TEST_…` belongs to the test suite and is never read here).
 
+use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -44,6 +50,32 @@ pub struct Config {
     pub wms: WmsConfig,
     /// Drawings and their share links.
     pub drawings: DrawingsConfig,
+    /// The portal's operator: moderation and restricted layers.
+    pub operator: OperatorConfig,
+}
+
+/// `[operator]`: who may moderate drawings and see restricted layers until
+/// accounts with roles exist.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OperatorConfig {
+    /// Token that whoever sends `Authorization: Bearer <token>` is the
+    /// operator with: moderation of drawings (`/api/admin/…`) and every
+    /// restricted layer (`access = "<role>"` in map.toml). Unset: neither
+    /// exists for anybody. [default: none]
+    pub token: Option<String>,
+}
+
+impl Config {
+    /// The operator token in force: `[operator] token`, else the deprecated
+    /// `[wms] operator_token`; an empty token is no token.
+    pub fn operator_token(&self) -> Option<&str> {
+        self.operator
+            .token
+            .as_deref()
+            .or(self.wms.operator_token.as_deref())
+            .filter(|t| !t.is_empty())
+    }
 }
 
 /// `[drawings]`: the drawings store (clauses P4, P7–P12).
@@ -93,9 +125,8 @@ pub struct WmsConfig {
     pub render_cache: bool,
     /// Memory for the render cache in MiB. [default: 64]
     pub render_cache_mb: u64,
-    /// Token that unlocks restricted layers (`access = "<role>"` in
-    /// map.toml) for whoever sends `Authorization: Bearer <token>`. Unset:
-    /// restricted layers exist for nobody. [default: none]
+    /// Deprecated: `[operator] token`, which it stands for until the next
+    /// release (with a warning). [default: none]
     pub operator_token: Option<String>,
 }
 
@@ -141,6 +172,7 @@ impl Default for Config {
             security: SecurityConfig::default(),
             wms: WmsConfig::default(),
             drawings: DrawingsConfig::default(),
+            operator: OperatorConfig::default(),
         }
     }
 }
@@ -168,14 +200,40 @@ impl Default for SecurityConfig {
 #[error("{0}")]
 pub struct ConfigError(String);
 
+/// The prefix of the server's environment variables.
+const ENV_PREFIX: &str = "NUMIS_";
+/// Variables with this prefix belong to the test suite.
+const TEST_ENV_PREFIX: &str = "NUMIS_TEST_";
+/// `NUMIS_CONFIG` names the file itself, it is not a key.
+const CONFIG_FILE_VARIABLE: &str = "NUMIS_CONFIG";
+
 impl Config {
     /// Defaults, then the TOML file `file` (which must exist when given),
-    /// then `NUMIS_*` variables from the process environment.
+    /// then `NUMIS_*` variables from the process environment. Warnings
+    /// (unknown variables, deprecated keys) are logged.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
-        Self::load_with_env(file, Env::prefixed("NUMIS_"))
+        let (config, warnings) = Self::load_reporting(file)?;
+        for warning in &warnings {
+            tracing::warn!("{warning}");
+        }
+        Ok(config)
     }
 
-    /// As [`Config::load`], with the environment provider given (tests use
+    /// As [`Config::load`], with the warnings returned rather than logged,
+    /// so that `numis check` can print them.
+    pub fn load_reporting(file: Option<&Path>) -> Result<(Self, Vec<String>), ConfigError> {
+        let keys = known_keys();
+        let env = Env::prefixed(ENV_PREFIX).filter(move |name| {
+            keys.iter()
+                .any(|key| name.as_str().eq_ignore_ascii_case(key))
+        });
+        let config = Self::load_with_env(file, env)?;
+        let mut warnings = unknown_variables(std::env::vars_os());
+        warnings.extend(config.deprecations());
+        Ok((config, warnings))
+    }
+
+    /// Defaults, the file, then the environment provider given (tests use
     /// figment's `Jail` or a differently prefixed provider).
     pub fn load_with_env(file: Option<&Path>, env: Env) -> Result<Self, ConfigError> {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
@@ -188,12 +246,79 @@ impl Config {
             }
             figment = figment.merge(Toml::file_exact(file));
         }
-        // NUMIS_CONFIG names the file itself, it is not a key.
         figment = figment.merge(env.ignore(&["config"]).split("__"));
         figment
             .extract()
             .map_err(|e| ConfigError(describe(&e, file)))
     }
+
+    /// Keys that still work but will go.
+    fn deprecations(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if self.wms.operator_token.is_some() {
+            warnings.push(
+                "`[wms] operator_token` (NUMIS_WMS__OPERATOR_TOKEN) is deprecated and will be \
+                 removed in the next release: use `[operator] token` (NUMIS_OPERATOR__TOKEN)"
+                    .to_owned(),
+            );
+            if self.operator.token.is_some() {
+                warnings.push(
+                    "both `[operator] token` and the deprecated `[wms] operator_token` are set; \
+                     `[operator] token` counts"
+                        .to_owned(),
+                );
+            }
+        }
+        warnings
+    }
+}
+
+/// A warning for every `NUMIS_…` variable that names no configuration key
+/// (the value is never repeated: it may be a secret).
+fn unknown_variables(vars: impl IntoIterator<Item = (OsString, OsString)>) -> Vec<String> {
+    let keys = known_keys();
+    let mut warnings: Vec<String> = vars
+        .into_iter()
+        .filter_map(|(name, _)| name.into_string().ok())
+        .filter(|name| {
+            let upper = name.to_ascii_uppercase();
+            upper.starts_with(ENV_PREFIX)
+                && !upper.starts_with(TEST_ENV_PREFIX)
+                && upper != CONFIG_FILE_VARIABLE
+                && !keys
+                    .iter()
+                    .any(|key| upper[ENV_PREFIX.len()..].eq_ignore_ascii_case(key))
+        })
+        .map(|name| format!("environment variable {name} is not a numis setting; ignored"))
+        .collect();
+    warnings.sort();
+    warnings
+}
+
+/// Every key of the configuration as its variable names it after the
+/// prefix (`drawings__max_features`), read off the defaults so that a new
+/// key needs no second list.
+fn known_keys() -> Vec<String> {
+    fn walk(prefix: &str, value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (name, inner) in map {
+                    let key = if prefix.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{prefix}__{name}")
+                    };
+                    walk(&key, inner, out);
+                }
+            }
+            _ => out.push(prefix.to_owned()),
+        }
+    }
+    let mut keys = Vec::new();
+    if let Ok(defaults) = serde_json::to_value(Config::default()) {
+        walk("", &defaults, &mut keys);
+    }
+    keys
 }
 
 fn describe(error: &figment::Error, file: Option<&Path>) -> String {
@@ -274,6 +399,50 @@ mod tests {
                 .unwrap_err()
                 .to_string();
             assert!(error.contains("bind"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_variables_are_warned_about_and_do_not_stop_the_server() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("NUMIS_SHARED_DIR", "/elsewhere");
+            jail.set_env("NUMIS_TEST_SHARED_DIR", "/elsewhere");
+            jail.set_env("NUMIS_STATS__RETENTION_DAYS", "9");
+            let (config, warnings) = Config::load_reporting(None).unwrap();
+            assert_eq!(config.stats.retention_days, 9);
+            assert_eq!(
+                warnings,
+                ["environment variable NUMIS_SHARED_DIR is not a numis setting; ignored"],
+                "the test suite's own NUMIS_TEST_ variables are not mentioned"
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_operator_token_moved_to_its_own_section_and_the_old_key_still_works() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("new.toml", "[operator]\ntoken = \"geheim\"\n")?;
+            let (config, warnings) = Config::load_reporting(Some(Path::new("new.toml"))).unwrap();
+            assert_eq!(config.operator_token(), Some("geheim"));
+            assert!(warnings.is_empty(), "{warnings:?}");
+
+            jail.create_file("old.toml", "[wms]\noperator_token = \"alt\"\n")?;
+            let (config, warnings) = Config::load_reporting(Some(Path::new("old.toml"))).unwrap();
+            assert_eq!(config.operator_token(), Some("alt"));
+            assert_eq!(warnings.len(), 1, "{warnings:?}");
+            assert!(warnings[0].contains("deprecated"), "{warnings:?}");
+
+            jail.set_env("NUMIS_OPERATOR__TOKEN", "neu");
+            let (config, warnings) = Config::load_reporting(Some(Path::new("old.toml"))).unwrap();
+            assert_eq!(config.operator_token(), Some("neu"), "the new key counts");
+            assert_eq!(warnings.len(), 2, "{warnings:?}");
+
+            jail.set_env("NUMIS_OPERATOR__TOKEN", "");
+            jail.create_file("empty.toml", "")?;
+            let (config, _) = Config::load_reporting(Some(Path::new("empty.toml"))).unwrap();
+            assert_eq!(config.operator_token(), None, "an empty token is no token");
             Ok(())
         });
     }

@@ -16,6 +16,7 @@ pub mod drawings;
 pub mod health;
 pub mod json;
 pub mod metrics;
+pub mod middleware;
 pub mod moderation;
 pub mod origin;
 pub mod ows;
@@ -80,6 +81,9 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             security::security_headers,
         ))
+        // Outermost, so the access record counts the bytes of the answer
+        // itself, whatever coding the client accepts.
+        .layer(middleware::compression::layer())
         .with_state(state)
 }
 

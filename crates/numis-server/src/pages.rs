@@ -5,7 +5,7 @@
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode, Uri, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use numis_cms::{Resolved, Site};
@@ -17,6 +17,19 @@ use crate::stats::RouteLabel;
 
 const HTML: &str = "text/html; charset=utf-8";
 
+/// 405 with the methods pages do answer.
+fn method_not_allowed() -> Response<Body> {
+    let mut response = (
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Pages answer GET and HEAD only.\n",
+    )
+        .into_response();
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+    response
+}
+
 /// `sitemap.xml`, `robots.txt`; the page fallback is added by [`crate::app`].
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -24,8 +37,17 @@ pub fn router() -> Router<AppState> {
         .route("/robots.txt", get(robots))
 }
 
-/// Answers any other path from the page tree.
-pub async fn page(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response<Body> {
+/// Answers any other path from the page tree. Pages are read, never
+/// written: any method but GET and HEAD (TRACE, CONNECT, POST …) is 405.
+pub async fn page(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response<Body> {
+    if method != Method::GET && method != Method::HEAD {
+        return method_not_allowed();
+    }
     let site = state.site();
     let path = percent_decode(uri.path());
     match site.resolve(&path) {

@@ -8,12 +8,13 @@
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, Response, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::middleware::compression::{Encoding, preferred_encoding};
 use crate::security::CONTENT_SECURITY_POLICY;
 use crate::state::AppState;
 
@@ -201,11 +202,14 @@ fn script_safe_json(value: &serde_json::Value) -> String {
         .replace('&', "\\u0026")
 }
 
-async fn bundle_file(Path(file): Path<String>) -> Response<Body> {
-    let Some(bytes) = numis_web::file(&file) else {
+/// A bundle file, in the coding the client prefers among those built
+/// (brotli, gzip, none). Each coding has its own ETag, and caches are told
+/// the answer varies with `Accept-Encoding`.
+async fn bundle_file(Path(file): Path<String>, headers: HeaderMap) -> Response<Body> {
+    let Some(file) = numis_web::file(&file) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let content_type = match file.rsplit('.').next() {
+    let content_type = match file.name.rsplit('.').next() {
         Some("js") => "text/javascript; charset=utf-8",
         Some("css") => "text/css; charset=utf-8",
         Some("svg") => "image/svg+xml",
@@ -214,10 +218,36 @@ async fn bundle_file(Path(file): Path<String>) -> Response<Body> {
         Some("json") => "application/json",
         _ => "application/octet-stream",
     };
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+    let (encoding, bytes) = match preferred_encoding(&headers) {
+        Encoding::Brotli if file.brotli.is_some() => (Encoding::Brotli, file.brotli),
+        Encoding::Brotli | Encoding::Gzip if file.gzip.is_some() => (Encoding::Gzip, file.gzip),
+        _ => (Encoding::Identity, None),
+    };
+    let bytes = bytes.unwrap_or(file.bytes);
+    // The name carries the content hash, so name and coding identify the bytes.
+    let etag = match encoding.header_value() {
+        Some(coding) => format!("\"{}.{coding}\"", file.name),
+        None => format!("\"{}\"", file.name),
+    };
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut response = if unchanged {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        bytes.into_response()
+    };
+    let out = response.headers_mut();
+    out.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    out.insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+    out.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    if let Ok(etag) = HeaderValue::from_str(&etag) {
+        out.insert(header::ETAG, etag);
+    }
+    if let Some(coding) = encoding.header_value() {
+        out.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+    }
     response
 }
 

@@ -1,9 +1,24 @@
 //! The map viewer's bundle, compiled into the binary. The files carry a
 //! content hash in their names, so the server may let browsers cache them
 //! for good; the manifest says which file is the entry script and style.
+//! Text files come with brotli and gzip twins made at build time, so the
+//! server hands out compressed bytes without compressing per request.
 
 mod bundle {
     include!(concat!(env!("OUT_DIR"), "/bundle.rs"));
+}
+
+/// One file of the bundle.
+#[derive(Debug, Clone, Copy)]
+pub struct File {
+    /// The file's name, with its content hash, e.g. `main-3F2A9C.js`.
+    pub name: &'static str,
+    /// The file as built.
+    pub bytes: &'static [u8],
+    /// Brotli-compressed (text files only).
+    pub brotli: Option<&'static [u8]>,
+    /// Gzip-compressed (text files only).
+    pub gzip: Option<&'static [u8]>,
 }
 
 /// The entry points of the bundle.
@@ -26,11 +41,8 @@ pub fn entry() -> Option<Entry> {
 }
 
 /// A file of the bundle by name.
-pub fn file(name: &str) -> Option<&'static [u8]> {
-    bundle::FILES
-        .iter()
-        .find(|(file, _)| *file == name)
-        .map(|(_, bytes)| *bytes)
+pub fn file(name: &str) -> Option<&'static File> {
+    bundle::FILES.iter().find(|file| file.name == name)
 }
 
 /// Number of files in the bundle.
@@ -69,10 +81,14 @@ mod tests {
     #[test]
     fn every_file_the_manifest_names_is_in_the_bundle() {
         if let Some(entry) = entry() {
-            assert!(file(&entry.script).is_some(), "{entry:?}");
+            let script = file(&entry.script).expect("the entry script is embedded");
             if let Some(style) = &entry.style {
                 assert!(file(style).is_some(), "{entry:?}");
             }
+            // Text files carry their compressed twins, which are smaller.
+            let brotli = script.brotli.expect("the script has a brotli twin");
+            let gzip = script.gzip.expect("the script has a gzip twin");
+            assert!(brotli.len() < gzip.len() && gzip.len() < script.bytes.len());
         }
     }
 }

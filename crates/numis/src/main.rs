@@ -60,8 +60,18 @@ impl CommonArgs {
         }
     }
 
+    /// The configuration, with its warnings logged.
     fn load(&self) -> anyhow::Result<Config> {
-        let mut config = Config::load(self.config.as_deref())?;
+        let (config, warnings) = self.load_reporting()?;
+        for warning in &warnings {
+            tracing::warn!("{warning}");
+        }
+        Ok(config)
+    }
+
+    /// The configuration (file, environment, then flags) and its warnings.
+    fn load_reporting(&self) -> anyhow::Result<(Config, Vec<String>)> {
+        let (mut config, warnings) = Config::load_reporting(self.config.as_deref())?;
         if let Some(bind) = self.bind {
             config.bind = bind;
         }
@@ -71,7 +81,7 @@ impl CommonArgs {
         if let Some(dir) = &self.site_dir {
             config.site_dir = dir.clone();
         }
-        Ok(config)
+        Ok((config, warnings))
     }
 }
 
@@ -115,7 +125,11 @@ fn serve(args: CommonArgs) -> anyhow::Result<ExitCode> {
 /// Prints every problem of the configuration, the pages and the map as
 /// `file:line: message`; exit status 1 if any.
 fn check(args: CommonArgs) -> anyhow::Result<ExitCode> {
-    let config = args.load()?;
+    let (config, warnings) = args.load_reporting()?;
+    // Warnings do not fail the check: what they name still works.
+    for warning in &warnings {
+        println!("warning: {warning}");
+    }
     let site = numis_cms::Site::load(&config.site_dir)?;
     let mut problems: Vec<String> = site.problems().map(ToString::to_string).collect();
     let layers = match numis_map::catalog::Catalog::load(&config.site_dir) {

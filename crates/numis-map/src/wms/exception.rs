@@ -437,11 +437,11 @@ pub(super) mod testing {
         out
     }
 
-    /// The shared WMS corpus folder (`NUMIS_SHARED_DIR`/corpus/wms, by
+    /// The shared WMS corpus folder (`NUMIS_TEST_SHARED_DIR`/corpus/wms, by
     /// default the `shared` folder beside the repository). `None`, after
     /// printing why, when it is missing; with `CI=true` a missing corpus fails.
     pub fn corpus_dir() -> Option<PathBuf> {
-        let shared = std::env::var_os("NUMIS_SHARED_DIR")
+        let shared = std::env::var_os("NUMIS_TEST_SHARED_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
         let dir = shared.join("corpus/wms");
@@ -450,11 +450,11 @@ pub(super) mod testing {
         }
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
-            "WMS corpus missing at {}; set NUMIS_SHARED_DIR to the shared folder",
+            "WMS corpus missing at {}; set NUMIS_TEST_SHARED_DIR to the shared folder",
             dir.display()
         );
         println!(
-            "SKIPPED: WMS corpus missing at {} (set NUMIS_SHARED_DIR to the shared folder)",
+            "SKIPPED: WMS corpus missing at {} (set NUMIS_TEST_SHARED_DIR to the shared folder)",
             dir.display()
         );
         None

@@ -1,7 +1,7 @@
 //! Rendered maps compared with reference PNGs in `tests/fixtures/reference/`.
 //!
-//! After an intended change in rendering, run the tests with `NUMIS_BLESS=1`
-//! (`NUMIS_BLESS=1 cargo test -p numis --test it reference`): each reference
+//! After an intended change in rendering, run the tests with `NUMIS_TEST_BLESS=1`
+//! (`NUMIS_TEST_BLESS=1 cargo test -p numis --test it reference`): each reference
 //! test then writes its current image as the new reference instead of
 //! comparing. Look at every rewritten PNG before committing it.
 //!
@@ -237,13 +237,13 @@ pub fn reference_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reference")
 }
 
-/// Is `NUMIS_BLESS=1` set?
+/// Is `NUMIS_TEST_BLESS=1` set?
 pub fn blessing() -> bool {
-    std::env::var("NUMIS_BLESS").is_ok_and(|v| v == "1")
+    std::env::var("NUMIS_TEST_BLESS").is_ok_and(|v| v == "1")
 }
 
 /// Compares the PNG `actual` with the reference `name.png` (see the module
-/// documentation for the tolerances); with `NUMIS_BLESS=1` writes it as the
+/// documentation for the tolerances); with `NUMIS_TEST_BLESS=1` writes it as the
 /// new reference instead.
 pub fn assert_matches_reference(name: &str, actual: &[u8]) {
     let actual = decode_png(actual);
@@ -251,13 +251,13 @@ pub fn assert_matches_reference(name: &str, actual: &[u8]) {
     if blessing() {
         std::fs::create_dir_all(reference_dir()).expect("reference folder");
         std::fs::write(&path, encode_png(&actual)).expect("write reference");
-        eprintln!("NUMIS_BLESS: wrote {}", path.display());
+        eprintln!("NUMIS_TEST_BLESS: wrote {}", path.display());
         return;
     }
     let expected = match std::fs::read(&path) {
         Ok(bytes) => decode_png(&bytes),
         Err(e) => panic!(
-            "reference {} unreadable ({e}); create it with NUMIS_BLESS=1 and look at it",
+            "reference {} unreadable ({e}); create it with NUMIS_TEST_BLESS=1 and look at it",
             path.display()
         ),
     };
@@ -281,7 +281,7 @@ pub fn assert_matches_reference(name: &str, actual: &[u8]) {
         "{name}: {} pixels differ by more than {CHANNEL_TOLERANCE} (largest difference {}): \
          {:.2} % of all {} (allowed: under {:.0} %), {:.1} % of the {} drawn (allowed: {:.0} %).\n  \
          actual: {}\n  differences: {}\n\
-         If the change is intended, rerun with NUMIS_BLESS=1 and look at the new reference.",
+         If the change is intended, rerun with NUMIS_TEST_BLESS=1 and look at the new reference.",
         diff.differing,
         diff.max_channel,
         diff.share() * 100.0,

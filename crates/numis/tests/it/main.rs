@@ -24,6 +24,8 @@ mod viewer;
 mod drawings;
 // An acknowledged save survives SIGKILL.
 mod durability;
+// Compressed answers: the precompressed bundle, text on the fly, never images.
+mod compression;
 
 mod image_diff;
 mod util;

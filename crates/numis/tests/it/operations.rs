@@ -219,3 +219,98 @@ async fn statistics_older_than_the_retention_time_are_purged() {
     };
     assert!(status.success() && output.contains("purged 1 "), "{output}");
 }
+
+#[tokio::test]
+async fn pages_answer_only_get_and_head_and_say_so() {
+    let server = TestServer::start(&demo_site());
+    let http = client();
+    for method in ["TRACE", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"] {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        for path in ["/", "/datenschutz", "/nirgendwo-123"] {
+            let response = http
+                .request(method.clone(), server.url(path))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                response.status(),
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {path}"
+            );
+            assert_eq!(response.headers()["allow"], "GET, HEAD", "{method} {path}");
+            let body = response.text().await.unwrap();
+            assert!(!body.contains("<html"), "{method} {path}: no page: {body}");
+        }
+    }
+    // CONNECT cannot be sent with reqwest; a raw request shows it is no page either.
+    let answer = raw_request(&server, "CONNECT /datenschutz HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    assert!(
+        answer.starts_with("HTTP/1.1 405") || answer.starts_with("HTTP/1.1 400"),
+        "{answer}"
+    );
+    assert!(!answer.contains("<html"), "{answer}");
+    let head = http.head(server.url("/datenschutz")).send().await.unwrap();
+    assert_eq!(head.status(), StatusCode::OK);
+}
+
+/// Sends `request` as it is and returns the answer's head and body.
+async fn raw_request(server: &TestServer, request: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = server.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = vec![0; 4096];
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut answer))
+        .await
+        .expect("an answer within 5 s")
+        .unwrap();
+    String::from_utf8_lossy(&answer[..read]).into_owned()
+}
+
+#[tokio::test]
+async fn a_variable_meant_for_the_tests_does_not_stop_the_server() {
+    // The README once told testers to export NUMIS_SHARED_DIR; the server
+    // refused to start with it. Unknown NUMIS_ variables are now a warning.
+    let server = TestServer::start_with(
+        &demo_site(),
+        &[
+            ("NUMIS_SHARED_DIR", "/somewhere"),
+            ("NUMIS_TEST_SHARED_DIR", "/somewhere"),
+        ],
+    );
+    let health = client().get(server.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    let log = server.log();
+    assert!(
+        log.contains("environment variable NUMIS_SHARED_DIR is not a numis setting; ignored"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("NUMIS_TEST_SHARED_DIR"),
+        "the test suite's own variables are not the server's business: {log}"
+    );
+}
+
+#[test]
+fn check_reports_the_deprecated_operator_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("numis.toml");
+    std::fs::write(&config, "[wms]\noperator_token = \"alt-und-geheim\"\n").unwrap();
+    let site = demo_site();
+    let (status, output) = run_numis(&[
+        "check",
+        "--config",
+        config.to_str().unwrap(),
+        "--site-dir",
+        site.to_str().unwrap(),
+    ]);
+    assert!(status.success(), "a deprecated key still works: {output}");
+    assert!(
+        output.contains("warning: `[wms] operator_token`") && output.contains("[operator] token"),
+        "{output}"
+    );
+    assert!(
+        !output.contains("alt-und-geheim"),
+        "the token is never printed"
+    );
+}

@@ -21,9 +21,9 @@ pub fn demo_site() -> PathBuf {
 }
 
 /// The shared material beside the repository (`../shared`), or where
-/// `NUMIS_SHARED_DIR` points.
+/// `NUMIS_TEST_SHARED_DIR` points.
 pub fn shared_dir() -> PathBuf {
-    match std::env::var_os("NUMIS_SHARED_DIR") {
+    match std::env::var_os("NUMIS_TEST_SHARED_DIR") {
         Some(dir) => PathBuf::from(dir),
         None => repo_root().join("../shared"),
     }
@@ -40,7 +40,7 @@ pub fn shared(relative: &str) -> Option<PathBuf> {
         panic!("shared test material missing in CI: {}", path.display());
     }
     eprintln!(
-        "SKIPPED: shared test material not found at {} (set NUMIS_SHARED_DIR)",
+        "SKIPPED: shared test material not found at {} (set NUMIS_TEST_SHARED_DIR)",
         path.display()
     );
     None
@@ -93,9 +93,8 @@ impl TestServer {
             .arg(&self.site)
             .arg("--data-dir")
             .arg(self.data_dir.path())
+            // Only the flags and `env` configure the server under test.
             .env_remove("NUMIS_CONFIG")
-            // A test switch, not a setting: the server rejects unknown NUMIS_ keys.
-            .env_remove("NUMIS_BLESS")
             .env("RUST_LOG", "debug")
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log"))
@@ -204,7 +203,6 @@ pub fn run_numis(args: &[&str]) -> (ExitStatus, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_numis"))
         .args(args)
         .env_remove("NUMIS_CONFIG")
-        .env_remove("NUMIS_BLESS")
         .output()
         .expect("run numis");
     let mut text = String::from_utf8_lossy(&output.stdout).into_owned();

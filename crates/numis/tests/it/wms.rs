@@ -1829,7 +1829,7 @@ async fn access_counts(data_dir: &Path) -> Vec<(String, u64)> {
 // ------------------------------------------------------- reference images
 //
 // Small renders compared with `tests/fixtures/reference/*.png` within a
-// tolerance (see `image_diff`); `NUMIS_BLESS=1` rewrites the references.
+// tolerance (see `image_diff`); `NUMIS_TEST_BLESS=1` rewrites the references.
 
 async fn assert_render_matches(name: &str, layers: &str, bbox: [f64; 4], format: &str) {
     let server = demo_server();
