@@ -8,24 +8,22 @@
 //! passes: the access record (route template, status class, bytes — never
 //! the client) and the security headers.
 
+pub mod access;
 pub mod api;
-pub mod assets;
 pub mod cache;
 pub mod config;
 pub mod drawings;
-pub mod health;
+pub mod housekeeping;
 pub mod json;
 pub mod metrics;
 pub mod middleware;
 pub mod moderation;
 pub mod origin;
 pub mod ows;
-pub mod pages;
 pub mod ratelimit;
 pub mod reload;
-pub mod security;
+pub mod routes;
 pub mod state;
-pub mod stats;
 pub mod viewer;
 
 use std::sync::Arc;
@@ -67,19 +65,22 @@ pub enum ServeError {
 /// tests drive it with `oneshot`.
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .merge(pages::router())
-        .merge(assets::router())
-        .merge(health::router())
+        .merge(routes::pages::router())
+        .merge(routes::assets::router())
+        .merge(routes::health::router())
         .merge(ows::router())
         .merge(api::router())
         .merge(drawings::router())
         .merge(moderation::router())
         .merge(viewer::router())
-        .fallback(pages::page)
-        .layer(from_fn_with_state(state.clone(), stats::record_access))
+        .fallback(routes::pages::page)
         .layer(from_fn_with_state(
             state.clone(),
-            security::security_headers,
+            middleware::access::record_access,
+        ))
+        .layer(from_fn_with_state(
+            state.clone(),
+            middleware::security::security_headers,
         ))
         // Outermost, so the access record counts the bytes of the answer
         // itself, whatever coding the client accepts.
@@ -112,7 +113,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let retention_days = config.stats.retention_days;
     let state = AppState::new(config, site, map, shared_store, drawing_store);
 
-    let background = tokio::spawn(stats::run_background(
+    let background = tokio::spawn(housekeeping::run_background(
         state.clone(),
         flush_every,
         retention_days,

@@ -6,10 +6,10 @@ use std::sync::{Arc, RwLock};
 use numis_cms::Site;
 use numis_store::{DrawingStore, Store};
 
+use crate::access::AccessCounter;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::ows::MapService;
-use crate::stats::AccessCounter;
 
 /// Application state, cheap to clone.
 #[derive(Clone)]

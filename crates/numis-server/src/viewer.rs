@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::middleware::compression::{Encoding, preferred_encoding};
-use crate::security::CONTENT_SECURITY_POLICY;
+use crate::middleware::security::CONTENT_SECURITY_POLICY;
 use crate::state::AppState;
 
 /// The viewer's Content-Security-Policy: that of every page, plus the

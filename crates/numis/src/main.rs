@@ -160,7 +160,7 @@ fn purge(args: CommonArgs) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let store = numis_store::SqliteStore::open(&config.data_dir).await?;
         let today = chrono::Utc::now().date_naive();
-        let rows = numis_server::stats::purge(&store, today, config.stats.retention_days).await?;
+        let rows = numis_server::access::purge(&store, today, config.stats.retention_days).await?;
         let drawings = numis_server::drawings::purge_expired(&store).await?;
         store.ping().await?;
         store.close().await;

@@ -10,10 +10,10 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use numis_cms::{Resolved, Site};
 
+use crate::access::{RouteLabel, UNMATCHED_ROUTE};
 use crate::cache::cacheable;
 use crate::origin::public_base;
 use crate::state::AppState;
-use crate::stats::RouteLabel;
 
 const HTML: &str = "text/html; charset=utf-8";
 
@@ -30,7 +30,7 @@ fn method_not_allowed() -> Response<Body> {
     response
 }
 
-/// `sitemap.xml`, `robots.txt`; the page fallback is added by [`crate::app`].
+/// `sitemap.xml`, `robots.txt`; [`page`] is the application's fallback.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/sitemap.xml", get(sitemap))
@@ -54,7 +54,7 @@ pub async fn page(
         Resolved::Page { node, lang } => {
             let label = site
                 .page_url(node, &lang)
-                .unwrap_or_else(|| crate::stats::UNMATCHED_ROUTE.to_owned());
+                .unwrap_or_else(|| UNMATCHED_ROUTE.to_owned());
             let mut response = match site.render(node, &lang) {
                 Ok(page) => cacheable(&headers, HTML, page.html.clone(), page.modified),
                 Err(e) => {

@@ -19,11 +19,11 @@ use crate::state::AppState;
 const BUILTIN: &[(&str, &[u8])] = &[
     (
         "numis.css",
-        include_bytes!("../../../site/assets/numis.css"),
+        include_bytes!("../../../../site/assets/numis.css"),
     ),
     (
         "favicon.svg",
-        include_bytes!("../../../site/assets/favicon.svg"),
+        include_bytes!("../../../../site/assets/favicon.svg"),
     ),
 ];
 

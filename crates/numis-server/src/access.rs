@@ -1,24 +1,15 @@
-//! The access-record middleware and its aggregator (clauses P1, P2).
+//! The anonymous access statistics (clauses P1, P2): counters keyed by day,
+//! route template and status class, plus bytes, kept in memory until they
+//! are written to the store, and their purge after the retention time.
 //!
-//! Each response adds one to a counter keyed by day, route template and
-//! status class, and its size to a byte counter. That is everything that is
-//! ever recorded about a request: the middleware never looks at the client
-//! address, headers, query string or raw path, so none of them can reach
-//! the store or a log. Counters live in memory and are written to the
-//! store every few seconds and at shutdown.
+//! What is counted is decided by the access-record middleware
+//! ([`crate::middleware::access`]); this module never sees a request.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
-use axum::body::{Body, HttpBody};
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::Response;
-use axum::middleware::Next;
 use chrono::{NaiveDate, Utc};
 use numis_store::{AccessCount, StatusClass, Store};
-
-use crate::state::AppState;
 
 /// The route label of requests no router matched and no page answered.
 /// Their raw paths are user input and are never recorded.
@@ -79,64 +70,6 @@ impl AccessCounter {
                 }
                 Err(e)
             }
-        }
-    }
-}
-
-/// Middleware: counts the response into the statistics and the metrics.
-pub async fn record_access(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response<Body> {
-    let started = Instant::now();
-    let matched = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_owned());
-    let response = next.run(request).await;
-    let route = response
-        .extensions()
-        .get::<RouteLabel>()
-        .map(|l| l.0.clone())
-        .or(matched)
-        .unwrap_or_else(|| UNMATCHED_ROUTE.to_owned());
-    let status = response.status().as_u16();
-    let bytes = response.body().size_hint().exact().unwrap_or(0);
-    let elapsed = started.elapsed();
-    tracing::debug!(route = %route, status, bytes, elapsed_ms = elapsed.as_secs_f64() * 1000.0, "request");
-    state.metrics.observe(&route, status, elapsed);
-    state.access.count(route, status, bytes);
-    response
-}
-
-/// Writes counters every `every` and purges counts older than
-/// `retention_days` once a day, until the process ends.
-pub async fn run_background(state: AppState, every: Duration, retention_days: u32) {
-    let mut ticker = tokio::time::interval(every);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut last_purge: Option<NaiveDate> = None;
-    loop {
-        ticker.tick().await;
-        if let Err(e) = state.access.flush(state.store.as_ref()).await {
-            tracing::warn!(error = %e, "statistics not written; will retry");
-        }
-        // Clients whose creation allowance is full again are forgotten.
-        state.creation_limit.forget_quiet_clients();
-        let today = Utc::now().date_naive();
-        if last_purge != Some(today) {
-            match purge(state.store.as_ref(), today, retention_days).await {
-                Ok(n) if n > 0 => tracing::info!(rows = n, "expired statistics purged"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "statistics purge failed"),
-            }
-            // Clause P8: expired drawings go the same day.
-            match crate::drawings::purge_expired(state.drawings.as_ref()).await {
-                Ok(n) if n > 0 => tracing::info!(drawings = n, "expired drawings purged"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "drawing purge failed"),
-            }
-            last_purge = Some(today);
         }
     }
 }

@@ -1,0 +1,42 @@
+//! Housekeeping, one task for everything the server does on its own:
+//! writing the statistics counters, forgetting idle clients of the creation
+//! limit, and the daily purges that enforce every retention rule (clause
+//! P1's statistics retention, clause P8's drawing expiry).
+
+use std::time::Duration;
+
+use chrono::{NaiveDate, Utc};
+
+use crate::access::purge;
+use crate::state::AppState;
+
+/// Writes counters every `every` and purges counts older than
+/// `retention_days` once a day, until the process ends.
+pub async fn run_background(state: AppState, every: Duration, retention_days: u32) {
+    let mut ticker = tokio::time::interval(every);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_purge: Option<NaiveDate> = None;
+    loop {
+        ticker.tick().await;
+        if let Err(e) = state.access.flush(state.store.as_ref()).await {
+            tracing::warn!(error = %e, "statistics not written; will retry");
+        }
+        // Clients whose creation allowance is full again are forgotten.
+        state.creation_limit.forget_quiet_clients();
+        let today = Utc::now().date_naive();
+        if last_purge != Some(today) {
+            match purge(state.store.as_ref(), today, retention_days).await {
+                Ok(n) if n > 0 => tracing::info!(rows = n, "expired statistics purged"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "statistics purge failed"),
+            }
+            // Clause P8: expired drawings go the same day.
+            match crate::drawings::purge_expired(state.drawings.as_ref()).await {
+                Ok(n) if n > 0 => tracing::info!(drawings = n, "expired drawings purged"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "drawing purge failed"),
+            }
+            last_purge = Some(today);
+        }
+    }
+}
