@@ -198,20 +198,26 @@ function contrast(a, b) {
     return (hi + 0.05) / (lo + 0.05);
 }
 
-/** What the focused element shows: outline colour and width, and the halo of its box shadow. */
+/**
+ * What the focused element shows: outline colour and width, and the halo of
+ * its box shadow; for an element that draws its ring on an overlay (the
+ * map), the overlay's border and shadow.
+ */
 function focusRing(page) {
     return page.evaluate(() => {
         const el = document.activeElement;
         if (!el || el === document.body) return null;
         const s = getComputedStyle(el);
+        const a = getComputedStyle(el, '::after');
+        const overlay = s.outlineStyle === 'none' && a.content !== 'none' && a.borderTopStyle !== 'none';
         const label = el.id ? `#${el.id}` : `${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ').join('.')}` : ''}`;
         return {
             label,
             inToolbar: !!el.closest('.toolbar, .map-controls, .site-header, .map-footer'),
-            outlineStyle: s.outlineStyle,
-            outlineWidth: Number.parseFloat(s.outlineWidth),
-            outlineColor: s.outlineColor,
-            halo: s.boxShadow.match(/rgba?\([^)]+\)/)?.[0] ?? null,
+            outlineStyle: overlay ? a.borderTopStyle : s.outlineStyle,
+            outlineWidth: Number.parseFloat(overlay ? a.borderTopWidth : s.outlineWidth),
+            outlineColor: overlay ? a.borderTopColor : s.outlineColor,
+            halo: (overlay ? a : s).boxShadow.match(/rgba?\([^)]+\)/)?.[0] ?? null,
         };
     });
 }
