@@ -60,8 +60,10 @@ export function buildLayout(app: HTMLElement, shell: Shell, withPanel: boolean):
   let langSwitch: HTMLAnchorElement | null = null;
   // The map is what the page is for: it is the main landmark, named by a
   // heading that only screen readers show (the header names the portal).
-  const heading = el('h1', { class: 'visually-hidden' }, `${t(shell.mode === 'embed' ? 'title_map' : 'title_viewer')} – ${shell.siteTitle}`);
-  const mainLandmark = el('main', { class: 'viewer-main' }, heading);
+  // Named by the heading, which differs between viewer and embed, so the
+  // embed dialog's preview is not a second landmark of the same name.
+  const heading = el('h1', { id: 'viewer-title', class: 'visually-hidden' }, `${t(shell.mode === 'embed' ? 'title_map' : 'title_viewer')} – ${shell.siteTitle}`);
+  const mainLandmark = el('main', { class: 'viewer-main', 'aria-labelledby': 'viewer-title' }, heading);
   if (shell.mode === 'karte') {
     ({ header, langSwitch } = siteHeader(shell));
     const skip = el('a', { class: 'skip-link', href: '#map' }, t('skip_to_map'));
