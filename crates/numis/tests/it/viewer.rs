@@ -99,7 +99,12 @@ async fn the_shells_load_the_site_theme_before_the_viewer_styles() {
     }
     let (status, headers, css) = get_text(&server, "/assets/numis.css").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(headers[CONTENT_TYPE].to_str().unwrap().starts_with("text/css"));
+    assert!(
+        headers[CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
     for property in ["--brand:", "--on-brand:", "--logo:", "--focus-ring:"] {
         assert!(css.contains(property), "the theme defines {property}");
     }
