@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import {
     BASE,
+    audit,
     launchBrowser,
     openSession,
     settledMap,
@@ -156,6 +157,7 @@ test('a drawing is drawn with the mouse, saved, viewed read-only elsewhere, copi
         await page.fill('#draw-title', 'Testzeichnung');
         await page.click('#draw-save');
         await page.waitForSelector('#draw-share-dialog[open]');
+        await audit(page, 'drawing share dialog');
         const view = await page.inputValue('#draw-share-view');
         const edit = await page.inputValue('#draw-share-edit');
         const viewUrl = new URL(view);
@@ -225,6 +227,7 @@ test('a drawing is drawn with the mouse, saved, viewed read-only elsewhere, copi
         // Anyone may report a drawing.
         await other.click('#draw-report');
         await other.waitForSelector('#draw-report-dialog[open]');
+        await audit(other, 'drawing report dialog');
         await other.fill('#draw-report-reason', 'Testmeldung: bitte prüfen');
         await other.click('#draw-report-send');
         await other.waitForSelector('#draw-report-dialog', { state: 'hidden' });
@@ -263,6 +266,7 @@ test('a drawing is drawn with the mouse, saved, viewed read-only elsewhere, copi
         await waitCount(editor, 3);
         await editor.click('#draw-delete');
         await editor.waitForSelector('#draw-delete-dialog[open]');
+        await audit(editor, 'drawing delete dialog');
         await editor.click('#draw-delete-confirm');
         await editor.waitForSelector('body[data-drawing="new"]');
         assert.match(await editor.textContent('#draw-message'), /gelöscht/);

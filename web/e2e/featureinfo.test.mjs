@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import {
     BASE,
     apiLayers,
+    audit,
     featureInfoAt,
     getJson,
     launchBrowser,
@@ -89,6 +90,7 @@ test('a click on a municipality shows its name in #feature-info', async () => {
         }, `#feature-info to name "${name}"`).catch(async (e) => {
             throw new Error(`${e.message}; it shows: ${JSON.stringify(await text(page))}`);
         });
+        await audit(page, 'feature info');
         // The properties are shown with their labels from /api/layers.
         const fields = api.layers.gemeinden?.fields;
         if (fields) {

@@ -1,11 +1,14 @@
 // Shared helpers of the end-to-end tests: the server under test, the
 // browser, collectors of everything a page must not do (console errors,
 // uncaught exceptions, CSP violations, dialogs, requests to other origins,
-// cookies) and pixel access to the map.
+// cookies, serious or critical accessibility violations found by axe-core)
+// and pixel access to the map.
 //
 // scripts/e2e.sh starts numis and sets NUMIS_URL (e.g. http://127.0.0.1:41234).
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { inflateSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
@@ -79,6 +82,7 @@ export async function openSession(browser, options = {}) {
         foreignRequests: [],
         requests: [],
         cookies: [],
+        accessibility: [],
     };
     let inflight = 0;
     let lastActivity = Date.now();
@@ -154,15 +158,108 @@ export async function openSession(browser, options = {}) {
             assert.deepEqual(log.dialogs, [], 'dialogs opened');
             assert.deepEqual(log.foreignRequests, [], 'requests to another origin');
             assert.deepEqual(log.cookies, [], 'Set-Cookie in responses');
+            assert.deepEqual(log.accessibility, [], 'serious or critical accessibility violations (axe-core)');
+        },
+        /**
+         * Runs axe-core in a page or frame (and its frames) and records what
+         * it finds; `check()` then fails on any serious or critical
+         * violation. Returns all violations, for tests that look closer.
+         */
+        async audit(pageOrFrame, what) {
+            const violations = await axeViolations(pageOrFrame);
+            log.accessibility.push(...violations.filter(blocking).map((v) => `${what}: ${describeViolation(v)}`));
+            return violations;
         },
         close: () => context.close(),
     };
+    sessions.set(context, session);
     return session;
 }
 
-/** Waits until the viewer says it is ready (layer list loaded, first frame rendered). */
+/** The session of each context, so that helpers given a page can audit it. */
+const sessions = new WeakMap();
+
+/** The session a page or frame belongs to, if openSession made its context. */
+function sessionOf(pageOrFrame) {
+    const page = typeof pageOrFrame.page === 'function' ? pageOrFrame.page() : pageOrFrame;
+    return sessions.get(page.context());
+}
+
+/**
+ * Waits until the viewer says it is ready (layer list loaded, first frame
+ * rendered), then audits it with axe-core (see `session.audit`), so every
+ * viewer any test opens is checked for accessibility.
+ */
 export async function waitReady(pageOrFrame, timeout = READY_TIMEOUT) {
     await pageOrFrame.waitForSelector('body[data-ready="1"]', { state: 'attached', timeout });
+    const session = sessionOf(pageOrFrame);
+    if (session) await session.audit(pageOrFrame, `viewer ${pageOrFrame.url()}`);
+}
+
+/**
+ * Audits what a test has just opened (a dialog, a panel, a content page)
+ * with axe-core, recorded in its session like `session.audit`.
+ */
+export async function audit(pageOrFrame, what) {
+    const session = sessionOf(pageOrFrame);
+    assert.ok(session, 'audit(): the page belongs to a session of openSession');
+    return session.audit(pageOrFrame, what);
+}
+
+// ------------------------------------------------------------------ accessibility
+
+/** The rules axe-core runs: WCAG 2.1 A and AA (BITV 2.0) and its best practices. */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Violations that fail a test: those axe-core rates serious or critical. */
+export function blocking(violation) {
+    return violation.impact === 'serious' || violation.impact === 'critical';
+}
+
+/** One line per violation: rule, impact and the elements it found. */
+export function describeViolation(v) {
+    const nodes = v.nodes.slice(0, 4).join(' | ');
+    const more = v.nodes.length > 4 ? ` (+${v.nodes.length - 4} more)` : '';
+    return `${v.id} [${v.impact}] ${v.help}: ${nodes}${more}`;
+}
+
+/**
+ * Injects axe-core into a page or frame and all frames inside it, runs it
+ * with AXE_TAGS and returns the violations as
+ * { id, impact, help, nodes: [selector] }.
+ *
+ * The script is evaluated through the DevTools protocol, which the pages'
+ * Content-Security-Policy (no inline script) does not apply to, so the
+ * pages are audited with the policy they really have.
+ */
+export async function axeViolations(pageOrFrame) {
+    const root = typeof pageOrFrame.mainFrame === 'function' ? pageOrFrame.mainFrame() : pageOrFrame;
+    const frames = [];
+    const collect = (frame) => {
+        frames.push(frame);
+        frame.childFrames().forEach(collect);
+    };
+    collect(root);
+    // Frames first, so the top frame's axe finds axe in each of them.
+    for (const frame of frames.reverse()) {
+        if (frame.isDetached()) continue;
+        await frame.evaluate(`window.axe || (() => { ${AXE_SOURCE}\n})()`).catch(() => {});
+    }
+    return root.evaluate(async (tags) => {
+        const result = await window.axe.run(document, {
+            runOnly: { type: 'tag', values: tags },
+            resultTypes: ['violations'],
+            frameWaitTime: 5000,
+        });
+        return result.violations.map((v) => ({
+            id: v.id,
+            impact: v.impact,
+            help: v.help,
+            nodes: v.nodes.map((n) => n.target.map((t) => (Array.isArray(t) ? t.join(' ') : t)).join(' >>> ')),
+        }));
+    }, AXE_TAGS);
 }
 
 // ------------------------------------------------------------------ pixels

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { BASE, apiLayers, launchBrowser, openSession, settledMap, until, waitReady } from './helpers.mjs';
+import { BASE, apiLayers, audit, launchBrowser, openSession, settledMap, until, waitReady } from './helpers.mjs';
 
 let browser;
 before(async () => {
@@ -31,12 +31,14 @@ test('a walk through the viewer: own origin only, no console error, no cookie', 
         await page.click(`button[data-info="${infoId}"]`);
         await page.locator('#layer-info').waitFor({ state: 'visible' });
         assert.ok((await page.locator('#layer-info').innerText()).includes(api.layers[infoId].title), '#layer-info names the layer');
+        await audit(page, 'layer info dialog');
         await page.keyboard.press('Escape');
 
         // Share dialog with its QR code.
         await page.click('#share-button');
         await page.locator('#share-dialog').waitFor({ state: 'visible' });
         await page.locator('#share-qr').waitFor({ state: 'visible' });
+        await audit(page, 'share dialog');
         const link = await page.locator('#share-link').evaluate((el) => ('value' in el ? el.value : el.textContent));
         assert.equal(new URL(link).origin, BASE, `#share-link is a link to the portal: ${link}`);
         await page.keyboard.press('Escape');
@@ -46,6 +48,7 @@ test('a walk through the viewer: own origin only, no console error, no cookie', 
         await page.locator('#embed-dialog').waitFor({ state: 'visible' });
         const snippet = await page.locator('#embed-snippet').evaluate((el) => ('value' in el ? el.value : el.textContent));
         assert.match(snippet, /<iframe[^>]+src="[^"]*\/embed/, `#embed-snippet is an iframe of /embed: ${snippet}`);
+        await audit(page, 'embed dialog');
         await page.keyboard.press('Escape');
 
         // Base map: none, then back.
@@ -63,6 +66,7 @@ test('a walk through the viewer: own origin only, no console error, no cookie', 
         await page.click('#home');
         await page.fill('#search', 'Celle');
         await until(() => page.locator('#search-results [role=option]').count(), 'search results for Celle');
+        await audit(page, 'search results');
         await page.keyboard.press('Escape');
         await settledMap(s, page);
 

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { BASE, getJson, launchBrowser, openSession, settledMap, assertNotBlank, until, urlState, waitReady } from './helpers.mjs';
+import { BASE, audit, getJson, launchBrowser, openSession, settledMap, assertNotBlank, until, urlState, waitReady } from './helpers.mjs';
 
 let browser;
 before(async () => {
@@ -47,6 +47,7 @@ test('search: "Hannover" lists a hit, choosing it zooms to Hannover and sets the
         await waitReady(page);
         const start = urlState(page.url());
         const options = await typeAndWait(s, page, 'Hannover', /Hannover/);
+        await audit(page, 'search results');
         // The hit for the city itself, as the search API lists it; the
         // option shows its label and detail.
         const api = await getJson('/api/search?q=Hannover&lang=de');

@@ -8,6 +8,7 @@ import {
     apiLayers,
     assertNotBlank,
     diffFraction,
+    getJson,
     launchBrowser,
     onScreen,
     openSession,
@@ -160,6 +161,36 @@ test('at 375×667 the map fills the screen and the layer panel toggle opens the 
         // And the toggle closes the tree again, giving the map back.
         await toggle.tap();
         await until(async () => !(await onScreen(firstSwitch)), 'the toggle to close the tree');
+        s.check();
+    } finally {
+        await s.close();
+    }
+});
+
+test('the attribution control shows the server\'s answer for the visible layers and base map', async () => {
+    const s = await openSession(browser);
+    try {
+        const page = await s.context.newPage();
+        await page.goto(`${BASE}/karte`);
+        await waitReady(page);
+        const shown = () => page.locator('#attribution li').allInnerTexts().then((l) => l.map(norm));
+        const expected = async () => {
+            const ui = await uiState(page);
+            const layers = Object.entries(ui.switches).filter(([, on]) => on).map(([id]) => id);
+            const q = new URLSearchParams({ layers: layers.join(','), base: ui.basemap, lang: 'de' });
+            const answer = await getJson(`/api/attribution?${q}`);
+            assert.ok(Array.isArray(answer.notes) && answer.notes.length > 0, `/api/attribution?${q} has notes`);
+            return answer.notes.map(norm);
+        };
+        let want = await expected();
+        await until(async () => JSON.stringify(await shown()) === JSON.stringify(want), 'the notes of /api/attribution')
+            .catch(async (e) => { throw new Error(`${e.message}: shows ${JSON.stringify(await shown())}, wants ${JSON.stringify(want)}`); });
+
+        // After switching a layer, the control follows the server again.
+        await page.locator('input[type=checkbox][data-layer]').first().click();
+        want = await expected();
+        await until(async () => JSON.stringify(await shown()) === JSON.stringify(want), 'the notes after switching a layer')
+            .catch(async (e) => { throw new Error(`${e.message}: shows ${JSON.stringify(await shown())}, wants ${JSON.stringify(want)}`); });
         s.check();
     } finally {
         await s.close();

@@ -227,6 +227,13 @@ export function parseMeasurements(value: unknown): Measurement[] {
   });
 }
 
+/** `/api/attribution`'s answer: the notes to show, in order; junk is dropped. */
+export function parseAttribution(value: unknown): string[] {
+  const notes = obj(value).notes;
+  if (!Array.isArray(notes)) throw new Error('attribution: no notes');
+  return notes.filter((n): n is string => typeof n === 'string' && n.trim() !== '').map((n) => n.trim());
+}
+
 export async function getJson(url: string, signal?: AbortSignal): Promise<unknown> {
   const response = await fetch(url, {
     signal,
@@ -255,6 +262,12 @@ export class Api {
   async measurements(layer: string, key: string, lang: Lang, signal?: AbortSignal): Promise<Measurement[]> {
     const url = `${this.base}/measurements/${encodeURIComponent(layer)}/${encodeURIComponent(key)}?lang=${lang}`;
     return parseMeasurements(await getJson(url, signal));
+  }
+
+  /** The source notes of the base map and the layers, from the server's one attribution function. */
+  async attribution(layers: string[], base: string, lang: Lang, signal?: AbortSignal): Promise<string[]> {
+    const q = new URLSearchParams({ layers: layers.join(','), base, lang });
+    return parseAttribution(await getJson(`${this.base}/attribution?${q}`, signal));
   }
 
   qrUrl(text: string): string {

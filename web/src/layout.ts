@@ -1,5 +1,6 @@
-// The page skeleton inside #app: header (full viewer), toolbar, side panel,
-// map with its controls and footer, and a status line.
+// The page skeleton inside #app: skip link and the portal's header (full
+// viewer), then the main landmark with toolbar, side panel, map with its
+// controls and footer, and a status line.
 
 import { el, iconButton, safePath } from './dom';
 import { ICONS } from './icons';
@@ -25,23 +26,54 @@ export interface Layout {
 // its panel beside the map down to small frames (tree=1 asks for it).
 const NARROW = { karte: '(max-width: 760px)', embed: '(max-width: 479px)' } as const;
 
+/**
+ * The portal's header, in the markup of the site theme's
+ * `templates/base.html.twig`, so that `/assets/numis.css` styles pages and
+ * viewer alike: logo and title, language switch, and the main navigation
+ * with the map marked as the current page.
+ */
+function siteHeader(shell: Shell): { header: HTMLElement; langSwitch: HTMLAnchorElement } {
+  const other = shell.lang === 'de' ? 'en' : 'de';
+  const here = el('a', { href: shell.alternate[shell.lang] ?? shell.karteUrl, hreflang: shell.lang, lang: shell.lang, 'aria-current': 'true' }, t('lang_name'));
+  const langSwitch = el('a', { id: 'lang-switch', href: shell.alternate[other] ?? safePath(shell.karteUrl) ?? '/karte', hreflang: other, lang: other, 'aria-label': t('lang_switch_label') }, t('lang_switch'));
+  const langs = shell.lang === 'de' ? [here, langSwitch] : [langSwitch, here];
+  const navList = el('ul', { class: 'wrap' });
+  for (const link of shell.nav) {
+    if (link.url === shell.karteUrl) continue;
+    navList.appendChild(el('li', {}, el('a', { href: link.url }, link.title)));
+  }
+  navList.appendChild(el('li', { class: 'nav-map' }, el('a', { href: shell.karteUrl, 'aria-current': 'page' }, t('title_map'))));
+  const header = el(
+    'header',
+    { class: 'site-header' },
+    el('div', { class: 'wrap header-inner' },
+      el('a', { class: 'site-title', href: shell.home }, el('span', { class: 'site-logo', 'aria-hidden': 'true' }), el('span', {}, shell.siteTitle)),
+      el('nav', { class: 'lang-switch', 'aria-label': t('language') }, el('ul', {}, ...langs.map((a) => el('li', {}, a))))),
+    el('nav', { class: 'main-nav', 'aria-label': t('main_nav') }, navList),
+  );
+  return { header, langSwitch };
+}
+
 export function buildLayout(app: HTMLElement, shell: Shell, withPanel: boolean): Layout {
   const root = el('div', { class: `viewer mode-${shell.mode}` });
   let header: HTMLElement | null = null;
   let langSwitch: HTMLAnchorElement | null = null;
+  // The map is what the page is for: it is the main landmark, named by a
+  // heading that only screen readers show (the header names the portal).
+  // Named by the heading, which differs between viewer and embed, so the
+  // embed dialog's preview is not a second landmark of the same name.
+  const heading = el('h1', { id: 'viewer-title', class: 'visually-hidden' }, `${t(shell.mode === 'embed' ? 'title_map' : 'title_viewer')} – ${shell.siteTitle}`);
+  const mainLandmark = el('main', { class: 'viewer-main', 'aria-labelledby': 'viewer-title' }, heading);
   if (shell.mode === 'karte') {
-    const navList = el('ul', { class: 'site-nav-list' });
-    for (const link of shell.nav) {
-      navList.appendChild(el('li', {}, el('a', { href: link.url }, link.title)));
-    }
-    langSwitch = el('a', { id: 'lang-switch', class: 'lang-switch', href: safePath(shell.karteUrl) ?? '/karte', hreflang: shell.lang === 'de' ? 'en' : 'de', 'aria-label': t('lang_switch_label') }, t('lang_switch'));
-    header = el(
-      'header',
-      { class: 'site-header' },
-      el('a', { class: 'site-title', href: shell.home }, shell.siteTitle),
-      el('nav', { class: 'site-nav', 'aria-label': t('main_nav') }, navList),
-      langSwitch,
-    );
+    ({ header, langSwitch } = siteHeader(shell));
+    const skip = el('a', { class: 'skip-link', href: '#map' }, t('skip_to_map'));
+    // Focus the map without writing #map into the address: the fragment
+    // belongs to drawing edit keys.
+    skip.addEventListener('click', (event) => {
+      event.preventDefault();
+      map.focus();
+    });
+    root.appendChild(skip);
     root.appendChild(header);
   }
 
@@ -55,7 +87,9 @@ export function buildLayout(app: HTMLElement, shell: Shell, withPanel: boolean):
     toolbar.appendChild(panelToggle);
   }
 
-  const map = el('div', { id: 'map', class: 'map', tabindex: 0, role: 'region', 'aria-label': t('map_label') });
+  // The embed has a name of its own, so that the viewer's embed dialog,
+  // which shows it in a preview, has no two maps of the same name.
+  const map = el('div', { id: 'map', class: 'map', tabindex: 0, role: 'region', 'aria-label': t(shell.mode === 'embed' ? 'map_label_embed' : 'map_label') });
   const controls = el('div', { class: 'map-controls', role: 'toolbar', 'aria-label': t('tools'), 'aria-orientation': 'vertical' });
   const attribution = el('div', { id: 'attribution', class: 'attribution', role: 'note', 'aria-label': t('attribution_label') });
   const footer = el('div', { class: 'map-footer' });
@@ -64,9 +98,8 @@ export function buildLayout(app: HTMLElement, shell: Shell, withPanel: boolean):
   const main = el('div', { class: 'main' });
   if (panel) main.appendChild(panel);
   main.appendChild(mapWrap);
-  root.appendChild(toolbar);
-  root.appendChild(main);
-  root.appendChild(status);
+  mainLandmark.append(toolbar, main, status);
+  root.appendChild(mainLandmark);
   app.replaceChildren(root);
 
   if (panel && panelToggle) {

@@ -95,7 +95,7 @@ async function start(): Promise<void> {
   const openPanel = (): void => {
     if (layout.panelToggle && !layout.root.classList.contains('panel-open')) layout.panelToggle.click();
   };
-  mountAttribution(layout.attribution, store);
+  mountAttribution(layout.attribution, store, api, lang);
   const featureInfo = new FeatureInfo(layout.mapWrap, mapView, store, api, catalogue.wms);
   const urls = new UrlSync(shell, store, mapView, lang, embedOptions);
 

@@ -127,8 +127,13 @@ export function formatUtm(coord: Coordinate): string {
   return `E ${Math.round(coord[0])} N ${Math.round(coord[1])}`;
 }
 
+/**
+ * The coordinates under the pointer. They only mirror the mouse, so they are
+ * hidden from assistive technology (no label, no live region): keyboard and
+ * screen reader users get positions from search, feature info and measuring.
+ */
 export function mousePosition(mapView: MapView): HTMLElement {
-  const target = el('div', { id: 'mouse-position', class: 'mouse-position', 'aria-label': t('mouse_position') });
+  const target = el('div', { id: 'mouse-position', class: 'mouse-position', 'aria-hidden': 'true', title: t('mouse_position') });
   mapView.map.addControl(new MousePosition({
     target,
     className: 'mouse-position-text',

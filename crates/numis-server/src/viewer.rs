@@ -101,6 +101,9 @@ fn viewer_url(mode: Mode, lang: &str) -> String {
     }
 }
 
+/// The page shell. It loads the site theme's stylesheet before the
+/// viewer's own, so the portal's colours and logo (custom properties in
+/// `assets/numis.css`) and its header look the same on pages and viewer.
 fn shell(state: &AppState, mode: Mode, lang: &str) -> Response<Body> {
     let Some(entry) = numis_web::entry() else {
         return (
@@ -152,7 +155,7 @@ fn shell(state: &AppState, mode: Mode, lang: &str) -> Response<Body> {
         "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title} – {site_title}</title>\n<link rel=\"icon\" href=\"/assets/favicon.svg\">\n\
-         {style}\n<script type=\"module\" src=\"/assets/web/{script}\"></script>\n</head>\n\
+         <link rel=\"stylesheet\" href=\"/assets/numis.css\">\n{style}\n<script type=\"module\" src=\"/assets/web/{script}\"></script>\n</head>\n\
          <body data-mode=\"{mode}\">\n<script type=\"application/json\" id=\"numis-shell\">{config}</script>\n\
          <div id=\"app\"></div>\n<noscript><p>{noscript}</p></noscript>\n</body>\n</html>\n",
         site_title = numis_cms::escape_html(&site.config().title),

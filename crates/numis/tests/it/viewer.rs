@@ -83,6 +83,34 @@ async fn the_embed_may_be_framed_by_any_site() {
 }
 
 #[tokio::test]
+async fn the_shells_load_the_site_theme_before_the_viewer_styles() {
+    // One look: the theme's custom properties (colours, logo) and header
+    // styles reach the viewer, and the viewer's own stylesheet comes after.
+    let server = demo_server();
+    for path in ["/karte", "/en/karte", "/embed"] {
+        let (_, _, html) = get_text(&server, path).await;
+        let theme = html
+            .find("<link rel=\"stylesheet\" href=\"/assets/numis.css\">")
+            .unwrap_or_else(|| panic!("{path} links the theme's stylesheet: {html}"));
+        let own = html
+            .find("<link rel=\"stylesheet\" href=\"/assets/web/")
+            .unwrap_or_else(|| panic!("{path} links the viewer's stylesheet: {html}"));
+        assert!(theme < own, "{path}: the theme comes first: {html}");
+    }
+    let (status, headers, css) = get_text(&server, "/assets/numis.css").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers[CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+    for property in ["--brand:", "--on-brand:", "--logo:", "--focus-ring:"] {
+        assert!(css.contains(property), "the theme defines {property}");
+    }
+}
+
+#[tokio::test]
 async fn no_url_parameter_reaches_the_shell() {
     let server = demo_server();
     let (_, _, plain) = get_text(&server, "/embed").await;
