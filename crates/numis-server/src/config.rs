@@ -70,6 +70,21 @@ pub struct DrawingsConfig {
     pub client_address_header: Option<String>,
 }
 
+impl DrawingsConfig {
+    /// The rules of the drawings service that this section sets.
+    pub fn rules(&self) -> numis_core::drawings::DrawingRules {
+        numis_core::drawings::DrawingRules {
+            retention_days: self.retention_days,
+            limits: numis_formats::Limits {
+                max_bytes: self.max_upload_bytes,
+                max_features: self.max_features,
+                max_vertices: self.max_vertices,
+                ..numis_formats::Limits::default()
+            },
+        }
+    }
+}
+
 impl Default for DrawingsConfig {
     fn default() -> Self {
         Self {
