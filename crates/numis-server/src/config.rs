@@ -24,7 +24,7 @@ pub const DEFAULT_RENDER_CACHE_MB: u64 = 64;
 /// HSTS max-age when enabled: one year. [default: 31536000]
 pub const DEFAULT_HSTS_MAX_AGE: u64 = 31_536_000;
 /// Days a drawing is kept after its last change (clause P8).
-pub const DEFAULT_DRAWING_RETENTION_DAYS: u32 = 365;
+pub const DEFAULT_DRAWING_RETENTION_DAYS: u32 = numis_core::drawings::DEFAULT_RETENTION_DAYS;
 
 /// The whole configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

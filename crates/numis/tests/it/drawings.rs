@@ -833,11 +833,18 @@ async fn a_report_is_read_only_up_to_its_limit() {
     let widest = serde_json::json!({ "reason": "🗑".repeat(1_000) }).to_string();
     assert!(widest.len() > 4_000, "{}", widest.len());
     assert_eq!(report(widest).await.unwrap().status(), StatusCode::ACCEPTED);
-    for size in [9 * 1024, 32 * 1024 * 1024] {
-        let huge = format!("{{\"reason\": \"{}\"}}", "x".repeat(size));
-        let response = report(huge).await.unwrap();
-        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE, "{size}");
-        let error: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    let long = format!("{{\"reason\": \"{}\"}}", "x".repeat(9 * 1024));
+    let response = report(long).await.unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let (status, text) = post_unread(
+        &server,
+        &format!("/api/drawings/{}/report", created.id),
+        32 * 1024 * 1024,
+    )
+    .await;
+    assert_eq!(status, 413, "{text}");
+    for text in [response.text().await.unwrap(), text] {
+        let error: Value = serde_json::from_str(&text).unwrap();
         let message = error["error"].as_str().unwrap();
         assert!(
             message.contains("at most 8192 bytes") && message.contains("1000 characters"),
@@ -858,4 +865,55 @@ async fn a_report_is_read_only_up_to_its_limit() {
     )
     .unwrap();
     assert_eq!(one["report_count"], 1, "only the fitting report counted");
+}
+
+/// `POST path` with a JSON body of `size` bytes, sent over a plain TCP
+/// connection while the answer is read: a server that refuses a body
+/// answers and closes before it was sent, and an HTTP client that writes
+/// first reports only the broken pipe. Returns the status and the body.
+async fn post_unread(server: &TestServer, path: &str, size: usize) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let path = path.to_owned();
+    let stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    let sending = tokio::spawn(async move {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+             Content-Length: {size}\r\nConnection: close\r\n\r\n{{\"reason\": \""
+        );
+        let chunk = vec![b'x'; 64 * 1024];
+        let mut left = size - 14;
+        let mut sent = writer.write_all(head.as_bytes()).await;
+        while sent.is_ok() && left > 0 {
+            let n = left.min(chunk.len());
+            sent = writer.write_all(&chunk[..n]).await;
+            left -= n;
+        }
+        if sent.is_ok() {
+            let _ = writer.write_all(b"\"}").await;
+        }
+    });
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 16 * 1024];
+    // Read until the server closes; a reset after its answer ends it too.
+    while let Ok(n) = reader.read(&mut buffer).await {
+        if n == 0 {
+            break;
+        }
+        answer.extend_from_slice(&buffer[..n]);
+    }
+    sending.abort();
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let status = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default();
+    (status, body)
 }
