@@ -40,6 +40,34 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// No limits at all, for documents numis wrote itself: a stored
+    /// drawing passed the upload limits when it was saved, but its GeoJSON
+    /// form is longer than the upload was (a 3.5 MB KML of 500,000 vertices
+    /// is stored as some 11 MB of GeoJSON), and the operator may lower the
+    /// limits later. Reading it back must never refuse it.
+    ///
+    /// ```
+    /// use numis_formats::{Limits, read, write_geojson, Drawing, Feature, Format};
+    /// use numis_formats::model::Geometry;
+    ///
+    /// let line: Vec<(f64, f64)> = (0..1_000).map(|i| (f64::from(i) / 1e3, 0.5)).collect();
+    /// let drawing = Drawing { features: vec![Feature::new(Geometry::LineString(line.into()))] };
+    /// let stored = write_geojson(&drawing);
+    /// let tight = Limits { max_bytes: 100, max_vertices: 10, ..Limits::default() };
+    /// assert!(read(stored.as_bytes(), Format::GeoJson, &tight).is_err());
+    /// assert_eq!(read(stored.as_bytes(), Format::GeoJson, &Limits::unbounded()).unwrap(), drawing);
+    /// ```
+    pub fn unbounded() -> Self {
+        Limits {
+            max_bytes: u64::MAX,
+            max_features: usize::MAX,
+            max_vertices: usize::MAX,
+            kmz_max_entries: usize::MAX,
+            kmz_max_uncompressed: u64::MAX,
+            kmz_max_ratio: u64::MAX,
+        }
+    }
+
     /// Refuses input larger than `max_bytes`.
     pub(crate) fn check_bytes(&self, len: usize) -> Result<()> {
         if len as u64 > self.max_bytes {

@@ -30,7 +30,7 @@ pub const DEFAULT_RENDER_CACHE_MB: u64 = 64;
 /// HSTS max-age when enabled: one year. [default: 31536000]
 pub const DEFAULT_HSTS_MAX_AGE: u64 = 31_536_000;
 /// Days a drawing is kept after its last change (clause P8).
-pub const DEFAULT_DRAWING_RETENTION_DAYS: u32 = 365;
+pub const DEFAULT_DRAWING_RETENTION_DAYS: u32 = numis_core::drawings::DEFAULT_RETENTION_DAYS;
 
 /// The whole configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -100,6 +100,21 @@ pub struct DrawingsConfig {
     /// (e.g. `X-Forwarded-For`; its last entry counts). Unset: the peer's
     /// address. [default: none]
     pub client_address_header: Option<String>,
+}
+
+impl DrawingsConfig {
+    /// The rules of the drawings service that this section sets.
+    pub fn rules(&self) -> numis_core::drawings::DrawingRules {
+        numis_core::drawings::DrawingRules {
+            retention_days: self.retention_days,
+            limits: numis_formats::Limits {
+                max_bytes: self.max_upload_bytes,
+                max_features: self.max_features,
+                max_vertices: self.max_vertices,
+                ..numis_formats::Limits::default()
+            },
+        }
+    }
 }
 
 impl Default for DrawingsConfig {

@@ -31,7 +31,7 @@ pub async fn run_background(state: AppState, every: Duration, retention_days: u3
                 Err(e) => tracing::warn!(error = %e, "statistics purge failed"),
             }
             // Clause P8: expired drawings go the same day.
-            match crate::drawings::purge_expired(state.drawings.as_ref()).await {
+            match state.drawings.purge_expired().await {
                 Ok(n) if n > 0 => tracing::info!(drawings = n, "expired drawings purged"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "drawing purge failed"),

@@ -1,11 +1,13 @@
-//! JSON answers and bearer tokens, shared by the API routers.
+//! JSON success answers and bearer tokens, shared by the API routers.
+//! Error answers are [`crate::error::ApiError`]'s.
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Serialize;
-use serde_json::json;
 use subtle::ConstantTimeEq;
+
+use crate::error::ApiError;
 
 /// How a JSON answer may be cached.
 #[derive(Debug, Clone, Copy)]
@@ -22,16 +24,10 @@ pub fn answer<T: Serialize + ?Sized>(
     body: &T,
     caching: Caching,
 ) -> Response<Body> {
-    let (status, text) = match serde_json::to_string(body) {
-        Ok(text) => (status, text),
+    let text = match serde_json::to_string(body) {
+        Ok(text) => text,
         // Only maps with non-string keys fail; none of ours have them.
-        Err(e) => {
-            tracing::error!(error = %e, "an answer could not be written as JSON");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                r#"{"error":"internal error"}"#.to_owned(),
-            )
-        }
+        Err(e) => return ApiError::internal(e).into_response(),
     };
     let mut response = (status, text).into_response();
     let headers = response.headers_mut();
@@ -45,15 +41,6 @@ pub fn answer<T: Serialize + ?Sized>(
     };
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     response
-}
-
-/// `{"error": message}` with `status`, never cached.
-pub fn problem(status: StatusCode, message: impl std::fmt::Display) -> Response<Body> {
-    answer(
-        status,
-        &json!({ "error": message.to_string() }),
-        Caching::Never,
-    )
 }
 
 /// The token of `Authorization: Bearer <token>`, if sent.

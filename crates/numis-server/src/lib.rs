@@ -4,15 +4,19 @@
 //! (`pub fn router() -> Router<AppState>`): [`pages`] (content pages,
 //! sitemap, robots), [`assets`] (theme files), [`health`] (`/healthz`,
 //! `/metrics`), [`ows`] (the WMS), [`viewer`] (`/karte`, `/embed` and the
-//! viewer's bundle), [`api`] (the viewer's JSON). [`app`] merges them and adds the middleware every response
-//! passes: the access record (route template, status class, bytes — never
-//! the client) and the security headers.
+//! viewer's bundle), [`api`] (the viewer's JSON), [`drawings`] and
+//! [`moderation`] (the drawings API over `numis_core::drawings`, which
+//! holds the rules). [`app`] merges them and adds the middleware every
+//! response passes: the access record (route template, status class,
+//! bytes — never the client) and the security headers. Error answers of
+//! the JSON API are one type, [`error::ApiError`].
 
 pub mod access;
 pub mod api;
 pub mod cache;
 pub mod config;
 pub mod drawings;
+pub mod error;
 pub mod housekeeping;
 pub mod json;
 pub mod metrics;

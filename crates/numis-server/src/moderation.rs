@@ -1,25 +1,25 @@
-//! Moderation of drawings (clause P12): the operator lists drawings
-//! (newest or most reported first), reads one with its reports, and
-//! deletes any at once. Authorised by the operator token of `numis.toml`
-//! (`[wms] operator_token`); without a configured token these routes do
-//! not exist. A web interface follows with the admin pages.
+//! Moderation of drawings (clause P12) over HTTP: the operator lists
+//! drawings (newest or most reported first), reads one with its reports,
+//! and deletes any at once. Authorised by the operator token of
+//! `numis.toml` (`[wms] operator_token`); without a configured token these
+//! routes do not exist. None of them reads a request body. A web interface
+//! follows with the admin pages.
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, Response, StatusCode};
 use axum::routing::get;
-use numis_store::{DrawingOrder, StoredDrawing};
+use numis_core::drawings::{DrawingOrder, StoredDrawing, rfc3339};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::drawings::store_failed;
-use crate::json::{self, Caching, problem};
+use crate::error::ApiError;
+use crate::json::{self, Caching};
 use crate::state::AppState;
 
-/// Most drawings one list shows.
-const MAX_LIST: u32 = 500;
+/// Drawings one list shows unless `?limit=` says otherwise.
+const DEFAULT_LIST: u32 = 100;
 
 /// `/api/admin/drawings` and `/api/admin/drawings/{id}`.
 pub fn router() -> Router<AppState> {
@@ -32,8 +32,9 @@ fn answer(status: StatusCode, body: &Value) -> Response<Body> {
     json::answer(status, body, Caching::Never)
 }
 
-/// `None` when the request is the operator's; else the refusal.
-fn refusal(state: &AppState, headers: &HeaderMap) -> Option<Response<Body>> {
+/// Passes the operator's requests: 404 while no token is configured (the
+/// routes do not exist), 401 without the right one.
+fn operator_only(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     let token = state
         .config
         .wms
@@ -41,28 +42,22 @@ fn refusal(state: &AppState, headers: &HeaderMap) -> Option<Response<Body>> {
         .as_deref()
         .filter(|t| !t.is_empty());
     if token.is_none() {
-        return Some(problem(StatusCode::NOT_FOUND, "not found"));
+        return Err(ApiError::not_found("not found"));
     }
-    (!json::is_operator(headers, token)).then(|| {
-        let mut response = problem(StatusCode::UNAUTHORIZED, "the operator token is needed");
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        response
-    })
+    if json::is_operator(headers, token) {
+        Ok(())
+    } else {
+        Err(ApiError::unauthorized("the operator token is needed"))
+    }
 }
 
 fn summary(d: &StoredDrawing) -> Value {
-    let time = |s: i64| {
-        chrono::DateTime::from_timestamp(s, 0)
-            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-    };
     json!({
         "id": d.id,
         "title": d.title,
-        "created_at": time(d.created_at),
-        "changed_at": time(d.changed_at),
-        "expires_at": time(d.expires_at),
+        "created_at": rfc3339(d.created_at),
+        "changed_at": rfc3339(d.changed_at),
+        "expires_at": rfc3339(d.expires_at),
         "copied_from": d.copied_from,
         "report_count": d.report_count,
     })
@@ -78,86 +73,59 @@ async fn list(
     State(state): State<AppState>,
     Query(query): Query<ListQuery>,
     headers: HeaderMap,
-) -> Response<Body> {
-    if let Some(refused) = refusal(&state, &headers) {
-        return refused;
-    }
+) -> Result<Response<Body>, ApiError> {
+    operator_only(&state, &headers)?;
     let order = match query.order.as_deref() {
         None | Some("newest") => DrawingOrder::Newest,
         Some("reported") => DrawingOrder::MostReported,
         Some(other) => {
-            return answer(
-                StatusCode::BAD_REQUEST,
-                &json!({ "error": format!("order {other:?} is neither newest nor reported") }),
-            );
+            return Err(ApiError::bad_request(format!(
+                "order {other:?} is neither newest nor reported"
+            )));
         }
     };
-    let limit = query.limit.unwrap_or(100).clamp(1, MAX_LIST);
-    match state.drawings.list_drawings(order, limit).await {
-        Ok(drawings) => answer(
-            StatusCode::OK,
-            &json!({ "drawings": drawings.iter().map(summary).collect::<Vec<_>>() }),
-        ),
-        Err(e) => store_failed(e),
-    }
+    let drawings = state
+        .drawings
+        .list_for_moderation(order, query.limit.unwrap_or(DEFAULT_LIST))
+        .await?;
+    Ok(answer(
+        StatusCode::OK,
+        &json!({ "drawings": drawings.iter().map(summary).collect::<Vec<_>>() }),
+    ))
 }
 
 async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> Response<Body> {
-    if let Some(refused) = refusal(&state, &headers) {
-        return refused;
-    }
-    let drawing = match state.drawings.drawing(&id).await {
-        Ok(Some(d)) => d,
-        Ok(None) => {
-            return answer(
-                StatusCode::NOT_FOUND,
-                &json!({ "error": "no such drawing" }),
-            );
-        }
-        Err(e) => return store_failed(e),
-    };
-    let reports = match state.drawings.drawing_reports(&id).await {
-        Ok(reports) => reports,
-        Err(e) => return store_failed(e),
-    };
-    let mut body = summary(&drawing);
+) -> Result<Response<Body>, ApiError> {
+    operator_only(&state, &headers)?;
+    let inspected = state.drawings.inspect(&id).await?;
+    let mut body = summary(&inspected.drawing);
     if let Some(members) = body.as_object_mut() {
         members.insert(
             "features".into(),
-            serde_json::from_str(&drawing.features).unwrap_or(Value::Null),
+            serde_json::from_str(&inspected.drawing.features).unwrap_or(Value::Null),
         );
         members.insert(
             "reports".into(),
-            reports
+            inspected
+                .reports
                 .iter()
                 .map(|r| json!({ "reported_at": r.reported_at, "reason": r.reason }))
                 .collect(),
         );
     }
-    answer(StatusCode::OK, &body)
+    Ok(answer(StatusCode::OK, &body))
 }
 
 async fn remove(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> Response<Body> {
-    if let Some(refused) = refusal(&state, &headers) {
-        return refused;
-    }
-    match state.drawings.delete_drawing(&id).await {
-        Ok(true) => {
-            tracing::info!("a drawing was deleted by the operator");
-            StatusCode::NO_CONTENT.into_response()
-        }
-        Ok(false) => answer(
-            StatusCode::NOT_FOUND,
-            &json!({ "error": "no such drawing" }),
-        ),
-        Err(e) => store_failed(e),
-    }
+) -> Result<StatusCode, ApiError> {
+    operator_only(&state, &headers)?;
+    state.drawings.delete_any(&id).await?;
+    tracing::info!("a drawing was deleted by the operator");
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -4,6 +4,7 @@ use crate::ratelimit::CreationLimit;
 use std::sync::{Arc, RwLock};
 
 use numis_cms::Site;
+use numis_core::drawings::DrawingService;
 use numis_store::{DrawingStore, Store};
 
 use crate::access::AccessCounter;
@@ -23,8 +24,8 @@ pub struct AppState {
     pub map: Arc<RwLock<Option<Arc<MapService>>>>,
     /// Persistence: health and statistics.
     pub store: Arc<dyn Store>,
-    /// Persistence: drawings.
-    pub drawings: Arc<dyn DrawingStore>,
+    /// The drawings service (its rules over the drawing store).
+    pub drawings: Arc<DrawingService>,
     /// Pending access counters.
     pub access: Arc<AccessCounter>,
     /// Prometheus metrics.
@@ -44,11 +45,11 @@ impl AppState {
     ) -> Self {
         Self {
             creation_limit: Arc::new(CreationLimit::new(&config.drawings)),
+            drawings: Arc::new(DrawingService::new(drawings, config.drawings.rules())),
             config: Arc::new(config),
             site: Arc::new(RwLock::new(Arc::new(site))),
             map: Arc::new(RwLock::new(map.map(Arc::new))),
             store,
-            drawings,
             access: Arc::default(),
             metrics: Arc::default(),
         }

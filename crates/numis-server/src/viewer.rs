@@ -91,6 +91,12 @@ async fn embed(State(state): State<AppState>, Query(query): Query<EmbedQuery>) -
     shell(&state, Mode::Embed, lang)
 }
 
+/// The viewer's address in `lang` (`/karte`, `/en/karte`): where the share
+/// links of drawings point.
+pub(crate) fn karte_url(lang: &str) -> String {
+    viewer_url(Mode::Karte, lang)
+}
+
 /// The viewer's URLs in each language.
 fn viewer_url(mode: Mode, lang: &str) -> String {
     match (mode, lang) {

@@ -8,9 +8,11 @@ use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use numis_core::drawings::DrawingService;
 use numis_server::Config;
 use numis_store::Store;
 use tracing_subscriber::EnvFilter;
@@ -161,7 +163,9 @@ fn purge(args: CommonArgs) -> anyhow::Result<ExitCode> {
         let store = numis_store::SqliteStore::open(&config.data_dir).await?;
         let today = chrono::Utc::now().date_naive();
         let rows = numis_server::access::purge(&store, today, config.stats.retention_days).await?;
-        let drawings = numis_server::drawings::purge_expired(&store).await?;
+        let drawings = DrawingService::new(Arc::new(store.clone()), config.drawings.rules())
+            .purge_expired()
+            .await?;
         store.ping().await?;
         store.close().await;
         println!(

@@ -4,6 +4,7 @@
 // travels in the Authorization header, never in a URL.
 
 import { safeUrl } from '../dom';
+import { getLang } from '../i18n';
 
 export type ExportFormat = 'geojson' | 'kml' | 'gpx';
 
@@ -112,8 +113,13 @@ function created(body: Json): Created {
   };
 }
 
-function titleQuery(title: string): string {
-  return title.trim() ? `?title=${encodeURIComponent(title.trim())}` : '';
+/** `lang=de|en`: the server's share and edit links open the viewer in the saver's language. */
+function langParam(): string {
+  return `lang=${getLang()}`;
+}
+
+function createQuery(title: string): string {
+  return title.trim() ? `?title=${encodeURIComponent(title.trim())}&${langParam()}` : `?${langParam()}`;
 }
 
 export class DrawingsApi {
@@ -124,7 +130,7 @@ export class DrawingsApi {
   }
 
   async create(title: string, geojson: string): Promise<Created> {
-    const response = await send(`${this.base}/drawings${titleQuery(title)}`, {
+    const response = await send(`${this.base}/drawings${createQuery(title)}`, {
       method: 'POST',
       headers: { 'Content-Type': GEOJSON_TYPE, Accept: 'application/json' },
       body: geojson,
@@ -174,7 +180,7 @@ export class DrawingsApi {
   }
 
   async copy(id: string): Promise<Created> {
-    const response = await send(`${this.drawingUrl(id)}/copy`, { method: 'POST', headers: { Accept: 'application/json' } });
+    const response = await send(`${this.drawingUrl(id)}/copy?${langParam()}`, { method: 'POST', headers: { Accept: 'application/json' } });
     return created(await json(response));
   }
 

@@ -686,3 +686,234 @@ async fn creation_is_rate_limited_per_client_without_storing_the_address() {
         }
     }
 }
+
+/// A KML at the default upload limits: 1,000 line placemarks with
+/// 500,000 vertices in all (`max_vertices`), each vertex as short as KML
+/// allows (`9.123,52`), so the file stays under 5 MB (`max_upload_bytes`)
+/// while its stored GeoJSON (`[9.123,52.0]`) is longer than that.
+fn kml_at_the_limits() -> String {
+    const PLACEMARKS: usize = 1_000;
+    const VERTICES: usize = 500_000;
+    let mut kml = String::from(r#"<kml xmlns="http://www.opengis.net/kml/2.2"><Document>"#);
+    for p in 0..PLACEMARKS {
+        kml.push_str("<Placemark><LineString><coordinates>");
+        for v in 0..VERTICES / PLACEMARKS {
+            kml.push_str(&format!("9.{:03},{} ", v % 1000, 47 + p % 8));
+        }
+        kml.push_str("</coordinates></LineString></Placemark>\n");
+    }
+    kml.push_str("</Document></kml>");
+    kml
+}
+
+#[tokio::test]
+async fn a_drawing_at_the_upload_limits_is_exported_in_every_format() {
+    let server = TestServer::start(&demo_site());
+    let kml = kml_at_the_limits();
+    assert!(
+        kml.len() > 4_000_000 && kml.len() <= 5 * 1024 * 1024,
+        "{} bytes",
+        kml.len()
+    );
+    let created = create(
+        &server,
+        "application/vnd.google-earth.kml+xml",
+        &kml,
+        "Groß",
+    )
+    .await;
+
+    let (status, geojson) = get(&server, &format!("/api/drawings/{}", created.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        geojson.len() > 5 * 1024 * 1024,
+        "stored longer than the upload may be: {} bytes",
+        geojson.len()
+    );
+    let (status, exported) = get(&server, &format!("/api/drawings/{}.kml", created.id)).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{}",
+        &exported[..exported.len().min(300)]
+    );
+    assert_eq!(exported.matches("<Placemark").count(), 1_000);
+    let vertices: usize = exported
+        .split("<coordinates>")
+        .skip(1)
+        .map(|rest| {
+            rest.split("</coordinates>")
+                .next()
+                .unwrap()
+                .split_whitespace()
+                .count()
+        })
+        .sum();
+    assert_eq!(vertices, 500_000);
+    let (status, gpx) = get(&server, &format!("/api/drawings/{}.gpx", created.id)).await;
+    assert_eq!(status, StatusCode::OK, "{}", &gpx[..gpx.len().min(300)]);
+    assert_eq!(gpx.matches("<trkpt ").count(), 500_000);
+}
+
+#[tokio::test]
+async fn share_links_open_the_viewer_in_the_savers_language() {
+    let server = TestServer::start(&demo_site());
+    let post = |query: &str| {
+        client()
+            .post(server.url(&format!("/api/drawings{query}")))
+            .header(CONTENT_TYPE, "application/geo+json")
+            .body(LINE)
+            .send()
+    };
+    let english: Value = serde_json::from_str(
+        &post("?title=Walk&lang=en")
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let id = english["id"].as_str().unwrap();
+    let share = english["share_url"].as_str().unwrap();
+    assert!(
+        share.ends_with(&format!("/en/karte?drawing={id}")),
+        "{share}"
+    );
+    assert!(
+        english["edit_url"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{share}#edit=")),
+        "{english}"
+    );
+
+    let copy = client()
+        .post(server.url(&format!("/api/drawings/{id}/copy?lang=en")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(copy.status(), StatusCode::CREATED);
+    let copy: Value = serde_json::from_str(&copy.text().await.unwrap()).unwrap();
+    assert!(
+        copy["share_url"]
+            .as_str()
+            .unwrap()
+            .contains("/en/karte?drawing="),
+        "{copy}"
+    );
+    let copy = client()
+        .post(server.url(&format!("/api/drawings/{id}/copy")))
+        .send()
+        .await
+        .unwrap();
+    let copy: Value = serde_json::from_str(&copy.text().await.unwrap()).unwrap();
+    let german = copy["share_url"].as_str().unwrap();
+    assert!(
+        german.contains("/karte?drawing=") && !german.contains("/en/"),
+        "German by default: {german}"
+    );
+
+    let refused = post("?lang=fr").await.unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let text = refused.text().await.unwrap();
+    assert!(text.contains("neither de nor en"), "{text}");
+}
+
+#[tokio::test]
+async fn a_report_is_read_only_up_to_its_limit() {
+    const OPERATOR: &str = "moderations-token";
+    let server = TestServer::start_with(&demo_site(), &[("NUMIS_WMS__OPERATOR_TOKEN", OPERATOR)]);
+    let created = create(&server, "application/geo+json", LINE, "").await;
+    let url = server.url(&format!("/api/drawings/{}/report", created.id));
+    let report = |body: String| client().post(&url).body(body).send();
+
+    // The longest reason in the widest script fits (1,000 four-byte
+    // characters); a 32 MB one is refused before it is read.
+    let widest = serde_json::json!({ "reason": "🗑".repeat(1_000) }).to_string();
+    assert!(widest.len() > 4_000, "{}", widest.len());
+    assert_eq!(report(widest).await.unwrap().status(), StatusCode::ACCEPTED);
+    let long = format!("{{\"reason\": \"{}\"}}", "x".repeat(9 * 1024));
+    let response = report(long).await.unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let (status, text) = post_unread(
+        &server,
+        &format!("/api/drawings/{}/report", created.id),
+        32 * 1024 * 1024,
+    )
+    .await;
+    assert_eq!(status, 413, "{text}");
+    for text in [response.text().await.unwrap(), text] {
+        let error: Value = serde_json::from_str(&text).unwrap();
+        let message = error["error"].as_str().unwrap();
+        assert!(
+            message.contains("at most 8192 bytes") && message.contains("1000 characters"),
+            "{message}"
+        );
+    }
+
+    let one: Value = serde_json::from_str(
+        &client()
+            .get(server.url(&format!("/api/admin/drawings/{}", created.id)))
+            .header(AUTHORIZATION, format!("Bearer {OPERATOR}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(one["report_count"], 1, "only the fitting report counted");
+}
+
+/// `POST path` with a JSON body of `size` bytes, sent over a plain TCP
+/// connection while the answer is read: a server that refuses a body
+/// answers and closes before it was sent, and an HTTP client that writes
+/// first reports only the broken pipe. Returns the status and the body.
+async fn post_unread(server: &TestServer, path: &str, size: usize) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let path = path.to_owned();
+    let stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    let sending = tokio::spawn(async move {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+             Content-Length: {size}\r\nConnection: close\r\n\r\n{{\"reason\": \""
+        );
+        let chunk = vec![b'x'; 64 * 1024];
+        let mut left = size - 14;
+        let mut sent = writer.write_all(head.as_bytes()).await;
+        while sent.is_ok() && left > 0 {
+            let n = left.min(chunk.len());
+            sent = writer.write_all(&chunk[..n]).await;
+            left -= n;
+        }
+        if sent.is_ok() {
+            let _ = writer.write_all(b"\"}").await;
+        }
+    });
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 16 * 1024];
+    // Read until the server closes; a reset after its answer ends it too.
+    while let Ok(n) = reader.read(&mut buffer).await {
+        if n == 0 {
+            break;
+        }
+        answer.extend_from_slice(&buffer[..n]);
+    }
+    sending.abort();
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let status = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}

@@ -1,0 +1,18 @@
+//! The domain services of numis: the rules of each capability, without
+//! HTTP.
+//!
+//! [`drawings`] owns what a drawing is allowed to be and do: public ids and
+//! secret edit keys (stored only as their SHA-256, compared in constant
+//! time), titles, expiry, which format an upload is and the limits it is
+//! read under, export, copies, abuse reports, moderation and the purge of
+//! expired drawings. Persistence is `numis-store`'s, the file formats are
+//! `numis-formats`'.
+//!
+//! Deliberately not here: status codes, headers, bodies, query strings,
+//! client addresses and the creation rate limit (which counts clients,
+//! an HTTP concern). Each service answers with a typed error
+//! ([`drawings::DrawingError`]); `numis-server` maps it to a response.
+//! Later services (accounts, print jobs, the external-data fetcher) join
+//! as modules of this crate.
+
+pub mod drawings;
