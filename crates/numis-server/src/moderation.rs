@@ -1,7 +1,7 @@
 //! Moderation of drawings (clause P12) over HTTP: the operator lists
 //! drawings (newest or most reported first), reads one with its reports,
 //! and deletes any at once. Authorised by the operator token of
-//! `numis.toml` (`[wms] operator_token`); without a configured token these
+//! `numis.toml` (`[operator] token`); without a configured token these
 //! routes do not exist. None of them reads a request body. A web interface
 //! follows with the admin pages.
 
@@ -35,12 +35,7 @@ fn answer(status: StatusCode, body: &Value) -> Response<Body> {
 /// Passes the operator's requests: 404 while no token is configured (the
 /// routes do not exist), 401 without the right one.
 fn operator_only(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    let token = state
-        .config
-        .wms
-        .operator_token
-        .as_deref()
-        .filter(|t| !t.is_empty());
+    let token = state.config.operator_token();
     if token.is_none() {
         return Err(ApiError::not_found("not found"));
     }

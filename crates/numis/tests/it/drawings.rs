@@ -365,7 +365,7 @@ async fn reports_are_counted_and_expired_drawings_answer_gone_until_purged() {
 #[tokio::test]
 async fn the_operator_lists_reads_and_deletes_any_drawing() {
     const OPERATOR: &str = "moderations-token";
-    let server = TestServer::start_with(&demo_site(), &[("NUMIS_WMS__OPERATOR_TOKEN", OPERATOR)]);
+    let server = TestServer::start_with(&demo_site(), &[("NUMIS_OPERATOR__TOKEN", OPERATOR)]);
     let quiet = create(&server, "application/geo+json", LINE, "Ruhig").await;
     let reported = create(&server, "application/gpx+xml", GPX, "Gemeldet").await;
     let report_url = server.url(&format!("/api/drawings/{}/report", reported.id));
@@ -496,6 +496,7 @@ async fn the_openapi_document_describes_every_drawing_route() {
 
 #[tokio::test]
 async fn uploads_convert_to_every_format_without_being_stored() {
+    // The deprecated `[wms] operator_token` still names the operator.
     let server =
         TestServer::start_with(&demo_site(), &[("NUMIS_WMS__OPERATOR_TOKEN", "moderator")]);
     let convert = |to: &str, content_type: &str, body: &str| {
@@ -823,7 +824,7 @@ async fn share_links_open_the_viewer_in_the_savers_language() {
 #[tokio::test]
 async fn a_report_is_read_only_up_to_its_limit() {
     const OPERATOR: &str = "moderations-token";
-    let server = TestServer::start_with(&demo_site(), &[("NUMIS_WMS__OPERATOR_TOKEN", OPERATOR)]);
+    let server = TestServer::start_with(&demo_site(), &[("NUMIS_OPERATOR__TOKEN", OPERATOR)]);
     let created = create(&server, "application/geo+json", LINE, "").await;
     let url = server.url(&format!("/api/drawings/{}/report", created.id));
     let report = |body: String| client().post(&url).body(body).send();
