@@ -28,7 +28,7 @@ pub fn router() -> Router<AppState> {
 pub async fn page(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response<Body> {
     let site = state.site();
     let path = percent_decode(uri.path());
-    match site.resolve(&path) {
+    match site.resolve_request(&path, uri.query()) {
         Resolved::Page { node, lang } => {
             let label = site
                 .page_url(node, &lang)
