@@ -49,7 +49,20 @@ impl Site {
 
     /// Finds what answers `path` with query string `query`; redirects that
     /// Grav makes for the same URL keep the query.
+    ///
+    /// A redirect's location is a valid header value: characters outside
+    /// printable ASCII (a decoded `/über/`) are percent-encoded.
     pub fn resolve_request(&self, path: &str, query: Option<&str>) -> Resolved {
+        match self.dispatch(path, query) {
+            Resolved::Redirect { location, status } => Resolved::Redirect {
+                location: encode_location(&location),
+                status,
+            },
+            other => other,
+        }
+    }
+
+    fn dispatch(&self, path: &str, query: Option<&str>) -> Resolved {
         let now = chrono::Local::now().naive_local();
         let query = query
             .filter(|q| !q.is_empty())
@@ -238,6 +251,23 @@ impl Site {
             route => format!("{prefix}/{route}"),
         }
     }
+}
+
+/// Percent-encodes what may not stand in a `Location` header (spaces,
+/// controls, non-ASCII), leaving existing escapes and URL syntax alone.
+fn encode_location(location: &str) -> String {
+    let mut out = String::with_capacity(location.len());
+    for c in location.chars() {
+        if c.is_ascii_graphic() {
+            out.push(c);
+        } else {
+            let mut bytes = [0; 4];
+            for byte in c.encode_utf8(&mut bytes).bytes() {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
+    out
 }
 
 /// `https://…`, `//host/…`, `mailto:…`: anything with a scheme or host.
@@ -512,6 +542,14 @@ mod tests {
         let (team, lang) = page_of(&site, "/team").unwrap();
         assert_eq!(site.page_url(team, &lang).as_deref(), Some("/team"));
         assert_eq!(page_of(&site, "/home/team").map(|p| p.0), Some(team));
+    }
+
+    #[test]
+    fn redirect_locations_are_percent_encoded_where_headers_need_it() {
+        let (_dir, site) = site(&[("pages/über/default.md", "Ü\n")]);
+        assert_eq!(site.resolve("/über/"), redirect("/%C3%BCber", 302));
+        assert!(page_of(&site, "/über").is_some());
+        assert_eq!(encode_location("/a b?x=%20"), "/a%20b?x=%20");
     }
 
     #[test]

