@@ -61,6 +61,33 @@ pub fn parse_yaml(path: &Path, yaml: &str, first_line: usize) -> Result<Value> {
     if yaml.trim().is_empty() {
         return Ok(Value::Object(Default::default()));
     }
+    let parsed = parse_yaml_ordered(path, yaml, first_line)?;
+    let value = serde_json::to_value(&parsed).map_err(|e| CmsError::Yaml {
+        path: path.to_owned(),
+        line: first_line,
+        message: e.to_string(),
+    })?;
+    Ok(match value {
+        Value::Null => Value::Object(Default::default()),
+        Value::Object(_) => value,
+        _ => {
+            return Err(CmsError::Yaml {
+                path: path.to_owned(),
+                line: first_line,
+                message: "front matter must be a mapping of keys to values".into(),
+            });
+        }
+    })
+}
+
+/// Parses YAML leniently like [`parse_yaml`], keeping mappings in the
+/// order written (JSON objects here are sorted by key; `site.yaml`
+/// redirects are tried in the order the operator wrote them).
+pub fn parse_yaml_ordered(
+    path: &Path,
+    yaml: &str,
+    first_line: usize,
+) -> Result<serde_norway::Value> {
     let strict = serde_norway::from_str::<serde_norway::Value>(yaml);
     let parsed = match strict {
         Ok(value) => value,
@@ -79,22 +106,7 @@ pub fn parse_yaml(path: &Path, yaml: &str, first_line: usize) -> Result<Value> {
             })?
         }
     };
-    let value = serde_json::to_value(&parsed).map_err(|e| CmsError::Yaml {
-        path: path.to_owned(),
-        line: first_line,
-        message: e.to_string(),
-    })?;
-    Ok(match value {
-        Value::Null => Value::Object(Default::default()),
-        Value::Object(_) => value,
-        _ => {
-            return Err(CmsError::Yaml {
-                path: path.to_owned(),
-                line: first_line,
-                message: "front matter must be a mapping of keys to values".into(),
-            });
-        }
-    })
+    Ok(parsed)
 }
 
 /// The error text without serde's trailing "at line X column Y", which we

@@ -16,8 +16,10 @@
 //! ```
 
 mod config;
+mod dispatch;
 mod error;
 mod frontmatter;
+mod lang;
 mod markdown;
 mod routes;
 mod site;
@@ -25,7 +27,8 @@ mod theme;
 mod translate;
 mod tree;
 
-pub use config::{Languages, SiteConfig};
+pub use config::{Languages, RoutingConfig, SiteConfig};
 pub use error::{CmsError, Result};
+pub use lang::Lang;
 pub use site::{PageError, RenderedPage, Resolved, Site};
 pub use theme::escape_html;

@@ -16,9 +16,10 @@ use serde_json::{Value, json};
 use crate::config::SiteConfig;
 use crate::error::{CmsError, Result};
 use crate::frontmatter::{PageFile, header_str, parse_date};
+use crate::lang::Lang;
 use crate::markdown;
-use crate::routes::{RouteTable, Target};
-use crate::theme::{self, FALLBACK_TEMPLATE, join_url};
+use crate::routes::RouteTable;
+use crate::theme::{self, FALLBACK_TEMPLATE, join_url, map_url};
 use crate::translate::Translations;
 use crate::tree::{PageNode, PageTree};
 
@@ -70,29 +71,28 @@ pub enum PageError {
 /// A Grav `user/` tree, loaded and ready to answer requests.
 pub struct Site {
     root: PathBuf,
-    config: SiteConfig,
-    tree: PageTree,
+    pub(crate) config: SiteConfig,
+    pub(crate) tree: PageTree,
     /// Languages in order; `[""]` on single-language sites.
     langs: Vec<String>,
-    tables: HashMap<String, RouteTable>,
+    pub(crate) tables: HashMap<String, RouteTable>,
     translations: Arc<Translations>,
     env: Environment<'static>,
     cache: Mutex<HashMap<(usize, String), Arc<RenderedPage>>>,
     template_problems: Vec<CmsError>,
 }
 
-/// Strings the default theme needs when the site's language files lack them.
-const DEFAULT_STRINGS_DE: &[(&str, &str)] = &[
-    ("PAGES.PRIVACY", "Datenschutz"),
-    ("PAGES.IMPRINT", "Impressum"),
-    ("PAGES.TERMS", "Nutzungshinweise"),
-    ("PAGES.HOME", "Startseite"),
-];
-const DEFAULT_STRINGS_EN: &[(&str, &str)] = &[
-    ("PAGES.PRIVACY", "Privacy"),
-    ("PAGES.IMPRINT", "Legal notice"),
-    ("PAGES.TERMS", "Terms of use"),
-    ("PAGES.HOME", "Home"),
+/// Legal and help pages the theme's footer links — each only where the
+/// tree has it (a page the tree lacks would answer 404). The first route
+/// of each entry that the tree has wins.
+const FOOTER_PAGES: &[(&str, &[&str])] = &[
+    (
+        "PAGES.IMPRINT",
+        &["/impressum", "/imprint", "/legal-notice"],
+    ),
+    ("PAGES.PRIVACY", &["/datenschutz", "/privacy"]),
+    ("PAGES.TERMS", &["/nutzungshinweise", "/terms"]),
+    ("PAGES.HELP", &["/hilfe", "/help"]),
 ];
 
 impl Site {
@@ -104,10 +104,8 @@ impl Site {
     pub fn load(root: &Path) -> Result<Self> {
         let config = SiteConfig::load(root)?;
         let tree = PageTree::read(&root.join("pages"), &config.languages.supported)?;
-        let mut translations = Translations::load(&root.join("languages"))?;
-        translations.add_defaults("de", DEFAULT_STRINGS_DE);
-        translations.add_defaults("en", DEFAULT_STRINGS_EN);
-        let translations = Arc::new(translations);
+        let translations =
+            Arc::new(Translations::load(&root.join("languages"))?.with_theme_strings()?);
         let langs = if config.languages.is_multilingual() {
             config.languages.supported.clone()
         } else {
@@ -157,78 +155,6 @@ impl Site {
         self.config.languages.default.as_deref().unwrap_or("")
     }
 
-    /// Finds what answers `path` (the URL path, without query).
-    pub fn resolve(&self, path: &str) -> Resolved {
-        let now = chrono::Local::now().naive_local();
-        let path = if path.len() > 1 {
-            path.trim_end_matches('/')
-        } else {
-            path
-        };
-        let path = if path.is_empty() { "/" } else { path };
-        let (lang, route) = self.split_lang(path);
-        for candidate in [path, route.as_str()] {
-            if let Some(found) = match_patterns(&self.config.redirects, candidate) {
-                let target = crate::routes::parse_redirect(&found);
-                if let Target::Redirect { location, status } = target {
-                    return Resolved::Redirect { location, status };
-                }
-            }
-        }
-        if let Some(found) = self.lookup(&lang, &route, now) {
-            return found;
-        }
-        let lower = route.to_lowercase();
-        if lower != route
-            && let Some(found) = self.lookup(&lang, &lower, now)
-        {
-            return found;
-        }
-        if let Some(target) = match_patterns(&self.config.routes, &route)
-            && let Some(found) = self.lookup(&lang, &crate::config::normalise_route(&target), now)
-        {
-            return found;
-        }
-        Resolved::NotFound { lang }
-    }
-
-    fn split_lang(&self, path: &str) -> (String, String) {
-        if self.config.languages.is_multilingual() {
-            let trimmed = path.trim_start_matches('/');
-            let (first, rest) = trimmed.split_once('/').unwrap_or((trimmed, ""));
-            if self.config.languages.supported.iter().any(|l| l == first) {
-                return (first.to_owned(), format!("/{rest}"));
-            }
-        }
-        (self.default_lang().to_owned(), path.to_owned())
-    }
-
-    fn lookup(&self, lang: &str, route: &str, now: NaiveDateTime) -> Option<Resolved> {
-        let table = self.tables.get(lang)?;
-        match table.table.get(route)? {
-            Target::Page(node) | Target::Alias(node) => {
-                let page = table.pages.get(*node)?.as_ref()?;
-                page.is_live(now).then(|| Resolved::Page {
-                    node: *node,
-                    lang: lang.to_owned(),
-                })
-            }
-            Target::Redirect { location, status } => Some(Resolved::Redirect {
-                location: self.localise(lang, location),
-                status: *status,
-            }),
-        }
-    }
-
-    /// Internal redirect targets stay in the request's language.
-    fn localise(&self, lang: &str, location: &str) -> String {
-        if location.starts_with('/') && !location.starts_with("//") {
-            join_url(&self.config.languages.prefix(lang), location)
-        } else {
-            location.to_owned()
-        }
-    }
-
     /// The URL of page `node` in `lang`, if it is routable and live there.
     pub fn page_url(&self, node: usize, lang: &str) -> Option<String> {
         let page = self.tables.get(lang)?.pages.get(node)?.as_ref()?;
@@ -246,10 +172,7 @@ impl Site {
                 continue;
             };
             for (node, page) in table.pages.iter().enumerate() {
-                let redirects = page.as_ref().is_some_and(|p| {
-                    matches!(table.table.get(&p.route), Some(Target::Redirect { .. }))
-                });
-                if redirects {
+                if page.as_ref().is_some_and(|p| p.redirect.is_some()) {
                     continue;
                 }
                 if let Some(url) = self.page_url(node, lang) {
@@ -360,6 +283,39 @@ impl Site {
         } else {
             lang
         }
+    }
+
+    /// The language of numis' own pages (the map) for a page in `lang`:
+    /// English for English pages, German for all others.
+    fn theme_lang(&self, lang: &str) -> Lang {
+        Lang::from_query(Some(self.text_lang(lang)))
+    }
+
+    /// The home page in `lang`; the map when the tree has no home page.
+    fn home_url(&self, lang: &str) -> String {
+        self.tables
+            .get(lang)
+            .and_then(|t| t.find("/"))
+            .and_then(|target| self.page_url(target.node(), lang))
+            .unwrap_or_else(|| map_url(self.theme_lang(lang)).to_owned())
+    }
+
+    /// The theme's footer links to the legal and help pages the tree has
+    /// in `lang`: title and URL.
+    fn footer_links(&self, lang: &str) -> Vec<Value> {
+        let Some(table) = self.tables.get(lang) else {
+            return Vec::new();
+        };
+        FOOTER_PAGES
+            .iter()
+            .filter_map(|(key, routes)| {
+                let url = routes.iter().find_map(|route| {
+                    let node = table.find(route)?.node();
+                    self.page_url(node, lang)
+                })?;
+                Some(json!({ "title": self.translate(lang, key), "url": url }))
+            })
+            .collect()
     }
 
     fn translate(&self, lang: &str, text: &str) -> String {
@@ -509,6 +465,9 @@ impl Site {
         json!({
             "lang": self.text_lang(lang),
             "lang_prefix": prefix,
+            "map_url": map_url(self.theme_lang(lang)),
+            "home_url": self.home_url(lang),
+            "footer": self.footer_links(lang),
             "site": {
                 "title": self.config.title,
                 "description": self.config.description,
@@ -545,15 +504,6 @@ fn check_templates(env: &Environment<'static>, root: &Path) -> Vec<CmsError> {
             })
         })
         .collect()
-}
-
-fn match_patterns(patterns: &[crate::config::RoutePattern], path: &str) -> Option<String> {
-    patterns.iter().find_map(|p| {
-        let captures = p.pattern.captures(path)?;
-        let mut target = String::new();
-        captures.expand(&p.target, &mut target);
-        Some(target)
-    })
 }
 
 /// Grav's summary delimiter `===` on a line of its own is not content.
@@ -723,8 +673,16 @@ mod tests {
             "a site route alias answers with its target"
         );
         assert!(
-            is_page(&site, "/About-Us/"),
-            "routes are matched lower-case, trailing slash ignored"
+            is_page(&site, "/About-Us"),
+            "routes are matched in any letter case"
+        );
+        assert_eq!(
+            site.resolve("/About-Us/"),
+            Resolved::Redirect {
+                location: "/About-Us".into(),
+                status: 302
+            },
+            "a trailing slash redirects to the path without it, as in Grav"
         );
     }
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use minijinja::{AutoEscape, Environment, State, Value as JinjaValue};
 
+use crate::lang::Lang;
 use crate::translate::Translations;
 
 /// The default theme, compiled in so that any page tree renders.
@@ -61,7 +62,7 @@ pub fn environment(
             )),
         }
     });
-    env.add_function("t", move |state: &State, key: &str| -> String {
+    let translate = move |state: &State, key: &str| -> String {
         let lang = state
             .lookup("lang")
             .map(|l| l.to_string())
@@ -69,7 +70,10 @@ pub fn environment(
         translations
             .translate(&lang, Some(&default_lang), key)
             .to_owned()
-    });
+    };
+    // `t('KEY')` as numis' templates write it, `'KEY'|t` as Grav themes do.
+    env.add_function("t", translate.clone());
+    env.add_filter("t", translate);
     env.add_function("url", |state: &State, route: &str| -> String {
         let prefix = state
             .lookup("lang_prefix")
@@ -126,6 +130,16 @@ pub fn join_url(prefix: &str, route: &str) -> String {
     }
 }
 
+/// The map viewer in `lang`: numis serves it at `/karte` and `/en/karte`
+/// whatever the page tree's languages are, so the theme links these and
+/// never a language-prefixed `/fr/karte`.
+pub fn map_url(lang: Lang) -> &'static str {
+    match lang {
+        Lang::De => "/karte",
+        Lang::En => "/en/karte",
+    }
+}
+
 /// Does the environment find a template of this name?
 pub fn has_template(env: &Environment<'static>, name: &str) -> bool {
     env.get_template(name).is_ok()
@@ -159,6 +173,22 @@ mod tests {
             out,
             "<a href=\"/en/hilfe\">&lt;script&gt;&quot;x&quot;&lt;/script&gt;</a><b>ok</b>"
         );
+    }
+
+    #[test]
+    fn translation_keys_are_read_as_function_and_as_grav_filter() {
+        let env = environment(
+            PathBuf::from("/nonexistent"),
+            Arc::new(Translations::default().with_theme_strings().unwrap()),
+            "de".into(),
+        );
+        let out = env
+            .render_str(
+                "{{ t('PAGES.MAP') }}|{{ 'PAGES.MAP'|t }}",
+                minijinja::context! { lang => "en" },
+            )
+            .unwrap();
+        assert_eq!(out, "Map|Map");
     }
 
     #[test]

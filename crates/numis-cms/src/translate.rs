@@ -1,5 +1,8 @@
-//! Translation strings from `languages/<lang>.yaml`, addressed by dotted
-//! keys (`PAGES.PRIVACY`) as in Grav.
+//! Translation strings, addressed by dotted keys (`PAGES.PRIVACY`) as in
+//! Grav, in two layers: the site's own `languages/<lang>.yaml`, and the
+//! built-in theme's German and English strings compiled into the binary.
+//! The site's text wins; the theme's fills every key the site lacks, so a
+//! tree that was never written for numis still renders translated.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -8,17 +11,35 @@ use serde_json::Value;
 
 use crate::error::{CmsError, Result};
 use crate::frontmatter::parse_yaml;
+use crate::lang::Lang;
+
+/// The theme's strings as shipped, per language.
+const THEME_STRINGS: [(Lang, &str, &str); 2] = [
+    (
+        Lang::De,
+        "theme/languages/de.yaml",
+        include_str!("../theme/languages/de.yaml"),
+    ),
+    (
+        Lang::En,
+        "theme/languages/en.yaml",
+        include_str!("../theme/languages/en.yaml"),
+    ),
+];
 
 /// All translation strings of a site, per language.
 #[derive(Debug, Clone, Default)]
 pub struct Translations {
+    /// The site's strings by language code (any code the site uses).
     by_lang: HashMap<String, HashMap<String, String>>,
+    /// The built-in theme's strings.
+    theme: HashMap<Lang, HashMap<String, String>>,
 }
 
 impl Translations {
     /// Reads every `*.yaml` in `dir` (missing folder: no translations).
     pub fn load(dir: &Path) -> Result<Self> {
-        let mut by_lang = HashMap::new();
+        let mut by_lang: HashMap<String, HashMap<String, String>> = HashMap::new();
         let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
@@ -47,28 +68,44 @@ impl Translations {
             flatten("", &value, &mut flat);
             by_lang.insert(lang, flat);
         }
-        Ok(Self { by_lang })
+        Ok(Self {
+            by_lang,
+            theme: HashMap::new(),
+        })
     }
 
-    /// Adds strings for `lang` that the site does not define itself.
-    pub fn add_defaults(&mut self, lang: &str, defaults: &[(&str, &str)]) {
-        let table = self.by_lang.entry(lang.to_owned()).or_default();
-        for (key, text) in defaults {
-            table
-                .entry((*key).to_owned())
-                .or_insert_with(|| (*text).to_owned());
-        }
+    /// Adds the built-in theme's strings beneath the site's.
+    pub fn with_theme_strings(mut self) -> Result<Self> {
+        self.theme = theme_strings()?;
+        Ok(self)
     }
 
-    /// The text of `key` in `lang`, then in `fallback`; `None` if neither has it.
+    /// The text of `key`, looked up in this order: the site's strings in
+    /// `lang`, the theme's in `lang`, the site's in `fallback` (the site's
+    /// default language), the theme's in `fallback`, the theme's German.
+    /// The theme's text in the page's own language thus beats the site's
+    /// text in another language; languages numis does not speak (`fr`,
+    /// Grav's numeric doc versions) end with German. `None` if no layer
+    /// has the key.
     pub fn get(&self, lang: &str, fallback: Option<&str>, key: &str) -> Option<&str> {
-        let lookup = |l: &str| {
+        let site = |l: &str| {
             self.by_lang
                 .get(l)
                 .and_then(|t| t.get(key))
                 .map(String::as_str)
         };
-        lookup(lang).or_else(|| fallback.and_then(lookup))
+        let theme = |l: Lang| {
+            self.theme
+                .get(&l)
+                .and_then(|t| t.get(key))
+                .map(String::as_str)
+        };
+        let theme_of = |l: &str| Lang::parse(l).and_then(theme);
+        site(lang)
+            .or_else(|| theme_of(lang))
+            .or_else(|| fallback.and_then(site))
+            .or_else(|| fallback.and_then(theme_of))
+            .or_else(|| theme(Lang::default()))
     }
 
     /// Translates `text` if it is a key, else returns it unchanged — Grav's
@@ -76,6 +113,20 @@ impl Translations {
     pub fn translate<'a>(&'a self, lang: &str, fallback: Option<&str>, text: &'a str) -> &'a str {
         self.get(lang, fallback, text).unwrap_or(text)
     }
+}
+
+/// Parses the compiled-in theme strings. They are checked by this crate's
+/// tests, so an error here means a broken build, reported like a site file.
+fn theme_strings() -> Result<HashMap<Lang, HashMap<String, String>>> {
+    THEME_STRINGS
+        .iter()
+        .map(|(lang, path, text)| {
+            let value = parse_yaml(Path::new(path), text, 1)?;
+            let mut flat = HashMap::new();
+            flatten("", &value, &mut flat);
+            Ok((*lang, flat))
+        })
+        .collect()
 }
 
 fn flatten(prefix: &str, value: &Value, out: &mut HashMap<String, String>) {
@@ -129,5 +180,50 @@ mod tests {
             "Datenschutz"
         );
         assert_eq!(t.translate("en", Some("de"), "Plain title"), "Plain title");
+    }
+
+    #[test]
+    fn the_theme_strings_fill_what_the_site_lacks_and_the_site_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("de.yaml"),
+            "THEME:\n  NOT_FOUND: Hier ist nichts\n",
+        )
+        .unwrap();
+        let t = Translations::load(dir.path())
+            .unwrap()
+            .with_theme_strings()
+            .unwrap();
+        assert_eq!(
+            t.translate("de", None, "THEME.NOT_FOUND"),
+            "Hier ist nichts"
+        );
+        assert_eq!(
+            t.translate("de", None, "THEME.SKIP_LINK"),
+            "Zum Inhalt springen"
+        );
+        assert_eq!(
+            t.translate("en", Some("de"), "THEME.NOT_FOUND"),
+            "Page not found",
+            "the theme's English beats the site's German on an English page"
+        );
+        assert_eq!(
+            t.translate("fr", Some("en"), "PAGES.MAP"),
+            "Map",
+            "a language numis does not speak takes the site's default"
+        );
+        assert_eq!(t.translate("17", Some("16"), "PAGES.MAP"), "Karte");
+    }
+
+    #[test]
+    fn both_theme_languages_have_the_same_keys() {
+        let t = Translations::default().with_theme_strings().unwrap();
+        let keys = |l: Lang| {
+            let mut k: Vec<&String> = t.theme[&l].keys().collect();
+            k.sort();
+            k
+        };
+        assert!(keys(Lang::De).len() > 20);
+        assert_eq!(keys(Lang::De), keys(Lang::En));
     }
 }

@@ -27,6 +27,9 @@ const MAX_PAGE_FILE_BYTES: u64 = 16 * 1024 * 1024;
 pub struct PageNode {
     /// Folder name without order prefix, lower-cased (Grav's default slug).
     pub folder_slug: String,
+    /// Folder name without order prefix and module underscore, in its own
+    /// letter case (the slug when `force_lowercase_urls` is false).
+    pub folder_name: String,
     /// Numeric order prefix (`01.` → 1), if any.
     pub order: Option<u32>,
     /// A `_module` folder: rendered into its parent, never routable.
@@ -125,7 +128,8 @@ impl PageTree {
             None => (None, name.clone()),
         };
         let modular = rest.starts_with('_');
-        let folder_slug = rest.trim_start_matches('_').to_lowercase();
+        let folder_name = rest.trim_start_matches('_').to_owned();
+        let folder_slug = folder_name.to_lowercase();
 
         // `frontmatter.yaml` beside the Markdown supplies header defaults.
         let shared_header = self.read_shared_header(&folder);
@@ -158,6 +162,7 @@ impl PageTree {
         }
         self.nodes.push(PageNode {
             folder_slug,
+            folder_name,
             order,
             modular,
             parent,

@@ -50,7 +50,7 @@ pub async fn page(
     }
     let site = state.site();
     let path = percent_decode(uri.path());
-    match site.resolve(&path) {
+    match site.resolve_request(&path, uri.query()) {
         Resolved::Page { node, lang } => {
             let label = site
                 .page_url(node, &lang)

@@ -296,3 +296,158 @@ async fn corpus_sites_answer_home_aliases_redirects_and_route_aliases() {
         .unwrap();
     assert!(old.status().is_redirection());
 }
+
+/// `(status, Location)` of `path`, redirects not followed.
+async fn answer(http: &reqwest::Client, server: &TestServer, path: &str) -> (u16, String) {
+    let response = http.get(server.url(path)).send().await.unwrap();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (response.status().as_u16(), location)
+}
+
+#[tokio::test]
+async fn corpus_sites_redirect_a_trailing_slash_to_the_route_without_it() {
+    let Some(corpus) = shared("corpus/grav") else {
+        return;
+    };
+    let http = client();
+    let blog = TestServer::start(&corpus.join("skeleton-blog-site/user"));
+    assert_eq!(answer(&http, &blog, "/blog/").await, (302, "/blog".into()));
+    assert_eq!(
+        answer(&http, &blog, "/blog/hero-classes/").await,
+        (302, "/blog/hero-classes".into())
+    );
+    assert_eq!(
+        answer(&http, &blog, "/blog/?page=2").await,
+        (302, "/blog?page=2".into()),
+        "the query is kept"
+    );
+    let multilang = TestServer::start(&corpus.join("skeleton-multilang-site/user"));
+    assert_eq!(
+        answer(&http, &multilang, "/fr/blog/").await,
+        (302, "/fr/blog".into()),
+        "also under a language prefix"
+    );
+}
+
+#[tokio::test]
+async fn corpus_routes_answer_in_any_letter_case_and_name_the_canonical_url() {
+    let Some(corpus) = shared("corpus/grav") else {
+        return;
+    };
+    let http = client();
+    let blog = TestServer::start(&corpus.join("skeleton-blog-site/user"));
+    for path in ["/Blog", "/BLOG/Hero-Classes"] {
+        let response = http.get(blog.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let html = response.text().await.unwrap();
+        if path.contains("Hero") {
+            assert!(
+                html.contains("rel=\"canonical\" href=\"/blog/hero-classes\""),
+                "{path} names its canonical URL"
+            );
+        }
+    }
+    let multilang = TestServer::start(&corpus.join("skeleton-multilang-site/user"));
+    let french = http.get(multilang.url("/FR/About")).send().await.unwrap();
+    assert_eq!(french.status(), StatusCode::OK);
+    assert!(french.text().await.unwrap().contains("lang=\"fr\""));
+}
+
+#[tokio::test]
+async fn learn_redirects_are_tried_in_the_order_written_and_keep_the_version_prefix() {
+    let Some(corpus) = shared("corpus/grav") else {
+        return;
+    };
+    let http = client();
+    let learn = TestServer::start(&corpus.join("learn/user"));
+    // `/(\d+)/hosting/rochen` is written before `/(\d+)/hosting/(.*)`.
+    assert_eq!(
+        answer(&http, &learn, "/16/hosting/rochen").await,
+        (302, "/16/hosting/shared/rochen".into())
+    );
+    assert_eq!(
+        answer(&http, &learn, "/16/advanced/grav-cli").await,
+        (302, "/16/cli-console/grav-cli".into())
+    );
+}
+
+/// The multilingual skeleton as an operator runs it: English without
+/// prefix (`include_default_lang: false`), a `site.yaml` redirect, and a
+/// placeholder page with its own slug that redirects.
+fn multilang_without_default_prefix(corpus: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    crate::util::copy_tree(&corpus.join("skeleton-multilang-site/user"), dir.path());
+    let system = dir.path().join("config/system.yaml");
+    let text = std::fs::read_to_string(&system).unwrap().replace(
+        "  session_store_active: false\n",
+        "  session_store_active: false\n  include_default_lang: false\n",
+    );
+    assert!(text.contains("include_default_lang: false"));
+    std::fs::write(&system, text).unwrap();
+    let site = dir.path().join("config/site.yaml");
+    let text = std::fs::read_to_string(&site).unwrap() + "redirects:\n  /donate: /about\n";
+    std::fs::write(&site, text).unwrap();
+    let placeholder = dir.path().join("pages/01.blog/placeholder");
+    std::fs::create_dir_all(&placeholder).unwrap();
+    std::fs::write(
+        placeholder.join("default.en.md"),
+        "---\ntitle: All posts\nslug: all\nredirect: /blog\n---\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn the_default_language_prefix_redirects_to_the_unprefixed_url_when_left_out() {
+    let Some(corpus) = shared("corpus/grav") else {
+        return;
+    };
+    let site = multilang_without_default_prefix(&corpus);
+    let http = client();
+    let server = TestServer::start(site.path());
+    assert_eq!(answer(&http, &server, "/en").await, (302, "/".into()));
+    assert_eq!(
+        answer(&http, &server, "/en/about").await,
+        (302, "/about".into())
+    );
+    // `/blog` is the home alias here, as `/home` is by default.
+    assert_eq!(answer(&http, &server, "/en/blog").await, (302, "/".into()));
+    assert_eq!(answer(&http, &server, "/about").await.0, 200);
+    assert_eq!(answer(&http, &server, "/fr/about").await.0, 200);
+}
+
+#[tokio::test]
+async fn redirects_keep_the_language_prefix_also_at_a_slugged_page_folder_route() {
+    let Some(corpus) = shared("corpus/grav") else {
+        return;
+    };
+    let site = multilang_without_default_prefix(&corpus);
+    let http = client();
+    let server = TestServer::start(site.path());
+    // A page with `slug: all` and `redirect: /blog` redirects at both routes.
+    assert_eq!(
+        answer(&http, &server, "/blog/all").await,
+        (302, "/blog".into())
+    );
+    assert_eq!(
+        answer(&http, &server, "/blog/placeholder").await,
+        (302, "/blog".into())
+    );
+    assert_eq!(
+        answer(&http, &server, "/fr/blog/placeholder").await,
+        (302, "/fr/blog".into())
+    );
+    // A `site.yaml` redirect reached under a language keeps the language.
+    assert_eq!(
+        answer(&http, &server, "/donate").await,
+        (302, "/about".into())
+    );
+    assert_eq!(
+        answer(&http, &server, "/fr/donate").await,
+        (302, "/fr/about".into())
+    );
+}

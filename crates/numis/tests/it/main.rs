@@ -12,6 +12,8 @@ mod demo_site;
 mod seed_page;
 // Every page of the Grav corpus routes as Grav would route it.
 mod grav_corpus;
+// A Grav tree not written for numis renders translated, linking only what exists.
+mod foreign_tree;
 // Privacy by construction: access records, cookies, third parties, headers.
 mod privacy;
 // Operations: health, metrics, shutdown, reload, check, bad data dirs.
