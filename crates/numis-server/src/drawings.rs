@@ -22,6 +22,7 @@ use axum::{Extension, Router};
 use numis_core::drawings::{
     Created, ExportFormat, MAX_REASON_CHARS, StoredDrawing, Upload, rfc3339,
 };
+use numis_cms::Lang;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use serde_json::value::RawValue;
@@ -98,13 +99,12 @@ fn answer<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Response<Body>
 /// The language of the viewer that share links open (`?lang=de|en`):
 /// the saver's, so that a drawing saved from `/en/karte` is shared as
 /// `/en/karte?drawing=…`. German when not given.
-fn link_lang(lang: Option<&str>) -> Result<&'static str, ApiError> {
+fn link_lang(lang: Option<&str>) -> Result<Lang, ApiError> {
     match lang {
-        None | Some("de") => Ok("de"),
-        Some("en") => Ok("en"),
-        Some(other) => Err(ApiError::bad_request(format!(
-            "lang {other:?} is neither de nor en"
-        ))),
+        None => Ok(Lang::default()),
+        Some(code) => Lang::parse(code).ok_or_else(|| {
+            ApiError::bad_request(format!("lang {code:?} is neither de nor en"))
+        }),
     }
 }
 
@@ -125,7 +125,7 @@ struct TitleQuery {
 }
 
 /// 201 with the new drawing's links (in the viewer of `lang`) and key.
-fn created(headers: &HeaderMap, lang: &str, created: &Created) -> Response<Body> {
+fn created(headers: &HeaderMap, lang: Lang, created: &Created) -> Response<Body> {
     let id = &created.id;
     let key = &created.edit_key;
     let share_url = format!(

@@ -11,6 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use numis_cms::Lang;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -69,11 +70,11 @@ impl Mode {
 }
 
 async fn karte_de(State(state): State<AppState>) -> Response<Body> {
-    shell(&state, Mode::Karte, "de")
+    shell(&state, Mode::Karte, Lang::De)
 }
 
 async fn karte_en(State(state): State<AppState>) -> Response<Body> {
-    shell(&state, Mode::Karte, "en")
+    shell(&state, Mode::Karte, Lang::En)
 }
 
 #[derive(Deserialize)]
@@ -83,34 +84,30 @@ struct EmbedQuery {
 
 async fn embed(State(state): State<AppState>, Query(query): Query<EmbedQuery>) -> Response<Body> {
     // Only the language chooses anything here, and only from a fixed list.
-    let lang = if query.lang.as_deref() == Some("en") {
-        "en"
-    } else {
-        "de"
-    };
-    shell(&state, Mode::Embed, lang)
+    shell(&state, Mode::Embed, Lang::from_query(query.lang.as_deref()))
 }
 
 /// The viewer's address in `lang` (`/karte`, `/en/karte`): where the share
 /// links of drawings point.
-pub(crate) fn karte_url(lang: &str) -> String {
+pub(crate) fn karte_url(lang: Lang) -> String {
     viewer_url(Mode::Karte, lang)
 }
 
 /// The viewer's URLs in each language.
-fn viewer_url(mode: Mode, lang: &str) -> String {
+fn viewer_url(mode: Mode, lang: Lang) -> String {
     match (mode, lang) {
-        (Mode::Karte, "en") => "/en/karte".into(),
-        (Mode::Karte, _) => "/karte".into(),
-        (Mode::Embed, "en") => "/embed?lang=en".into(),
-        (Mode::Embed, _) => "/embed".into(),
+        (Mode::Karte, Lang::En) => "/en/karte".into(),
+        (Mode::Karte, Lang::De) => "/karte".into(),
+        (Mode::Embed, Lang::En) => "/embed?lang=en".into(),
+        (Mode::Embed, Lang::De) => "/embed".into(),
     }
 }
 
 /// The page shell. It loads the site theme's stylesheet before the
 /// viewer's own, so the portal's colours and logo (custom properties in
 /// `assets/numis.css`) and its header look the same on pages and viewer.
-fn shell(state: &AppState, mode: Mode, lang: &str) -> Response<Body> {
+fn shell(state: &AppState, mode: Mode, language: Lang) -> Response<Body> {
+    let lang = language.as_str();
     let Some(entry) = numis_web::entry() else {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -136,9 +133,9 @@ fn shell(state: &AppState, mode: Mode, lang: &str) -> Response<Body> {
         "site_title": site.config().title,
         "home": home,
         "nav": nav,
-        "karte_url": viewer_url(Mode::Karte, lang),
+        "karte_url": viewer_url(Mode::Karte, language),
         "embed_url": "/embed",
-        "alternate": { "de": viewer_url(mode, "de"), "en": viewer_url(mode, "en") },
+        "alternate": { "de": viewer_url(mode, Lang::De), "en": viewer_url(mode, Lang::En) },
         "api": "/api",
         "wms": "/ows",
     });
