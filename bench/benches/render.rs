@@ -30,8 +30,10 @@ fn bench_render(c: &mut Criterion) {
     let catalog = Catalog::load(&site)
         .unwrap_or_else(|problems| panic!("{}", problems.join("\n")))
         .unwrap_or_else(|| panic!("no map.toml in {}", site.display()));
+    let caller = Caller::default();
     let layers = catalog
-        .resolve(&["demo".to_owned()], &Caller::default())
+        .view(&caller)
+        .resolve(&["demo".to_owned()])
         .unwrap_or_else(|e| panic!("{e:?}"));
     let draw: Vec<DrawLayer<'_>> = layers.iter().map(|l| l.draw_layer()).collect();
     let mut group = c.benchmark_group("getmap_512");

@@ -39,8 +39,10 @@ fn main() -> Result<(), String> {
         height: height.parse().map_err(|_| "bad height")?,
     };
     let names: Vec<String> = layers.split(',').map(str::to_owned).collect();
+    let caller = Caller::default();
     let layers = catalog
-        .resolve(&names, &Caller::default())
+        .view(&caller)
+        .resolve(&names)
         .map_err(|e| format!("{e:?}"))?;
     let draw: Vec<DrawLayer<'_>> = layers.iter().map(|l| l.draw_layer()).collect();
     // BBOXES=file renders every `minx,miny,maxx,maxy` line of the file (a

@@ -1,5 +1,6 @@
 //! The numis map engine: coordinate systems, data sources, spatial index,
-//! styles and rendering, and (to come) the WMS protocol as plain functions.
+//! styles and rendering, the catalogue view (who may see which layers and
+//! fields: [`view`]), source notes, and the WMS protocol as plain functions.
 //!
 //! No HTTP here: numis-server decodes requests and encodes responses.
 
@@ -17,6 +18,7 @@ pub mod render;
 pub mod search;
 pub mod service;
 pub mod style;
+pub mod view;
 pub mod wms;
 
 pub use crs::Crs;

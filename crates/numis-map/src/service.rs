@@ -6,11 +6,11 @@
 use geo::Rect;
 use tiny_skia::{Color, Pixmap};
 
-use crate::attribution::{licence_short_name, source_note};
-use crate::catalog::{Caller, Catalog, Layer, ResolveError};
+use crate::attribution::licence_short_name;
+use crate::config::ServiceConfig;
 use crate::crs::{ALL, Crs};
-use crate::query::features_at;
 use crate::render::{DrawLayer, Encoding, Frame, encode, render, write_text};
+use crate::view::{CatalogView, Node, ResolveError, VisibleLayer};
 use crate::wms::{
     Attribution, Bbox, CapLayer, CapabilitiesInput, ExceptionCode, ExceptionFormat,
     GetFeatureInfoRequest, GetMapRequest, ImageFormat, InfoFeature, InfoFormat, InfoLayer,
@@ -67,23 +67,17 @@ fn frame(map: &GetMapRequest) -> Frame {
 }
 
 fn resolve<'a>(
-    catalog: &'a Catalog,
+    view: &CatalogView<'a>,
     names: &[String],
-    caller: &Caller,
     locator: &str,
-) -> Result<Vec<&'a Layer>, WmsError> {
-    catalog
-        .resolve(names, caller)
+) -> Result<Vec<VisibleLayer<'a>>, WmsError> {
+    view.resolve(names)
         .map_err(|ResolveError::NotDefined(name)| not_defined(&name, locator))
 }
 
-/// GetMap: the layers drawn into the requested image.
-pub fn get_map(
-    catalog: &Catalog,
-    request: &GetMapRequest,
-    caller: &Caller,
-) -> Result<Answer, WmsError> {
-    let layers = resolve(catalog, &request.layers, caller, "LAYERS")?;
+/// GetMap: the layers of `view` drawn into the requested image.
+pub fn get_map(view: &CatalogView<'_>, request: &GetMapRequest) -> Result<Answer, WmsError> {
+    let layers = resolve(view, &request.layers, "LAYERS")?;
     let frame = frame(request);
     let draw: Vec<DrawLayer<'_>> = layers.iter().map(|l| l.draw_layer()).collect();
     let transparent = request.transparent && request.format != ImageFormat::Jpeg;
@@ -167,57 +161,40 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// GetFeatureInfo: the queryable fields of the features at the pixel —
-/// never a field marked personal (clause L3).
+/// GetFeatureInfo: the public queryable fields of the features at the
+/// pixel — never a field marked personal (clause L3).
 pub fn get_feature_info(
-    catalog: &Catalog,
+    view: &CatalogView<'_>,
     request: &GetFeatureInfoRequest,
-    caller: &Caller,
 ) -> Result<Answer, WmsError> {
     let lang = lang(request.map.language.as_ref());
-    let layers = queryable_layers(catalog, &request.query_layers, caller)?;
+    let layers = queryable_layers(view, &request.query_layers)?;
     let frame = frame(&request.map);
     let mut answer = Vec::new();
     for layer in layers {
-        let features = features_at(
-            &layer.data,
-            &frame,
-            request.i,
-            request.j,
-            request.feature_count as usize,
-        )
-        .into_iter()
-        .map(|index| {
-            let data = &layer.data.features[index];
-            let fields = layer
-                .config
-                .queryable
-                .iter()
-                .filter(|f| !layer.config.personal.contains(&f.field))
-                .map(|f| {
-                    let label = if f.label.is_empty() {
-                        f.field.clone()
-                    } else {
-                        f.label.get(lang).to_owned()
-                    };
-                    let value = data
-                        .properties
-                        .get(&f.field)
-                        .cloned()
-                        .unwrap_or(serde_json::Value::Null);
-                    (label, f.field.clone(), value)
-                })
-                .collect();
-            InfoFeature {
-                id: data.id.clone(),
-                fields,
+        let features = layer
+            .features_at(&frame, request.i, request.j, request.feature_count as usize)
+            .into_iter()
+            .map(|feature| InfoFeature {
+                id: feature.id.to_owned(),
+                fields: feature
+                    .values
+                    .into_iter()
+                    .map(|(f, value)| {
+                        let label = if f.label.is_empty() {
+                            f.field.clone()
+                        } else {
+                            f.label.get(lang).to_owned()
+                        };
+                        (label, f.field.clone(), value)
+                    })
+                    .collect(),
                 geometry: None,
-            }
-        })
-        .collect();
+            })
+            .collect();
         answer.push(InfoLayer {
-            name: layer.config.id.clone(),
-            title: layer.config.title.get(lang).to_owned(),
+            name: layer.id().to_owned(),
+            title: layer.title().get(lang).to_owned(),
             features,
         });
     }
@@ -232,10 +209,9 @@ pub fn get_feature_info(
 /// queryable; a group stands for its queryable members and is refused only
 /// when it has none.
 fn queryable_layers<'a>(
-    catalog: &'a Catalog,
+    view: &CatalogView<'a>,
     names: &[String],
-    caller: &Caller,
-) -> Result<Vec<&'a Layer>, WmsError> {
+) -> Result<Vec<VisibleLayer<'a>>, WmsError> {
     let not_queryable = |name: &str| {
         WmsError::new(
             ExceptionCode::LayerNotQueryable,
@@ -245,11 +221,11 @@ fn queryable_layers<'a>(
     };
     let mut out = Vec::new();
     for name in names {
-        let members = resolve(catalog, std::slice::from_ref(name), caller, "QUERY_LAYERS")?;
+        let members = resolve(view, std::slice::from_ref(name), "QUERY_LAYERS")?;
         // A layer stands for itself, so it must be queryable itself.
-        let queryable: Vec<&Layer> = members
+        let queryable: Vec<VisibleLayer<'_>> = members
             .into_iter()
-            .filter(|l| !l.config.queryable.is_empty())
+            .filter(VisibleLayer::is_queryable)
             .collect();
         if queryable.is_empty() {
             return Err(not_queryable(name));
@@ -260,13 +236,9 @@ fn queryable_layers<'a>(
 }
 
 /// GetLegendGraphic: one PNG per layer with a row per named rule.
-pub fn get_legend(
-    catalog: &Catalog,
-    request: &LegendRequest,
-    caller: &Caller,
-) -> Result<Answer, WmsError> {
-    let layer = catalog
-        .layer(&request.layer, caller)
+pub fn get_legend(view: &CatalogView<'_>, request: &LegendRequest) -> Result<Answer, WmsError> {
+    let layer = view
+        .layer(&request.layer)
         .ok_or_else(|| not_defined(&request.layer, "LAYER"))?;
     let lang = lang(request.language.as_ref());
     let pixmap = crate::legend::legend(&layer.draw_layer(), lang, request.scale)
@@ -280,51 +252,33 @@ pub fn get_legend(
     })
 }
 
-/// GetCapabilities for what `caller` may see, in `lang`.
+/// GetCapabilities for what `view` shows, in `lang`.
 pub fn capabilities(
-    catalog: &Catalog,
+    view: &CatalogView<'_>,
     version: Version,
     lang: &str,
     online_resource: &str,
-    caller: &Caller,
 ) -> Answer {
-    let visible: Vec<&Layer> = catalog
-        .layers
-        .iter()
-        .filter(|l| caller.may_see(&l.config.access))
-        .collect();
+    let catalog = view.catalog();
     let mut root = CapLayer {
         title: catalog.config.service.title.get(lang).to_owned(),
         abstract_: catalog.config.service.abstract_.get(lang).to_owned(),
         ..CapLayer::default()
     };
-    let mut placed = std::collections::HashSet::new();
-    for group in catalog.config.groups.iter().filter(|g| g.parent.is_none()) {
-        if let Some(node) = group_node(
-            catalog,
-            &group.id,
-            lang,
-            online_resource,
-            caller,
-            &mut placed,
-            0,
-        ) {
-            root.children.push(node);
-        }
-    }
-    for layer in &visible {
-        if !placed.contains(&layer.config.id) {
-            root.children.push(layer_node(layer, lang, online_resource));
-        }
-    }
+    root.children = view
+        .layer_tree()
+        .iter()
+        .map(|node| cap_node(node, lang, online_resource))
+        .collect();
     root.bboxes = union_bboxes(&root.children);
     root.lonlat_bbox = union_lonlat(&root.children);
+    let visible: Vec<VisibleLayer<'_>> = view.layers().collect();
     let input = CapabilitiesInput {
         version,
         lang,
         online_resource,
         service: &catalog.config.service,
-        access_constraints: access_constraints(catalog, &visible, lang),
+        access_constraints: access_constraints(&catalog.config.service, &visible, lang),
         limits: Limits::from_service(&catalog.config.service),
         root,
         formats: &ImageFormat::MIME_TYPES,
@@ -336,42 +290,25 @@ pub fn capabilities(
     }
 }
 
-fn group_node(
-    catalog: &Catalog,
-    id: &str,
-    lang: &str,
-    online: &str,
-    caller: &Caller,
-    placed: &mut std::collections::HashSet<String>,
-    depth: usize,
-) -> Option<CapLayer> {
-    let group = catalog.group(id)?;
-    if depth > 16 {
-        return None;
-    }
+fn cap_node(node: &Node<'_>, lang: &str, online: &str) -> CapLayer {
+    let (group, children) = match node {
+        Node::Layer(layer) => return layer_node(layer, lang, online),
+        Node::Group { group, children } => (group, children),
+    };
     let mut node = CapLayer {
         name: Some(group.id.clone()),
         title: group.title.get(lang).to_owned(),
         abstract_: group.abstract_.get(lang).to_owned(),
+        children: children
+            .iter()
+            .map(|child| cap_node(child, lang, online))
+            .collect(),
         ..CapLayer::default()
     };
-    for member in &group.members {
-        if let Some(layer) = catalog.layer(member, caller) {
-            placed.insert(layer.config.id.clone());
-            node.children.push(layer_node(layer, lang, online));
-        } else if let Some(child) =
-            group_node(catalog, member, lang, online, caller, placed, depth + 1)
-        {
-            node.children.push(child);
-        }
-    }
-    if node.children.is_empty() {
-        return None;
-    }
     node.queryable = node.children.iter().any(|c| c.queryable);
     node.bboxes = union_bboxes(&node.children);
     node.lonlat_bbox = union_lonlat(&node.children);
-    Some(node)
+    node
 }
 
 fn to_bbox(rect: Rect<f64>) -> Bbox {
@@ -383,39 +320,39 @@ fn to_bbox(rect: Rect<f64>) -> Bbox {
     }
 }
 
-fn layer_node(layer: &Layer, lang: &str, online: &str) -> CapLayer {
-    let config = &layer.config;
+fn layer_node(layer: &VisibleLayer<'_>, lang: &str, online: &str) -> CapLayer {
     let legend = crate::legend::legend(&layer.draw_layer(), lang, None).map(|image| LegendUrl {
         width: image.width(),
         height: image.height(),
         format: "image/png".into(),
         href: format!(
             "{online}?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetLegendGraphic&LAYER={}&FORMAT=image%2Fpng&SLD_VERSION=1.1.0&LANGUAGE={lang}",
-            config.id
+            layer.id()
         ),
     });
-    let note = source_note(config, lang);
+    let note = layer.source_note(lang);
+    let text = |s: &str| (!s.is_empty()).then(|| s.to_owned());
     CapLayer {
-        name: Some(config.id.clone()),
-        title: config.title.get(lang).to_owned(),
-        abstract_: config.abstract_.get(lang).to_owned(),
+        name: Some(layer.id().to_owned()),
+        title: layer.title().get(lang).to_owned(),
+        abstract_: layer.abstract_().get(lang).to_owned(),
         keywords: Vec::new(),
-        queryable: !config.queryable.is_empty(),
+        queryable: layer.is_queryable(),
         opaque: false,
-        lonlat_bbox: layer.data.extent(Crs::Crs84).map(to_bbox),
+        lonlat_bbox: layer.extent(Crs::Crs84).map(to_bbox),
         bboxes: ALL
             .iter()
-            .filter_map(|&crs| Some((crs, to_bbox(layer.data.extent(crs)?))))
+            .filter_map(|&crs| Some((crs, to_bbox(layer.extent(crs)?))))
             .collect(),
-        min_scale: config.min_scale,
-        max_scale: config.max_scale,
+        min_scale: layer.min_scale(),
+        max_scale: layer.max_scale(),
         style_legend: legend,
         attribution: (!note.is_empty()).then(|| Attribution {
             title: note,
-            online_resource: (!config.licence.url.is_empty()).then(|| config.licence.url.clone()),
+            online_resource: text(&layer.licence().url),
         }),
-        metadata_url: (!config.metadata_url.is_empty()).then(|| config.metadata_url.clone()),
-        data_date: (!config.data_date.is_empty()).then(|| config.data_date.clone()),
+        metadata_url: text(layer.metadata_url()),
+        data_date: text(layer.data_date()),
         children: Vec::new(),
     }
 }
@@ -447,10 +384,10 @@ fn union_lonlat(children: &[CapLayer]) -> Option<Bbox> {
 
 /// The licences of the visible layers, each once, plus the operator's own
 /// constraints.
-fn access_constraints(catalog: &Catalog, visible: &[&Layer], lang: &str) -> String {
+fn access_constraints(service: &ServiceConfig, visible: &[VisibleLayer<'_>], lang: &str) -> String {
     let mut licences: Vec<String> = Vec::new();
     for layer in visible {
-        let licence = &layer.config.licence;
+        let licence = layer.licence();
         let name = licence_short_name(&licence.id)
             .map(str::to_owned)
             .unwrap_or_else(|| licence.id.clone());
@@ -466,7 +403,7 @@ fn access_constraints(catalog: &Catalog, visible: &[&Layer], lang: &str) -> Stri
             licences.push(entry);
         }
     }
-    let own = catalog.config.service.access_constraints.get(lang);
+    let own = service.access_constraints.get(lang);
     let intro = if lang == "en" {
         "Use under the licence of each layer, naming its source as given in its attribution:"
     } else {

@@ -11,8 +11,9 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use numis_map::catalog::{Caller, Catalog};
+use numis_map::catalog::Catalog;
 use numis_map::service::{self, Answer};
+use numis_map::view::Caller;
 use numis_map::wms::{self, ExceptionCode, GetMapRequest, Limits, Version, WmsError, WmsRequest};
 use quick_cache::sync::Cache;
 use tokio::sync::Semaphore;
@@ -118,7 +119,10 @@ async fn ows(
             let map = map.clone();
             let answer = render_blocking(&map, move |m| {
                 Ok(service::capabilities(
-                    &m.catalog, version, lang, &online, &caller,
+                    &m.catalog.view(&caller),
+                    version,
+                    lang,
+                    &online,
                 ))
             })
             .await;
@@ -128,7 +132,7 @@ async fn ows(
         WmsRequest::GetFeatureInfo(request) => {
             let version = request.map.version;
             let answer = render_blocking(&map, move |m| {
-                service::get_feature_info(&m.catalog, &request, &caller)
+                service::get_feature_info(&m.catalog.view(&caller), &request)
             })
             .await;
             respond(answer, version, None, false)
@@ -136,7 +140,7 @@ async fn ows(
         WmsRequest::GetLegendGraphic(request) => {
             let version = request.version;
             let answer = render_blocking(&map, move |m| {
-                service::get_legend(&m.catalog, &request, &caller)
+                service::get_legend(&m.catalog.view(&caller), &request)
             })
             .await;
             respond(answer, version, None, true)
@@ -152,7 +156,7 @@ async fn get_map(map: Arc<MapService>, request: GetMapRequest, caller: Caller) -
     let version = request.version;
     let for_exception = request.clone();
     let answer = render_blocking(&map, move |m| {
-        service::get_map(&m.catalog, &request, &caller)
+        service::get_map(&m.catalog.view(&caller), &request)
     })
     .await;
     match answer {
