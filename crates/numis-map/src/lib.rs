@@ -15,6 +15,7 @@ pub mod legend;
 pub mod measurements;
 pub mod query;
 pub mod render;
+pub mod render_key;
 pub mod search;
 pub mod service;
 pub mod style;

@@ -9,12 +9,12 @@ use tiny_skia::{Color, Pixmap};
 use crate::attribution::licence_short_name;
 use crate::config::ServiceConfig;
 use crate::crs::{ALL, Crs};
-use crate::render::{DrawLayer, Encoding, Frame, encode, render, write_text};
+use crate::render::{DrawLayer, Frame, encode, render, write_text};
 use crate::view::{CatalogView, Node, ResolveError, VisibleLayer};
 use crate::wms::{
     Attribution, Bbox, CapLayer, CapabilitiesInput, ExceptionCode, ExceptionFormat,
-    GetFeatureInfoRequest, GetMapRequest, ImageFormat, InfoFeature, InfoFormat, InfoLayer,
-    LegendRequest, LegendUrl, Limits, Version, WmsError, capabilities_content_type,
+    GetFeatureInfoRequest, GetMapRequest, ImageFormat, ImageTarget, InfoFeature, InfoFormat,
+    InfoLayer, LegendRequest, LegendUrl, Limits, Version, WmsError, capabilities_content_type,
     capabilities_xml, feature_info,
 };
 
@@ -25,14 +25,6 @@ pub struct Answer {
     pub content_type: String,
     /// Body.
     pub body: Vec<u8>,
-}
-
-fn encoding(format: ImageFormat) -> Encoding {
-    match format {
-        ImageFormat::Png => Encoding::Png,
-        ImageFormat::Png8 => Encoding::Png8,
-        ImageFormat::Jpeg => Encoding::Jpeg,
-    }
 }
 
 fn internal(message: impl Into<String>) -> WmsError {
@@ -84,45 +76,35 @@ pub fn get_map(view: &CatalogView<'_>, request: &GetMapRequest) -> Result<Answer
     let background = (!transparent).then_some(request.bgcolor);
     let pixmap = render(&frame, &draw, background)
         .ok_or_else(|| internal("the image could not be allocated"))?;
-    let body = encode(&pixmap, encoding(request.format), transparent).map_err(internal)?;
+    let body = encode(&pixmap, request.format, transparent).map_err(internal)?;
     Ok(Answer {
         content_type: request.format.content_type().to_owned(),
         body,
     })
 }
 
-/// An exception the way the request asked for it: XML, or an image that
-/// shows the message (INIMAGE) or nothing (BLANK).
-pub fn exception(
-    error: &WmsError,
-    version: Version,
-    format: ExceptionFormat,
-    map: Option<&GetMapRequest>,
-) -> Answer {
-    let image = match (format, map) {
-        (ExceptionFormat::Xml, _) | (_, None) => None,
-        (format, Some(map)) => exception_image(error, format, map),
-    };
-    image.unwrap_or_else(|| Answer {
-        content_type: WmsError::content_type(version).to_owned(),
-        body: error.to_xml(version).into_bytes(),
-    })
+/// An exception the way the request asked for it: XML, or drawn into the
+/// image `target` the request described — with the message (INIMAGE) or
+/// without (BLANK).
+pub fn exception(error: &WmsError, version: Version, target: Option<&ImageTarget>) -> Answer {
+    target
+        .and_then(|target| exception_image(error, target))
+        .unwrap_or_else(|| Answer {
+            content_type: WmsError::content_type(version).to_owned(),
+            body: error.to_xml(version).into_bytes(),
+        })
 }
 
-fn exception_image(
-    error: &WmsError,
-    format: ExceptionFormat,
-    map: &GetMapRequest,
-) -> Option<Answer> {
-    let mut pixmap = Pixmap::new(map.width, map.height)?;
-    let transparent = map.transparent && map.format != ImageFormat::Jpeg;
+fn exception_image(error: &WmsError, target: &ImageTarget) -> Option<Answer> {
+    let mut pixmap = Pixmap::new(target.width, target.height)?;
+    let transparent = target.transparent && target.format != ImageFormat::Jpeg;
     if !transparent {
-        let [r, g, b] = map.bgcolor;
+        let [r, g, b] = target.bgcolor;
         pixmap.fill(Color::from_rgba8(r, g, b, 255));
     }
-    if format == ExceptionFormat::InImage {
+    if target.exceptions == ExceptionFormat::InImage {
         let text = format!("{}: {}", error.code, error.message);
-        for (row, line) in wrap(&text, (map.width / 7).max(10) as usize)
+        for (row, line) in wrap(&text, (target.width / 7).max(10) as usize)
             .iter()
             .enumerate()
             .take(20)
@@ -137,9 +119,9 @@ fn exception_image(
             );
         }
     }
-    let body = encode(&pixmap, encoding(map.format), transparent).ok()?;
+    let body = encode(&pixmap, target.format, transparent).ok()?;
     Some(Answer {
-        content_type: map.format.content_type().to_owned(),
+        content_type: target.format.content_type().to_owned(),
         body,
     })
 }
@@ -245,7 +227,7 @@ pub fn get_legend(view: &CatalogView<'_>, request: &LegendRequest) -> Result<Ans
         .or_else(|| Pixmap::new(1, 1))
         .ok_or_else(|| internal("the legend could not be allocated"))?;
     let transparent = request.format != ImageFormat::Jpeg;
-    let body = encode(&pixmap, encoding(request.format), transparent).map_err(internal)?;
+    let body = encode(&pixmap, request.format, transparent).map_err(internal)?;
     Ok(Answer {
         content_type: request.format.content_type().to_owned(),
         body,
