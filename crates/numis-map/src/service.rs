@@ -217,13 +217,14 @@ fn queryable_layers<'a>(
     Ok(out)
 }
 
-/// GetLegendGraphic: one PNG per layer with a row per named rule.
+/// GetLegendGraphic: a layer's legend, a row per named rule; a group's,
+/// the legends of its visible members stacked under their titles.
 pub fn get_legend(view: &CatalogView<'_>, request: &LegendRequest) -> Result<Answer, WmsError> {
-    let layer = view
-        .layer(&request.layer)
+    let node = view
+        .node(&request.layer)
         .ok_or_else(|| not_defined(&request.layer, "LAYER"))?;
     let lang = lang(request.language.as_ref());
-    let pixmap = crate::legend::legend(&layer.draw_layer(), lang, request.scale)
+    let pixmap = legend_image(&node, lang, request.scale)
         .or_else(|| Pixmap::new(1, 1))
         .ok_or_else(|| internal("the legend could not be allocated"))?;
     let transparent = request.format != ImageFormat::Jpeg;
@@ -232,6 +233,39 @@ pub fn get_legend(view: &CatalogView<'_>, request: &LegendRequest) -> Result<Ans
         content_type: request.format.content_type().to_owned(),
         body,
     })
+}
+
+/// The legend of a layer or group; `None` when it has no named rule.
+fn legend_image(node: &Node<'_>, lang: &str, scale: Option<f64>) -> Option<Pixmap> {
+    match node {
+        Node::Layer(layer) => crate::legend::legend(&layer.draw_layer(), lang, scale),
+        Node::Group { .. } => {
+            let members: Vec<(&str, DrawLayer<'_>)> = node
+                .layers()
+                .iter()
+                .map(|l| (l.title().get(lang), l.draw_layer()))
+                .collect();
+            crate::legend::group_legend(&members, lang, scale)
+        }
+    }
+}
+
+/// The LegendURL of the style of `name`: a GetLegendGraphic request in the
+/// capabilities' own version, as MapServer writes them (SLD_VERSION is a
+/// parameter of SLD 1.1.0, which goes with WMS 1.3.0).
+fn legend_url(image: &Pixmap, name: &str, version: Version, lang: &str, online: &str) -> LegendUrl {
+    let sld = match version {
+        Version::V130 => "&SLD_VERSION=1.1.0",
+        Version::V111 => "&STYLE=default",
+    };
+    LegendUrl {
+        width: image.width(),
+        height: image.height(),
+        format: "image/png".into(),
+        href: format!(
+            "{online}?SERVICE=WMS&VERSION={version}&REQUEST=GetLegendGraphic&LAYER={name}&FORMAT=image%2Fpng{sld}&LANGUAGE={lang}"
+        ),
+    }
 }
 
 /// GetCapabilities for what `view` shows, in `lang`.
@@ -247,10 +281,15 @@ pub fn capabilities(
         abstract_: catalog.config.service.abstract_.get(lang).to_owned(),
         ..CapLayer::default()
     };
+    let cx = CapContext {
+        version,
+        lang,
+        online: online_resource,
+    };
     root.children = view
         .layer_tree()
         .iter()
-        .map(|node| cap_node(node, lang, online_resource))
+        .map(|node| cap_node(&cx, node))
         .collect();
     root.bboxes = union_bboxes(&root.children);
     root.lonlat_bbox = union_lonlat(&root.children);
@@ -272,25 +311,38 @@ pub fn capabilities(
     }
 }
 
-fn cap_node(node: &Node<'_>, lang: &str, online: &str) -> CapLayer {
+/// What every layer of a capabilities document shares.
+struct CapContext<'a> {
+    version: Version,
+    lang: &'a str,
+    online: &'a str,
+}
+
+impl CapContext<'_> {
+    fn legend(&self, node: &Node<'_>, name: &str) -> Option<LegendUrl> {
+        legend_image(node, self.lang, None)
+            .map(|image| legend_url(&image, name, self.version, self.lang, self.online))
+    }
+}
+
+fn cap_node(cx: &CapContext<'_>, node: &Node<'_>) -> CapLayer {
     let (group, children) = match node {
-        Node::Layer(layer) => return layer_node(layer, lang, online),
+        Node::Layer(layer) => return layer_node(cx, node, layer),
         Node::Group { group, children } => (group, children),
     };
-    let mut node = CapLayer {
+    let lang = cx.lang;
+    let mut cap = CapLayer {
         name: Some(group.id.clone()),
         title: group.title.get(lang).to_owned(),
         abstract_: group.abstract_.get(lang).to_owned(),
-        children: children
-            .iter()
-            .map(|child| cap_node(child, lang, online))
-            .collect(),
+        style_legend: cx.legend(node, &group.id),
+        children: children.iter().map(|child| cap_node(cx, child)).collect(),
         ..CapLayer::default()
     };
-    node.queryable = node.children.iter().any(|c| c.queryable);
-    node.bboxes = union_bboxes(&node.children);
-    node.lonlat_bbox = union_lonlat(&node.children);
-    node
+    cap.queryable = cap.children.iter().any(|c| c.queryable);
+    cap.bboxes = union_bboxes(&cap.children);
+    cap.lonlat_bbox = union_lonlat(&cap.children);
+    cap
 }
 
 fn to_bbox(rect: Rect<f64>) -> Bbox {
@@ -302,16 +354,9 @@ fn to_bbox(rect: Rect<f64>) -> Bbox {
     }
 }
 
-fn layer_node(layer: &VisibleLayer<'_>, lang: &str, online: &str) -> CapLayer {
-    let legend = crate::legend::legend(&layer.draw_layer(), lang, None).map(|image| LegendUrl {
-        width: image.width(),
-        height: image.height(),
-        format: "image/png".into(),
-        href: format!(
-            "{online}?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetLegendGraphic&LAYER={}&FORMAT=image%2Fpng&SLD_VERSION=1.1.0&LANGUAGE={lang}",
-            layer.id()
-        ),
-    });
+fn layer_node(cx: &CapContext<'_>, node: &Node<'_>, layer: &VisibleLayer<'_>) -> CapLayer {
+    let lang = cx.lang;
+    let legend = cx.legend(node, layer.id());
     let note = layer.source_note(lang);
     let text = |s: &str| (!s.is_empty()).then(|| s.to_owned());
     CapLayer {

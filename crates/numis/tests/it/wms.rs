@@ -1379,6 +1379,96 @@ fill = "#ff0000"
     assert_eq!(height("5000000").await, 6 + 26 + 6, "only the rule drawn");
 }
 
+#[tokio::test]
+async fn a_group_legend_stacks_the_legends_of_its_members_under_their_titles() {
+    // Regression: the group is in the capabilities, but its legend was
+    // refused as "not offered by this service".
+    let server = demo_server();
+    let group = ows(&server, &get_legend("gewaesser")).await;
+    assert_eq!(group.status, StatusCode::OK);
+    assert_eq!(group.content_type, "image/png", "{}", group.text());
+    let group = decode_png(&group.body);
+    let mut members_height = 0;
+    for member in ["seen", "fluesse"] {
+        let legend = decode_png(&ows(&server, &get_legend(member)).await.body);
+        assert!(group.width >= legend.width, "{member} fits");
+        members_height += legend.height;
+    }
+    assert!(
+        group.height > members_height,
+        "both members' legends and a title row each: {} > {members_height}",
+        group.height
+    );
+    // The group's own style advertises it, as for a layer.
+    let caps = ows(&server, &get_capabilities("1.3.0")).await.xml();
+    let legend = layer(&caps, "gewaesser").child("Style").child("LegendURL");
+    assert_eq!(
+        legend.attr("height"),
+        Some(group.height.to_string().as_str())
+    );
+}
+
+#[tokio::test]
+async fn a_group_legend_shows_only_the_members_the_caller_may_see() {
+    let (_site, server) = restricted_server();
+    let public = decode_png(&ows(&server, &get_legend("alles")).await.body);
+    let operator = decode_png(
+        &ows_as(&server, &get_legend("alles"), Some(TOKEN))
+            .await
+            .body,
+    );
+    assert!(
+        public.height < operator.height,
+        "{} < {}",
+        public.height,
+        operator.height
+    );
+    assert_eq!(red_pixels(&public), 0, "no swatch of the restricted layer");
+    assert!(red_pixels(&operator) > 0);
+}
+
+#[tokio::test]
+async fn a_legend_of_an_unknown_layer_says_it_is_not_offered() {
+    let server = demo_server();
+    assert_exception(
+        &server,
+        &get_legend("gibt_es_nicht"),
+        "1.3.0",
+        "LayerNotDefined",
+        &["\"gibt_es_nicht\"", "not offered"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn capabilities_1_1_1_link_legends_with_1_1_1_requests() {
+    // Regression: 1.1.1 capabilities advertised VERSION=1.3.0 legend links.
+    let server = demo_server();
+    let caps = ows(&server, &get_capabilities("1.1.1")).await.xml();
+    let mut checked = 0;
+    for layer in caps.descendants("Layer") {
+        let Some(style) = layer.find("Style") else {
+            continue;
+        };
+        let Some(legend) = style.find("LegendURL") else {
+            continue;
+        };
+        let href = legend.child("OnlineResource").attr("xlink:href").unwrap();
+        assert!(href.contains("VERSION=1.1.1"), "{href}");
+        assert!(
+            !href.contains("1.3.0") && !href.contains("SLD_VERSION"),
+            "{href}"
+        );
+        let response = client().get(href).send().await.unwrap();
+        assert_eq!(response.headers()[CONTENT_TYPE], "image/png", "{href}");
+        let image = decode_png(&response.bytes().await.unwrap());
+        let height: u32 = legend.attr("height").unwrap().parse().unwrap();
+        assert_eq!(image.height, height, "{href}");
+        checked += 1;
+    }
+    assert!(checked >= DEMO_LAYERS.len(), "{checked} legends");
+}
+
 // ------------------------------------------------ clause L3: personal data
 
 const PERSONAL_SITE: &str = r##"
