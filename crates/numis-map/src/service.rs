@@ -3,19 +3,21 @@
 //! exceptions as XML or in the image. Everything returns bytes and a
 //! content type; numis-server only wraps them in HTTP.
 
+use std::time::Instant;
+
 use geo::Rect;
 use tiny_skia::{Color, Pixmap};
 
 use crate::attribution::licence_short_name;
 use crate::config::ServiceConfig;
 use crate::crs::{ALL, Crs};
-use crate::render::{DrawLayer, Frame, encode, render, write_text};
+use crate::render::{DrawLayer, Frame, RenderError, encode, render_within, write_text};
 use crate::view::{CatalogView, Node, ResolveError, VisibleLayer};
 use crate::wms::{
     Attribution, Bbox, CapLayer, CapabilitiesInput, ExceptionCode, ExceptionFormat,
     GetFeatureInfoRequest, GetMapRequest, ImageFormat, ImageTarget, InfoFeature, InfoFormat,
-    InfoLayer, LegendRequest, LegendUrl, Limits, Version, WmsError, capabilities_content_type,
-    capabilities_xml, feature_info,
+    InfoLayer, LegendRequest, LegendUrl, Limits, RenderBudget, Version, WmsError,
+    capabilities_content_type, capabilities_xml, feature_info,
 };
 
 /// A finished answer.
@@ -67,16 +69,50 @@ fn resolve<'a>(
         .map_err(|ResolveError::NotDefined(name)| not_defined(&name, locator))
 }
 
-/// GetMap: the layers of `view` drawn into the requested image.
+/// GetMap: the layers of `view` drawn into the requested image, within the
+/// render budget of `[service]`.
 pub fn get_map(view: &CatalogView<'_>, request: &GetMapRequest) -> Result<Answer, WmsError> {
+    let started = Instant::now();
     let layers = resolve(view, &request.layers, "LAYERS")?;
+    let budget = RenderBudget::from_service(&view.catalog().config.service);
+    let pixel_layers = u64::from(request.width) * u64::from(request.height) * layers.len() as u64;
+    if let Some(max) = budget.max_pixel_layers
+        && pixel_layers > max
+    {
+        return Err(WmsError::new(
+            ExceptionCode::InvalidParameterValue,
+            format!(
+                "WIDTH × HEIGHT × layers drawn = {} × {} × {} = {pixel_layers} exceeds this service's limit of {max} ([service] max_pixel_layers); ask for a smaller image or fewer layers",
+                request.width,
+                request.height,
+                layers.len()
+            ),
+        ));
+    }
     let frame = frame(request);
     let draw: Vec<DrawLayer<'_>> = layers.iter().map(|l| l.draw_layer()).collect();
     let transparent = request.transparent && request.format != ImageFormat::Jpeg;
     let background = (!transparent).then_some(request.bgcolor);
-    let pixmap = render(&frame, &draw, background)
-        .ok_or_else(|| internal("the image could not be allocated"))?;
-    let body = encode(&pixmap, request.format, transparent).map_err(internal)?;
+    let deadline = budget.max_render.map(|max| started + max);
+    let rendered = render_within(&frame, &draw, background, deadline).map_err(|e| match e {
+        RenderError::DeadlineExceeded => WmsError::new(
+            ExceptionCode::InvalidParameterValue,
+            format!(
+                "the map took longer than this service's limit of {} ms to draw ([service] max_render_ms); ask for a smaller image, a smaller extent or fewer layers",
+                budget.max_render.map_or(0, |d| d.as_millis())
+            ),
+        ),
+        other => internal(other.to_string()),
+    })?;
+    if rendered.skipped_shapes > 0 {
+        // One line per image, however many shapes: a map of the whole
+        // world at a tiny size collapses every polygon.
+        tracing::debug!(
+            shapes = rendered.skipped_shapes,
+            "shapes without area or length were left out of the map"
+        );
+    }
+    let body = encode(&rendered.pixmap, request.format, transparent).map_err(internal)?;
     Ok(Answer {
         content_type: request.format.content_type().to_owned(),
         body,

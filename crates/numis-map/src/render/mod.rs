@@ -200,6 +200,44 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_passed_deadline_stops_drawing_and_none_lets_it_finish() {
+        let data = Dataset::from_geojson_str(
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[9.7,52.4]}}]}"#,
+        )
+        .unwrap();
+        let style = Style { rules: Vec::new() };
+        let layer = DrawLayer {
+            data: &data,
+            style: &style,
+            min_scale: None,
+            max_scale: None,
+        };
+        let frame = Frame {
+            crs: Crs::Crs84,
+            bbox: Rect::new(
+                geo::coord! { x: 9.0, y: 52.0 },
+                geo::coord! { x: 10.0, y: 53.0 },
+            ),
+            width: 16,
+            height: 16,
+        };
+        let past = Instant::now() - std::time::Duration::from_secs(1);
+        assert_eq!(
+            render_within(&frame, &[layer], None, Some(past)).unwrap_err(),
+            RenderError::DeadlineExceeded
+        );
+        let layer = DrawLayer {
+            data: &data,
+            style: &style,
+            min_scale: None,
+            max_scale: None,
+        };
+        let future = Instant::now() + std::time::Duration::from_secs(60);
+        let rendered = render_within(&frame, &[layer], None, Some(future)).unwrap();
+        assert_eq!((rendered.pixmap.width(), rendered.skipped_shapes), (16, 0));
+    }
+
+    #[test]
     fn scale_follows_the_ogc_pixel() {
         // 512 px over 3584 m → 7 m per pixel → 1:25,000.
         let frame = Frame {

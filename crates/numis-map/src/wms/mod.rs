@@ -17,5 +17,5 @@ pub use featureinfo::{InfoFeature, InfoLayer, feature_info};
 pub use request::{
     Bbox, DEFAULT_FEATURE_COUNT, DEFAULT_MAX_LAYERS, ExceptionFormat, GetFeatureInfoRequest,
     GetMapRequest, ImageFormat, ImageTarget, InfoFormat, LegendRequest, Limits, MAX_FEATURE_COUNT,
-    Rejection, Version, WmsRequest, exception_version, parse,
+    Rejection, RenderBudget, Version, WmsRequest, exception_version, parse,
 };

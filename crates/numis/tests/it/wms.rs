@@ -1819,6 +1819,148 @@ async fn the_operator_token_shows_and_draws_a_restricted_layer() {
     assert_eq!(red_pixels(&public), 0);
 }
 
+// ------------------------------------------------------- render budget
+
+/// The demo site with `settings` added to its `[service]` table.
+fn demo_with_service(settings: &str) -> tempfile::TempDir {
+    let demo = std::fs::read_to_string(demo_site().join("map.toml")).unwrap();
+    let map = demo.replace("../data/", "{data}/").replacen(
+        "[service]\n",
+        &format!("[service]\n{settings}\n"),
+        1,
+    );
+    assert!(map.contains(settings));
+    site_with_map(&map, &[])
+}
+
+/// `LAYERS` naming the demo group `times` times.
+fn demo_times(times: usize) -> String {
+    vec!["demo"; times].join(",")
+}
+
+#[tokio::test]
+async fn a_map_at_the_documented_size_and_layer_limits_is_refused_before_drawing() {
+    let server = demo_server();
+    let query = get_map("1.3.0", &demo_times(64), "EPSG:25832", NI_UTM, (4096, 4096));
+    let started = Instant::now();
+    let error = assert_exception(
+        &server,
+        &query,
+        "1.3.0",
+        "InvalidParameterValue",
+        &["max_pixel_layers", "268435456", "4096 × 4096 × 640"],
+    )
+    .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "refused without drawing: {:?}",
+        started.elapsed()
+    );
+    assert!(error.attr("locator").is_none());
+}
+
+#[tokio::test]
+async fn the_pixel_layer_budget_is_configurable_and_counts_a_groups_members() {
+    let site = demo_with_service("max_pixel_layers = 1000000");
+    let server = TestServer::start(site.path());
+    let one = get_map("1.3.0", "land", "EPSG:25832", NI_UTM, (1000, 1000));
+    ows(&server, &one).await.png(1000, 1000);
+    let two = with(one.clone(), &[("LAYERS", "land,gemeinden")]);
+    assert_exception(
+        &server,
+        &two,
+        "1.3.0",
+        "InvalidParameterValue",
+        &["1000 × 1000 × 2 = 2000000", "1000000", "max_pixel_layers"],
+    )
+    .await;
+    // The group stands for its members.
+    let group = with(one, &[("LAYERS", "gewaesser"), ("WIDTH", "800")]);
+    assert_exception(
+        &server,
+        &group,
+        "1.3.0",
+        "InvalidParameterValue",
+        &["800 × 1000 × 2", "max_pixel_layers"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_map_that_takes_longer_than_the_time_budget_is_answered_with_an_exception() {
+    let site = demo_with_service("max_render_ms = 1");
+    let server = TestServer::start(site.path());
+    let query = get_map("1.3.0", &demo_times(20), "EPSG:25832", NI_UTM, (1024, 1024));
+    let started = Instant::now();
+    assert_exception(
+        &server,
+        &query,
+        "1.3.0",
+        "InvalidParameterValue",
+        &["1 ms", "max_render_ms"],
+    )
+    .await;
+    // Twenty times the demo takes far longer than the budget to draw; the
+    // budget stopped it early.
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    // A map within the budget draws as always.
+    let relaxed = demo_with_service("max_render_ms = 60000");
+    let server = TestServer::start(relaxed.path());
+    let small = with(
+        query,
+        &[("LAYERS", "demo"), ("WIDTH", "256"), ("HEIGHT", "256")],
+    );
+    ows(&server, &small).await.png(256, 256);
+}
+
+#[tokio::test]
+async fn shapes_too_small_to_draw_are_logged_once_per_map_not_once_per_shape() {
+    // Regression: a world-sized extent collapses every polygon, and the
+    // drawing library logged a warning for each (69 per demo map, 4,416
+    // for 64 × demo).
+    let server = TestServer::start(&demo_site());
+    let before = server.log().lines().count();
+    for layers in ["demo".to_owned(), demo_times(64)] {
+        let query = params(&[
+            ("SERVICE", "WMS"),
+            ("VERSION", "1.3.0"),
+            ("REQUEST", "GetMap"),
+            ("LAYERS", &layers),
+            ("STYLES", ""),
+            ("CRS", "EPSG:25832"),
+            ("BBOX", "-1e308,-1e308,1e308,1e308"),
+            ("WIDTH", "256"),
+            ("HEIGHT", "256"),
+            ("FORMAT", "image/png"),
+        ]);
+        ows(&server, &query).await.png(256, 256);
+    }
+    let log = server.log();
+    let new: Vec<&str> = log.lines().skip(before).collect();
+    let library: Vec<&&str> = new
+        .iter()
+        .filter(|l| l.contains("tiny_skia") || l.contains("cannot be filled"))
+        .collect();
+    assert!(
+        library.is_empty(),
+        "{} library lines: {:?}",
+        library.len(),
+        library.first()
+    );
+    let warnings = new.iter().filter(|l| l.contains("WARN")).count();
+    assert_eq!(warnings, 0, "{new:#?}");
+    let summaries = new
+        .iter()
+        .filter(|l| l.contains("left out of the map"))
+        .count();
+    assert!(summaries <= 2, "at most one line per map: {summaries}");
+    assert!(new.len() < 40, "{} lines for two maps", new.len());
+}
+
 // ------------------------------------------- render cache and statistics
 
 #[tokio::test]

@@ -31,7 +31,7 @@ pub use format::{ExceptionFormat, ImageFormat, InfoFormat};
 pub use getfeatureinfo::{DEFAULT_FEATURE_COUNT, GetFeatureInfoRequest, MAX_FEATURE_COUNT};
 pub use getlegendgraphic::LegendRequest;
 pub use getmap::{GetMapRequest, ImageTarget};
-pub use limits::{DEFAULT_MAX_LAYERS, Limits};
+pub use limits::{DEFAULT_MAX_LAYERS, Limits, RenderBudget};
 pub use version::Version;
 
 use getcapabilities::capabilities_request;
