@@ -6,7 +6,7 @@ use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use numis_map::catalog::{Caller, Catalog};
-use numis_map::render::{DrawLayer, Encoding, Frame, PIXEL_SIZE_M, encode, render};
+use numis_map::render::{DrawLayer, ImageFormat, Frame, PIXEL_SIZE_M, encode, render};
 
 /// Hannover in EPSG:25832.
 const CENTRE: (f64, f64) = (550_280.0, 5_802_949.0);
@@ -30,8 +30,10 @@ fn bench_render(c: &mut Criterion) {
     let catalog = Catalog::load(&site)
         .unwrap_or_else(|problems| panic!("{}", problems.join("\n")))
         .unwrap_or_else(|| panic!("no map.toml in {}", site.display()));
+    let caller = Caller::default();
     let layers = catalog
-        .resolve(&["demo".to_owned()], &Caller::default())
+        .view(&caller)
+        .resolve(&["demo".to_owned()])
         .unwrap_or_else(|e| panic!("{e:?}"));
     let draw: Vec<DrawLayer<'_>> = layers.iter().map(|l| l.draw_layer()).collect();
     let mut group = c.benchmark_group("getmap_512");
@@ -40,7 +42,7 @@ fn bench_render(c: &mut Criterion) {
         group.bench_function(name, |b| {
             b.iter(|| {
                 let pixmap = render(&frame, &draw, Some([255, 255, 255])).unwrap_or_else(|| panic!("render"));
-                encode(&pixmap, Encoding::Png, false).unwrap_or_else(|e| panic!("{e}"))
+                encode(&pixmap, ImageFormat::Png, false).unwrap_or_else(|e| panic!("{e}"))
             });
         });
     }

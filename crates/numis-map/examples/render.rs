@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use numis_map::catalog::{Caller, Catalog};
-use numis_map::render::{DrawLayer, Encoding, Frame, encode, render};
+use numis_map::render::{DrawLayer, Frame, ImageFormat, encode, render};
 
 fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,8 +39,10 @@ fn main() -> Result<(), String> {
         height: height.parse().map_err(|_| "bad height")?,
     };
     let names: Vec<String> = layers.split(',').map(str::to_owned).collect();
+    let caller = Caller::default();
     let layers = catalog
-        .resolve(&names, &Caller::default())
+        .view(&caller)
+        .resolve(&names)
         .map_err(|e| format!("{e:?}"))?;
     let draw: Vec<DrawLayer<'_>> = layers.iter().map(|l| l.draw_layer()).collect();
     // BBOXES=file renders every `minx,miny,maxx,maxy` line of the file (a
@@ -64,7 +66,7 @@ fn main() -> Result<(), String> {
                 ..frame
             };
             let pixmap = render(&frame, &draw, Some([255, 255, 255])).ok_or("empty image")?;
-            encode(&pixmap, Encoding::Png, false)?;
+            encode(&pixmap, ImageFormat::Png, false)?;
         }
         let each = started.elapsed().as_secs_f64() * 1000.0 / bboxes.len().max(1) as f64;
         eprintln!("{} images, {each:.2} ms per image", bboxes.len());
@@ -81,7 +83,7 @@ fn main() -> Result<(), String> {
     for _ in 0..repeat {
         let pixmap = render(&frame, &draw, Some([255, 255, 255])).ok_or("empty image")?;
         let before = std::time::Instant::now();
-        png = encode(&pixmap, Encoding::Png, false)?;
+        png = encode(&pixmap, ImageFormat::Png, false)?;
         encoding += before.elapsed();
     }
     let each = started.elapsed().as_secs_f64() * 1000.0 / f64::from(repeat);

@@ -11,24 +11,10 @@ use crate::data::Dataset;
 use crate::measurements::Measurements;
 use crate::style::{Rule, Style};
 
+pub use crate::view::{Caller, ResolveError};
+
 /// Name of the configuration file in the site folder.
 pub const MAP_FILE: &str = "map.toml";
-
-/// Who is asking: decides which restricted layers exist for them.
-#[derive(Debug, Clone, Default)]
-pub struct Caller {
-    /// Roles the caller holds (the operator token grants all).
-    pub roles: Vec<String>,
-    /// The operator token was presented.
-    pub operator: bool,
-}
-
-impl Caller {
-    /// May this caller see a layer with `access`?
-    pub fn may_see(&self, access: &str) -> bool {
-        access == "public" || self.operator || self.roles.iter().any(|r| r == access)
-    }
-}
 
 /// A loaded layer.
 #[derive(Debug)]
@@ -55,22 +41,16 @@ impl Layer {
     }
 }
 
-/// Everything `map.toml` publishes.
+/// Everything `map.toml` publishes. Outputs read it through
+/// [`Catalog::view`], which decides what a caller may see.
 #[derive(Debug)]
 pub struct Catalog {
     /// The configuration as read.
     pub config: MapConfig,
     /// Layers in configuration order.
-    pub layers: Vec<Layer>,
+    layers: Vec<Layer>,
     by_name: HashMap<String, usize>,
     groups: HashMap<String, usize>,
-}
-
-/// Why a layer list cannot be drawn.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ResolveError {
-    /// No such layer or group — or one the caller may not see.
-    NotDefined(String),
 }
 
 impl Catalog {
@@ -252,58 +232,26 @@ impl Catalog {
         }))
     }
 
-    /// A layer by name, if the caller may see it.
-    pub fn layer(&self, name: &str, caller: &Caller) -> Option<&Layer> {
-        self.by_name
-            .get(name)
-            .map(|&i| &self.layers[i])
-            .filter(|l| caller.may_see(&l.config.access))
+    /// A layer by name, whoever asks: for the view only.
+    pub(crate) fn layer_by_name(&self, name: &str) -> Option<&Layer> {
+        self.by_name.get(name).map(|&i| &self.layers[i])
     }
 
-    /// A group by name.
-    pub fn group(&self, name: &str) -> Option<&GroupConfig> {
+    /// Every layer, whoever asks: for the view and for indexes built at
+    /// load (the search), which filter through the view when asked.
+    pub(crate) fn all_layers(&self) -> &[Layer] {
+        &self.layers
+    }
+
+    /// How many layers the map publishes (to anyone).
+    pub fn layer_count(&self) -> usize {
+        self.layers.len()
+    }
+
+    /// A group's configuration by name, whoever asks; what a caller sees
+    /// of it comes from [`Catalog::view`].
+    pub(crate) fn group(&self, name: &str) -> Option<&GroupConfig> {
         self.groups.get(name).map(|&i| &self.config.groups[i])
-    }
-
-    /// The layers to draw for a WMS `LAYERS` list, bottom first; groups
-    /// expand to their visible members. A name the caller may not see is
-    /// reported exactly like one that does not exist.
-    pub fn resolve(&self, names: &[String], caller: &Caller) -> Result<Vec<&Layer>, ResolveError> {
-        let mut out = Vec::new();
-        for name in names {
-            if !self.expand(name, caller, &mut out, 0) {
-                return Err(ResolveError::NotDefined(name.clone()));
-            }
-        }
-        Ok(out)
-    }
-
-    /// Groups nest at most this deep (guards against cycles).
-    const MAX_DEPTH: usize = 16;
-
-    fn expand<'a>(
-        &'a self,
-        name: &str,
-        caller: &Caller,
-        out: &mut Vec<&'a Layer>,
-        depth: usize,
-    ) -> bool {
-        if depth > Self::MAX_DEPTH {
-            return false;
-        }
-        if let Some(layer) = self.layer(name, caller) {
-            out.push(layer);
-            return true;
-        }
-        let Some(group) = self.group(name) else {
-            return false;
-        };
-        let before = out.len();
-        for member in &group.members {
-            // Members the caller may not see are left out silently.
-            self.expand(member, caller, out, depth + 1);
-        }
-        out.len() > before
     }
 }
 
@@ -320,54 +268,6 @@ mod tests {
         )
         .unwrap();
         dir
-    }
-
-    const TWO_LAYERS: &str = r##"
-        [[group]]
-        id = "demo"
-        title = "Demo"
-        members = ["open", "internal"]
-        [[layer]]
-        id = "open"
-        title = "Open"
-        source = { type = "geojson", path = "points.geojson" }
-        [[layer.rule]]
-        fill = "#ff0000"
-        [[layer]]
-        id = "internal"
-        title = "Internal"
-        access = "staff"
-        source = { type = "geojson", path = "points.geojson" }
-    "##;
-
-    #[test]
-    fn groups_expand_and_restricted_layers_do_not_exist_for_the_public() {
-        let dir = site(TWO_LAYERS);
-        let catalog = Catalog::load(dir.path()).unwrap().unwrap();
-        let public = Caller::default();
-        let names = |layers: Vec<&Layer>| {
-            layers
-                .iter()
-                .map(|l| l.config.id.clone())
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(
-            names(catalog.resolve(&["demo".into()], &public).unwrap()),
-            vec!["open"]
-        );
-        assert_eq!(
-            catalog.resolve(&["internal".into()], &public).unwrap_err(),
-            ResolveError::NotDefined("internal".into())
-        );
-        let staff = Caller {
-            roles: vec!["staff".into()],
-            operator: false,
-        };
-        assert_eq!(
-            names(catalog.resolve(&["demo".into()], &staff).unwrap()),
-            vec!["open", "internal"]
-        );
-        assert!(catalog.resolve(&["nothing".into()], &staff).is_err());
     }
 
     #[test]
@@ -427,9 +327,8 @@ mod tests {
         red.fill(tiny_skia::Color::from_rgba8(255, 0, 0, 255));
         std::fs::write(dir.path().join("pin.png"), red.encode_png().unwrap()).unwrap();
         let catalog = Catalog::load(dir.path()).unwrap().unwrap();
-        let layers = catalog
-            .resolve(&["pins".into()], &Caller::default())
-            .unwrap();
+        let caller = Caller::default();
+        let layers = catalog.view(&caller).resolve(&["pins".into()]).unwrap();
         let frame = crate::render::Frame {
             crs: crate::Crs::Crs84,
             bbox: geo::Rect::new(

@@ -25,6 +25,11 @@ use serde::Deserialize;
 
 /// Largest image edge a GetMap may ask for. [default: 4096]
 pub const DEFAULT_MAX_SIZE: u32 = 4096;
+/// Longest a GetMap may take to draw, in milliseconds. [default: 10000]
+pub const DEFAULT_MAX_RENDER_MS: u64 = 10_000;
+/// Most pixels × layers one GetMap may draw: 16 layers at 4096 × 4096, or
+/// 64 at 2048 × 2048. [default: 268435456]
+pub const DEFAULT_MAX_PIXEL_LAYERS: u64 = 64 * 2048 * 2048;
 
 /// A text in German and English; German is the default language.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -187,6 +192,14 @@ pub struct ServiceConfig {
     pub max_width: u32,
     /// See `max_width`. [default: 4096]
     pub max_height: u32,
+    /// Longest a GetMap may take to draw, in milliseconds; a map that takes
+    /// longer is answered with an exception, so a few huge requests cannot
+    /// hold every rendering thread. 0: no limit. [default: 10000]
+    pub max_render_ms: u64,
+    /// Most WIDTH × HEIGHT × drawn layers (a group counts its members) one
+    /// GetMap may ask for, checked before drawing. 0: no limit.
+    /// [default: 268435456 = 64 × 2048 × 2048]
+    pub max_pixel_layers: u64,
 }
 
 impl Default for ServiceConfig {
@@ -200,6 +213,8 @@ impl Default for ServiceConfig {
             access_constraints: Text::None,
             max_width: DEFAULT_MAX_SIZE,
             max_height: DEFAULT_MAX_SIZE,
+            max_render_ms: DEFAULT_MAX_RENDER_MS,
+            max_pixel_layers: DEFAULT_MAX_PIXEL_LAYERS,
         }
     }
 }

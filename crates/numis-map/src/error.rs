@@ -38,3 +38,20 @@ pub enum MapError {
         message: String,
     },
 }
+
+/// Why an image could not be drawn.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RenderError {
+    /// The image of this size could not be allocated.
+    #[error("an image of {width} × {height} pixels could not be allocated")]
+    Allocation {
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
+    /// Drawing took longer than its time budget allowed.
+    #[error("drawing took longer than its time budget")]
+    DeadlineExceeded,
+}

@@ -1,5 +1,6 @@
 //! Legend images (GetLegendGraphic): one row per named style rule, with a
-//! swatch drawn by the same code that draws the map and the rule's name.
+//! swatch drawn by the same code that draws the map and the rule's name;
+//! for a group, its members' legends stacked under their titles.
 
 use tiny_skia::Pixmap;
 
@@ -11,6 +12,8 @@ const SWATCH: u32 = 20;
 const ROW: u32 = 26;
 const MARGIN: u32 = 6;
 const TEXT_SIZE: f32 = 12.0;
+/// Height of a member's title row in a group legend.
+const TITLE_ROW: u32 = 20;
 
 /// Draws the legend of `layer` in `lang`; `None` when no rule has a name.
 /// With `scale`, only the rules drawn at that scale denominator.
@@ -50,6 +53,59 @@ pub fn legend(layer: &DrawLayer<'_>, lang: &str, scale: Option<f64>) -> Option<P
     Some(pixmap)
 }
 
+/// The legend of a group: each member's title and below it the member's
+/// legend, in member order, as MapServer and QGIS Server draw group
+/// legends. Members without a legend are left out; `None` when none has
+/// one. `members` are (title, layer) pairs, first drawn first.
+pub fn group_legend(
+    members: &[(&str, DrawLayer<'_>)],
+    lang: &str,
+    scale: Option<f64>,
+) -> Option<Pixmap> {
+    let parts: Vec<(&str, Pixmap)> = members
+        .iter()
+        .filter_map(|(title, layer)| legend(layer, lang, scale).map(|image| (*title, image)))
+        .collect();
+    if parts.is_empty() {
+        return None;
+    }
+    let width = parts
+        .iter()
+        .map(|(title, image)| {
+            let title_width =
+                MARGIN * 2 + crate::render::text_width(title, TEXT_SIZE).ceil() as u32;
+            title_width.max(image.width())
+        })
+        .max()?;
+    let height = parts
+        .iter()
+        .map(|(_, image)| TITLE_ROW + image.height())
+        .sum();
+    let mut pixmap = Pixmap::new(width, height)?;
+    let mut top = 0;
+    for (title, image) in &parts {
+        crate::render::write_text(
+            &mut pixmap,
+            title,
+            TEXT_SIZE,
+            MARGIN as f32,
+            (top + TITLE_ROW / 2 + MARGIN / 2) as f32,
+            tiny_skia::Color::from_rgba8(0, 0, 0, 255),
+        );
+        top += TITLE_ROW;
+        pixmap.draw_pixmap(
+            0,
+            top as i32,
+            image.as_ref(),
+            &tiny_skia::PixmapPaint::default(),
+            tiny_skia::Transform::identity(),
+            None,
+        );
+        top += image.height();
+    }
+    Some(pixmap)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,6 +137,48 @@ mod tests {
             legend(&layer, "de", Some(5_000_000.0)).unwrap().height(),
             MARGIN * 2 + ROW
         );
+    }
+
+    #[test]
+    fn a_group_legend_stacks_its_members_with_a_title_each() {
+        let rule = |t: &str| Rule::compile(&toml::from_str(t).unwrap()).unwrap();
+        let named = Style {
+            rules: vec![rule(
+                "name = \"Fluss\"\nstroke = \"#4a8fc1\"\nstroke_width = 2",
+            )],
+        };
+        let unnamed = Style {
+            rules: vec![rule("fill = \"#000\"")],
+        };
+        let data =
+            crate::data::Dataset::from_geojson_str(r#"{"type":"FeatureCollection","features":[]}"#)
+                .unwrap();
+        let layer = |style| DrawLayer {
+            data: &data,
+            style,
+            min_scale: None,
+            max_scale: None,
+        };
+        let one = legend(&layer(&named), "de", None).unwrap();
+        let group = group_legend(
+            &[
+                ("Flüsse", layer(&named)),
+                ("Ohne Legende", layer(&unnamed)),
+                ("Auch Flüsse", layer(&named)),
+            ],
+            "de",
+            None,
+        )
+        .unwrap();
+        assert_eq!(group.height(), 2 * (TITLE_ROW + one.height()));
+        assert!(group.width() >= one.width());
+        // The first title row has text in it.
+        let title_ink = (0..TITLE_ROW)
+            .flat_map(|y| (0..group.width()).map(move |x| (x, y)))
+            .filter(|&(x, y)| group.pixel(x, y).is_some_and(|p| p.alpha() > 0))
+            .count();
+        assert!(title_ink > 10, "{title_ink}");
+        assert!(group_legend(&[("Ohne", layer(&unnamed))], "de", None).is_none());
     }
 
     #[test]

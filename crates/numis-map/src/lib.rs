@@ -1,5 +1,6 @@
 //! The numis map engine: coordinate systems, data sources, spatial index,
-//! styles and rendering, and (to come) the WMS protocol as plain functions.
+//! styles and rendering, the catalogue view (who may see which layers and
+//! fields: [`view`]), source notes, and the WMS protocol as plain functions.
 //!
 //! No HTTP here: numis-server decodes requests and encodes responses.
 
@@ -14,9 +15,11 @@ pub mod legend;
 pub mod measurements;
 pub mod query;
 pub mod render;
+pub mod render_key;
 pub mod search;
 pub mod service;
 pub mod style;
+pub mod view;
 pub mod wms;
 
 pub use crs::Crs;

@@ -5,10 +5,11 @@
 
 use geo::{BoundingRect, Geometry};
 
-use crate::catalog::{Caller, Catalog};
+use crate::catalog::Catalog;
 use crate::config::Text;
 use crate::crs::Crs;
 use crate::style::as_text;
+use crate::view::CatalogView;
 
 /// Most hits a search returns.
 pub const MAX_HITS: usize = 10;
@@ -40,8 +41,9 @@ struct Entry {
     name: String,
     /// Folded keys.
     keys: Vec<String>,
-    /// Access of the layer it comes from.
-    access: String,
+    /// The layer it comes from: a hit exists only for callers whose view
+    /// has that layer.
+    layer: String,
     target: Target,
 }
 
@@ -70,7 +72,7 @@ impl SearchIndex {
     /// Indexes the catalog's searchable layers and every layer's title.
     pub fn build(catalog: &Catalog) -> Self {
         let mut entries = Vec::new();
-        for layer in &catalog.layers {
+        for layer in catalog.all_layers() {
             let config = &layer.config;
             if let Some(search) = &config.search {
                 for (index, feature) in layer.data.features.iter().enumerate() {
@@ -107,13 +109,13 @@ impl SearchIndex {
                         keys: search.keys.iter().map(|k| fold(&text(k))).collect(),
                         label: Text::Plain(name),
                         detail: Text::Plain(detail.join(", ")),
-                        access: config.access.clone(),
+                        layer: config.id.clone(),
                         target,
                     });
                 }
             }
         }
-        for layer in &catalog.layers {
+        for layer in catalog.all_layers() {
             let config = &layer.config;
             let folder = catalog
                 .config
@@ -137,15 +139,16 @@ impl SearchIndex {
                 keys: vec![fold(&config.id)],
                 label: config.title.clone(),
                 detail: folder,
-                access: config.access.clone(),
+                layer: config.id.clone(),
                 target: Target::Layer(config.id.clone()),
             });
         }
         Self { entries }
     }
 
-    /// The best hits for `query`, at most [`MAX_HITS`], that `caller` may see.
-    pub fn search(&self, query: &str, lang: &str, caller: &Caller) -> Vec<Hit> {
+    /// The best hits for `query`, at most [`MAX_HITS`], among the layers of
+    /// `view`.
+    pub fn search(&self, query: &str, lang: &str, view: &CatalogView<'_>) -> Vec<Hit> {
         let query: String = query.chars().take(MAX_QUERY_CHARS).collect();
         let query = fold(&query);
         if query.is_empty() {
@@ -154,8 +157,8 @@ impl SearchIndex {
         let mut scored: Vec<(u8, usize, &Entry)> = self
             .entries
             .iter()
-            .filter(|e| caller.may_see(&e.access))
             .filter_map(|e| score(e, &query).map(|s| (s, e.name.len(), e)))
+            .filter(|(_, _, e)| view.layer(&e.layer).is_some())
             .collect();
         // Best match first; among equals, shorter names (the town before
         // its districts), then index order (the configuration's order).
@@ -235,6 +238,7 @@ pub fn fold(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::view::Caller;
 
     #[test]
     fn folding_ignores_case_accents_and_umlaut_spellings() {
@@ -254,9 +258,37 @@ mod tests {
             detail: Text::None,
             name: fold(name),
             keys: keys.iter().map(|k| fold(k)).collect(),
-            access: "public".into(),
+            layer: "x".into(),
             target: Target::Layer("x".into()),
         }
+    }
+
+    /// A catalogue with the public layer `x` and the layer `geheim` of the
+    /// role `naturschutz`.
+    fn catalog() -> (tempfile::TempDir, Catalog) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("empty.geojson"),
+            r#"{"type":"FeatureCollection","features":[]}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join(crate::catalog::MAP_FILE),
+            r#"
+            [[layer]]
+            id = "x"
+            title = "X"
+            source = { type = "geojson", path = "empty.geojson" }
+            [[layer]]
+            id = "geheim"
+            title = "Geheim"
+            access = "naturschutz"
+            source = { type = "geojson", path = "empty.geojson" }
+            "#,
+        )
+        .unwrap();
+        let catalog = Catalog::load(dir.path()).unwrap().unwrap();
+        (dir, catalog)
     }
 
     #[test]
@@ -269,9 +301,12 @@ mod tests {
                 entry("Region Hannover", &[]),
             ],
         };
+        let (_dir, catalog) = catalog();
+        let caller = Caller::default();
+        let view = catalog.view(&caller);
         let labels = |q: &str| -> Vec<String> {
             index
-                .search(q, "de", &Caller::default())
+                .search(q, "de", &view)
                 .into_iter()
                 .map(|h| h.label)
                 .collect()
@@ -289,10 +324,21 @@ mod tests {
     #[test]
     fn hidden_layers_are_not_found() {
         let mut secret = entry("Geheimes Biotop", &[]);
-        secret.access = "naturschutz".into();
+        secret.layer = "geheim".into();
         let index = SearchIndex {
             entries: vec![secret],
         };
-        assert!(index.search("biotop", "de", &Caller::default()).is_empty());
+        let (_dir, catalog) = catalog();
+        let public = Caller::default();
+        assert!(
+            index
+                .search("biotop", "de", &catalog.view(&public))
+                .is_empty()
+        );
+        let staff = Caller {
+            roles: vec!["naturschutz".into()],
+            operator: false,
+        };
+        assert_eq!(index.search("biotop", "de", &catalog.view(&staff)).len(), 1);
     }
 }

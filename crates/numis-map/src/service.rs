@@ -3,19 +3,21 @@
 //! exceptions as XML or in the image. Everything returns bytes and a
 //! content type; numis-server only wraps them in HTTP.
 
+use std::time::Instant;
+
 use geo::Rect;
 use tiny_skia::{Color, Pixmap};
 
-use crate::attribution::{licence_short_name, source_note};
-use crate::catalog::{Caller, Catalog, Layer, ResolveError};
+use crate::attribution::licence_short_name;
+use crate::config::ServiceConfig;
 use crate::crs::{ALL, Crs};
-use crate::query::features_at;
-use crate::render::{DrawLayer, Encoding, Frame, encode, render, write_text};
+use crate::render::{DrawLayer, Frame, RenderError, encode, render_within, write_text};
+use crate::view::{CatalogView, Node, ResolveError, VisibleLayer};
 use crate::wms::{
     Attribution, Bbox, CapLayer, CapabilitiesInput, ExceptionCode, ExceptionFormat,
-    GetFeatureInfoRequest, GetMapRequest, ImageFormat, InfoFeature, InfoFormat, InfoLayer,
-    LegendRequest, LegendUrl, Limits, Version, WmsError, capabilities_content_type,
-    capabilities_xml, feature_info,
+    GetFeatureInfoRequest, GetMapRequest, ImageFormat, ImageTarget, InfoFeature, InfoFormat,
+    InfoLayer, LegendRequest, LegendUrl, Limits, RenderBudget, Version, WmsError,
+    capabilities_content_type, capabilities_xml, feature_info,
 };
 
 /// A finished answer.
@@ -25,14 +27,6 @@ pub struct Answer {
     pub content_type: String,
     /// Body.
     pub body: Vec<u8>,
-}
-
-fn encoding(format: ImageFormat) -> Encoding {
-    match format {
-        ImageFormat::Png => Encoding::Png,
-        ImageFormat::Png8 => Encoding::Png8,
-        ImageFormat::Jpeg => Encoding::Jpeg,
-    }
 }
 
 fn internal(message: impl Into<String>) -> WmsError {
@@ -67,68 +61,86 @@ fn frame(map: &GetMapRequest) -> Frame {
 }
 
 fn resolve<'a>(
-    catalog: &'a Catalog,
+    view: &CatalogView<'a>,
     names: &[String],
-    caller: &Caller,
     locator: &str,
-) -> Result<Vec<&'a Layer>, WmsError> {
-    catalog
-        .resolve(names, caller)
+) -> Result<Vec<VisibleLayer<'a>>, WmsError> {
+    view.resolve(names)
         .map_err(|ResolveError::NotDefined(name)| not_defined(&name, locator))
 }
 
-/// GetMap: the layers drawn into the requested image.
-pub fn get_map(
-    catalog: &Catalog,
-    request: &GetMapRequest,
-    caller: &Caller,
-) -> Result<Answer, WmsError> {
-    let layers = resolve(catalog, &request.layers, caller, "LAYERS")?;
+/// GetMap: the layers of `view` drawn into the requested image, within the
+/// render budget of `[service]`.
+pub fn get_map(view: &CatalogView<'_>, request: &GetMapRequest) -> Result<Answer, WmsError> {
+    let started = Instant::now();
+    let layers = resolve(view, &request.layers, "LAYERS")?;
+    let budget = RenderBudget::from_service(&view.catalog().config.service);
+    let pixel_layers = u64::from(request.width) * u64::from(request.height) * layers.len() as u64;
+    if let Some(max) = budget.max_pixel_layers
+        && pixel_layers > max
+    {
+        return Err(WmsError::new(
+            ExceptionCode::InvalidParameterValue,
+            format!(
+                "WIDTH × HEIGHT × layers drawn = {} × {} × {} = {pixel_layers} exceeds this service's limit of {max} ([service] max_pixel_layers); ask for a smaller image or fewer layers",
+                request.width,
+                request.height,
+                layers.len()
+            ),
+        ));
+    }
     let frame = frame(request);
     let draw: Vec<DrawLayer<'_>> = layers.iter().map(|l| l.draw_layer()).collect();
     let transparent = request.transparent && request.format != ImageFormat::Jpeg;
     let background = (!transparent).then_some(request.bgcolor);
-    let pixmap = render(&frame, &draw, background)
-        .ok_or_else(|| internal("the image could not be allocated"))?;
-    let body = encode(&pixmap, encoding(request.format), transparent).map_err(internal)?;
+    let deadline = budget.max_render.map(|max| started + max);
+    let rendered = render_within(&frame, &draw, background, deadline).map_err(|e| match e {
+        RenderError::DeadlineExceeded => WmsError::new(
+            ExceptionCode::InvalidParameterValue,
+            format!(
+                "the map took longer than this service's limit of {} ms to draw ([service] max_render_ms); ask for a smaller image, a smaller extent or fewer layers",
+                budget.max_render.map_or(0, |d| d.as_millis())
+            ),
+        ),
+        other => internal(other.to_string()),
+    })?;
+    if rendered.skipped_shapes > 0 {
+        // One line per image, however many shapes: a map of the whole
+        // world at a tiny size collapses every polygon.
+        tracing::debug!(
+            shapes = rendered.skipped_shapes,
+            "shapes without area or length were left out of the map"
+        );
+    }
+    let body = encode(&rendered.pixmap, request.format, transparent).map_err(internal)?;
     Ok(Answer {
         content_type: request.format.content_type().to_owned(),
         body,
     })
 }
 
-/// An exception the way the request asked for it: XML, or an image that
-/// shows the message (INIMAGE) or nothing (BLANK).
-pub fn exception(
-    error: &WmsError,
-    version: Version,
-    format: ExceptionFormat,
-    map: Option<&GetMapRequest>,
-) -> Answer {
-    let image = match (format, map) {
-        (ExceptionFormat::Xml, _) | (_, None) => None,
-        (format, Some(map)) => exception_image(error, format, map),
-    };
-    image.unwrap_or_else(|| Answer {
-        content_type: WmsError::content_type(version).to_owned(),
-        body: error.to_xml(version).into_bytes(),
-    })
+/// An exception the way the request asked for it: XML, or drawn into the
+/// image `target` the request described — with the message (INIMAGE) or
+/// without (BLANK).
+pub fn exception(error: &WmsError, version: Version, target: Option<&ImageTarget>) -> Answer {
+    target
+        .and_then(|target| exception_image(error, target))
+        .unwrap_or_else(|| Answer {
+            content_type: WmsError::content_type(version).to_owned(),
+            body: error.to_xml(version).into_bytes(),
+        })
 }
 
-fn exception_image(
-    error: &WmsError,
-    format: ExceptionFormat,
-    map: &GetMapRequest,
-) -> Option<Answer> {
-    let mut pixmap = Pixmap::new(map.width, map.height)?;
-    let transparent = map.transparent && map.format != ImageFormat::Jpeg;
+fn exception_image(error: &WmsError, target: &ImageTarget) -> Option<Answer> {
+    let mut pixmap = Pixmap::new(target.width, target.height)?;
+    let transparent = target.transparent && target.format != ImageFormat::Jpeg;
     if !transparent {
-        let [r, g, b] = map.bgcolor;
+        let [r, g, b] = target.bgcolor;
         pixmap.fill(Color::from_rgba8(r, g, b, 255));
     }
-    if format == ExceptionFormat::InImage {
+    if target.exceptions == ExceptionFormat::InImage {
         let text = format!("{}: {}", error.code, error.message);
-        for (row, line) in wrap(&text, (map.width / 7).max(10) as usize)
+        for (row, line) in wrap(&text, (target.width / 7).max(10) as usize)
             .iter()
             .enumerate()
             .take(20)
@@ -143,9 +155,9 @@ fn exception_image(
             );
         }
     }
-    let body = encode(&pixmap, encoding(map.format), transparent).ok()?;
+    let body = encode(&pixmap, target.format, transparent).ok()?;
     Some(Answer {
-        content_type: map.format.content_type().to_owned(),
+        content_type: target.format.content_type().to_owned(),
         body,
     })
 }
@@ -167,57 +179,40 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// GetFeatureInfo: the queryable fields of the features at the pixel —
-/// never a field marked personal (clause L3).
+/// GetFeatureInfo: the public queryable fields of the features at the
+/// pixel — never a field marked personal (clause L3).
 pub fn get_feature_info(
-    catalog: &Catalog,
+    view: &CatalogView<'_>,
     request: &GetFeatureInfoRequest,
-    caller: &Caller,
 ) -> Result<Answer, WmsError> {
     let lang = lang(request.map.language.as_ref());
-    let layers = queryable_layers(catalog, &request.query_layers, caller)?;
+    let layers = queryable_layers(view, &request.query_layers)?;
     let frame = frame(&request.map);
     let mut answer = Vec::new();
     for layer in layers {
-        let features = features_at(
-            &layer.data,
-            &frame,
-            request.i,
-            request.j,
-            request.feature_count as usize,
-        )
-        .into_iter()
-        .map(|index| {
-            let data = &layer.data.features[index];
-            let fields = layer
-                .config
-                .queryable
-                .iter()
-                .filter(|f| !layer.config.personal.contains(&f.field))
-                .map(|f| {
-                    let label = if f.label.is_empty() {
-                        f.field.clone()
-                    } else {
-                        f.label.get(lang).to_owned()
-                    };
-                    let value = data
-                        .properties
-                        .get(&f.field)
-                        .cloned()
-                        .unwrap_or(serde_json::Value::Null);
-                    (label, f.field.clone(), value)
-                })
-                .collect();
-            InfoFeature {
-                id: data.id.clone(),
-                fields,
+        let features = layer
+            .features_at(&frame, request.i, request.j, request.feature_count as usize)
+            .into_iter()
+            .map(|feature| InfoFeature {
+                id: feature.id.to_owned(),
+                fields: feature
+                    .values
+                    .into_iter()
+                    .map(|(f, value)| {
+                        let label = if f.label.is_empty() {
+                            f.field.clone()
+                        } else {
+                            f.label.get(lang).to_owned()
+                        };
+                        (label, f.field.clone(), value)
+                    })
+                    .collect(),
                 geometry: None,
-            }
-        })
-        .collect();
+            })
+            .collect();
         answer.push(InfoLayer {
-            name: layer.config.id.clone(),
-            title: layer.config.title.get(lang).to_owned(),
+            name: layer.id().to_owned(),
+            title: layer.title().get(lang).to_owned(),
             features,
         });
     }
@@ -232,10 +227,9 @@ pub fn get_feature_info(
 /// queryable; a group stands for its queryable members and is refused only
 /// when it has none.
 fn queryable_layers<'a>(
-    catalog: &'a Catalog,
+    view: &CatalogView<'a>,
     names: &[String],
-    caller: &Caller,
-) -> Result<Vec<&'a Layer>, WmsError> {
+) -> Result<Vec<VisibleLayer<'a>>, WmsError> {
     let not_queryable = |name: &str| {
         WmsError::new(
             ExceptionCode::LayerNotQueryable,
@@ -245,11 +239,11 @@ fn queryable_layers<'a>(
     };
     let mut out = Vec::new();
     for name in names {
-        let members = resolve(catalog, std::slice::from_ref(name), caller, "QUERY_LAYERS")?;
+        let members = resolve(view, std::slice::from_ref(name), "QUERY_LAYERS")?;
         // A layer stands for itself, so it must be queryable itself.
-        let queryable: Vec<&Layer> = members
+        let queryable: Vec<VisibleLayer<'_>> = members
             .into_iter()
-            .filter(|l| !l.config.queryable.is_empty())
+            .filter(VisibleLayer::is_queryable)
             .collect();
         if queryable.is_empty() {
             return Err(not_queryable(name));
@@ -259,72 +253,89 @@ fn queryable_layers<'a>(
     Ok(out)
 }
 
-/// GetLegendGraphic: one PNG per layer with a row per named rule.
-pub fn get_legend(
-    catalog: &Catalog,
-    request: &LegendRequest,
-    caller: &Caller,
-) -> Result<Answer, WmsError> {
-    let layer = catalog
-        .layer(&request.layer, caller)
+/// GetLegendGraphic: a layer's legend, a row per named rule; a group's,
+/// the legends of its visible members stacked under their titles.
+pub fn get_legend(view: &CatalogView<'_>, request: &LegendRequest) -> Result<Answer, WmsError> {
+    let node = view
+        .node(&request.layer)
         .ok_or_else(|| not_defined(&request.layer, "LAYER"))?;
     let lang = lang(request.language.as_ref());
-    let pixmap = crate::legend::legend(&layer.draw_layer(), lang, request.scale)
+    let pixmap = legend_image(&node, lang, request.scale)
         .or_else(|| Pixmap::new(1, 1))
         .ok_or_else(|| internal("the legend could not be allocated"))?;
     let transparent = request.format != ImageFormat::Jpeg;
-    let body = encode(&pixmap, encoding(request.format), transparent).map_err(internal)?;
+    let body = encode(&pixmap, request.format, transparent).map_err(internal)?;
     Ok(Answer {
         content_type: request.format.content_type().to_owned(),
         body,
     })
 }
 
-/// GetCapabilities for what `caller` may see, in `lang`.
+/// The legend of a layer or group; `None` when it has no named rule.
+fn legend_image(node: &Node<'_>, lang: &str, scale: Option<f64>) -> Option<Pixmap> {
+    match node {
+        Node::Layer(layer) => crate::legend::legend(&layer.draw_layer(), lang, scale),
+        Node::Group { .. } => {
+            let members: Vec<(&str, DrawLayer<'_>)> = node
+                .layers()
+                .iter()
+                .map(|l| (l.title().get(lang), l.draw_layer()))
+                .collect();
+            crate::legend::group_legend(&members, lang, scale)
+        }
+    }
+}
+
+/// The LegendURL of the style of `name`: a GetLegendGraphic request in the
+/// capabilities' own version, as MapServer writes them (SLD_VERSION is a
+/// parameter of SLD 1.1.0, which goes with WMS 1.3.0).
+fn legend_url(image: &Pixmap, name: &str, version: Version, lang: &str, online: &str) -> LegendUrl {
+    let sld = match version {
+        Version::V130 => "&SLD_VERSION=1.1.0",
+        Version::V111 => "&STYLE=default",
+    };
+    LegendUrl {
+        width: image.width(),
+        height: image.height(),
+        format: "image/png".into(),
+        href: format!(
+            "{online}?SERVICE=WMS&VERSION={version}&REQUEST=GetLegendGraphic&LAYER={name}&FORMAT=image%2Fpng{sld}&LANGUAGE={lang}"
+        ),
+    }
+}
+
+/// GetCapabilities for what `view` shows, in `lang`.
 pub fn capabilities(
-    catalog: &Catalog,
+    view: &CatalogView<'_>,
     version: Version,
     lang: &str,
     online_resource: &str,
-    caller: &Caller,
 ) -> Answer {
-    let visible: Vec<&Layer> = catalog
-        .layers
-        .iter()
-        .filter(|l| caller.may_see(&l.config.access))
-        .collect();
+    let catalog = view.catalog();
     let mut root = CapLayer {
         title: catalog.config.service.title.get(lang).to_owned(),
         abstract_: catalog.config.service.abstract_.get(lang).to_owned(),
         ..CapLayer::default()
     };
-    let mut placed = std::collections::HashSet::new();
-    for group in catalog.config.groups.iter().filter(|g| g.parent.is_none()) {
-        if let Some(node) = group_node(
-            catalog,
-            &group.id,
-            lang,
-            online_resource,
-            caller,
-            &mut placed,
-            0,
-        ) {
-            root.children.push(node);
-        }
-    }
-    for layer in &visible {
-        if !placed.contains(&layer.config.id) {
-            root.children.push(layer_node(layer, lang, online_resource));
-        }
-    }
+    let cx = CapContext {
+        version,
+        lang,
+        online: online_resource,
+    };
+    root.children = view
+        .layer_tree()
+        .iter()
+        .map(|node| cap_node(&cx, node))
+        .collect();
     root.bboxes = union_bboxes(&root.children);
     root.lonlat_bbox = union_lonlat(&root.children);
+    let visible: Vec<VisibleLayer<'_>> = view.layers().collect();
     let input = CapabilitiesInput {
         version,
         lang,
         online_resource,
         service: &catalog.config.service,
-        access_constraints: access_constraints(catalog, &visible, lang),
+        access_constraints: access_constraints(&catalog.config.service, &visible, lang),
         limits: Limits::from_service(&catalog.config.service),
         root,
         formats: &ImageFormat::MIME_TYPES,
@@ -336,42 +347,38 @@ pub fn capabilities(
     }
 }
 
-fn group_node(
-    catalog: &Catalog,
-    id: &str,
-    lang: &str,
-    online: &str,
-    caller: &Caller,
-    placed: &mut std::collections::HashSet<String>,
-    depth: usize,
-) -> Option<CapLayer> {
-    let group = catalog.group(id)?;
-    if depth > 16 {
-        return None;
+/// What every layer of a capabilities document shares.
+struct CapContext<'a> {
+    version: Version,
+    lang: &'a str,
+    online: &'a str,
+}
+
+impl CapContext<'_> {
+    fn legend(&self, node: &Node<'_>, name: &str) -> Option<LegendUrl> {
+        legend_image(node, self.lang, None)
+            .map(|image| legend_url(&image, name, self.version, self.lang, self.online))
     }
-    let mut node = CapLayer {
+}
+
+fn cap_node(cx: &CapContext<'_>, node: &Node<'_>) -> CapLayer {
+    let (group, children) = match node {
+        Node::Layer(layer) => return layer_node(cx, node, layer),
+        Node::Group { group, children } => (group, children),
+    };
+    let lang = cx.lang;
+    let mut cap = CapLayer {
         name: Some(group.id.clone()),
         title: group.title.get(lang).to_owned(),
         abstract_: group.abstract_.get(lang).to_owned(),
+        style_legend: cx.legend(node, &group.id),
+        children: children.iter().map(|child| cap_node(cx, child)).collect(),
         ..CapLayer::default()
     };
-    for member in &group.members {
-        if let Some(layer) = catalog.layer(member, caller) {
-            placed.insert(layer.config.id.clone());
-            node.children.push(layer_node(layer, lang, online));
-        } else if let Some(child) =
-            group_node(catalog, member, lang, online, caller, placed, depth + 1)
-        {
-            node.children.push(child);
-        }
-    }
-    if node.children.is_empty() {
-        return None;
-    }
-    node.queryable = node.children.iter().any(|c| c.queryable);
-    node.bboxes = union_bboxes(&node.children);
-    node.lonlat_bbox = union_lonlat(&node.children);
-    Some(node)
+    cap.queryable = cap.children.iter().any(|c| c.queryable);
+    cap.bboxes = union_bboxes(&cap.children);
+    cap.lonlat_bbox = union_lonlat(&cap.children);
+    cap
 }
 
 fn to_bbox(rect: Rect<f64>) -> Bbox {
@@ -383,39 +390,32 @@ fn to_bbox(rect: Rect<f64>) -> Bbox {
     }
 }
 
-fn layer_node(layer: &Layer, lang: &str, online: &str) -> CapLayer {
-    let config = &layer.config;
-    let legend = crate::legend::legend(&layer.draw_layer(), lang, None).map(|image| LegendUrl {
-        width: image.width(),
-        height: image.height(),
-        format: "image/png".into(),
-        href: format!(
-            "{online}?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetLegendGraphic&LAYER={}&FORMAT=image%2Fpng&SLD_VERSION=1.1.0&LANGUAGE={lang}",
-            config.id
-        ),
-    });
-    let note = source_note(config, lang);
+fn layer_node(cx: &CapContext<'_>, node: &Node<'_>, layer: &VisibleLayer<'_>) -> CapLayer {
+    let lang = cx.lang;
+    let legend = cx.legend(node, layer.id());
+    let note = layer.source_note(lang);
+    let text = |s: &str| (!s.is_empty()).then(|| s.to_owned());
     CapLayer {
-        name: Some(config.id.clone()),
-        title: config.title.get(lang).to_owned(),
-        abstract_: config.abstract_.get(lang).to_owned(),
+        name: Some(layer.id().to_owned()),
+        title: layer.title().get(lang).to_owned(),
+        abstract_: layer.abstract_().get(lang).to_owned(),
         keywords: Vec::new(),
-        queryable: !config.queryable.is_empty(),
+        queryable: layer.is_queryable(),
         opaque: false,
-        lonlat_bbox: layer.data.extent(Crs::Crs84).map(to_bbox),
+        lonlat_bbox: layer.extent(Crs::Crs84).map(to_bbox),
         bboxes: ALL
             .iter()
-            .filter_map(|&crs| Some((crs, to_bbox(layer.data.extent(crs)?))))
+            .filter_map(|&crs| Some((crs, to_bbox(layer.extent(crs)?))))
             .collect(),
-        min_scale: config.min_scale,
-        max_scale: config.max_scale,
+        min_scale: layer.min_scale(),
+        max_scale: layer.max_scale(),
         style_legend: legend,
         attribution: (!note.is_empty()).then(|| Attribution {
             title: note,
-            online_resource: (!config.licence.url.is_empty()).then(|| config.licence.url.clone()),
+            online_resource: text(&layer.licence().url),
         }),
-        metadata_url: (!config.metadata_url.is_empty()).then(|| config.metadata_url.clone()),
-        data_date: (!config.data_date.is_empty()).then(|| config.data_date.clone()),
+        metadata_url: text(layer.metadata_url()),
+        data_date: text(layer.data_date()),
         children: Vec::new(),
     }
 }
@@ -447,10 +447,10 @@ fn union_lonlat(children: &[CapLayer]) -> Option<Bbox> {
 
 /// The licences of the visible layers, each once, plus the operator's own
 /// constraints.
-fn access_constraints(catalog: &Catalog, visible: &[&Layer], lang: &str) -> String {
+fn access_constraints(service: &ServiceConfig, visible: &[VisibleLayer<'_>], lang: &str) -> String {
     let mut licences: Vec<String> = Vec::new();
     for layer in visible {
-        let licence = &layer.config.licence;
+        let licence = layer.licence();
         let name = licence_short_name(&licence.id)
             .map(str::to_owned)
             .unwrap_or_else(|| licence.id.clone());
@@ -466,7 +466,7 @@ fn access_constraints(catalog: &Catalog, visible: &[&Layer], lang: &str) -> Stri
             licences.push(entry);
         }
     }
-    let own = catalog.config.service.access_constraints.get(lang);
+    let own = service.access_constraints.get(lang);
     let intro = if lang == "en" {
         "Use under the licence of each layer, naming its source as given in its attribution:"
     } else {

@@ -1,6 +1,7 @@
 //! The viewer's JSON endpoints: the layer catalogue (`/api/layers`), the
-//! search (`/api/search`), measured values (`/api/measurements/…`) and QR
-//! codes for share links (`/api/qr`). All public, none sets a cookie.
+//! source notes of a map (`/api/attribution`), the search (`/api/search`),
+//! measured values (`/api/measurements/…`) and QR codes for share links
+//! (`/api/qr`). All public, none sets a cookie.
 
 use axum::Router;
 use axum::body::Body;
@@ -8,10 +9,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use numis_map::attribution::{licence_short_name, source_note};
-use numis_map::catalog::{Caller, Catalog, Layer};
-use numis_map::config::GroupConfig;
+use numis_map::attribution::{MAX_NOTE_LAYERS, combined_notes, licence_short_name, map_notes};
 use numis_map::search::Target;
+use numis_map::view::{Caller, Node, VisibleLayer};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -25,14 +25,13 @@ pub const VIEWER_SCALES: [u32; 9] = [
 ];
 /// Longest text a QR code is made of.
 const MAX_QR_BYTES: usize = 2_000;
-/// Deepest group nesting the tree follows (configurations are checked for
-/// cycles only by this bound).
-const MAX_TREE_DEPTH: usize = 8;
 
-/// `/api/layers`, `/api/search`, `/api/measurements/{layer}/{key}`, `/api/qr`.
+/// `/api/layers`, `/api/attribution`, `/api/search`,
+/// `/api/measurements/{layer}/{key}`, `/api/qr`.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/layers", get(layers))
+        .route("/api/attribution", get(attribution))
         .route("/api/search", get(search))
         .route("/api/measurements/{layer}/{key}", get(measurements))
         .route("/api/qr", get(qr))
@@ -78,18 +77,15 @@ async fn layers(
     json_response(StatusCode::OK, &catalogue(&map, &caller, lang))
 }
 
-/// The viewer's view of the catalogue: base maps, tree, layers.
+/// The viewer's view of the catalogue: base maps, tree, layers — all as
+/// the caller's view of the catalogue shows them.
 fn catalogue(map: &MapService, caller: &Caller, lang: &str) -> Value {
-    let catalog = &map.catalog;
-    let viewer = &catalog.config.viewer;
-    let visible_layers: Vec<&Layer> = catalog
-        .layers
-        .iter()
-        .filter(|l| caller.may_see(&l.config.access))
-        .collect();
+    let view = map.catalog.view(caller);
+    let viewer = &map.catalog.config.viewer;
+    let visible_layers: Vec<VisibleLayer<'_>> = view.layers().collect();
     let all_layers = visible_layers
         .iter()
-        .filter_map(|l| l.data.extent(numis_map::Crs::Utm32))
+        .filter_map(|l| l.extent(numis_map::Crs::Utm32))
         .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
         .reduce(|a, b| {
             [
@@ -100,42 +96,29 @@ fn catalogue(map: &MapService, caller: &Caller, lang: &str) -> Value {
             ]
         });
     let extent = viewer.home.or(all_layers);
-    let basemaps: Vec<Value> = viewer
-        .basemaps
-        .iter()
-        .filter_map(|id| {
-            let members = member_layers(catalog, id, caller, 0);
-            if members.is_empty() {
-                return None;
-            }
-            let title = catalog
-                .group(id)
-                .map(|g| g.title.get(lang).to_owned())
-                .or_else(|| {
-                    catalog
-                        .layer(id, caller)
-                        .map(|l| l.config.title.get(lang).to_owned())
-                })?;
-            let mut attribution: Vec<String> = Vec::new();
-            for layer in &members {
-                let note = source_note(&layer.config, lang);
-                if !note.is_empty() && !attribution.contains(&note) {
-                    attribution.push(note);
-                }
-            }
+    let basemaps: Vec<Value> = view
+        .tree(viewer.basemaps.iter().map(String::as_str))
+        .into_iter()
+        .map(|node| {
+            let (id, title) = match &node {
+                Node::Layer(layer) => (layer.id(), layer.title().get(lang)),
+                Node::Group { group, .. } => (group.id.as_str(), group.title.get(lang)),
+            };
+            let members = node.layers();
+            let attribution = combined_notes(members.iter().copied(), [], lang);
             let queryable: Vec<&str> = members
                 .iter()
-                .filter(|l| !l.config.queryable.is_empty())
-                .map(|l| l.config.id.as_str())
+                .filter(|l| l.is_queryable())
+                .map(|l| l.id())
                 .collect();
-            Some(json!({
+            json!({
                 "id": id,
                 "title": title,
                 "wms": "/ows",
                 "layers": id,
                 "attribution": attribution,
                 "queryable_layers": queryable,
-            }))
+            })
         })
         .collect();
     let external = viewer.external_basemaps.iter().map(|b| {
@@ -144,22 +127,22 @@ fn catalogue(map: &MapService, caller: &Caller, lang: &str) -> Value {
             "title": b.title.get(lang),
             "wms": b.url,
             "layers": b.layers,
-            "attribution": [b.attribution.get(lang)],
+            "attribution": combined_notes([], [b], lang),
             "queryable_layers": [],
         })
     });
     let basemaps: Vec<Value> = basemaps.into_iter().chain(external).collect();
-    let tree: Vec<Value> = viewer
-        .tree
+    let tree: Vec<Value> = view
+        .tree(viewer.tree.iter().map(String::as_str))
         .iter()
-        .filter_map(|id| tree_node(catalog, id, caller, lang, 0))
+        .map(|node| tree_json(node, lang))
         .collect();
     let layers: serde_json::Map<String, Value> = visible_layers
         .iter()
         .map(|layer| {
             (
-                layer.config.id.clone(),
-                layer_json(layer, lang, viewer.visible.contains(&layer.config.id)),
+                layer.id().to_owned(),
+                layer_json(layer, lang, viewer.visible.iter().any(|v| v == layer.id())),
             )
         })
         .collect();
@@ -174,86 +157,92 @@ fn catalogue(map: &MapService, caller: &Caller, lang: &str) -> Value {
     })
 }
 
-fn layer_json(layer: &Layer, lang: &str, visible: bool) -> Value {
-    let config = &layer.config;
+fn layer_json(layer: &VisibleLayer<'_>, lang: &str, visible: bool) -> Value {
     let text = |s: &str| (!s.is_empty()).then(|| s.to_owned());
-    let fields: Vec<Value> = config
-        .queryable
-        .iter()
-        .filter(|f| !config.personal.contains(&f.field))
+    let fields: Vec<Value> = layer
+        .public_fields()
         .map(|f| {
             let label = f.label.get(lang);
             json!({ "field": f.field, "label": if label.is_empty() { &f.field } else { label } })
         })
         .collect();
+    let licence = layer.licence();
     json!({
-        "id": config.id,
-        "title": config.title.get(lang),
-        "abstract": config.abstract_.get(lang),
+        "id": layer.id(),
+        "title": layer.title().get(lang),
+        "abstract": layer.abstract_().get(lang),
         "licence": {
-            "id": text(&config.licence.id),
-            "name": licence_short_name(&config.licence.id).map(str::to_owned).or_else(|| text(&config.licence.id)),
-            "url": text(&config.licence.url),
+            "id": text(&licence.id),
+            "name": licence_short_name(&licence.id).map(str::to_owned).or_else(|| text(&licence.id)),
+            "url": text(&licence.url),
         },
-        "attribution": source_note(config, lang),
-        "modified": config.modified,
-        "data_date": text(&config.data_date),
-        "metadata_url": text(&config.metadata_url),
+        "attribution": layer.source_note(lang),
+        "modified": layer.modified(),
+        "data_date": text(layer.data_date()),
+        "metadata_url": text(layer.metadata_url()),
         "queryable": !fields.is_empty(),
         "fields": fields,
-        "legend_url": legend_url(&config.id, lang),
-        "min_scale": config.min_scale,
-        "max_scale": config.max_scale,
+        "legend_url": legend_url(layer.id(), lang),
+        "min_scale": layer.min_scale(),
+        "max_scale": layer.max_scale(),
         "visible": visible,
-        "measurements": config.measurements.is_some(),
-        "measurement_key": config.measurements.as_ref().map(|m| m.key.clone()),
+        "measurements": layer.measurement_key().is_some(),
+        "measurement_key": layer.measurement_key(),
     })
 }
 
-/// A folder (group) with its members, or a layer; `None` for what the
-/// caller may not see or a folder left empty.
-fn tree_node(
-    catalog: &Catalog,
-    id: &str,
-    caller: &Caller,
-    lang: &str,
-    depth: usize,
-) -> Option<Value> {
-    if let Some(layer) = catalog.layer(id, caller) {
-        return Some(json!({ "type": "layer", "id": layer.config.id }));
+/// A folder (group) with its visible members, or a layer.
+fn tree_json(node: &Node<'_>, lang: &str) -> Value {
+    match node {
+        Node::Layer(layer) => json!({ "type": "layer", "id": layer.id() }),
+        Node::Group { group, children } => {
+            let children: Vec<Value> = children.iter().map(|c| tree_json(c, lang)).collect();
+            json!({ "type": "folder", "id": group.id, "title": group.title.get(lang), "children": children })
+        }
     }
-    let group: &GroupConfig = catalog.group(id)?;
-    if depth >= MAX_TREE_DEPTH {
-        return None;
-    }
-    let children: Vec<Value> = group
-        .members
-        .iter()
-        .filter_map(|m| tree_node(catalog, m, caller, lang, depth + 1))
+}
+
+#[derive(Deserialize)]
+struct AttributionQuery {
+    layers: Option<String>,
+    base: Option<String>,
+    lang: Option<String>,
+}
+
+/// The source notes of a map showing the base map `base` and `layers`
+/// (comma-separated ids), as the caller may see them: ids of nothing the
+/// caller can see are ignored.
+async fn attribution(
+    State(state): State<AppState>,
+    Query(query): Query<AttributionQuery>,
+    headers: HeaderMap,
+) -> Response<Body> {
+    let Some(map) = state.map() else {
+        return no_map();
+    };
+    let names: Vec<&str> = query
+        .layers
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
         .collect();
-    (!children.is_empty()).then(|| {
-        json!({ "type": "folder", "id": group.id, "title": group.title.get(lang), "children": children })
-    })
-}
-
-/// Every layer in `id` (a layer or a group, recursively) the caller sees.
-fn member_layers<'a>(
-    catalog: &'a Catalog,
-    id: &str,
-    caller: &Caller,
-    depth: usize,
-) -> Vec<&'a Layer> {
-    if let Some(layer) = catalog.layer(id, caller) {
-        return vec![layer];
+    if names.len() > MAX_NOTE_LAYERS {
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            &json!({ "error": format!("layers names {} ids; at most {MAX_NOTE_LAYERS} are allowed", names.len()) }),
+        );
     }
-    match catalog.group(id) {
-        Some(group) if depth < MAX_TREE_DEPTH => group
-            .members
-            .iter()
-            .flat_map(|m| member_layers(catalog, m, caller, depth + 1))
-            .collect(),
-        _ => Vec::new(),
-    }
+    let base = query
+        .base
+        .as_deref()
+        .map(str::trim)
+        .filter(|b| !b.is_empty() && *b != "none");
+    let lang = lang_of(query.lang.as_deref());
+    let caller = caller(&headers, map.operator_token());
+    let notes = map_notes(&map.catalog.view(&caller), base, &names, lang);
+    json_response(StatusCode::OK, &json!({ "notes": notes }))
 }
 
 #[derive(Deserialize)]
@@ -272,9 +261,11 @@ async fn search(
     };
     let lang = lang_of(query.lang.as_deref());
     let caller = caller(&headers, map.operator_token());
-    let hits = map
-        .search
-        .search(query.q.as_deref().unwrap_or_default(), lang, &caller);
+    let hits = map.search.search(
+        query.q.as_deref().unwrap_or_default(),
+        lang,
+        &map.catalog.view(&caller),
+    );
     let results: Vec<Value> = hits
         .into_iter()
         .map(|hit| {
@@ -309,10 +300,10 @@ async fn measurements(
     let lang = lang_of(query.lang.as_deref());
     let caller = caller(&headers, map.operator_token());
     let not_found = |what: &str| json_response(StatusCode::NOT_FOUND, &json!({ "error": what }));
-    let Some(layer) = map.catalog.layer(&layer_id, &caller) else {
+    let Some(layer) = map.catalog.view(&caller).layer(&layer_id) else {
         return not_found("no such layer");
     };
-    let (Some(config), Some(measured)) = (&layer.config.measurements, &layer.measurements) else {
+    let Some((config, measured)) = layer.measurements() else {
         return not_found("this layer has no measurements");
     };
     // A feature without values is no error: the viewer shows none.

@@ -156,7 +156,7 @@ pub async fn load_map(
     match loaded {
         Ok(Ok(Some(catalog))) => {
             tracing::info!(
-                layers = catalog.layers.len(),
+                layers = catalog.layer_count(),
                 ms = started.elapsed().as_millis() as u64,
                 "map loaded"
             );

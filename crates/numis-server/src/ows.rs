@@ -11,9 +11,13 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use numis_map::catalog::{Caller, Catalog};
+use numis_map::catalog::Catalog;
+use numis_map::render_key::RenderKey;
 use numis_map::service::{self, Answer};
-use numis_map::wms::{self, ExceptionCode, GetMapRequest, Limits, Version, WmsError, WmsRequest};
+use numis_map::view::Caller;
+use numis_map::wms::{
+    self, ExceptionCode, GetMapRequest, ImageTarget, Limits, Version, WmsError, WmsRequest,
+};
 use quick_cache::sync::Cache;
 use tokio::sync::Semaphore;
 
@@ -26,7 +30,7 @@ use crate::state::AppState;
 pub struct MapService {
     /// Layers and service metadata.
     pub catalog: Catalog,
-    cache: Option<Cache<String, Bytes, ImageWeight>>,
+    cache: Option<Cache<RenderKey, Bytes, ImageWeight>>,
     render_slots: Semaphore,
     operator_token: Option<String>,
     /// The viewer's search over the catalogue.
@@ -36,9 +40,9 @@ pub struct MapService {
 #[derive(Clone)]
 struct ImageWeight;
 
-impl quick_cache::Weighter<String, Bytes> for ImageWeight {
-    fn weight(&self, key: &String, image: &Bytes) -> u64 {
-        (key.len() + image.len()) as u64
+impl quick_cache::Weighter<RenderKey, Bytes> for ImageWeight {
+    fn weight(&self, key: &RenderKey, image: &Bytes) -> u64 {
+        (key.weight() + image.len()) as u64
     }
 }
 
@@ -90,20 +94,23 @@ async fn ows(
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
         .into_owned()
         .collect();
-    let version = wms::exception_version(&pairs);
     let Some(map) = state.map() else {
         let error = WmsError::new(
             ExceptionCode::NoApplicableCode,
             "this portal publishes no map service (no map.toml)",
         );
-        return xml_exception(&error, version);
+        return respond(Err(error), wms::exception_version(&pairs), None, false);
     };
     let limits = Limits::from_service(&map.catalog.config.service);
     let request = match wms::parse(&pairs, &limits) {
         Ok(request) => request,
-        Err(error) => {
-            let target = image_exception_target(&pairs, &limits, version);
-            return respond(Err(error), version, target.as_ref(), false);
+        Err(rejection) => {
+            return respond(
+                Err(rejection.error),
+                rejection.version,
+                rejection.image_target.as_ref(),
+                false,
+            );
         }
     };
     let caller = caller(&headers, map.operator_token.as_deref());
@@ -118,7 +125,10 @@ async fn ows(
             let map = map.clone();
             let answer = render_blocking(&map, move |m| {
                 Ok(service::capabilities(
-                    &m.catalog, version, lang, &online, &caller,
+                    &m.catalog.view(&caller),
+                    version,
+                    lang,
+                    &online,
                 ))
             })
             .await;
@@ -128,7 +138,7 @@ async fn ows(
         WmsRequest::GetFeatureInfo(request) => {
             let version = request.map.version;
             let answer = render_blocking(&map, move |m| {
-                service::get_feature_info(&m.catalog, &request, &caller)
+                service::get_feature_info(&m.catalog.view(&caller), &request)
             })
             .await;
             respond(answer, version, None, false)
@@ -136,7 +146,7 @@ async fn ows(
         WmsRequest::GetLegendGraphic(request) => {
             let version = request.version;
             let answer = render_blocking(&map, move |m| {
-                service::get_legend(&m.catalog, &request, &caller)
+                service::get_legend(&m.catalog.view(&caller), &request)
             })
             .await;
             respond(answer, version, None, true)
@@ -145,14 +155,14 @@ async fn ows(
 }
 
 async fn get_map(map: Arc<MapService>, request: GetMapRequest, caller: Caller) -> Response<Body> {
-    let key = cache_key(&request, &caller);
+    let key = RenderKey::new(&request, &map.catalog.view(&caller));
     if let Some(image) = map.cache.as_ref().and_then(|c| c.get(&key)) {
         return image_response(request.format.content_type(), image);
     }
     let version = request.version;
-    let for_exception = request.clone();
+    let target = request.image_target();
     let answer = render_blocking(&map, move |m| {
-        service::get_map(&m.catalog, &request, &caller)
+        service::get_map(&m.catalog.view(&caller), &request)
     })
     .await;
     match answer {
@@ -163,7 +173,7 @@ async fn get_map(map: Arc<MapService>, request: GetMapRequest, caller: Caller) -
             }
             image_response(&answer.content_type, image)
         }
-        Err(error) => respond(Err(error), version, Some(&for_exception), false),
+        Err(error) => respond(Err(error), version, target.as_ref(), false),
     }
 }
 
@@ -190,27 +200,6 @@ where
         })
 }
 
-/// The normalised request: everything that changes the image, nothing else.
-fn cache_key(request: &GetMapRequest, caller: &Caller) -> String {
-    let b = request.bbox;
-    format!(
-        "{}|{}|{},{},{},{}|{}x{}|{:?}|{}|{:?}|{}|{}",
-        request.layers.join(","),
-        request.crs.code(),
-        b.min_x,
-        b.min_y,
-        b.max_x,
-        b.max_y,
-        request.width,
-        request.height,
-        request.format,
-        request.transparent,
-        request.bgcolor,
-        request.language.as_deref().unwrap_or("de"),
-        caller.operator,
-    )
-}
-
 fn image_response(content_type: &str, image: Bytes) -> Response<Body> {
     let mut response = Response::new(Body::from(image));
     if let Ok(value) = HeaderValue::from_str(content_type) {
@@ -225,7 +214,7 @@ fn image_response(content_type: &str, image: Bytes) -> Response<Body> {
 fn respond(
     answer: Result<Answer, WmsError>,
     version: Version,
-    map: Option<&GetMapRequest>,
+    target: Option<&ImageTarget>,
     image: bool,
 ) -> Response<Body> {
     match answer {
@@ -243,8 +232,7 @@ fn respond(
             response
         }
         Err(error) => {
-            let format = map.map(|m| m.exceptions).unwrap_or_default();
-            let answer = service::exception(&error, version, format, map);
+            let answer = service::exception(&error, version, target);
             // Faults of the server itself are 500 so that monitoring sees
             // them; the client's mistakes keep OGC's 200.
             let status = if error.code == ExceptionCode::NoApplicableCode {
@@ -262,68 +250,4 @@ fn respond(
             response
         }
     }
-}
-
-/// For a GetMap that failed validation but asked for its exceptions as an
-/// image (INIMAGE, BLANK) and gave a usable size and format: the image to
-/// draw the exception into (WMS 1.3.0, 7.3.3.11). `None` answers in XML.
-fn image_exception_target(
-    pairs: &[(String, String)],
-    limits: &Limits,
-    version: Version,
-) -> Option<GetMapRequest> {
-    let value = |key: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v.trim())
-    };
-    if !value("REQUEST")
-        .is_some_and(|r| r.eq_ignore_ascii_case("GetMap") || r.eq_ignore_ascii_case("map"))
-    {
-        return None;
-    }
-    let exceptions = wms::ExceptionFormat::parse(value("EXCEPTIONS")?)?;
-    if exceptions == wms::ExceptionFormat::Xml {
-        return None;
-    }
-    let width: u32 = value("WIDTH")?
-        .parse()
-        .ok()
-        .filter(|w| (1..=limits.max_width).contains(w))?;
-    let height: u32 = value("HEIGHT")?
-        .parse()
-        .ok()
-        .filter(|h| (1..=limits.max_height).contains(h))?;
-    let format = wms::ImageFormat::parse(value("FORMAT")?)?;
-    let bgcolor = value("BGCOLOR")
-        .and_then(|c| {
-            u32::from_str_radix(c.trim_start_matches("0x").trim_start_matches("0X"), 16).ok()
-        })
-        .map_or([255, 255, 255], |c| {
-            [(c >> 16) as u8, (c >> 8) as u8, c as u8]
-        });
-    Some(GetMapRequest {
-        version,
-        layers: Vec::new(),
-        styles: Vec::new(),
-        crs: numis_map::Crs::Utm32,
-        bbox: wms::Bbox {
-            min_x: 0.0,
-            min_y: 0.0,
-            max_x: 1.0,
-            max_y: 1.0,
-        },
-        width,
-        height,
-        format,
-        transparent: value("TRANSPARENT").is_some_and(|t| t.eq_ignore_ascii_case("true")),
-        bgcolor,
-        exceptions,
-        language: None,
-    })
-}
-
-fn xml_exception(error: &WmsError, version: Version) -> Response<Body> {
-    respond(Err(error.clone()), version, None, false)
 }

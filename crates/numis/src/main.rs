@@ -135,7 +135,7 @@ fn check(args: CommonArgs) -> anyhow::Result<ExitCode> {
     let site = numis_cms::Site::load(&config.site_dir)?;
     let mut problems: Vec<String> = site.problems().map(ToString::to_string).collect();
     let layers = match numis_map::catalog::Catalog::load(&config.site_dir) {
-        Ok(catalog) => catalog.map_or(0, |c| c.layers.len()),
+        Ok(catalog) => catalog.map_or(0, |c| c.layer_count()),
         Err(map_problems) => {
             problems.extend(map_problems);
             0

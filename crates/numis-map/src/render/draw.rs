@@ -1,5 +1,10 @@
 //! Geometry to pixels with tiny-skia: antialiased fills, strokes with
 //! dashes, and point symbols.
+//!
+//! Shapes tiny-skia cannot draw — fills without area (a polygon that
+//! collapses to a line or a point at a small scale) or strokes of a path
+//! with no length — are left out here and counted, instead of being handed
+//! to tiny-skia, which would refuse them with one log warning each.
 
 use geo::{Geometry, LineString, Polygon};
 use tiny_skia::{
@@ -13,30 +18,152 @@ use crate::style::{Rule, Stroke};
 
 /// Points drawn without a configured symbol.
 const DEFAULT_SYMBOL_SIZE: f32 = 8.0;
+/// tiny-skia's `SCALAR_NEARLY_ZERO`: a path this narrow or low is empty to it.
+const NEARLY_ZERO: f32 = 1.0 / 4096.0;
+/// tiny-skia refuses paths reaching beyond a quarter of `f32::MAX`.
+const TOO_BIG: f32 = f32::MAX * 0.25;
+
+/// Shapes left out because tiny-skia could not draw them.
+#[derive(Debug, Default)]
+pub struct Skipped(usize);
+
+impl Skipped {
+    /// How many.
+    pub fn count(&self) -> usize {
+        self.0
+    }
+}
 
 /// Draws one geometry with one rule.
-pub fn geometry(pixmap: &mut Pixmap, frame: &Frame, geometry: &Geometry<f64>, rule: &Rule) {
-    match geometry {
-        Geometry::Point(p) => point(pixmap, frame, p.x(), p.y(), rule),
-        Geometry::MultiPoint(ps) => ps
-            .iter()
-            .for_each(|p| point(pixmap, frame, p.x(), p.y(), rule)),
-        Geometry::LineString(l) => lines(pixmap, frame, std::slice::from_ref(l), rule),
-        Geometry::MultiLineString(ls) => lines(pixmap, frame, &ls.0, rule),
-        Geometry::Polygon(p) => polygons(pixmap, frame, std::slice::from_ref(p), rule),
-        Geometry::MultiPolygon(ps) => polygons(pixmap, frame, &ps.0, rule),
-        Geometry::GeometryCollection(c) => c
-            .iter()
-            .for_each(|g| self::geometry(pixmap, frame, g, rule)),
-        Geometry::Rect(r) => polygons(pixmap, frame, &[r.to_polygon()], rule),
-        Geometry::Triangle(t) => polygons(pixmap, frame, &[t.to_polygon()], rule),
-        Geometry::Line(l) => lines(
-            pixmap,
-            frame,
-            &[LineString::from(vec![l.start, l.end])],
-            rule,
-        ),
+pub fn geometry(
+    pixmap: &mut Pixmap,
+    frame: &Frame,
+    geometry: &Geometry<f64>,
+    rule: &Rule,
+    skipped: &mut Skipped,
+) {
+    let mut canvas = Canvas { pixmap, skipped };
+    canvas.geometry(frame, geometry, rule);
+}
+
+/// The image and the count of what could not be drawn into it.
+struct Canvas<'a> {
+    pixmap: &'a mut Pixmap,
+    skipped: &'a mut Skipped,
+}
+
+impl Canvas<'_> {
+    fn geometry(&mut self, frame: &Frame, geometry: &Geometry<f64>, rule: &Rule) {
+        match geometry {
+            Geometry::Point(p) => self.point(frame, p.x(), p.y(), rule),
+            Geometry::MultiPoint(ps) => ps
+                .iter()
+                .for_each(|p| self.point(frame, p.x(), p.y(), rule)),
+            Geometry::LineString(l) => self.lines(frame, std::slice::from_ref(l), rule),
+            Geometry::MultiLineString(ls) => self.lines(frame, &ls.0, rule),
+            Geometry::Polygon(p) => self.polygons(frame, std::slice::from_ref(p), rule),
+            Geometry::MultiPolygon(ps) => self.polygons(frame, &ps.0, rule),
+            Geometry::GeometryCollection(c) => c.iter().for_each(|g| self.geometry(frame, g, rule)),
+            Geometry::Rect(r) => self.polygons(frame, &[r.to_polygon()], rule),
+            Geometry::Triangle(t) => self.polygons(frame, &[t.to_polygon()], rule),
+            Geometry::Line(l) => self.lines(frame, &[LineString::from(vec![l.start, l.end])], rule),
+        }
     }
+
+    fn polygons(&mut self, frame: &Frame, polygons: &[Polygon<f64>], rule: &Rule) {
+        if rule.fill.is_none() && rule.stroke.is_none() {
+            return;
+        }
+        let mut builder = PathBuilder::new();
+        for polygon in polygons {
+            add_ring(&mut builder, frame, polygon.exterior(), true);
+            for hole in polygon.interiors() {
+                add_ring(&mut builder, frame, hole, true);
+            }
+        }
+        if let Some(path) = builder.finish() {
+            self.fill_and_stroke(&path, rule, FillRule::EvenOdd);
+        }
+    }
+
+    fn lines(&mut self, frame: &Frame, lines: &[LineString<f64>], rule: &Rule) {
+        let Some(stroke) = &rule.stroke else { return };
+        let mut builder = PathBuilder::new();
+        for line in lines {
+            add_ring(&mut builder, frame, line, false);
+        }
+        if let Some(path) = builder.finish() {
+            self.stroke(&path, stroke);
+        }
+    }
+
+    fn point(&mut self, frame: &Frame, x: f64, y: f64, rule: &Rule) {
+        let (px, py) = frame.to_pixel(x, y);
+        if let Some(image) = rule
+            .symbol
+            .as_ref()
+            .and_then(|s| s.image.as_ref().map(|i| (i, s.size)))
+        {
+            draw_image(self.pixmap, image.0, px, py, image.1);
+            return;
+        }
+        let (shape, size) = rule
+            .symbol
+            .as_ref()
+            .map_or((Shape::Circle, DEFAULT_SYMBOL_SIZE), |s| (s.shape, s.size));
+        if rule.fill.is_none() && rule.stroke.is_none() {
+            return;
+        }
+        if let Some(path) = symbol_path(shape, px, py, size) {
+            self.fill_and_stroke(&path, rule, FillRule::Winding);
+        }
+    }
+
+    fn fill_and_stroke(&mut self, path: &tiny_skia::Path, rule: &Rule, fill_rule: FillRule) {
+        if let Some(fill) = rule.fill {
+            if fillable(path) {
+                self.pixmap
+                    .fill_path(path, &paint(fill), fill_rule, Transform::identity(), None);
+            } else {
+                self.skipped.0 += 1;
+            }
+        }
+        if let Some(stroke) = &rule.stroke {
+            self.stroke(path, stroke);
+        }
+    }
+
+    fn stroke(&mut self, path: &tiny_skia::Path, stroke: &Stroke) {
+        let Some(sk) = sk_stroke(stroke) else { return };
+        if strokable(path, &sk) {
+            self.pixmap
+                .stroke_path(path, &paint(stroke.color), &sk, Transform::identity(), None);
+        } else {
+            self.skipped.0 += 1;
+        }
+    }
+}
+
+/// Would tiny-skia fill this path? Not when it has no width or height, or
+/// reaches beyond what its arithmetic allows (`Pixmap::fill_path`).
+fn fillable(path: &tiny_skia::Path) -> bool {
+    let b = path.bounds();
+    b.width() > NEARLY_ZERO && b.height() > NEARLY_ZERO && within_reach(path)
+}
+
+/// Would tiny-skia stroke this path? Not when it has no extent at all and
+/// the stroke adds nothing around its ends (butt caps, or dashes, which a
+/// path without length cannot carry), nor beyond its arithmetic's reach.
+fn strokable(path: &tiny_skia::Path, stroke: &SkStroke) -> bool {
+    let b = path.bounds();
+    let has_length = b.width() > NEARLY_ZERO || b.height() > NEARLY_ZERO;
+    let dot = stroke.line_cap != LineCap::Butt && stroke.dash.is_none();
+    (has_length || dot) && within_reach(path)
+}
+
+fn within_reach(path: &tiny_skia::Path) -> bool {
+    let b = path.bounds();
+    b.left() >= -TOO_BIG && b.top() >= -TOO_BIG && b.right() <= TOO_BIG && b.bottom() <= TOO_BIG
 }
 
 fn paint(color: tiny_skia::Color) -> Paint<'static> {
@@ -157,41 +284,15 @@ fn add_ring(builder: &mut PathBuilder, frame: &Frame, ring: &LineString<f64>, cl
     }
 }
 
-fn polygons(pixmap: &mut Pixmap, frame: &Frame, polygons: &[Polygon<f64>], rule: &Rule) {
-    if rule.fill.is_none() && rule.stroke.is_none() {
-        return;
-    }
-    let mut builder = PathBuilder::new();
-    for polygon in polygons {
-        add_ring(&mut builder, frame, polygon.exterior(), true);
-        for hole in polygon.interiors() {
-            add_ring(&mut builder, frame, hole, true);
-        }
-    }
-    if let Some(path) = builder.finish() {
-        fill_and_stroke(pixmap, &path, rule, FillRule::EvenOdd);
-    }
-}
-
-fn lines(pixmap: &mut Pixmap, frame: &Frame, lines: &[LineString<f64>], rule: &Rule) {
-    let Some(stroke) = &rule.stroke else { return };
-    let mut builder = PathBuilder::new();
-    for line in lines {
-        add_ring(&mut builder, frame, line, false);
-    }
-    if let Some(path) = builder.finish() {
-        stroke_path(pixmap, &path, stroke);
-    }
-}
-
-fn stroke_path(pixmap: &mut Pixmap, path: &tiny_skia::Path, stroke: &Stroke) {
+/// tiny-skia's stroke for `stroke`; `None` when nothing is to be drawn.
+fn sk_stroke(stroke: &Stroke) -> Option<SkStroke> {
     if stroke.width <= 0.0 {
-        return;
+        return None;
     }
     // Round joins and caps turn every vertex into curves; below two pixels
     // their shape cannot be seen, so thin lines use the cheaper forms.
     let thin = stroke.width < 2.0;
-    let sk = SkStroke {
+    Some(SkStroke {
         width: stroke.width,
         line_cap: if thin { LineCap::Butt } else { LineCap::Round },
         line_join: if thin {
@@ -201,40 +302,7 @@ fn stroke_path(pixmap: &mut Pixmap, path: &tiny_skia::Path, stroke: &Stroke) {
         },
         dash: stroke.dash.clone().and_then(|d| StrokeDash::new(d, 0.0)),
         ..SkStroke::default()
-    };
-    pixmap.stroke_path(path, &paint(stroke.color), &sk, Transform::identity(), None);
-}
-
-fn point(pixmap: &mut Pixmap, frame: &Frame, x: f64, y: f64, rule: &Rule) {
-    let (px, py) = frame.to_pixel(x, y);
-    if let Some(image) = rule
-        .symbol
-        .as_ref()
-        .and_then(|s| s.image.as_ref().map(|i| (i, s.size)))
-    {
-        draw_image(pixmap, image.0, px, py, image.1);
-        return;
-    }
-    let (shape, size) = rule
-        .symbol
-        .as_ref()
-        .map_or((Shape::Circle, DEFAULT_SYMBOL_SIZE), |s| (s.shape, s.size));
-    if rule.fill.is_none() && rule.stroke.is_none() {
-        return;
-    }
-    if let Some(path) = symbol_path(shape, px, py, size) {
-        fill_and_stroke(pixmap, &path, rule, FillRule::Winding);
-    }
-}
-
-/// Fills `path` with the rule's fill and outlines it with its stroke.
-fn fill_and_stroke(pixmap: &mut Pixmap, path: &tiny_skia::Path, rule: &Rule, fill_rule: FillRule) {
-    if let Some(fill) = rule.fill {
-        pixmap.fill_path(path, &paint(fill), fill_rule, Transform::identity(), None);
-    }
-    if let Some(stroke) = &rule.stroke {
-        stroke_path(pixmap, path, stroke);
-    }
+    })
 }
 
 /// Draws `image` centred on `(x, y)`, scaled to `size` pixels wide.
@@ -290,29 +358,29 @@ pub fn symbol_path(shape: Shape, x: f32, y: f32, size: f32) -> Option<tiny_skia:
 /// its symbol, a filled square, or a line.
 pub fn swatch(pixmap: &mut Pixmap, rule: &Rule, x: f32, y: f32, size: f32) {
     let (cx, cy) = (x + size / 2.0, y + size / 2.0);
+    let mut skipped = Skipped::default();
+    let mut canvas = Canvas {
+        pixmap,
+        skipped: &mut skipped,
+    };
     if let Some(image) = rule.symbol.as_ref().and_then(|s| s.image.as_ref()) {
-        draw_image(pixmap, image, cx, cy, size);
+        draw_image(canvas.pixmap, image, cx, cy, size);
     } else if let Some(symbol) = &rule.symbol {
         if let Some(path) = symbol_path(symbol.shape, cx, cy, symbol.size.min(size)) {
-            fill_and_stroke(pixmap, &path, rule, FillRule::Winding);
+            canvas.fill_and_stroke(&path, rule, FillRule::Winding);
         }
     } else if rule.fill.is_some() {
         let Some(rect) = tiny_skia::Rect::from_xywh(x + 1.0, y + 1.0, size - 2.0, size - 2.0)
         else {
             return;
         };
-        fill_and_stroke(
-            pixmap,
-            &PathBuilder::from_rect(rect),
-            rule,
-            FillRule::Winding,
-        );
+        canvas.fill_and_stroke(&PathBuilder::from_rect(rect), rule, FillRule::Winding);
     } else if let Some(stroke) = &rule.stroke {
         let mut builder = PathBuilder::new();
         builder.move_to(x + 1.0, cy);
         builder.line_to(x + size - 1.0, cy);
         if let Some(path) = builder.finish() {
-            stroke_path(pixmap, &path, stroke);
+            canvas.stroke(&path, stroke);
         }
     }
 }
@@ -320,6 +388,43 @@ pub fn swatch(pixmap: &mut Pixmap, rule: &Rule, x: f32, y: f32, size: f32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shapes_without_area_or_length_are_counted_not_drawn() {
+        let rule = Rule::compile(
+            &toml::from_str("fill = \"#ff0000\"\nstroke = \"#000000\"\nstroke_width = 1").unwrap(),
+        )
+        .unwrap();
+        let frame = Frame {
+            crs: crate::Crs::Utm32,
+            bbox: geo::Rect::new(
+                geo::coord! { x: 0.0, y: 0.0 },
+                geo::coord! { x: 1000.0, y: 1000.0 },
+            ),
+            width: 10,
+            height: 10,
+        };
+        let mut pixmap = Pixmap::new(10, 10).unwrap();
+        let mut skipped = Skipped::default();
+        // A polygon collapsed to one point: no fill, no stroke.
+        let dot: Geometry<f64> = Polygon::new(
+            LineString::from(vec![(500.0, 500.0), (500.01, 500.0), (500.0, 500.01)]),
+            Vec::new(),
+        )
+        .into();
+        geometry(&mut pixmap, &frame, &dot, &rule, &mut skipped);
+        assert_eq!(skipped.count(), 2);
+        assert!(pixmap.pixels().iter().all(|p| p.alpha() == 0));
+        // A real square is drawn and counts nothing.
+        let square: Geometry<f64> = geo::Rect::new(
+            geo::coord! { x: 200.0, y: 200.0 },
+            geo::coord! { x: 800.0, y: 800.0 },
+        )
+        .into();
+        geometry(&mut pixmap, &frame, &square, &rule, &mut skipped);
+        assert_eq!(skipped.count(), 2);
+        assert!(pixmap.pixel(5, 5).unwrap().alpha() > 0);
+    }
 
     #[test]
     fn rings_are_clipped_to_the_window() {

@@ -1,26 +1,49 @@
-//! Image encodings: PNG (24-bit, 32-bit with transparency, 8-bit palette)
-//! and JPEG.
+//! Image formats and their encoding: PNG (24-bit, 32-bit with
+//! transparency, 8-bit palette) and JPEG.
 
 use tiny_skia::Pixmap;
-
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Encoding {
-    /// PNG, truecolour (RGB when opaque, RGBA when transparent).
-    Png,
-    /// PNG with an 8-bit palette (smaller, for tiles).
-    Png8,
-    /// JPEG (never transparent).
-    Jpeg,
-}
 
 /// JPEG quality: maps have sharp edges, so keep it high.
 const JPEG_QUALITY: u8 = 85;
 /// NeuQuant sampling factor: 1 is best, 30 fastest; 10 is the usual balance.
 const QUANT_SAMPLE: i32 = 10;
 
-impl Encoding {
-    /// MIME type.
+/// An image format: what GetMap and GetLegendGraphic offer (FORMAT) and
+/// what [`encode`] writes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ImageFormat {
+    /// `image/png`: truecolour (RGB when opaque, RGBA when transparent).
+    #[default]
+    Png,
+    /// `image/png; mode=8bit`: PNG with an 8-bit palette (smaller, for tiles).
+    Png8,
+    /// `image/jpeg` (never transparent).
+    Jpeg,
+}
+
+impl ImageFormat {
+    /// The MIME types to advertise, in the order of preference.
+    pub const MIME_TYPES: [&'static str; 3] = ["image/png", "image/png; mode=8bit", "image/jpeg"];
+
+    /// Reads a FORMAT value, case-insensitively and ignoring spaces (and
+    /// `+`, an undecoded space): `image/png`, `image/png; mode=8bit`,
+    /// `image/png8`, `image/jpeg`; also MapServer's `image/png; mode=24bit`
+    /// and `mode=32bit`, and the common misspelling `image/jpg`.
+    pub fn parse(format: &str) -> Option<Self> {
+        let format: String = format
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '+')
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        match format.as_str() {
+            "image/png" | "image/png;mode=24bit" | "image/png;mode=32bit" => Some(Self::Png),
+            "image/png;mode=8bit" | "image/png8" => Some(Self::Png8),
+            "image/jpeg" | "image/jpg" => Some(Self::Jpeg),
+            _ => None,
+        }
+    }
+
+    /// The `Content-Type` of an image in this format.
     pub fn content_type(self) -> &'static str {
         match self {
             Self::Png | Self::Png8 => "image/png",
@@ -30,18 +53,18 @@ impl Encoding {
 }
 
 /// Encodes `pixmap`; `transparent` keeps the alpha channel (PNG only).
-pub fn encode(pixmap: &Pixmap, encoding: Encoding, transparent: bool) -> Result<Vec<u8>, String> {
+pub fn encode(pixmap: &Pixmap, format: ImageFormat, transparent: bool) -> Result<Vec<u8>, String> {
     let (width, height) = (pixmap.width(), pixmap.height());
     // An opaque image (drawn on a background) is the same premultiplied or
     // not: copy its colour channels straight, in one pass.
-    if !transparent && encoding != Encoding::Png8 {
+    if !transparent && format != ImageFormat::Png8 {
         let rgb: Vec<u8> = pixmap
             .data()
             .chunks_exact(4)
             .flat_map(|p| [p[0], p[1], p[2]])
             .collect();
-        return match encoding {
-            Encoding::Jpeg => jpeg(width, height, &rgb),
+        return match format {
+            ImageFormat::Jpeg => jpeg(width, height, &rgb),
             _ => png(width, height, png::ColorType::Rgb, &rgb, None),
         };
     }
@@ -54,10 +77,10 @@ pub fn encode(pixmap: &Pixmap, encoding: Encoding, transparent: bool) -> Result<
             [c.red(), c.green(), c.blue(), c.alpha()]
         })
         .collect();
-    match encoding {
-        Encoding::Png if transparent => png(width, height, png::ColorType::Rgba, &rgba, None),
-        Encoding::Png => png(width, height, png::ColorType::Rgb, &drop_alpha(&rgba), None),
-        Encoding::Png8 => {
+    match format {
+        ImageFormat::Png if transparent => png(width, height, png::ColorType::Rgba, &rgba, None),
+        ImageFormat::Png => png(width, height, png::ColorType::Rgb, &drop_alpha(&rgba), None),
+        ImageFormat::Png8 => {
             let quant = color_quant::NeuQuant::new(QUANT_SAMPLE, 256, &rgba);
             let indices: Vec<u8> = rgba
                 .chunks_exact(4)
@@ -80,7 +103,7 @@ pub fn encode(pixmap: &Pixmap, encoding: Encoding, transparent: bool) -> Result<
                 Some((palette, alpha)),
             )
         }
-        Encoding::Jpeg => jpeg(width, height, &drop_alpha(&rgba)),
+        ImageFormat::Jpeg => jpeg(width, height, &drop_alpha(&rgba)),
     }
 }
 
@@ -135,17 +158,17 @@ mod tests {
     fn every_encoding_produces_its_signature() {
         let mut pixmap = Pixmap::new(16, 8).unwrap();
         pixmap.fill(tiny_skia::Color::from_rgba8(10, 120, 200, 255));
-        let png = encode(&pixmap, Encoding::Png, false).unwrap();
+        let png = encode(&pixmap, ImageFormat::Png, false).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
         assert_eq!(
             png[25], 2,
             "colour type 2: truecolour without alpha (24-bit)"
         );
-        let rgba = encode(&pixmap, Encoding::Png, true).unwrap();
+        let rgba = encode(&pixmap, ImageFormat::Png, true).unwrap();
         assert_eq!(rgba[25], 6, "colour type 6: truecolour with alpha");
-        let png8 = encode(&pixmap, Encoding::Png8, false).unwrap();
+        let png8 = encode(&pixmap, ImageFormat::Png8, false).unwrap();
         assert_eq!(png8[25], 3, "colour type 3: palette");
-        let jpeg = encode(&pixmap, Encoding::Jpeg, false).unwrap();
+        let jpeg = encode(&pixmap, ImageFormat::Jpeg, false).unwrap();
         assert_eq!(&jpeg[..2], b"\xff\xd8");
     }
 }

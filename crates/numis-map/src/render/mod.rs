@@ -1,5 +1,6 @@
 //! Drawing features into an image: the map frame (extent, size, scale),
-//! geometry with style rules, labels that never overlap, and encoding.
+//! geometry with style rules, labels that never overlap, and encoding;
+//! within a time budget when one is given.
 
 mod draw;
 mod encode;
@@ -9,12 +10,18 @@ use geo::Rect;
 use tiny_skia::{Color, Pixmap};
 
 pub use draw::swatch;
-pub use encode::{Encoding, encode};
+pub use encode::{ImageFormat, encode};
 pub use labels::{Labeller, text_width, write_text};
+
+use std::time::Instant;
 
 use crate::crs::Crs;
 use crate::data::Dataset;
+pub use crate::error::RenderError;
 use crate::style::Style;
+
+/// How many features are drawn between two looks at the clock.
+const FEATURES_PER_DEADLINE_CHECK: usize = 256;
 
 /// OGC's standardised rendering pixel: 0.28 mm (WMS 1.3.0, 7.2.4.6.9).
 pub const PIXEL_SIZE_M: f64 = 0.000_28;
@@ -90,6 +97,17 @@ impl DrawLayer<'_> {
     }
 }
 
+/// A finished image and what could not be drawn into it.
+#[derive(Debug)]
+pub struct Rendered {
+    /// The image.
+    pub pixmap: Pixmap,
+    /// Shapes left out because they had no area or lay beyond what the
+    /// drawing library can compute (an extent of ±1e308, say): reported
+    /// once per image by the caller instead of once per shape.
+    pub skipped_shapes: usize,
+}
+
 /// Draws `layers` bottom to top and their labels above all of them.
 /// `background` `None` leaves the image transparent.
 pub fn render(
@@ -97,7 +115,27 @@ pub fn render(
     layers: &[DrawLayer<'_>],
     background: Option<[u8; 3]>,
 ) -> Option<Pixmap> {
-    let mut pixmap = Pixmap::new(frame.width, frame.height)?;
+    render_within(frame, layers, background, None)
+        .ok()
+        .map(|rendered| rendered.pixmap)
+}
+
+/// [`render`], giving up with [`RenderError::DeadlineExceeded`] once
+/// `deadline` has passed: the clock is read between layers, every
+/// [`FEATURES_PER_DEADLINE_CHECK`] features and before the labels, so a
+/// request too large for its time budget stops early instead of holding a
+/// rendering thread.
+pub fn render_within(
+    frame: &Frame,
+    layers: &[DrawLayer<'_>],
+    background: Option<[u8; 3]>,
+    deadline: Option<Instant>,
+) -> Result<Rendered, RenderError> {
+    let past_deadline = || deadline.is_some_and(|d| Instant::now() > d);
+    let mut pixmap = Pixmap::new(frame.width, frame.height).ok_or(RenderError::Allocation {
+        width: frame.width,
+        height: frame.height,
+    })?;
     if let Some([r, g, b]) = background {
         pixmap.fill(Color::from_rgba8(r, g, b, 255));
     }
@@ -110,15 +148,25 @@ pub fn render(
         geo::coord! { x: frame.bbox.min().x - margin, y: frame.bbox.min().y - margin },
         geo::coord! { x: frame.bbox.max().x + margin, y: frame.bbox.max().y + margin },
     );
+    let mut skipped = draw::Skipped::default();
     // Labels are placed after all features, top layer first: thematic
     // layers drawn last win over the base map when labels compete.
     let mut candidates = Vec::new();
     for layer in layers.iter().filter(|l| l.in_scale(scale)) {
+        if past_deadline() {
+            return Err(RenderError::DeadlineExceeded);
+        }
         let mut layer_candidates = Vec::new();
-        for (index, geometry) in layer.data.query(frame.crs, area, resolution) {
+        let features = layer.data.query(frame.crs, area, resolution);
+        for (drawn, (index, geometry)) in features.into_iter().enumerate() {
+            if drawn % FEATURES_PER_DEADLINE_CHECK == FEATURES_PER_DEADLINE_CHECK - 1
+                && past_deadline()
+            {
+                return Err(RenderError::DeadlineExceeded);
+            }
             let properties = &layer.data.features[index].properties;
             for rule in layer.style.rules_for(properties, scale) {
-                draw::geometry(&mut pixmap, frame, geometry, rule);
+                draw::geometry(&mut pixmap, frame, geometry, rule, &mut skipped);
                 if rule.label.is_some() {
                     layer_candidates.push((
                         geometry,
@@ -131,6 +179,9 @@ pub fn render(
         }
         candidates.push(layer_candidates);
     }
+    if past_deadline() {
+        return Err(RenderError::DeadlineExceeded);
+    }
     let mut labeller = Labeller::new(frame.width, frame.height);
     for (geometry, anchor, properties, rule) in candidates.into_iter().rev().flatten() {
         if let Some(label) = &rule.label {
@@ -138,12 +189,53 @@ pub fn render(
         }
     }
     labeller.draw(&mut pixmap);
-    Some(pixmap)
+    Ok(Rendered {
+        pixmap,
+        skipped_shapes: skipped.count(),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_passed_deadline_stops_drawing_and_none_lets_it_finish() {
+        let data = Dataset::from_geojson_str(
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[9.7,52.4]}}]}"#,
+        )
+        .unwrap();
+        let style = Style { rules: Vec::new() };
+        let layer = DrawLayer {
+            data: &data,
+            style: &style,
+            min_scale: None,
+            max_scale: None,
+        };
+        let frame = Frame {
+            crs: Crs::Crs84,
+            bbox: Rect::new(
+                geo::coord! { x: 9.0, y: 52.0 },
+                geo::coord! { x: 10.0, y: 53.0 },
+            ),
+            width: 16,
+            height: 16,
+        };
+        let past = Instant::now() - std::time::Duration::from_secs(1);
+        assert_eq!(
+            render_within(&frame, &[layer], None, Some(past)).unwrap_err(),
+            RenderError::DeadlineExceeded
+        );
+        let layer = DrawLayer {
+            data: &data,
+            style: &style,
+            min_scale: None,
+            max_scale: None,
+        };
+        let future = Instant::now() + std::time::Duration::from_secs(60);
+        let rendered = render_within(&frame, &[layer], None, Some(future)).unwrap();
+        assert_eq!((rendered.pixmap.width(), rendered.skipped_shapes), (16, 0));
+    }
 
     #[test]
     fn scale_follows_the_ogc_pixel() {

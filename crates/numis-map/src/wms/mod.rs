@@ -16,6 +16,6 @@ pub use exception::{ExceptionCode, WmsError};
 pub use featureinfo::{InfoFeature, InfoLayer, feature_info};
 pub use request::{
     Bbox, DEFAULT_FEATURE_COUNT, DEFAULT_MAX_LAYERS, ExceptionFormat, GetFeatureInfoRequest,
-    GetMapRequest, ImageFormat, InfoFormat, LegendRequest, Limits, MAX_FEATURE_COUNT, Version,
-    WmsRequest, exception_version, parse,
+    GetMapRequest, ImageFormat, ImageTarget, InfoFormat, LegendRequest, Limits, MAX_FEATURE_COUNT,
+    Rejection, RenderBudget, Version, WmsRequest, exception_version, parse,
 };

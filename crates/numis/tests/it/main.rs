@@ -20,6 +20,8 @@ mod privacy;
 mod operations;
 // The WMS at /ows: every operation, exceptions, L3, L7, reference images.
 mod wms;
+// One catalogue view: restricted layers and personal fields in every output.
+mod catalogue_view;
 // The map viewer: /karte, /embed, the bundle and the viewer's JSON API.
 mod viewer;
 // Drawings: save, view, change with the key, copy, expire, report.

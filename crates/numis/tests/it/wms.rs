@@ -1379,6 +1379,96 @@ fill = "#ff0000"
     assert_eq!(height("5000000").await, 6 + 26 + 6, "only the rule drawn");
 }
 
+#[tokio::test]
+async fn a_group_legend_stacks_the_legends_of_its_members_under_their_titles() {
+    // Regression: the group is in the capabilities, but its legend was
+    // refused as "not offered by this service".
+    let server = demo_server();
+    let group = ows(&server, &get_legend("gewaesser")).await;
+    assert_eq!(group.status, StatusCode::OK);
+    assert_eq!(group.content_type, "image/png", "{}", group.text());
+    let group = decode_png(&group.body);
+    let mut members_height = 0;
+    for member in ["seen", "fluesse"] {
+        let legend = decode_png(&ows(&server, &get_legend(member)).await.body);
+        assert!(group.width >= legend.width, "{member} fits");
+        members_height += legend.height;
+    }
+    assert!(
+        group.height > members_height,
+        "both members' legends and a title row each: {} > {members_height}",
+        group.height
+    );
+    // The group's own style advertises it, as for a layer.
+    let caps = ows(&server, &get_capabilities("1.3.0")).await.xml();
+    let legend = layer(&caps, "gewaesser").child("Style").child("LegendURL");
+    assert_eq!(
+        legend.attr("height"),
+        Some(group.height.to_string().as_str())
+    );
+}
+
+#[tokio::test]
+async fn a_group_legend_shows_only_the_members_the_caller_may_see() {
+    let (_site, server) = restricted_server();
+    let public = decode_png(&ows(&server, &get_legend("alles")).await.body);
+    let operator = decode_png(
+        &ows_as(&server, &get_legend("alles"), Some(TOKEN))
+            .await
+            .body,
+    );
+    assert!(
+        public.height < operator.height,
+        "{} < {}",
+        public.height,
+        operator.height
+    );
+    assert_eq!(red_pixels(&public), 0, "no swatch of the restricted layer");
+    assert!(red_pixels(&operator) > 0);
+}
+
+#[tokio::test]
+async fn a_legend_of_an_unknown_layer_says_it_is_not_offered() {
+    let server = demo_server();
+    assert_exception(
+        &server,
+        &get_legend("gibt_es_nicht"),
+        "1.3.0",
+        "LayerNotDefined",
+        &["\"gibt_es_nicht\"", "not offered"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn capabilities_1_1_1_link_legends_with_1_1_1_requests() {
+    // Regression: 1.1.1 capabilities advertised VERSION=1.3.0 legend links.
+    let server = demo_server();
+    let caps = ows(&server, &get_capabilities("1.1.1")).await.xml();
+    let mut checked = 0;
+    for layer in caps.descendants("Layer") {
+        let Some(style) = layer.find("Style") else {
+            continue;
+        };
+        let Some(legend) = style.find("LegendURL") else {
+            continue;
+        };
+        let href = legend.child("OnlineResource").attr("xlink:href").unwrap();
+        assert!(href.contains("VERSION=1.1.1"), "{href}");
+        assert!(
+            !href.contains("1.3.0") && !href.contains("SLD_VERSION"),
+            "{href}"
+        );
+        let response = client().get(href).send().await.unwrap();
+        assert_eq!(response.headers()[CONTENT_TYPE], "image/png", "{href}");
+        let image = decode_png(&response.bytes().await.unwrap());
+        let height: u32 = legend.attr("height").unwrap().parse().unwrap();
+        assert_eq!(image.height, height, "{href}");
+        checked += 1;
+    }
+    assert!(checked >= DEMO_LAYERS.len(), "{checked} legends");
+}
+
 // ------------------------------------------------ clause L3: personal data
 
 const PERSONAL_SITE: &str = r##"
@@ -1727,6 +1817,148 @@ async fn the_operator_token_shows_and_draws_a_restricted_layer() {
     // The operator's image is not served to the public from the cache.
     let public = ows(&server, &map).await.png(BOTH_SIZE.0, BOTH_SIZE.1);
     assert_eq!(red_pixels(&public), 0);
+}
+
+// ------------------------------------------------------- render budget
+
+/// The demo site with `settings` added to its `[service]` table.
+fn demo_with_service(settings: &str) -> tempfile::TempDir {
+    let demo = std::fs::read_to_string(demo_site().join("map.toml")).unwrap();
+    let map = demo.replace("../data/", "{data}/").replacen(
+        "[service]\n",
+        &format!("[service]\n{settings}\n"),
+        1,
+    );
+    assert!(map.contains(settings));
+    site_with_map(&map, &[])
+}
+
+/// `LAYERS` naming the demo group `times` times.
+fn demo_times(times: usize) -> String {
+    vec!["demo"; times].join(",")
+}
+
+#[tokio::test]
+async fn a_map_at_the_documented_size_and_layer_limits_is_refused_before_drawing() {
+    let server = demo_server();
+    let query = get_map("1.3.0", &demo_times(64), "EPSG:25832", NI_UTM, (4096, 4096));
+    let started = Instant::now();
+    let error = assert_exception(
+        &server,
+        &query,
+        "1.3.0",
+        "InvalidParameterValue",
+        &["max_pixel_layers", "268435456", "4096 × 4096 × 640"],
+    )
+    .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "refused without drawing: {:?}",
+        started.elapsed()
+    );
+    assert!(error.attr("locator").is_none());
+}
+
+#[tokio::test]
+async fn the_pixel_layer_budget_is_configurable_and_counts_a_groups_members() {
+    let site = demo_with_service("max_pixel_layers = 1000000");
+    let server = TestServer::start(site.path());
+    let one = get_map("1.3.0", "land", "EPSG:25832", NI_UTM, (1000, 1000));
+    ows(&server, &one).await.png(1000, 1000);
+    let two = with(one.clone(), &[("LAYERS", "land,gemeinden")]);
+    assert_exception(
+        &server,
+        &two,
+        "1.3.0",
+        "InvalidParameterValue",
+        &["1000 × 1000 × 2 = 2000000", "1000000", "max_pixel_layers"],
+    )
+    .await;
+    // The group stands for its members.
+    let group = with(one, &[("LAYERS", "gewaesser"), ("WIDTH", "800")]);
+    assert_exception(
+        &server,
+        &group,
+        "1.3.0",
+        "InvalidParameterValue",
+        &["800 × 1000 × 2", "max_pixel_layers"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_map_that_takes_longer_than_the_time_budget_is_answered_with_an_exception() {
+    let site = demo_with_service("max_render_ms = 1");
+    let server = TestServer::start(site.path());
+    let query = get_map("1.3.0", &demo_times(20), "EPSG:25832", NI_UTM, (1024, 1024));
+    let started = Instant::now();
+    assert_exception(
+        &server,
+        &query,
+        "1.3.0",
+        "InvalidParameterValue",
+        &["1 ms", "max_render_ms"],
+    )
+    .await;
+    // Twenty times the demo takes far longer than the budget to draw; the
+    // budget stopped it early.
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    // A map within the budget draws as always.
+    let relaxed = demo_with_service("max_render_ms = 60000");
+    let server = TestServer::start(relaxed.path());
+    let small = with(
+        query,
+        &[("LAYERS", "demo"), ("WIDTH", "256"), ("HEIGHT", "256")],
+    );
+    ows(&server, &small).await.png(256, 256);
+}
+
+#[tokio::test]
+async fn shapes_too_small_to_draw_are_logged_once_per_map_not_once_per_shape() {
+    // Regression: a world-sized extent collapses every polygon, and the
+    // drawing library logged a warning for each (69 per demo map, 4,416
+    // for 64 × demo).
+    let server = TestServer::start(&demo_site());
+    let before = server.log().lines().count();
+    for layers in ["demo".to_owned(), demo_times(64)] {
+        let query = params(&[
+            ("SERVICE", "WMS"),
+            ("VERSION", "1.3.0"),
+            ("REQUEST", "GetMap"),
+            ("LAYERS", &layers),
+            ("STYLES", ""),
+            ("CRS", "EPSG:25832"),
+            ("BBOX", "-1e308,-1e308,1e308,1e308"),
+            ("WIDTH", "256"),
+            ("HEIGHT", "256"),
+            ("FORMAT", "image/png"),
+        ]);
+        ows(&server, &query).await.png(256, 256);
+    }
+    let log = server.log();
+    let new: Vec<&str> = log.lines().skip(before).collect();
+    let library: Vec<&&str> = new
+        .iter()
+        .filter(|l| l.contains("tiny_skia") || l.contains("cannot be filled"))
+        .collect();
+    assert!(
+        library.is_empty(),
+        "{} library lines: {:?}",
+        library.len(),
+        library.first()
+    );
+    let warnings = new.iter().filter(|l| l.contains("WARN")).count();
+    assert_eq!(warnings, 0, "{new:#?}");
+    let summaries = new
+        .iter()
+        .filter(|l| l.contains("left out of the map"))
+        .count();
+    assert!(summaries <= 2, "at most one line per map: {summaries}");
+    assert!(new.len() < 40, "{} lines for two maps", new.len());
 }
 
 // ------------------------------------------- render cache and statistics

@@ -6,19 +6,25 @@
 //! fields never get here); this module only writes it down in the order and
 //! axis conventions each version demands.
 
+//!
+//! One module per job: this one holds the input types and writes the
+//! document's frame (service, contact, operations); [`layer`] writes the
+//! layer tree, [`v130`] and [`v111`] the elements only one version has,
+//! [`xml`] the small writers all of them share.
+
+mod layer;
+mod v111;
+mod v130;
+mod xml;
+
 use std::io;
 
-use quick_xml::Writer;
-use quick_xml::events::BytesText;
-
-use super::exception::{XLINK, XSI, number, write_document, xml_text};
+use super::exception::write_document;
 use super::request::{Bbox, ImageFormat, Limits, Version};
 use crate::Crs;
 use crate::config::{ContactConfig, ServiceConfig};
-
-/// Size of the standardized rendering pixel in metres (WMS 1.3.0, 7.2.4.6.9),
-/// on which scale denominators are based.
-const PIXEL_SIZE: f64 = 0.00028;
+use layer::layer;
+use xml::{W, keywords, non_empty_or, online_resource, optional_text, text};
 
 /// What a capabilities document says; the engine fills it per request
 /// (language, the caller's visible layers).
@@ -143,33 +149,19 @@ pub fn capabilities_content_type(version: Version) -> &'static str {
 pub fn capabilities_xml(input: &CapabilitiesInput) -> String {
     match input.version {
         Version::V130 => write_document(None, |w| document(w, input)),
-        Version::V111 => write_document(
-            Some(
-                r#"WMT_MS_Capabilities SYSTEM "http://schemas.opengis.net/wms/1.1.1/WMS_MS_Capabilities.dtd""#,
-            ),
-            |w| document(w, input),
-        ),
+        Version::V111 => write_document(Some(v111::DOCTYPE), |w| document(w, input)),
     }
 }
-
-type W = Writer<Vec<u8>>;
 
 fn document(w: &mut W, input: &CapabilitiesInput) -> io::Result<()> {
     let v = input.version;
     let root = match v {
-        Version::V130 => w.create_element("WMS_Capabilities").with_attributes([
-            ("version", "1.3.0"),
-            ("xmlns", "http://www.opengis.net/wms"),
-            ("xmlns:sld", "http://www.opengis.net/sld"),
-            ("xmlns:xlink", XLINK),
-            ("xmlns:xsi", XSI),
-            (
-                "xsi:schemaLocation",
-                "http://www.opengis.net/wms http://schemas.opengis.net/wms/1.3.0/capabilities_1_3_0.xsd \
-                 http://www.opengis.net/sld http://schemas.opengis.net/sld/1.1.0/sld_capabilities.xsd",
-            ),
-        ]),
-        Version::V111 => w.create_element("WMT_MS_Capabilities").with_attribute(("version", "1.1.1")),
+        Version::V130 => w
+            .create_element("WMS_Capabilities")
+            .with_attributes(v130::ROOT_ATTRIBUTES),
+        Version::V111 => w
+            .create_element("WMT_MS_Capabilities")
+            .with_attribute(("version", "1.1.1")),
     };
     root.write_inner_content(|w| {
         service(w, input)?;
@@ -322,289 +314,6 @@ fn operation(w: &mut W, v: Version, name: &str, formats: &[&str], href: &str) ->
     Ok(())
 }
 
-fn layer(w: &mut W, input: &CapabilitiesInput, layer: &CapLayer, is_root: bool) -> io::Result<()> {
-    let v = input.version;
-    let flag = |b: bool| if b { "1" } else { "0" };
-    w.create_element("Layer")
-        .with_attributes([
-            ("queryable", flag(layer.queryable)),
-            ("opaque", flag(layer.opaque)),
-        ])
-        .write_inner_content(|w| {
-            if let Some(name) = &layer.name {
-                text(w, "Name", name)?;
-            }
-            text(w, "Title", &layer.title)?;
-            optional_text(w, "Abstract", &abstract_with_date(layer, input.lang))?;
-            keywords(w, &layer.keywords)?;
-            if is_root {
-                // Children inherit the CRS list (WMS 1.3.0, 7.2.4.6.7).
-                for crs in crate::crs::ALL {
-                    match v {
-                        Version::V130 => text(w, "CRS", crs.code())?,
-                        // CRS:84 is a WMS 1.3.0 identifier; 1.1.1 has LatLonBoundingBox for it.
-                        Version::V111 if crs == Crs::Crs84 => {}
-                        Version::V111 => text(w, "SRS", crs.code())?,
-                    }
-                }
-            }
-            if let Some(extent) = lonlat_extent(layer) {
-                geographic_bbox(w, v, &extent)?;
-            }
-            for (crs, bbox) in &layer.bboxes {
-                bounding_box(w, v, *crs, bbox)?;
-            }
-            if let Some(attribution) = &layer.attribution {
-                w.create_element("Attribution").write_inner_content(|w| {
-                    optional_text(w, "Title", &attribution.title)?;
-                    match &attribution.online_resource {
-                        Some(href) if !href.trim().is_empty() => online_resource(w, v, href.trim()),
-                        _ => Ok(()),
-                    }
-                })?;
-            }
-            if let Some(href) = layer
-                .metadata_url
-                .as_deref()
-                .map(str::trim)
-                .filter(|h| !h.is_empty())
-            {
-                metadata_url(w, v, href)?;
-            }
-            if layer.name.is_some() {
-                style(w, v, input.lang, layer.style_legend.as_ref())?;
-            }
-            scale_range(w, v, layer.min_scale, layer.max_scale)?;
-            layer
-                .children
-                .iter()
-                .try_for_each(|child| self::layer(w, input, child, false))
-        })?;
-    Ok(())
-}
-
-/// The layer's abstract, with the data's date as a last paragraph.
-fn abstract_with_date(layer: &CapLayer, lang: &str) -> String {
-    let mut text = layer.abstract_.trim().to_string();
-    if let Some(date) = layer
-        .data_date
-        .as_deref()
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-    {
-        if !text.is_empty() {
-            text.push_str("\n\n");
-        }
-        text.push_str(if lang == "en" {
-            "Data as of: "
-        } else {
-            "Stand: "
-        });
-        text.push_str(date);
-    }
-    text
-}
-
-/// The layer's longitude/latitude extent, or the union of its children's.
-fn lonlat_extent(layer: &CapLayer) -> Option<Bbox> {
-    layer.lonlat_bbox.or_else(|| {
-        layer
-            .children
-            .iter()
-            .filter_map(lonlat_extent)
-            .reduce(|a, b| Bbox {
-                min_x: a.min_x.min(b.min_x),
-                min_y: a.min_y.min(b.min_y),
-                max_x: a.max_x.max(b.max_x),
-                max_y: a.max_y.max(b.max_y),
-            })
-    })
-}
-
-fn geographic_bbox(w: &mut W, v: Version, extent: &Bbox) -> io::Result<()> {
-    // The schema limits longitudes to ±180 and latitudes to ±90.
-    let lon = |x: f64| number(x.clamp(-180.0, 180.0));
-    let lat = |y: f64| number(y.clamp(-90.0, 90.0));
-    match v {
-        Version::V130 => {
-            w.create_element("EX_GeographicBoundingBox")
-                .write_inner_content(|w| {
-                    text(w, "westBoundLongitude", &lon(extent.min_x))?;
-                    text(w, "eastBoundLongitude", &lon(extent.max_x))?;
-                    text(w, "southBoundLatitude", &lat(extent.min_y))?;
-                    text(w, "northBoundLatitude", &lat(extent.max_y))
-                })?;
-        }
-        Version::V111 => {
-            w.create_element("LatLonBoundingBox")
-                .with_attributes([
-                    ("minx", lon(extent.min_x).as_str()),
-                    ("miny", lat(extent.min_y).as_str()),
-                    ("maxx", lon(extent.max_x).as_str()),
-                    ("maxy", lat(extent.max_y).as_str()),
-                ])
-                .write_empty()?;
-        }
-    }
-    Ok(())
-}
-
-/// A BoundingBox without resx/resy (vector data have no native resolution).
-/// WMS 1.3.0 (6.7.3.3, and the EPSG:4326 example of 7.2.4.6.8) writes the
-/// coordinates in the axis order of the CRS: latitude first for EPSG:4326
-/// and EPSG:4258.
-fn bounding_box(w: &mut W, v: Version, crs: Crs, bbox: &Bbox) -> io::Result<()> {
-    if v == Version::V111 && crs == Crs::Crs84 {
-        return Ok(());
-    }
-    let [min_x, min_y, max_x, max_y] = if v == Version::V130 && crs.swaps_axes_in_wms13() {
-        [bbox.min_y, bbox.min_x, bbox.max_y, bbox.max_x]
-    } else {
-        [bbox.min_x, bbox.min_y, bbox.max_x, bbox.max_y]
-    }
-    .map(number);
-    let crs_attribute = if v == Version::V130 { "CRS" } else { "SRS" };
-    w.create_element("BoundingBox")
-        .with_attributes([
-            (crs_attribute, crs.code()),
-            ("minx", min_x.as_str()),
-            ("miny", min_y.as_str()),
-            ("maxx", max_x.as_str()),
-            ("maxy", max_y.as_str()),
-        ])
-        .write_empty()?;
-    Ok(())
-}
-
-/// MetadataURL. The format is guessed from the link: catalogue requests and
-/// `.xml` files are `text/xml`, anything else a web page.
-fn metadata_url(w: &mut W, v: Version, href: &str) -> io::Result<()> {
-    let lower = href.to_ascii_lowercase();
-    let format = if lower.contains("getrecordbyid") || lower.ends_with(".xml") {
-        "text/xml"
-    } else {
-        "text/html"
-    };
-    // 1.3.0 names the metadata standard; the 1.1.1 DTD allows only TC211 or FGDC.
-    let kind = if v == Version::V130 {
-        "ISO19115:2003"
-    } else {
-        "TC211"
-    };
-    w.create_element("MetadataURL")
-        .with_attribute(("type", kind))
-        .write_inner_content(|w| {
-            text(w, "Format", format)?;
-            online_resource(w, v, href)
-        })?;
-    Ok(())
-}
-
-fn style(w: &mut W, v: Version, lang: &str, legend: Option<&LegendUrl>) -> io::Result<()> {
-    w.create_element("Style").write_inner_content(|w| {
-        text(w, "Name", "default")?;
-        text(
-            w,
-            "Title",
-            if lang == "en" { "Default" } else { "Standard" },
-        )?;
-        if let Some(legend) = legend {
-            w.create_element("LegendURL")
-                .with_attributes([
-                    ("width", legend.width.to_string().as_str()),
-                    ("height", legend.height.to_string().as_str()),
-                ])
-                .write_inner_content(|w| {
-                    text(w, "Format", &legend.format)?;
-                    online_resource(w, v, &legend.href)
-                })?;
-        }
-        Ok(())
-    })?;
-    Ok(())
-}
-
-/// 1.3.0: Min/MaxScaleDenominator. 1.1.1: ScaleHint, the ground size of a
-/// pixel's diagonal in metres, converted as MapServer does: denominator ×
-/// 0.28 mm × √2. A missing minimum is 0, a missing maximum `Infinity`.
-fn scale_range(w: &mut W, v: Version, min: Option<f64>, max: Option<f64>) -> io::Result<()> {
-    let valid = |s: Option<f64>| s.filter(|s| s.is_finite() && *s >= 0.0);
-    let (min, max) = (valid(min), valid(max));
-    match v {
-        Version::V130 => {
-            if let Some(min) = min {
-                text(w, "MinScaleDenominator", &number(min))?;
-            }
-            if let Some(max) = max {
-                text(w, "MaxScaleDenominator", &number(max))?;
-            }
-        }
-        Version::V111 => {
-            if min.is_none() && max.is_none() {
-                return Ok(());
-            }
-            let hint =
-                |denominator: f64| number(denominator * PIXEL_SIZE * std::f64::consts::SQRT_2);
-            let min = hint(min.unwrap_or(0.0));
-            let max = max.map_or_else(|| "Infinity".to_string(), hint);
-            w.create_element("ScaleHint")
-                .with_attributes([("min", min.as_str()), ("max", max.as_str())])
-                .write_empty()?;
-        }
-    }
-    Ok(())
-}
-
-fn keywords(w: &mut W, keywords: &[String]) -> io::Result<()> {
-    let keywords: Vec<&str> = keywords
-        .iter()
-        .map(|k| k.trim())
-        .filter(|k| !k.is_empty())
-        .collect();
-    if keywords.is_empty() {
-        return Ok(());
-    }
-    w.create_element("KeywordList")
-        .write_inner_content(|w| keywords.iter().try_for_each(|k| text(w, "Keyword", k)))?;
-    Ok(())
-}
-
-/// An OnlineResource. WMS 1.1.1 declares the XLink namespace on every one
-/// (its DTD fixes the attribute there); 1.3.0 declares it on the root.
-fn online_resource(w: &mut W, v: Version, href: &str) -> io::Result<()> {
-    let mut element = w.create_element("OnlineResource");
-    if v == Version::V111 {
-        element = element.with_attribute(("xmlns:xlink", XLINK));
-    }
-    element
-        .with_attributes([
-            ("xlink:type", "simple"),
-            ("xlink:href", xml_text(href).as_ref()),
-        ])
-        .write_empty()?;
-    Ok(())
-}
-
-fn text(w: &mut W, name: &str, content: &str) -> io::Result<()> {
-    w.create_element(name)
-        .write_text_content(BytesText::new(&xml_text(content)))?;
-    Ok(())
-}
-
-fn optional_text(w: &mut W, name: &str, content: &str) -> io::Result<()> {
-    let content = content.trim();
-    if content.is_empty() {
-        Ok(())
-    } else {
-        text(w, name, content)
-    }
-}
-
-fn non_empty_or<'a>(text: &'a str, default: &'a str) -> &'a str {
-    let text = text.trim();
-    if text.is_empty() { default } else { text }
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::exception::testing::{
@@ -612,6 +321,7 @@ mod tests {
     };
     use super::*;
     use crate::config::Text;
+    use crate::wms::exception::XLINK;
 
     fn service() -> ServiceConfig {
         ServiceConfig {
