@@ -12,23 +12,20 @@
 //! the JSON API are one type, [`error::ApiError`].
 
 pub mod access;
-pub mod api;
 pub mod cache;
+pub mod caller;
 pub mod config;
-pub mod drawings;
 pub mod error;
 pub mod housekeeping;
 pub mod json;
+pub mod map_service;
 pub mod metrics;
 pub mod middleware;
-pub mod moderation;
 pub mod origin;
-pub mod ows;
 pub mod ratelimit;
 pub mod reload;
 pub mod routes;
 pub mod state;
-pub mod viewer;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -72,11 +69,11 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::pages::router())
         .merge(routes::assets::router())
         .merge(routes::health::router())
-        .merge(ows::router())
-        .merge(api::router())
-        .merge(drawings::router())
-        .merge(moderation::router())
-        .merge(viewer::router())
+        .merge(routes::ows::router())
+        .merge(routes::catalogue::router())
+        .merge(routes::drawings::router())
+        .merge(routes::moderation::router())
+        .merge(routes::viewer::router())
         .fallback(routes::pages::page)
         .layer(from_fn_with_state(
             state.clone(),
@@ -102,7 +99,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     for problem in site.problems() {
         tracing::error!(problem = %problem, "site problem");
     }
-    let map = load_map(config.site_dir.clone(), &config.wms).await;
+    let map = map_service::load_map(config.site_dir.clone(), &config.wms).await;
     let store = SqliteStore::open(&config.data_dir).await?;
     let shared_store: Arc<dyn Store> = Arc::new(store.clone());
     let drawing_store: Arc<dyn numis_store::DrawingStore> = Arc::new(store.clone());
@@ -142,38 +139,6 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     store.close().await;
     tracing::info!("numis stopped");
     Ok(())
-}
-
-/// Loads `map.toml` and its data. Problems are logged, each with its place,
-/// and the portal serves without a map rather than not at all.
-pub async fn load_map(
-    site_dir: std::path::PathBuf,
-    config: &config::WmsConfig,
-) -> Option<ows::MapService> {
-    let started = std::time::Instant::now();
-    let loaded =
-        tokio::task::spawn_blocking(move || numis_map::catalog::Catalog::load(&site_dir)).await;
-    match loaded {
-        Ok(Ok(Some(catalog))) => {
-            tracing::info!(
-                layers = catalog.layer_count(),
-                ms = started.elapsed().as_millis() as u64,
-                "map loaded"
-            );
-            Some(ows::MapService::new(catalog, config))
-        }
-        Ok(Ok(None)) => None,
-        Ok(Err(problems)) => {
-            for problem in problems {
-                tracing::error!(problem = %problem, "map problem; the map service is off until it is fixed");
-            }
-            None
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "map loading failed");
-            None
-        }
-    }
 }
 
 async fn shutdown_signal() {

@@ -19,7 +19,7 @@ const DEBOUNCE: Duration = Duration::from_millis(150);
 /// render cache starts empty.
 pub async fn reload_map(state: &AppState) {
     let root = state.site().root().to_owned();
-    let map = crate::load_map(root, &state.config.wms).await;
+    let map = crate::map_service::load_map(root, &state.config.wms).await;
     state.replace_map(map);
     tracing::info!("map reloaded");
 }

@@ -9,8 +9,8 @@ use numis_store::{DrawingStore, Store};
 
 use crate::access::AccessCounter;
 use crate::config::Config;
+use crate::map_service::MapService;
 use crate::metrics::Metrics;
-use crate::ows::MapService;
 
 /// Application state, cheap to clone.
 #[derive(Clone)]

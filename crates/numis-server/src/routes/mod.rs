@@ -7,7 +7,19 @@
 //!   `robots.txt`, and the fallback for every other path.
 //! - [`assets`]: the theme's files (`/assets/…`).
 //! - [`health`]: `/healthz` and `/metrics`.
+//! - [`ows`]: the OGC WMS at `/ows`.
+//! - [`viewer`]: the map viewer (`/karte`, `/en/karte`), the embed
+//!   (`/embed`) and the viewer's precompressed bundle.
+//! - [`catalogue`]: the viewer's JSON: layers, attribution, search,
+//!   measurements, QR codes.
+//! - [`drawings`]: the drawings API over `numis_core::drawings`.
+//! - [`moderation`]: the operator's view of drawings (clause P12).
 
 pub mod assets;
+pub mod catalogue;
+pub mod drawings;
 pub mod health;
+pub mod moderation;
+pub mod ows;
 pub mod pages;
+pub mod viewer;

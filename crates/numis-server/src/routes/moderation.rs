@@ -14,6 +14,7 @@ use numis_core::drawings::{DrawingOrder, StoredDrawing, rfc3339};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::caller;
 use crate::error::ApiError;
 use crate::json::{self, Caching};
 use crate::state::AppState;
@@ -35,11 +36,10 @@ fn answer(status: StatusCode, body: &Value) -> Response<Body> {
 /// Passes the operator's requests: 404 while no token is configured (the
 /// routes do not exist), 401 without the right one.
 fn operator_only(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    let token = state.config.operator_token();
-    if token.is_none() {
+    if state.config.operator_token().is_none() {
         return Err(ApiError::not_found("not found"));
     }
-    if json::is_operator(headers, token) {
+    if caller::of_request(&state.config, headers).operator {
         Ok(())
     } else {
         Err(ApiError::unauthorized("the operator token is needed"))

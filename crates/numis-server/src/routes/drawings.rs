@@ -19,10 +19,10 @@ use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Extension, Router};
+use numis_cms::Lang;
 use numis_core::drawings::{
     Created, ExportFormat, MAX_REASON_CHARS, StoredDrawing, Upload, rfc3339,
 };
-use numis_cms::Lang;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use serde_json::value::RawValue;
@@ -53,7 +53,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The API described for client authors (OpenAPI 3.1).
-const OPENAPI: &str = include_str!("../openapi.json");
+const OPENAPI: &str = include_str!("../../openapi.json");
 
 async fn openapi() -> Response<Body> {
     let mut response = OPENAPI.into_response();
@@ -102,9 +102,8 @@ fn answer<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Response<Body>
 fn link_lang(lang: Option<&str>) -> Result<Lang, ApiError> {
     match lang {
         None => Ok(Lang::default()),
-        Some(code) => Lang::parse(code).ok_or_else(|| {
-            ApiError::bad_request(format!("lang {code:?} is neither de nor en"))
-        }),
+        Some(code) => Lang::parse(code)
+            .ok_or_else(|| ApiError::bad_request(format!("lang {code:?} is neither de nor en"))),
     }
 }
 
@@ -131,7 +130,7 @@ fn created(headers: &HeaderMap, lang: Lang, created: &Created) -> Response<Body>
     let share_url = format!(
         "{}{}?drawing={id}",
         public_base(headers),
-        crate::viewer::karte_url(lang)
+        crate::routes::viewer::karte_url(lang)
     );
     let mut response = answer(
         StatusCode::CREATED,

@@ -9,14 +9,17 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use numis_cms::Lang;
 use numis_map::attribution::{MAX_NOTE_LAYERS, combined_notes, licence_short_name, map_notes};
 use numis_map::search::Target;
 use numis_map::view::{Caller, Node, VisibleLayer};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::caller;
+use crate::error::ApiError;
 use crate::json::{self, Caching};
-use crate::ows::{MapService, caller};
+use crate::map_service::MapService;
 use crate::state::AppState;
 
 /// The scales the viewer offers; its view snaps to them.
@@ -43,19 +46,20 @@ struct LangQuery {
 }
 
 fn lang_of(lang: Option<&str>) -> &'static str {
-    if lang == Some("en") { "en" } else { "de" }
+    Lang::from_query(lang).as_str()
 }
 
-fn json_response(status: StatusCode, value: &Value) -> Response<Body> {
-    // Answers change when the site is reloaded; let browsers revalidate.
-    json::answer(status, value, Caching::Revalidate)
+/// A catalogue answer: it changes when the site is reloaded, so browsers
+/// keep it but ask again.
+fn ok(value: &Value) -> Result<Response<Body>, ApiError> {
+    Ok(json::answer(StatusCode::OK, value, Caching::Revalidate))
 }
 
-fn no_map() -> Response<Body> {
-    json_response(
-        StatusCode::NOT_FOUND,
-        &json!({ "error": "this portal publishes no map" }),
-    )
+/// The published map, or 404 when the site has none.
+fn published(state: &AppState) -> Result<std::sync::Arc<MapService>, ApiError> {
+    state
+        .map()
+        .ok_or_else(|| ApiError::not_found("this portal publishes no map"))
 }
 
 fn legend_url(id: &str, lang: &str) -> String {
@@ -68,13 +72,11 @@ async fn layers(
     State(state): State<AppState>,
     Query(query): Query<LangQuery>,
     headers: HeaderMap,
-) -> Response<Body> {
-    let Some(map) = state.map() else {
-        return no_map();
-    };
+) -> Result<Response<Body>, ApiError> {
+    let map = published(&state)?;
     let lang = lang_of(query.lang.as_deref());
-    let caller = caller(&headers, map.operator_token());
-    json_response(StatusCode::OK, &catalogue(&map, &caller, lang))
+    let caller = caller::of_request(&state.config, &headers);
+    ok(&catalogue(&map, &caller, lang))
 }
 
 /// The viewer's view of the catalogue: base maps, tree, layers — all as
@@ -216,10 +218,8 @@ async fn attribution(
     State(state): State<AppState>,
     Query(query): Query<AttributionQuery>,
     headers: HeaderMap,
-) -> Response<Body> {
-    let Some(map) = state.map() else {
-        return no_map();
-    };
+) -> Result<Response<Body>, ApiError> {
+    let map = published(&state)?;
     let names: Vec<&str> = query
         .layers
         .as_deref()
@@ -229,10 +229,10 @@ async fn attribution(
         .filter(|n| !n.is_empty())
         .collect();
     if names.len() > MAX_NOTE_LAYERS {
-        return json_response(
-            StatusCode::BAD_REQUEST,
-            &json!({ "error": format!("layers names {} ids; at most {MAX_NOTE_LAYERS} are allowed", names.len()) }),
-        );
+        return Err(ApiError::bad_request(format!(
+            "layers names {} ids; at most {MAX_NOTE_LAYERS} are allowed",
+            names.len()
+        )));
     }
     let base = query
         .base
@@ -240,9 +240,9 @@ async fn attribution(
         .map(str::trim)
         .filter(|b| !b.is_empty() && *b != "none");
     let lang = lang_of(query.lang.as_deref());
-    let caller = caller(&headers, map.operator_token());
+    let caller = caller::of_request(&state.config, &headers);
     let notes = map_notes(&map.catalog.view(&caller), base, &names, lang);
-    json_response(StatusCode::OK, &json!({ "notes": notes }))
+    ok(&json!({ "notes": notes }))
 }
 
 #[derive(Deserialize)]
@@ -255,12 +255,10 @@ async fn search(
     State(state): State<AppState>,
     Query(query): Query<SearchQuery>,
     headers: HeaderMap,
-) -> Response<Body> {
-    let Some(map) = state.map() else {
-        return no_map();
-    };
+) -> Result<Response<Body>, ApiError> {
+    let map = published(&state)?;
     let lang = lang_of(query.lang.as_deref());
-    let caller = caller(&headers, map.operator_token());
+    let caller = caller::of_request(&state.config, &headers);
     let hits = map.search.search(
         query.q.as_deref().unwrap_or_default(),
         lang,
@@ -285,7 +283,7 @@ async fn search(
             })
         })
         .collect();
-    json_response(StatusCode::OK, &json!({ "results": results }))
+    ok(&json!({ "results": results }))
 }
 
 async fn measurements(
@@ -293,19 +291,17 @@ async fn measurements(
     Path((layer_id, key)): Path<(String, String)>,
     Query(query): Query<LangQuery>,
     headers: HeaderMap,
-) -> Response<Body> {
-    let Some(map) = state.map() else {
-        return no_map();
-    };
+) -> Result<Response<Body>, ApiError> {
+    let map = published(&state)?;
     let lang = lang_of(query.lang.as_deref());
-    let caller = caller(&headers, map.operator_token());
-    let not_found = |what: &str| json_response(StatusCode::NOT_FOUND, &json!({ "error": what }));
-    let Some(layer) = map.catalog.view(&caller).layer(&layer_id) else {
-        return not_found("no such layer");
-    };
-    let Some((config, measured)) = layer.measurements() else {
-        return not_found("this layer has no measurements");
-    };
+    let caller = caller::of_request(&state.config, &headers);
+    let view = map.catalog.view(&caller);
+    let layer = view
+        .layer(&layer_id)
+        .ok_or_else(|| ApiError::not_found("no such layer"))?;
+    let (config, measured) = layer
+        .measurements()
+        .ok_or_else(|| ApiError::not_found("this layer has no measurements"))?;
     // A feature without values is no error: the viewer shows none.
     let latest = measured.latest(&key).unwrap_or_default();
     let values: Vec<Value> = latest
@@ -326,7 +322,7 @@ async fn measurements(
             })
         })
         .collect();
-    json_response(StatusCode::OK, &json!({ "key": key, "values": values }))
+    ok(&json!({ "key": key, "values": values }))
 }
 
 #[derive(Deserialize)]
@@ -334,24 +330,15 @@ struct QrQuery {
     text: Option<String>,
 }
 
-async fn qr(Query(query): Query<QrQuery>) -> Response<Body> {
+async fn qr(Query(query): Query<QrQuery>) -> Result<Response<Body>, ApiError> {
     let text = query.text.unwrap_or_default();
     if text.is_empty() || text.len() > MAX_QR_BYTES {
-        return json_response(
-            StatusCode::BAD_REQUEST,
-            &json!({ "error": format!("text must be 1 to {MAX_QR_BYTES} bytes") }),
-        );
+        return Err(ApiError::bad_request(format!(
+            "text must be 1 to {MAX_QR_BYTES} bytes"
+        )));
     }
-    let code =
-        match qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M) {
-            Ok(code) => code,
-            Err(e) => {
-                return json_response(
-                    StatusCode::BAD_REQUEST,
-                    &json!({ "error": format!("no QR code for this text: {e}") }),
-                );
-            }
-        };
+    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| ApiError::bad_request(format!("no QR code for this text: {e}")))?;
     let svg = code
         .render::<qrcode::render::svg::Color<'_>>()
         .min_dimensions(200, 200)
@@ -362,5 +349,5 @@ async fn qr(Query(query): Query<QrQuery>) -> Response<Body> {
         header::CONTENT_TYPE,
         HeaderValue::from_static("image/svg+xml"),
     );
-    response
+    Ok(response)
 }
