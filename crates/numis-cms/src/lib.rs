@@ -2,8 +2,12 @@
 //!
 //! Reads a Grav `user/` tree as Grav would — page folders with order
 //! prefixes, front matter, routes and aliases, visibility and publishing,
-//! modular pages, languages and translation keys — and renders its pages
-//! with Markdown and minijinja templates.
+//! modular pages, languages and translation keys — answers requests as
+//! Grav's dispatcher does (trailing slashes, letter case, language
+//! prefixes, redirects; `dispatch`), and renders its pages with Markdown
+//! and minijinja templates. The built-in theme's templates and its own
+//! strings (German, English) come with the binary, beneath whatever the
+//! tree brings. [`Lang`] is the one type for the language of a request.
 //!
 //! No HTTP here: numis-server turns [`Resolved`] into responses.
 //!

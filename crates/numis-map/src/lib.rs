@@ -1,6 +1,14 @@
-//! The numis map engine: coordinate systems, data sources, spatial index,
-//! styles and rendering, the catalogue view (who may see which layers and
-//! fields: [`view`]), source notes, and the WMS protocol as plain functions.
+//! The numis map engine: coordinate systems, data sources (GeoPackage,
+//! GeoJSON), spatial index, rule-based styles and rendering to PNG/JPEG
+//! within a time and size budget, labels and legends, and the WMS
+//! protocol as plain functions (parse, capabilities, GetMap,
+//! GetFeatureInfo, GetLegendGraphic, exceptions).
+//!
+//! Two rules have exactly one home here: who may see which layers, groups
+//! and fields ([`view`]: `Catalog::view(&Caller)`, through which every
+//! output reads), and the source note of what is shown
+//! ([`attribution::combined_notes`]). What a cached image depends on is
+//! [`render_key::RenderKey`].
 //!
 //! No HTTP here: numis-server decodes requests and encodes responses.
 

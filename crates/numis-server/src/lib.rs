@@ -1,15 +1,23 @@
-//! The numis HTTP application.
+//! The numis HTTP application, kept thin: it decodes requests, asks the
+//! engine (`numis-map`), the pages (`numis-cms`) or a domain service
+//! (`numis-core`), and encodes the answers. The rules themselves live
+//! there, each in one place.
 //!
-//! One router module per capability, all of the same shape
-//! (`pub fn router() -> Router<AppState>`): [`pages`] (content pages,
-//! sitemap, robots), [`assets`] (theme files), [`health`] (`/healthz`,
-//! `/metrics`), [`ows`] (the WMS), [`viewer`] (`/karte`, `/embed` and the
-//! viewer's bundle), [`api`] (the viewer's JSON), [`drawings`] and
-//! [`moderation`] (the drawings API over `numis_core::drawings`, which
-//! holds the rules). [`app`] merges them and adds the middleware every
-//! response passes: the access record (route template, status class,
-//! bytes — never the client) and the security headers. Error answers of
-//! the JSON API are one type, [`error::ApiError`].
+//! - [`routes`]: one router per capability, all of the same shape
+//!   (`pub fn router() -> Router<AppState>`): pages, assets, health and
+//!   metrics, the WMS, the viewer, the catalogue JSON, drawings,
+//!   moderation.
+//! - [`middleware`]: what every answer passes: the access record (route
+//!   template, status class, bytes — never the client), the security
+//!   headers, compression.
+//! - Shared pieces: [`state`] (what handlers reach), [`config`],
+//!   [`map_service`] (the loaded map, its render cache and slots),
+//!   [`caller`] (who asks), [`error`] (the JSON API's one error answer),
+//!   [`access`] (statistics counters), [`housekeeping`] (the background
+//!   task), [`reload`].
+//!
+//! No module imports one that imports it back (`tests/module_graph.rs`).
+//! [`app`] assembles routers and middleware; [`serve`] binds and runs.
 
 pub mod access;
 pub mod cache;

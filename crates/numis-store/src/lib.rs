@@ -1,9 +1,10 @@
-//! Persistence for numis behind one trait, [`Store`].
-//!
-//! It holds the aggregated access statistics (clauses P1 and P2 of the
-//! specification: counts per day, route template and status class, and
-//! nothing that could identify a client) and the drawings (P4, P7–P12). The SQLite backend is the
-//! default; a PostgreSQL backend will implement the same trait.
+//! Persistence for numis behind one trait per aggregate: [`Store`] for the
+//! aggregated access statistics (clauses P1 and P2 of the specification:
+//! counts per day, route template and status class, and nothing that
+//! could identify a client) and [`DrawingStore`] for the drawings (P4,
+//! P7–P12). SQLite (one writing and four reading connections) is the only
+//! backend today; a PostgreSQL backend will implement the same traits.
+//! The rules of what may be stored live in `numis-core`, not here.
 //!
 //! No HTTP here.
 
