@@ -4,7 +4,10 @@
 // exports and WMS capabilities); the viewer only shows it.
 //
 // Layer and base changes are debounced, an older request is cancelled by a
-// newer one, and a failed request keeps the last good answer on screen.
+// newer one. A failed request is tried again (after 1, 2, 4 … s, up to
+// half a minute apart) until the server answers; the notes on screen stay
+// until then. The viewer never joins notes itself: one function decides
+// what a source note says, on the server.
 
 import type { Api } from './api';
 import { el, replaceChildren } from './dom';
@@ -13,28 +16,19 @@ import type { Store } from './store';
 
 /** Quiet time after the last layer or base change before asking the server. */
 const DEBOUNCE_MS = 150;
-
-/**
- * The notes from the layer list, deduplicated: shown only while the server
- * has not answered even once (it is down, or older than the endpoint), so
- * the sources are never missing from the map.
- */
-export function catalogueNotes(store: Store): string[] {
-  const notes: string[] = [];
-  const add = (note: string): void => {
-    const text = note.trim();
-    if (text && !notes.includes(text)) notes.push(text);
-  };
-  const base = store.catalogue.basemap(store.base);
-  if (base) base.attribution.forEach(add);
-  for (const id of store.visibleIds()) add(store.catalogue.layer(id)?.attribution ?? '');
-  return notes;
-}
+/** First and longest wait before asking again after a failure. */
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 30_000;
 
 export function mountAttribution(target: HTMLElement, store: Store, api: Api, lang: Lang): void {
-  let answered = false;
   let timer: number | undefined;
+  let retry = RETRY_FIRST_MS;
   let pending: AbortController | null = null;
+
+  const askSoon = (delay: number): void => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(() => void ask(), delay);
+  };
 
   const render = (notes: string[]): void => {
     replaceChildren(target, notes.length ? el('ul', {}, ...notes.map((n) => el('li', {}, n))) : null);
@@ -48,17 +42,13 @@ export function mountAttribution(target: HTMLElement, store: Store, api: Api, la
     try {
       const notes = await api.attribution(store.visibleIds(), store.base, lang, controller.signal);
       if (controller.signal.aborted) return;
-      answered = true;
-      target.dataset.source = 'server';
+      retry = RETRY_FIRST_MS;
       render(notes);
     } catch (error) {
       if (controller.signal.aborted) return;
-      // Keep the last good answer; before the first one, the layer list's.
       console.warn('attribution:', error);
-      if (!answered) {
-        target.dataset.source = 'catalogue';
-        render(catalogueNotes(store));
-      }
+      askSoon(retry);
+      retry = Math.min(retry * 2, RETRY_MAX_MS);
     } finally {
       if (pending === controller) pending = null;
     }
@@ -67,7 +57,6 @@ export function mountAttribution(target: HTMLElement, store: Store, api: Api, la
   void ask();
   store.subscribe((change) => {
     if (change !== 'layers' && change !== 'base') return;
-    window.clearTimeout(timer);
-    timer = window.setTimeout(() => void ask(), DEBOUNCE_MS);
+    askSoon(DEBOUNCE_MS);
   });
 }
