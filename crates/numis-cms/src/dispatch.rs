@@ -291,19 +291,7 @@ fn is_external(location: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Writes `files` (path, content) below a temp folder and loads it.
-    fn site(files: &[(&str, &str)]) -> (tempfile::TempDir, Site) {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, content) in files {
-            let path = dir.path().join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, content).unwrap();
-        }
-        std::fs::create_dir_all(dir.path().join("pages")).unwrap();
-        let site = Site::load(dir.path()).unwrap();
-        (dir, site)
-    }
+    use crate::site::tests::site;
 
     fn redirect(location: &str, status: u16) -> Resolved {
         Resolved::Redirect {

@@ -563,11 +563,11 @@ fn language_name(code: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Writes `files` (path, content) below a temp folder and loads it.
-    fn site(files: &[(&str, &str)]) -> (tempfile::TempDir, Site) {
+    pub(crate) fn site(files: &[(&str, &str)]) -> (tempfile::TempDir, Site) {
         let dir = tempfile::tempdir().unwrap();
         for (path, content) in files {
             let path = dir.path().join(path);

@@ -256,15 +256,17 @@ impl Catalog {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn site(map_toml: &str) -> tempfile::TempDir {
+    /// A site folder with `map_toml` and `points.geojson`: one point in
+    /// Hannover with a `name` and an `owner` (for personal-field tests).
+    pub(crate) fn site(map_toml: &str) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(MAP_FILE), map_toml).unwrap();
         std::fs::write(
             dir.path().join("points.geojson"),
-            r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Hannover"},"geometry":{"type":"Point","coordinates":[9.73,52.37]}}]}"#,
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Hannover","owner":"Erika"},"geometry":{"type":"Point","coordinates":[9.73,52.37]}}]}"#,
         )
         .unwrap();
         dir

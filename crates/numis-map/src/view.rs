@@ -361,18 +361,7 @@ impl<'a> VisibleLayer<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::MAP_FILE;
-
-    fn site(map_toml: &str) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(MAP_FILE), map_toml).unwrap();
-        std::fs::write(
-            dir.path().join("points.geojson"),
-            r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Hannover","owner":"Erika"},"geometry":{"type":"Point","coordinates":[9.73,52.37]}}]}"#,
-        )
-        .unwrap();
-        dir
-    }
+    use crate::catalog::tests::site;
 
     const TWO_LAYERS: &str = r##"
         [[group]]
