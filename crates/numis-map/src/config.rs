@@ -416,10 +416,10 @@ pub struct LabelConfig {
     /// Font size in pixels. [default: 11]
     #[serde(default = "default_label_size")]
     pub size: f32,
-    /// Text colour. [default: #222222]
+    /// Text colour. \[default: #222222\]
     #[serde(default = "default_label_color")]
     pub color: String,
-    /// Halo colour; none for no halo. [default: #ffffff]
+    /// Halo colour; none for no halo. \[default: #ffffff\]
     #[serde(default = "default_halo")]
     pub halo: Option<String>,
     /// Placement.

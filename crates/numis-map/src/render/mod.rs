@@ -122,7 +122,7 @@ pub fn render(
 
 /// [`render`], giving up with [`RenderError::DeadlineExceeded`] once
 /// `deadline` has passed: the clock is read between layers, every
-/// [`FEATURES_PER_DEADLINE_CHECK`] features and before the labels, so a
+/// `FEATURES_PER_DEADLINE_CHECK` features and before the labels, so a
 /// request too large for its time budget stops early instead of holding a
 /// rendering thread.
 pub fn render_within(
