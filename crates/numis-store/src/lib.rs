@@ -91,7 +91,8 @@ pub trait DrawingStore: Send + Sync {
 
     /// Binds the drawing `id` to `account_id` ("claim it with its edit
     /// link"): `true` when the drawing now belongs to the account, `false`
-    /// when no such drawing exists or another account owns it.
+    /// when no such drawing exists or another account owns it. Claiming
+    /// for an account that does not exist is an error.
     async fn claim_drawing(&self, id: &str, account_id: &str) -> Result<bool>;
 
     /// The drawings of one account, newest first.
@@ -186,7 +187,8 @@ pub trait AccountStore: Send + Sync {
     /// as `drawings` says. Deleted content is overwritten, not only
     /// unlinked, and the SQLite backend truncates its write-ahead log
     /// afterwards, so no byte of it remains in the database files.
-    /// `false` when no such account existed.
+    /// `false` when no such account existed; [`StoreError::CheckpointBusy`]
+    /// when the rows are gone but the log could not be truncated yet.
     async fn delete_account(&self, id: &str, drawings: OwnedDrawings) -> Result<bool>;
 
     /// Erases, as [`Self::delete_account`] with
