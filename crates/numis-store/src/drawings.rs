@@ -8,8 +8,8 @@ pub struct StoredDrawing {
     pub id: String,
     /// SHA-256 of the secret edit key (the key itself is never stored).
     pub edit_key_hash: Vec<u8>,
-    /// The owning account, once accounts exist.
-    pub owner_account: Option<i64>,
+    /// The id of the owning account; `None` for an anonymous drawing.
+    pub owner: Option<String>,
     /// Title.
     pub title: String,
     /// The features as a GeoJSON FeatureCollection.

@@ -30,6 +30,15 @@ pub enum StoreError {
     /// Migrating the schema failed.
     #[error("cannot migrate database schema: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Another account already has this normalised pseudonym.
+    #[error("pseudonym taken")]
+    PseudonymTaken,
+    /// The write-ahead log could not be truncated because a reader was
+    /// still using it; the data are deleted, but erased bytes may remain in
+    /// the `-wal` file until the next checkpoint. Retrying the checkpoint
+    /// (any later erasure) removes them.
+    #[error("cannot truncate the write-ahead log: a reader is still using it")]
+    CheckpointBusy,
     /// A query failed (disk full, read-only file system, lock timeout…).
     #[error("{operation}: {source}")]
     Query {

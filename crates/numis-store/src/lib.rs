@@ -1,18 +1,33 @@
 //! Persistence for numis behind one trait per aggregate: [`Store`] for the
 //! aggregated access statistics (clauses P1 and P2 of the specification:
 //! counts per day, route template and status class, and nothing that
-//! could identify a client) and [`DrawingStore`] for the drawings (P4,
-//! P7–P12). SQLite (one writing and four reading connections) is the only
-//! backend today; a PostgreSQL backend will implement the same traits.
-//! The rules of what may be stored live in `numis-core`, not here.
+//! could identify a client), [`DrawingStore`] for the drawings (P4,
+//! P7–P12) and [`AccountStore`] for "Mein NUMIS" (P3, P4, P5, L7, L8):
+//! pseudonymous accounts with roles and voluntary profile fields,
+//! one-time recovery codes, login sessions and saved map views. SQLite
+//! (one writing and four reading connections) is the only backend today;
+//! a PostgreSQL backend will implement the same traits, which therefore
+//! speak only in plain Rust types.
+//!
+//! The store keeps what it is given. The rules of what may be stored, and
+//! how (password hashing, pseudonym normalisation, token and code hashes,
+//! session lifetimes), live in `numis-core`, not here. What the store
+//! guarantees itself: secrets arrive and stay hashed (it has no column for
+//! a password, session token or recovery code), and an erased account
+//! leaves no trace in the database files (`secure_delete`, WAL truncated).
 //!
 //! No HTTP here.
 
+mod accounts;
 mod drawings;
 mod error;
 mod sqlite;
 mod stats;
 
+pub use accounts::{
+    AccountSummary, NewAccount, OwnedDrawings, Profile, ProfileField, SavedView, StoredAccount,
+    StoredSession,
+};
 pub use drawings::{DrawingOrder, DrawingReport, StoredDrawing};
 pub use error::{Result, StoreError};
 pub use sqlite::SqliteStore;
@@ -22,7 +37,8 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 
 /// The store's health and the access statistics. Implemented by
-/// [`SqliteStore`], which also implements [`DrawingStore`].
+/// [`SqliteStore`], which also implements [`DrawingStore`] and
+/// [`AccountStore`].
 #[async_trait]
 pub trait Store: Send + Sync {
     /// Checks that the store answers (for `/healthz`).
@@ -72,4 +88,177 @@ pub trait DrawingStore: Send + Sync {
 
     /// Deletes every drawing that expired at or before `now`; returns how many.
     async fn purge_expired_drawings(&self, now: i64) -> Result<u64>;
+
+    /// Binds the drawing `id` to `account_id` ("claim it with its edit
+    /// link"): `true` when the drawing now belongs to the account, `false`
+    /// when no such drawing exists or another account owns it. Claiming
+    /// for an account that does not exist is an error.
+    async fn claim_drawing(&self, id: &str, account_id: &str) -> Result<bool>;
+
+    /// The drawings of one account, newest first.
+    async fn drawings_of_owner(&self, account_id: &str) -> Result<Vec<StoredDrawing>>;
+}
+
+/// "Mein NUMIS": accounts, their roles, voluntary profile, second factor
+/// and recovery codes, their sessions and saved map views (clauses P3, P4,
+/// P5, L7, L8). Implemented by [`SqliteStore`].
+///
+/// Methods that change one account answer `false` when no such account
+/// (or session, or view) exists. Times are Unix seconds (UTC), given by
+/// the caller. Nothing here stores a password, a session token or a
+/// recovery code: only the hashes the caller computed.
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    // --- Accounts -------------------------------------------------------
+
+    /// Creates an account with no roles, no profile and no second factor;
+    /// `last_seen_at` starts at `created_at`.
+    /// [`StoreError::PseudonymTaken`] when another account has the same
+    /// `pseudonym_key`.
+    async fn create_account(&self, account: &NewAccount) -> Result<()>;
+
+    /// The account with this id.
+    async fn account(&self, id: &str) -> Result<Option<StoredAccount>>;
+
+    /// The account with this normalised pseudonym (for login).
+    async fn account_by_pseudonym_key(&self, pseudonym_key: &str) -> Result<Option<StoredAccount>>;
+
+    /// Every account for the operator, by pseudonym key: no password hash,
+    /// second factor or profile field leaves the store this way.
+    async fn list_accounts(&self) -> Result<Vec<AccountSummary>>;
+
+    /// Changes the pseudonym; [`StoreError::PseudonymTaken`] when another
+    /// account has `pseudonym_key`.
+    async fn set_pseudonym(&self, id: &str, pseudonym: &str, pseudonym_key: &str) -> Result<bool>;
+
+    /// Replaces the password hash (a PHC string).
+    async fn set_password_hash(&self, id: &str, password_hash: &str) -> Result<bool>;
+
+    /// Blocks or unblocks the account. Its sessions stay: the caller ends
+    /// them with [`Self::delete_sessions_of_account`].
+    async fn set_blocked(&self, id: &str, blocked: bool) -> Result<bool>;
+
+    /// Records a login or other use at `now` (retention, clause L8).
+    async fn touch_account(&self, id: &str, now: i64) -> Result<bool>;
+
+    /// Sets one voluntary profile field, or removes it with `None`; the
+    /// other fields stay as they are.
+    async fn set_profile_field(
+        &self,
+        id: &str,
+        field: ProfileField,
+        value: Option<&str>,
+    ) -> Result<bool>;
+
+    /// Whether this (operator) account may see other accounts' profile
+    /// fields.
+    async fn set_profile_access(&self, id: &str, allowed: bool) -> Result<bool>;
+
+    /// Switches the second factor on with `secret` (in the caller's
+    /// encoding) or off with `None`; either way the replay guard of
+    /// [`Self::use_totp_step`] starts afresh.
+    async fn set_totp_secret(&self, id: &str, secret: Option<&[u8]>) -> Result<bool>;
+
+    /// Accepts the TOTP time step `step` once: `true` when it is later than
+    /// every step accepted before (and records it), `false` for a replayed
+    /// or older step or an unknown account. Atomic.
+    async fn use_totp_step(&self, id: &str, step: i64) -> Result<bool>;
+
+    /// Grants a role; `false` when the account does not exist. Granting a
+    /// role held already changes nothing and answers `true`.
+    async fn grant_role(&self, id: &str, role: &str) -> Result<bool>;
+
+    /// Revokes a role; `false` when the account did not hold it.
+    async fn revoke_role(&self, id: &str, role: &str) -> Result<bool>;
+
+    /// Replaces all recovery codes of the account by these hashes (shown
+    /// once at registration or regeneration; the codes are never stored).
+    async fn replace_recovery_codes(&self, id: &str, code_hashes: &[Vec<u8>]) -> Result<bool>;
+
+    /// Uses up the recovery code with this hash: `true` exactly once per
+    /// code, `false` for an unknown or used code. Atomic.
+    async fn use_recovery_code(&self, id: &str, code_hash: &[u8]) -> Result<bool>;
+
+    /// How many unused recovery codes the account has.
+    async fn recovery_codes_left(&self, id: &str) -> Result<u64>;
+
+    /// Erases the account: every row of it (roles, recovery codes,
+    /// sessions, views, the account) in one transaction, and its drawings
+    /// as `drawings` says. Deleted content is overwritten, not only
+    /// unlinked, and the SQLite backend truncates its write-ahead log
+    /// afterwards, so no byte of it remains in the database files.
+    /// `false` when no such account existed; [`StoreError::CheckpointBusy`]
+    /// when the rows are gone but the log could not be truncated yet.
+    async fn delete_account(&self, id: &str, drawings: OwnedDrawings) -> Result<bool>;
+
+    /// Erases, as [`Self::delete_account`] with
+    /// [`OwnedDrawings::KeepAnonymous`] would, every account last seen
+    /// before `last_seen_before` (retention, clause L8); returns how many.
+    async fn purge_inactive_accounts(&self, last_seen_before: i64) -> Result<u64>;
+
+    // --- Sessions -------------------------------------------------------
+
+    /// Stores a new session. Fails when the account does not exist or the
+    /// token hash or public id is taken.
+    async fn create_session(&self, session: &StoredSession) -> Result<()>;
+
+    /// The session with this token hash, as stored before this call, and
+    /// records its use at `now` on the session and its account. To keep
+    /// the lookup cheap the use is written only when the stored
+    /// `last_seen_at` is a minute or more older than `now`. The caller
+    /// decides whether the session has expired (from the returned
+    /// `last_seen_at`, `created_at` and `expires_at`).
+    async fn find_session(&self, token_hash: &[u8], now: i64) -> Result<Option<StoredSession>>;
+
+    /// The sessions of an account, most recently used first.
+    async fn sessions_of_account(&self, account_id: &str) -> Result<Vec<StoredSession>>;
+
+    /// Ends the session with this token hash (logout).
+    async fn delete_session(&self, token_hash: &[u8]) -> Result<bool>;
+
+    /// Ends the account's session named by its public id ("end this
+    /// session"); another account's session is never touched.
+    async fn delete_session_by_public_id(&self, account_id: &str, public_id: &str) -> Result<bool>;
+
+    /// Ends every session of the account except the one with token hash
+    /// `except` (if given); returns how many ended.
+    async fn delete_sessions_of_account(
+        &self,
+        account_id: &str,
+        except: Option<&[u8]>,
+    ) -> Result<u64>;
+
+    /// Deletes the sessions that ended: those whose `expires_at` is at or
+    /// before `now`, and the non-persistent ones last used before
+    /// `idle_cutoff`. Returns how many.
+    async fn purge_expired_sessions(&self, now: i64, idle_cutoff: i64) -> Result<u64>;
+
+    /// How many sessions are stored (for metrics).
+    async fn count_sessions(&self) -> Result<u64>;
+
+    // --- Saved map views --------------------------------------------------
+
+    /// Saves a view. Fails when the account does not exist or the id is
+    /// taken.
+    async fn create_view(&self, view: &SavedView) -> Result<()>;
+
+    /// The account's view with this id; `None` for another account's view.
+    async fn view(&self, account_id: &str, id: &str) -> Result<Option<SavedView>>;
+
+    /// The account's views, by name.
+    async fn views_of_account(&self, account_id: &str) -> Result<Vec<SavedView>>;
+
+    /// Renames the account's view; `false` when the account has no such
+    /// view.
+    async fn rename_view(
+        &self,
+        account_id: &str,
+        id: &str,
+        name: &str,
+        updated_at: i64,
+    ) -> Result<bool>;
+
+    /// Deletes the account's view; `false` when the account has no such
+    /// view.
+    async fn delete_view(&self, account_id: &str, id: &str) -> Result<bool>;
 }

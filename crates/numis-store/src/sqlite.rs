@@ -1,5 +1,8 @@
 //! The SQLite backend: one file `numis.sqlite` in the data directory, WAL
-//! journal, schema migrated at open.
+//! journal, `secure_delete` on, schema migrated at open. The statistics and
+//! drawings are implemented here, the accounts in [`accounts`].
+
+mod accounts;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -59,6 +62,11 @@ impl SqliteStore {
             // the disk.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            // Erasure (clause P3, account deletion) must leave no trace:
+            // deleted rows are overwritten with zeros instead of only being
+            // unlinked. Set on every connection, as SQLite keeps it per
+            // connection.
+            .pragma("secure_delete", "ON")
             .busy_timeout(Duration::from_secs(5));
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
@@ -170,13 +178,13 @@ impl Store for SqliteStore {
 impl DrawingStore for SqliteStore {
     async fn insert_drawing(&self, drawing: &StoredDrawing) -> Result<()> {
         sqlx::query(
-            "INSERT INTO drawings (id, edit_key_hash, owner_account, title, features,
+            "INSERT INTO drawings (id, edit_key_hash, owner, title, features,
                  created_at, changed_at, expires_at, copied_from, report_count)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&drawing.id)
         .bind(&drawing.edit_key_hash)
-        .bind(drawing.owner_account)
+        .bind(&drawing.owner)
         .bind(&drawing.title)
         .bind(&drawing.features)
         .bind(drawing.created_at)
@@ -302,16 +310,40 @@ impl DrawingStore for SqliteStore {
             .map_err(StoreError::query("purge drawings"))?;
         Ok(result.rows_affected())
     }
+
+    async fn claim_drawing(&self, id: &str, account_id: &str) -> Result<bool> {
+        // One statement, so two accounts claiming at once cannot both win.
+        let result = sqlx::query(
+            "UPDATE drawings SET owner = ?1 WHERE id = ?2 AND (owner IS NULL OR owner = ?1)",
+        )
+        .bind(account_id)
+        .bind(id)
+        .execute(&self.writer)
+        .await
+        .map_err(StoreError::query("claim drawing"))?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    async fn drawings_of_owner(&self, account_id: &str) -> Result<Vec<StoredDrawing>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {DRAWING_COLUMNS} FROM drawings WHERE owner = ? ORDER BY created_at DESC, id"
+        ))
+        .bind(account_id)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(StoreError::query("list drawings of owner"))?;
+        Ok(rows.iter().map(drawing_from_row).collect())
+    }
 }
 
-const DRAWING_COLUMNS: &str = "id, edit_key_hash, owner_account, title, features, created_at, \
+const DRAWING_COLUMNS: &str = "id, edit_key_hash, owner, title, features, created_at, \
     changed_at, expires_at, copied_from, report_count";
 
 fn drawing_from_row(row: &sqlx::sqlite::SqliteRow) -> StoredDrawing {
     StoredDrawing {
         id: row.get("id"),
         edit_key_hash: row.get("edit_key_hash"),
-        owner_account: row.get("owner_account"),
+        owner: row.get("owner"),
         title: row.get("title"),
         features: row.get("features"),
         created_at: row.get("created_at"),
@@ -330,7 +362,7 @@ mod tests {
         StoredDrawing {
             id: id.into(),
             edit_key_hash: vec![7; 32],
-            owner_account: None,
+            owner: None,
             title: format!("Zeichnung {id}"),
             features: r#"{"type":"FeatureCollection","features":[]}"#.into(),
             created_at,

@@ -322,7 +322,7 @@ impl DrawingService {
         let drawing = StoredDrawing {
             id,
             edit_key_hash: keys::key_hash(&edit_key),
-            owner_account: None,
+            owner: None,
             title,
             features,
             created_at: created,
