@@ -146,13 +146,15 @@ fn collapse_spaces(text: &str) -> String {
 
 /// Control characters (Cc) and the format characters (Cf) that change
 /// how text looks without being seen: zero-width space and joiners,
-/// direction marks and overrides, the BOM, soft hyphen.
+/// direction marks and overrides, the BOM, soft hyphen. Also the Hangul
+/// fillers: letters to Unicode, but blank, the classic invisible name.
 fn is_control_or_invisible(c: char) -> bool {
     c.is_control()
         || matches!(c,
             '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
             | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{206F}' | '\u{FEFF}')
+            | '\u{2066}'..='\u{206F}' | '\u{FEFF}'
+            | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}')
 }
 
 #[cfg(test)]
@@ -229,6 +231,8 @@ mod tests {
             "An\u{200B}na",
             "Anna\u{202E}ateb",
             "An\u{AD}na",
+            "\u{3164}\u{3164}\u{3164}",
+            "Anna\u{FFA0}",
         ] {
             assert_eq!(
                 Pseudonym::parse(name),
