@@ -8,11 +8,18 @@
 //! expired drawings. Persistence is `numis-store`'s, the file formats are
 //! `numis-formats`'.
 //!
+//! [`accounts`] owns the rules of "Mein NUMIS" accounts: pseudonyms and
+//! their normalised keys, the password policy and Argon2id hashing off the
+//! async runtime, recovery codes, the TOTP second factor, session tokens,
+//! CSRF tokens and lifetimes, and login throttling. The account store is
+//! `numis-store`'s.
+//!
 //! Deliberately not here: status codes, headers, bodies, query strings,
 //! client addresses and the creation rate limit (which counts clients,
 //! an HTTP concern). Each service answers with a typed error
 //! ([`drawings::DrawingError`]); `numis-server` maps it to a response.
-//! Later services (accounts, print jobs, the external-data fetcher) join
-//! as modules of this crate.
+//! Later services (print jobs, the external-data fetcher) join as modules
+//! of this crate.
 
+pub mod accounts;
 pub mod drawings;
