@@ -7,6 +7,20 @@ async fn open() -> (tempfile::TempDir, SqliteStore) {
     (dir, store)
 }
 
+/// A store with two accounts: `a1` (Anna) and `a2` (Bert).
+async fn open_with_anna_and_bert() -> (tempfile::TempDir, SqliteStore) {
+    let (dir, store) = open().await;
+    store
+        .create_account(&new_account("a1", "Anna"))
+        .await
+        .unwrap();
+    store
+        .create_account(&new_account("a2", "Bert"))
+        .await
+        .unwrap();
+    (dir, store)
+}
+
 fn new_account(id: &str, pseudonym: &str) -> NewAccount {
     NewAccount {
         id: id.into(),
@@ -222,15 +236,7 @@ async fn password_block_profile_access_and_last_use_are_changed() {
 
 #[tokio::test]
 async fn roles_are_granted_once_revoked_and_listed_without_profile_data() {
-    let (_dir, store) = open().await;
-    store
-        .create_account(&new_account("a1", "Anna"))
-        .await
-        .unwrap();
-    store
-        .create_account(&new_account("a2", "Bert"))
-        .await
-        .unwrap();
+    let (_dir, store) = open_with_anna_and_bert().await;
     assert!(store.grant_role("a1", "naturschutz").await.unwrap());
     assert!(
         store.grant_role("a1", "naturschutz").await.unwrap(),
@@ -288,15 +294,7 @@ async fn a_totp_step_is_accepted_once_and_never_an_older_one() {
 
 #[tokio::test]
 async fn a_recovery_code_works_exactly_once_and_new_codes_replace_the_old() {
-    let (_dir, store) = open().await;
-    store
-        .create_account(&new_account("a1", "Anna"))
-        .await
-        .unwrap();
-    store
-        .create_account(&new_account("a2", "Bert"))
-        .await
-        .unwrap();
+    let (_dir, store) = open_with_anna_and_bert().await;
     let codes: Vec<Vec<u8>> = (0..10u8).map(|i| vec![i; 32]).collect();
     assert!(store.replace_recovery_codes("a1", &codes).await.unwrap());
     assert_eq!(store.recovery_codes_left("a1").await.unwrap(), 10);
@@ -395,15 +393,7 @@ async fn a_session_needs_an_existing_account_and_a_fresh_public_id() {
 
 #[tokio::test]
 async fn sessions_are_listed_and_ended_one_by_one_or_all_but_the_current() {
-    let (_dir, store) = open().await;
-    store
-        .create_account(&new_account("a1", "Anna"))
-        .await
-        .unwrap();
-    store
-        .create_account(&new_account("a2", "Bert"))
-        .await
-        .unwrap();
+    let (_dir, store) = open_with_anna_and_bert().await;
     for (token, account, seen) in [
         ("t1", "a1", 1),
         ("t2", "a1", 3),
@@ -509,15 +499,7 @@ async fn expired_and_idle_sessions_are_purged_but_a_remembered_one_only_at_its_e
 
 #[tokio::test]
 async fn saved_views_belong_to_their_account_alone() {
-    let (_dir, store) = open().await;
-    store
-        .create_account(&new_account("a1", "Anna"))
-        .await
-        .unwrap();
-    store
-        .create_account(&new_account("a2", "Bert"))
-        .await
-        .unwrap();
+    let (_dir, store) = open_with_anna_and_bert().await;
     store.create_view(&view("v1", "a1", "Leine")).await.unwrap();
     store
         .create_view(&view("v2", "a1", "Deister"))
@@ -566,15 +548,7 @@ async fn saved_views_belong_to_their_account_alone() {
 
 #[tokio::test]
 async fn an_anonymous_drawing_is_claimed_once_and_listed_under_its_owner() {
-    let (_dir, store) = open().await;
-    store
-        .create_account(&new_account("a1", "Anna"))
-        .await
-        .unwrap();
-    store
-        .create_account(&new_account("a2", "Bert"))
-        .await
-        .unwrap();
+    let (_dir, store) = open_with_anna_and_bert().await;
     store
         .insert_drawing(&drawing("d1", None, "Anonym"))
         .await
