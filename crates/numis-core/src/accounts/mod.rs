@@ -12,6 +12,10 @@
 //!   lifetimes ([`SessionToken`], [`CsrfToken`], [`SessionPolicy`]).
 //! - [`throttle`]: login throttling per pseudonym and per client
 //!   ([`LoginThrottle`]).
+//! - [`service`]: [`AccountService`], which joins these rules with the
+//!   account store: registration, login, sessions, recovery, second
+//!   factor, profile, saved views, owned drawings, erasure, the
+//!   operator's functions and the daily purge.
 //!
 //! Each function takes and returns plain values; the account store
 //! (`numis-store`) keeps them, and the account service that joins both

@@ -156,7 +156,6 @@ impl AccountService {
     ///   come only after the right password, so they tell nothing new.
     /// - Success forgets the failures of both keys and, when the stored
     ///   hash was made with other parameters, stores a fresh one.
-    #[allow(clippy::too_many_arguments)]
     pub async fn login(
         &self,
         pseudonym: &str,
@@ -335,7 +334,8 @@ impl AccountService {
     }
 
     /// Ends every session of the account but the one of `keep_token` (the
-    /// cookie of the request); answers how many ended.
+    /// cookie of the request; a malformed one keeps none); answers how
+    /// many ended.
     pub async fn end_other_sessions(&self, account_id: &str, keep_token: &str) -> Result<u64> {
         let keep = SessionToken::from_cookie(keep_token).map(|t| t.hash());
         Ok(self
