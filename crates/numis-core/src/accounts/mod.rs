@@ -12,6 +12,10 @@
 //!   lifetimes ([`SessionToken`], [`CsrfToken`], [`SessionPolicy`]).
 //! - [`throttle`]: login throttling per pseudonym and per client
 //!   ([`LoginThrottle`]).
+//! - [`service`]: [`AccountService`], which joins these rules with the
+//!   account store: registration, login, sessions, recovery, second
+//!   factor, profile, saved views, owned drawings, erasure, the
+//!   operator's functions and the daily purge.
 //!
 //! Each function takes and returns plain values; the account store
 //! (`numis-store`) keeps them, and the account service that joins both
@@ -22,6 +26,7 @@ pub mod password;
 pub mod pseudonym;
 mod random;
 pub mod recovery;
+pub mod service;
 pub mod session;
 pub mod throttle;
 pub mod totp;
@@ -31,6 +36,10 @@ use numis_store::StoreError;
 pub use password::{HashParams, PasswordError, PasswordHasher, PasswordPolicy, PasswordWorkers};
 pub use pseudonym::{Pseudonym, PseudonymError};
 pub use recovery::{CODES_PER_ACCOUNT, RecoveryCode, RecoveryError};
+pub use service::{
+    AccountRules, AccountService, DEFAULT_INACTIVE_DAYS, LoggedIn, Registered, SessionInfo,
+    SessionListing, TotpSetup,
+};
 pub use session::{CsrfToken, SessionError, SessionPolicy, SessionToken, new_session_id};
 pub use throttle::{LoginThrottle, RetryAfter, ThrottleKey, ThrottleRules};
 pub use totp::{DEFAULT_ISSUER, TotpError, TotpSecret};
@@ -81,9 +90,31 @@ pub enum AccountError {
     /// session.
     #[error("the form is outdated or came from another site; reload the page")]
     CsrfMismatch,
-    /// No account has this id (deleted meanwhile, or never).
+    /// No account has this id or pseudonym (deleted meanwhile, or
+    /// never). Login and recovery never answer this; they answer
+    /// [`Self::WrongCredentials`] and [`Self::RecoveryCode`].
     #[error("no such account")]
     NotFound,
+    /// A profile field, view name or map state is longer than allowed.
+    #[error("the {what} is too long (at most {max})")]
+    TooLong {
+        /// What was too long.
+        what: &'static str,
+        /// The limit (characters, or bytes for a map state).
+        max: usize,
+    },
+    /// A saved view needs a name.
+    #[error("give the view a name")]
+    EmptyName,
+    /// The account has no saved view with this id.
+    #[error("no such saved view")]
+    NoSuchView,
+    /// The drawing does not exist or belongs to another account.
+    #[error("this drawing cannot be added to your drawings")]
+    NotClaimable,
+    /// A role name other than 1 to 64 ASCII letters, digits, `-`, `_`.
+    #[error("a role is 1 to 64 letters, digits, '-' or '_'")]
+    BadRole,
     /// The operating system gave no randomness for a secret.
     #[error("no randomness for an account secret: {0}")]
     NoRandomness(getrandom::Error),

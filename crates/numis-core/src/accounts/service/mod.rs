@@ -1,0 +1,201 @@
+//! The account service: the rules of [`super`] joined with the account
+//! store. [`AccountService`] owns registration, login (throttled, no
+//! enumeration, optional second factor), sessions, password changes and
+//! recovery, the second factor, the voluntary profile, saved views, the
+//! binding of drawings to accounts, erasure, the operator's functions and
+//! the daily purge. No HTTP and no cookies: the server sets the cookie
+//! from [`LoggedIn::token`] and checks CSRF with [`SessionInfo::csrf`].
+//!
+//! Every secret arrives and leaves as a value the caller shows once
+//! (recovery codes, the session token); the store sees only hashes.
+
+mod citizen;
+mod login;
+mod operator;
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use numis_store::{AccountStore, DrawingStore, StoreError, StoredAccount};
+
+use super::{
+    AccountError, LoginThrottle, PasswordPolicy, PasswordWorkers, Pseudonym, Result, SessionPolicy,
+};
+use crate::drawings::Clock;
+
+pub use citizen::{MAX_PROFILE_CHARS, MAX_VIEW_NAME_CHARS, MAX_VIEW_STATE_BYTES, TotpSetup};
+pub use login::{LoggedIn, Registered, SessionInfo, SessionListing};
+pub use operator::MAX_ROLE_CHARS;
+
+/// Seconds of a day.
+const DAY: i64 = 86_400;
+
+/// [`AccountRules::inactive_days`] default: two years (clause L8).
+pub const DEFAULT_INACTIVE_DAYS: u32 = 730;
+
+/// What a deployment decides about accounts (`[accounts]` in
+/// `numis.toml`).
+#[derive(Debug, Clone)]
+pub struct AccountRules {
+    /// Which passwords are accepted.
+    pub password: PasswordPolicy,
+    /// Session lifetimes. [default: 2 h idle, 12 h at most, 30 days
+    /// remembered]
+    pub session: SessionPolicy,
+    /// Accounts not seen for this many days are erased by the daily
+    /// purge (their drawings stay, anonymous). [default: 730]
+    pub inactive_days: u32,
+    /// The name an authenticator app lists the account under.
+    /// [default: "numis"]
+    pub totp_issuer: String,
+}
+
+impl Default for AccountRules {
+    fn default() -> Self {
+        Self {
+            password: PasswordPolicy::default(),
+            session: SessionPolicy::default(),
+            inactive_days: DEFAULT_INACTIVE_DAYS,
+            totp_issuer: super::DEFAULT_ISSUER.to_owned(),
+        }
+    }
+}
+
+/// The accounts service. Cheap to clone; clones share the throttle and
+/// the password workers.
+#[derive(Clone)]
+pub struct AccountService {
+    accounts: Arc<dyn AccountStore>,
+    drawings: Arc<dyn DrawingStore>,
+    workers: PasswordWorkers,
+    throttle: Arc<LoginThrottle>,
+    rules: AccountRules,
+    clock: Clock,
+}
+
+impl std::fmt::Debug for AccountService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountService")
+            .field("rules", &self.rules)
+            .field("workers", &self.workers)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AccountService {
+    /// The service over `store` (accounts and the drawings they own),
+    /// hashing with `workers`, under `rules`, with a default
+    /// [`LoginThrottle`], on the system clock.
+    pub fn new<S>(store: Arc<S>, workers: PasswordWorkers, rules: AccountRules) -> Self
+    where
+        S: AccountStore + DrawingStore + 'static,
+    {
+        Self {
+            accounts: store.clone(),
+            drawings: store,
+            workers,
+            throttle: Arc::new(LoginThrottle::default()),
+            rules,
+            clock: Arc::new(|| chrono::Utc::now().timestamp()),
+        }
+    }
+
+    /// The same service counting failed logins in `throttle`.
+    pub fn with_throttle(self, throttle: LoginThrottle) -> Self {
+        Self {
+            throttle: Arc::new(throttle),
+            ..self
+        }
+    }
+
+    /// The same service reading the time (Unix seconds) from `clock`.
+    pub fn with_clock(self, clock: impl Fn() -> i64 + Send + Sync + 'static) -> Self {
+        Self {
+            clock: Arc::new(clock),
+            ..self
+        }
+    }
+
+    /// The rules in force.
+    pub fn rules(&self) -> &AccountRules {
+        &self.rules
+    }
+
+    /// The login throttle (the server's housekeeping calls
+    /// [`LoginThrottle::forget_idle`]).
+    pub fn throttle(&self) -> &LoginThrottle {
+        &self.throttle
+    }
+
+    fn now(&self) -> i64 {
+        (self.clock)()
+    }
+
+    /// The account `id`, or [`AccountError::NotFound`].
+    async fn account(&self, id: &str) -> Result<StoredAccount> {
+        self.accounts
+            .account(id)
+            .await?
+            .ok_or(AccountError::NotFound)
+    }
+
+    /// The account with this pseudonym (as typed), or
+    /// [`AccountError::NotFound`].
+    async fn account_by_pseudonym(&self, pseudonym: &str) -> Result<StoredAccount> {
+        let key = Pseudonym::parse(pseudonym).map_err(|_| AccountError::NotFound)?;
+        self.accounts
+            .account_by_pseudonym_key(key.key())
+            .await?
+            .ok_or(AccountError::NotFound)
+    }
+
+    /// Checks `password` against the account's hash; a wrong one is
+    /// [`AccountError::WrongCredentials`].
+    async fn check_password(&self, account: &StoredAccount, password: &str) -> Result<()> {
+        let right = self
+            .workers
+            .verify(password.to_owned(), Some(account.password_hash.clone()))
+            .await?;
+        if right {
+            Ok(())
+        } else {
+            Err(AccountError::WrongCredentials)
+        }
+    }
+
+    /// Checks a new password against the policy for this pseudonym and
+    /// hashes it.
+    async fn new_password_hash(&self, pseudonym: &str, password: &str) -> Result<String> {
+        let pseudonym = Pseudonym::parse(pseudonym)?;
+        self.rules.password.check(password, &pseudonym)?;
+        Ok(self.workers.hash(password.to_owned()).await?)
+    }
+
+    /// Daily housekeeping at `now` (clause L8): deletes the ended
+    /// sessions, then erases the accounts not seen for
+    /// [`AccountRules::inactive_days`] (their drawings stay, anonymous).
+    /// Answers (sessions, accounts) deleted.
+    pub async fn purge(&self, now: i64) -> Result<(u64, u64)> {
+        let sessions = self
+            .accounts
+            .purge_expired_sessions(now, self.rules.session.idle_cutoff(now))
+            .await?;
+        let cutoff = now.saturating_sub(i64::from(self.rules.inactive_days) * DAY);
+        let accounts = self.accounts.purge_inactive_accounts(cutoff).await?;
+        Ok((sessions, accounts))
+    }
+}
+
+/// A fresh random id (128 bits, URL-safe) for an account or a view.
+fn new_id() -> Result<String> {
+    Ok(super::new_session_id()?)
+}
+
+/// The store's "pseudonym taken" as the service's.
+fn taken(error: StoreError) -> AccountError {
+    match error {
+        StoreError::PseudonymTaken => AccountError::PseudonymTaken,
+        other => AccountError::Store(other),
+    }
+}
