@@ -1,5 +1,5 @@
 //! The `numis` command: serve the portal, check a configuration and site,
-//! purge expired data.
+//! purge expired data, manage accounts.
 //!
 //! Without a subcommand it serves, so `cargo run --release` in a fresh
 //! clone starts the demo portal at <http://127.0.0.1:8080>.
@@ -9,6 +9,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+
+mod account;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -34,6 +36,16 @@ enum Command {
     Check(CommonArgs),
     /// Delete data whose retention time has passed, now.
     Purge(CommonArgs),
+    /// Manage accounts: create, list, grant, revoke, reset, block, unblock, delete.
+    Account(AccountArgs),
+}
+
+#[derive(Args)]
+struct AccountArgs {
+    #[command(subcommand)]
+    command: account::AccountCommand,
+    #[command(flatten)]
+    common: CommonArgs,
 }
 
 #[derive(Args, Clone, Default)]
@@ -101,6 +113,12 @@ fn main() -> ExitCode {
         Some(Command::Serve(args)) => serve(args.merged(cli.common)),
         Some(Command::Check(args)) => check(args.merged(cli.common)),
         Some(Command::Purge(args)) => purge(args.merged(cli.common)),
+        Some(Command::Account(args)) => {
+            let common = args.common.merged(cli.common);
+            common.load().and_then(|config| {
+                runtime()?.block_on(account::run(args.command, &config.data_dir))
+            })
+        }
     };
     match outcome {
         Ok(code) => code,

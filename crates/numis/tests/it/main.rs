@@ -28,6 +28,8 @@ mod viewer;
 mod drawings;
 // An acknowledged save survives SIGKILL.
 mod durability;
+// `numis account …`: accounts on the command line.
+mod accounts_cli;
 // Compressed answers: the precompressed bundle, text on the fly, never images.
 mod compression;
 
