@@ -427,9 +427,15 @@ test('an import as a temporary layer zooms to it and can be removed; a dropped f
         await page.mouse.dblclick(x0 + 160, y0);
         await until(async () => (await featureCount(page)) === 1, 'the line to be listed');
         assert.match(await page.textContent('#draw-measure'), /Länge: [\d.,]+ (m|km)/);
-        await page.click('#draw-features button[data-feature]');
+        // The list is drawn anew when the line is committed; select the
+        // line once its entry is there to stay (pressed = selected).
+        await until(async () => {
+            await page.click('#draw-features button[data-feature]');
+            return page.$('#draw-features button[data-feature][aria-pressed="true"]');
+        }, 'the line to be selected from the list');
         await page.fill('#draw-feature-name', 'Wanderweg');
         await page.press('#draw-feature-name', 'Enter');
+        await until(async () => (await listedNames(page)).join() === 'Wanderweg', 'the list to show the new name');
         assert.deepEqual(await listedNames(page), ['Wanderweg']);
 
         // A file dropped onto the map goes into the drawing.
