@@ -19,7 +19,7 @@ use crate::frontmatter::{PageFile, header_str, parse_date};
 use crate::lang::Lang;
 use crate::markdown;
 use crate::routes::RouteTable;
-use crate::theme::{self, FALLBACK_TEMPLATE, join_url, map_url};
+use crate::theme::{self, FALLBACK_TEMPLATE, account_url, join_url, map_url};
 use crate::translate::Translations;
 use crate::tree::{PageNode, PageTree};
 
@@ -80,6 +80,8 @@ pub struct Site {
     env: Environment<'static>,
     cache: Mutex<HashMap<(usize, String), Arc<RenderedPage>>>,
     template_problems: Vec<CmsError>,
+    /// The header links "Mein NUMIS" (accounts are switched on).
+    accounts: bool,
 }
 
 /// Legal and help pages the theme's footer links — each only where the
@@ -131,7 +133,63 @@ impl Site {
             env,
             cache: Mutex::new(HashMap::new()),
             template_problems,
+            accounts: false,
         })
+    }
+
+    /// The same site, its header linking the account pages ("Mein
+    /// NUMIS") when `on`. Set before the first page is rendered.
+    pub fn with_accounts(mut self, on: bool) -> Self {
+        self.accounts = on;
+        self
+    }
+
+    /// The theme's or the site's text of `key` in `lang` (the key itself
+    /// when no layer has it), as templates' `t('KEY')` reads it.
+    pub fn text(&self, lang: Lang, key: &str) -> String {
+        self.translations
+            .translate(lang.as_str(), Some(&self.config.default_lang), key)
+            .to_owned()
+    }
+
+    /// Renders one of numis' own pages (the account pages) in the theme:
+    /// template `template` with `page` (at least a `title`) as the page,
+    /// in `lang`. `alternates` are the same page's addresses in every
+    /// language, for the language switch.
+    pub fn render_app(
+        &self,
+        lang: Lang,
+        template: &str,
+        page: Value,
+        alternates: &[(Lang, String)],
+    ) -> std::result::Result<String, PageError> {
+        let code = lang.as_str();
+        // On a site with one language its pages (menu, footer) are the
+        // only ones, whatever language numis' own page speaks.
+        let site_lang = if self.langs.iter().any(|l| l == code) {
+            code
+        } else {
+            self.langs.first().map_or("", String::as_str)
+        };
+        let mut context = self.base_context(site_lang, None, page, Value::Null);
+        context["lang"] = Value::from(code);
+        context["lang_prefix"] = Value::from(if lang == Lang::En { "/en" } else { "" });
+        context["map_url"] = Value::from(map_url(lang));
+        context["account_url"] = Value::from(self.accounts.then(|| account_url(lang)));
+        context["languages"] = Value::from(
+            alternates
+                .iter()
+                .map(|(l, url)| {
+                    json!({ "code": l.as_str(), "name": language_name(l.as_str()), "url": url, "active": *l == lang })
+                })
+                .collect::<Vec<_>>(),
+        );
+        theme::render(
+            &self.env,
+            template,
+            minijinja::Value::from_serialize(&context),
+        )
+        .map_err(|e| PageError::Template(format!("{template}: {e:#}")))
     }
 
     /// The site's root folder.
@@ -478,6 +536,7 @@ impl Site {
             "languages": languages,
             "error": error,
             "asset_base": "/assets",
+            "account_url": self.accounts.then(|| account_url(self.theme_lang(lang))),
         })
     }
 }

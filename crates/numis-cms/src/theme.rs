@@ -29,6 +29,27 @@ const BUILTIN: &[(&str, &str)] = &[
         "error.html.twig",
         include_str!("../../../site/templates/error.html.twig"),
     ),
+    // The account pages ("Mein NUMIS").
+    (
+        "account/layout.html.twig",
+        include_str!("../../../site/templates/account/layout.html.twig"),
+    ),
+    (
+        "account/login.html.twig",
+        include_str!("../../../site/templates/account/login.html.twig"),
+    ),
+    (
+        "account/register.html.twig",
+        include_str!("../../../site/templates/account/register.html.twig"),
+    ),
+    (
+        "account/codes.html.twig",
+        include_str!("../../../site/templates/account/codes.html.twig"),
+    ),
+    (
+        "account/home.html.twig",
+        include_str!("../../../site/templates/account/home.html.twig"),
+    ),
 ];
 
 /// The template a page asks for, when neither the site nor the built-in
@@ -127,6 +148,15 @@ pub fn join_url(prefix: &str, route: &str) -> String {
         ("", r) => r.to_owned(),
         (p, "/") => p.to_owned(),
         (p, r) => format!("{p}{r}"),
+    }
+}
+
+/// "Mein NUMIS", the account pages, in `lang`: `/konto` and
+/// `/en/account`, served by numis whatever the page tree holds.
+pub fn account_url(lang: Lang) -> &'static str {
+    match lang {
+        Lang::De => "/konto",
+        Lang::En => "/en/account",
     }
 }
 

@@ -13,8 +13,9 @@ use crate::error::{CmsError, Result};
 use crate::frontmatter::parse_yaml;
 use crate::lang::Lang;
 
-/// The theme's strings as shipped, per language.
-const THEME_STRINGS: [(Lang, &str, &str); 2] = [
+/// The theme's strings as shipped, per language: the pages' and those of
+/// the account pages ("Mein NUMIS"), in files of their own.
+const THEME_STRINGS: [(Lang, &str, &str); 4] = [
     (
         Lang::De,
         "theme/languages/de.yaml",
@@ -24,6 +25,16 @@ const THEME_STRINGS: [(Lang, &str, &str); 2] = [
         Lang::En,
         "theme/languages/en.yaml",
         include_str!("../theme/languages/en.yaml"),
+    ),
+    (
+        Lang::De,
+        "theme/languages/account.de.yaml",
+        include_str!("../theme/languages/account.de.yaml"),
+    ),
+    (
+        Lang::En,
+        "theme/languages/account.en.yaml",
+        include_str!("../theme/languages/account.en.yaml"),
     ),
 ];
 
@@ -118,15 +129,12 @@ impl Translations {
 /// Parses the compiled-in theme strings. They are checked by this crate's
 /// tests, so an error here means a broken build, reported like a site file.
 fn theme_strings() -> Result<HashMap<Lang, HashMap<String, String>>> {
-    THEME_STRINGS
-        .iter()
-        .map(|(lang, path, text)| {
-            let value = parse_yaml(Path::new(path), text, 1)?;
-            let mut flat = HashMap::new();
-            flatten("", &value, &mut flat);
-            Ok((*lang, flat))
-        })
-        .collect()
+    let mut strings: HashMap<Lang, HashMap<String, String>> = HashMap::new();
+    for (lang, path, text) in &THEME_STRINGS {
+        let value = parse_yaml(Path::new(path), text, 1)?;
+        flatten("", &value, strings.entry(*lang).or_default());
+    }
+    Ok(strings)
 }
 
 fn flatten(prefix: &str, value: &Value, out: &mut HashMap<String, String>) {

@@ -52,6 +52,8 @@ pub struct Config {
     pub drawings: DrawingsConfig,
     /// The portal's operator: moderation and restricted layers.
     pub operator: OperatorConfig,
+    /// "Mein NUMIS": optional pseudonymous accounts.
+    pub accounts: AccountsConfig,
 }
 
 /// `[operator]`: who may moderate drawings and see restricted layers until
@@ -165,6 +167,102 @@ pub struct StatsConfig {
     pub flush_seconds: u64,
 }
 
+/// `[accounts]`: "Mein NUMIS", the optional pseudonymous accounts
+/// (clauses P3, P4, P5, L7, L8). Their session cookie is the only cookie
+/// numis sets, and only after a login.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AccountsConfig {
+    /// Offer registration and login; off: no account pages, no cookies,
+    /// restricted layers only with the operator token. [default: true]
+    pub enabled: bool,
+    /// A session ends after this many minutes without a request.
+    /// [default: 120]
+    pub idle_minutes: u32,
+    /// A session ends this many hours after the login at the latest.
+    /// [default: 12]
+    pub max_hours: u32,
+    /// "Angemeldet bleiben": days a remembered session (the only permanent
+    /// cookie) lasts. [default: 30]
+    pub remember_days: u32,
+    /// Accounts not used for this many days are erased by the daily purge
+    /// (clause L8). [default: 730]
+    pub inactive_days: u32,
+    /// The operator role sees the voluntary profile fields (e-mail, name,
+    /// organisation, address) in the console. [default: false]
+    pub operator_sees_profiles: bool,
+    /// Mail for password-reset links; without a host there is no mail
+    /// feature (recovery codes always work).
+    pub smtp: SmtpConfig,
+}
+
+impl AccountsConfig {
+    /// The account service's rules that this section sets.
+    pub fn rules(&self) -> numis_core::accounts::AccountRules {
+        use std::time::Duration;
+        let minutes = |m: u32| Duration::from_secs(u64::from(m.max(1)) * 60);
+        numis_core::accounts::AccountRules {
+            session: numis_core::accounts::SessionPolicy {
+                idle: minutes(self.idle_minutes),
+                absolute: minutes(self.max_hours.saturating_mul(60)),
+                remember: minutes(self.remember_days.saturating_mul(24 * 60)),
+            },
+            inactive_days: self.inactive_days.max(1),
+            ..numis_core::accounts::AccountRules::default()
+        }
+    }
+}
+
+impl Default for AccountsConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            idle_minutes: 120,
+            max_hours: 12,
+            remember_days: 30,
+            inactive_days: numis_core::accounts::DEFAULT_INACTIVE_DAYS,
+            operator_sees_profiles: false,
+            smtp: SmtpConfig::default(),
+        }
+    }
+}
+
+/// `[accounts.smtp]`: the mail server for password-reset links.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// Host name of the mail server; unset: no mail. [default: none]
+    pub host: Option<String>,
+    /// Port. [default: 587]
+    pub port: u16,
+    /// `starttls` (port 587), `tls` (port 465) or `none` (a local relay
+    /// only). [default: starttls]
+    pub security: String,
+    /// Login name at the mail server, if it asks for one. [default: none]
+    pub username: Option<String>,
+    /// Password at the mail server. [default: none]
+    pub password: Option<String>,
+    /// The sender, e.g. `NUMIS <noreply@example.org>`. [default: none]
+    pub from: Option<String>,
+    /// The portal's public address for the link in the mail, e.g.
+    /// `https://numis.example.org`. [default: none]
+    pub public_url: Option<String>,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        Self {
+            host: None,
+            port: 587,
+            security: "starttls".to_owned(),
+            username: None,
+            password: None,
+            from: None,
+            public_url: None,
+        }
+    }
+}
+
 /// `[security]`: headers for deployments behind TLS.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -173,6 +271,10 @@ pub struct SecurityConfig {
     pub hsts: bool,
     /// `max-age` of HSTS in seconds. [default: 31536000]
     pub hsts_max_age: u64,
+    /// Visitors reach numis over HTTPS (through a proxy that terminates
+    /// TLS): the session cookie gets `Secure` and the `__Host-` prefix.
+    /// [default: false]
+    pub tls: bool,
 }
 
 impl Default for Config {
@@ -188,6 +290,7 @@ impl Default for Config {
             wms: WmsConfig::default(),
             drawings: DrawingsConfig::default(),
             operator: OperatorConfig::default(),
+            accounts: AccountsConfig::default(),
         }
     }
 }
@@ -206,6 +309,7 @@ impl Default for SecurityConfig {
         Self {
             hsts: false,
             hsts_max_age: DEFAULT_HSTS_MAX_AGE,
+            tls: false,
         }
     }
 }

@@ -11,6 +11,7 @@
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode, header};
 use axum::response::IntoResponse;
+use numis_core::accounts::AccountError;
 use numis_core::drawings::{DrawingError, rfc3339};
 use numis_store::StoreError;
 use serde_json::{Map, Value};
@@ -186,6 +187,29 @@ impl From<DrawingError> for ApiError {
             // A refusal added to the service later: its own message, and a
             // 400 until it gets a status of its own here; a failure: 500.
             other if other.is_failure() => Self::internal(other),
+            _ => Self::bad_request(message),
+        }
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(e: AccountError) -> Self {
+        let message = e.to_string();
+        match e {
+            AccountError::Store(e) => e.into(),
+            other if other.is_failure() => Self::internal(other),
+            AccountError::PseudonymTaken | AccountError::NotClaimable => {
+                Self::new(StatusCode::CONFLICT, message)
+            }
+            AccountError::WrongCredentials
+            | AccountError::NotLoggedIn
+            | AccountError::SecondFactor(_) => Self::new(StatusCode::UNAUTHORIZED, message),
+            AccountError::SecondFactorRequired => {
+                Self::new(StatusCode::UNAUTHORIZED, message).with_member("second_factor", true)
+            }
+            AccountError::Blocked | AccountError::CsrfMismatch => Self::forbidden(message),
+            AccountError::Throttled(wait) => Self::too_many_requests(message, wait.seconds()),
+            AccountError::NotFound | AccountError::NoSuchView => Self::not_found(message),
             _ => Self::bad_request(message),
         }
     }

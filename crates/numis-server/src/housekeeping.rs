@@ -1,7 +1,8 @@
 //! Housekeeping, one task for everything the server does on its own:
 //! writing the statistics counters, forgetting idle clients of the creation
-//! limit, and the daily purges that enforce every retention rule (clause
-//! P1's statistics retention, clause P8's drawing expiry).
+//! limit and the login throttle, and the daily purges that enforce every
+//! retention rule (clause P1's statistics retention, clause P8's drawing
+//! expiry, clause L8's sessions and unused accounts).
 
 use std::time::Duration;
 
@@ -21,8 +22,10 @@ pub async fn run_background(state: AppState, every: Duration, retention_days: u3
         if let Err(e) = state.access.flush(state.store.as_ref()).await {
             tracing::warn!(error = %e, "statistics not written; will retry");
         }
-        // Clients whose creation allowance is full again are forgotten.
+        // Clients whose creation allowance is full again are forgotten,
+        // and so are the failed logins that no longer delay anybody.
         state.creation_limit.forget_quiet_clients();
+        state.accounts.throttle().forget_idle();
         let today = Utc::now().date_naive();
         if last_purge != Some(today) {
             match purge(state.store.as_ref(), today, retention_days).await {
@@ -35,6 +38,21 @@ pub async fn run_background(state: AppState, every: Duration, retention_days: u3
                 Ok(n) if n > 0 => tracing::info!(drawings = n, "expired drawings purged"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "drawing purge failed"),
+            }
+            // Clause L8: ended sessions, and accounts unused for
+            // `[accounts] inactive_days`, go the same day.
+            match state.accounts.purge(Utc::now().timestamp()).await {
+                Ok((sessions, accounts)) if sessions + accounts > 0 => {
+                    tracing::info!(
+                        sessions,
+                        accounts,
+                        "ended sessions and unused accounts purged"
+                    );
+                }
+                Ok(_) => {}
+                // A busy checkpoint after an erasure is tried again
+                // tomorrow; the rows themselves are gone already.
+                Err(e) => tracing::warn!(error = %e, "account purge failed"),
             }
             last_purge = Some(today);
         }

@@ -20,8 +20,10 @@
 //! [`app`] assembles routers and middleware; [`serve`] binds and runs.
 
 pub mod access;
+pub mod basic_auth;
 pub mod cache;
 pub mod caller;
+pub mod client;
 pub mod config;
 pub mod error;
 pub mod housekeeping;
@@ -33,6 +35,7 @@ pub mod origin;
 pub mod ratelimit;
 pub mod reload;
 pub mod routes;
+pub mod session;
 pub mod state;
 
 use std::sync::Arc;
@@ -41,7 +44,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use numis_cms::Site;
-use numis_store::{SqliteStore, Store};
+use numis_store::SqliteStore;
 
 pub use config::Config;
 pub use state::AppState;
@@ -82,7 +85,10 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::drawings::router())
         .merge(routes::moderation::router())
         .merge(routes::viewer::router())
+        .merge(routes::account::router())
+        .merge(routes::me::router())
         .fallback(routes::pages::page)
+        .layer(from_fn_with_state(state.clone(), session::resolve))
         .layer(from_fn_with_state(
             state.clone(),
             middleware::access::record_access,
@@ -101,16 +107,17 @@ pub fn app(state: AppState) -> Router {
 /// lets in-flight requests finish and writes the last counters.
 pub async fn serve(config: Config) -> Result<(), ServeError> {
     let site_dir = config.site_dir.clone();
-    let site = tokio::task::spawn_blocking(move || Site::load(&site_dir))
-        .await
-        .map_err(|e| ServeError::Io(std::io::Error::other(e)))??;
+    let accounts = config.accounts.enabled;
+    let site = tokio::task::spawn_blocking(move || {
+        Site::load(&site_dir).map(|s| s.with_accounts(accounts))
+    })
+    .await
+    .map_err(|e| ServeError::Io(std::io::Error::other(e)))??;
     for problem in site.problems() {
         tracing::error!(problem = %problem, "site problem");
     }
     let map = map_service::load_map(config.site_dir.clone(), &config.wms).await;
     let store = SqliteStore::open(&config.data_dir).await?;
-    let shared_store: Arc<dyn Store> = Arc::new(store.clone());
-    let drawing_store: Arc<dyn numis_store::DrawingStore> = Arc::new(store.clone());
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .map_err(|source| ServeError::Bind {
@@ -120,7 +127,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let local = listener.local_addr()?;
     let flush_every = Duration::from_secs(config.stats.flush_seconds.max(1));
     let retention_days = config.stats.retention_days;
-    let state = AppState::new(config, site, map, shared_store, drawing_store);
+    let state = AppState::new(config, site, map, Arc::new(store.clone()));
 
     let background = tokio::spawn(housekeeping::run_background(
         state.clone(),

@@ -1,17 +1,12 @@
 //! The creation rate limit of drawings (clause P11), kept in memory only.
 //!
-//! A client is known by a 64-bit hash of its address under a key drawn at
-//! random when the server starts; neither the address nor anything that
-//! outlives the process is stored, and the hashes of clients whose
-//! allowance is full again are dropped at every statistics flush (every
-//! 10 s by default), off the request path. IPv6 clients are counted per /64,
-//! the block one household or device usually holds. Behind a reverse proxy
-//! every request comes from the proxy; `[drawings] client_address_header`
-//! names the header in which it passes the client's address on.
+//! Clients are counted under [`ClientKeys`]' hash of their address; the
+//! hashes of clients whose allowance is full again are dropped at every
+//! statistics flush (every 10 s by default), off the request path.
 
-use std::hash::BuildHasher;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ConnectInfo;
@@ -19,19 +14,20 @@ use axum::http::HeaderMap;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use crate::client::ClientKeys;
 use crate::config::DrawingsConfig;
 
 /// How many drawings one client may create: `creates_per_hour` on
 /// average, up to `create_burst` at once.
 pub struct CreationLimit {
     limiter: Option<DefaultKeyedRateLimiter<u64>>,
-    hasher: std::collections::hash_map::RandomState,
-    client_header: Option<String>,
+    clients: Arc<ClientKeys>,
 }
 
 impl CreationLimit {
-    /// The limit of `config`; `creates_per_hour = 0` switches it off.
-    pub fn new(config: &DrawingsConfig) -> Self {
+    /// The limit of `config`, counting clients by `clients`;
+    /// `creates_per_hour = 0` switches it off.
+    pub fn new(config: &DrawingsConfig, clients: Arc<ClientKeys>) -> Self {
         let limiter = NonZeroU32::new(config.creates_per_hour).map(|per_hour| {
             let burst = NonZeroU32::new(config.create_burst).unwrap_or(NonZeroU32::MIN);
             let period = Duration::from_secs(3_600) / per_hour.get();
@@ -40,15 +36,7 @@ impl CreationLimit {
                 .allow_burst(burst);
             RateLimiter::keyed(quota)
         });
-        Self {
-            limiter,
-            hasher: std::collections::hash_map::RandomState::new(),
-            client_header: config
-                .client_address_header
-                .as_ref()
-                .map(|h| h.trim().to_ascii_lowercase())
-                .filter(|h| !h.is_empty()),
-        }
+        Self { limiter, clients }
     }
 
     /// Counts one creation by the client of this request. `Err` carries how
@@ -61,8 +49,7 @@ impl CreationLimit {
         let Some(limiter) = &self.limiter else {
             return Ok(());
         };
-        let client = self.client(peer, headers);
-        let key = self.hasher.hash_one(client);
+        let key = self.clients.key(peer, headers);
         limiter
             .check_key(&key)
             .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
@@ -76,41 +63,6 @@ impl CreationLimit {
             limiter.shrink_to_fit();
         }
     }
-
-    /// The address that counts: from the proxy's header when one is named
-    /// (its last entry, the one the proxy itself added), else the peer.
-    /// Requests without either share one allowance.
-    fn client(
-        &self,
-        peer: Option<&ConnectInfo<SocketAddr>>,
-        headers: &HeaderMap,
-    ) -> Option<IpAddr> {
-        let address = match &self.client_header {
-            Some(name) => headers
-                .get_all(name.as_str())
-                .iter()
-                .filter_map(|value| value.to_str().ok())
-                .flat_map(|value| value.split(','))
-                .filter_map(|entry| entry.trim().parse::<IpAddr>().ok())
-                .next_back(),
-            None => peer.map(|ConnectInfo(address)| address.ip()),
-        };
-        address.map(household)
-    }
-}
-
-/// IPv4 addresses as they are; IPv6 addresses cut to their /64 network.
-fn household(address: IpAddr) -> IpAddr {
-    match address {
-        IpAddr::V4(_) => address,
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => {
-                let bits = u128::from(v6) & !((1u128 << 64) - 1);
-                IpAddr::V6(bits.into())
-            }
-        },
-    }
 }
 
 #[cfg(test)]
@@ -118,13 +70,13 @@ mod tests {
     use super::*;
     use axum::http::HeaderValue;
 
-    fn config(per_hour: u32, burst: u32, header: Option<&str>) -> DrawingsConfig {
-        DrawingsConfig {
+    fn limit(per_hour: u32, burst: u32, header: Option<&str>) -> CreationLimit {
+        let config = DrawingsConfig {
             creates_per_hour: per_hour,
             create_burst: burst,
-            client_address_header: header.map(str::to_owned),
             ..DrawingsConfig::default()
-        }
+        };
+        CreationLimit::new(&config, Arc::new(ClientKeys::new(header)))
     }
 
     fn peer(address: &str) -> ConnectInfo<SocketAddr> {
@@ -133,7 +85,7 @@ mod tests {
 
     #[test]
     fn each_client_has_its_own_burst() {
-        let limit = CreationLimit::new(&config(60, 3, None));
+        let limit = limit(60, 3, None);
         let none = HeaderMap::new();
         let a = peer("192.0.2.1:5000");
         for _ in 0..3 {
@@ -154,7 +106,7 @@ mod tests {
 
     #[test]
     fn ipv6_clients_are_counted_per_64_block() {
-        let limit = CreationLimit::new(&config(60, 1, None));
+        let limit = limit(60, 1, None);
         let none = HeaderMap::new();
         assert!(
             limit
@@ -175,7 +127,7 @@ mod tests {
 
     #[test]
     fn behind_a_proxy_the_last_forwarded_address_counts() {
-        let limit = CreationLimit::new(&config(60, 1, Some("X-Forwarded-For")));
+        let limit = limit(60, 1, Some("X-Forwarded-For"));
         let proxy = peer("127.0.0.1:9000");
         let from = |value: &str| {
             let mut headers = HeaderMap::new();
@@ -194,7 +146,7 @@ mod tests {
 
     #[test]
     fn zero_switches_the_limit_off() {
-        let limit = CreationLimit::new(&config(0, 1, None));
+        let limit = limit(0, 1, None);
         let a = peer("192.0.2.1:5000");
         for _ in 0..100 {
             assert!(limit.check(Some(&a), &HeaderMap::new()).is_ok());

@@ -27,7 +27,10 @@ pub async fn reload_map(state: &AppState) {
 /// Loads the site again and swaps it in; logs the outcome.
 pub async fn reload(state: &AppState) {
     let root = state.site().root().to_owned();
-    let loaded = tokio::task::spawn_blocking(move || Site::load(&root)).await;
+    let accounts = state.config.accounts.enabled;
+    let loaded =
+        tokio::task::spawn_blocking(move || Site::load(&root).map(|s| s.with_accounts(accounts)))
+            .await;
     match loaded {
         Ok(Ok(site)) => {
             for problem in site.problems() {

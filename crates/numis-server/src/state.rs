@@ -1,16 +1,19 @@
 //! What every handler can reach.
 
-use crate::ratelimit::CreationLimit;
 use std::sync::{Arc, RwLock};
 
 use numis_cms::Site;
+use numis_core::accounts::{AccountService, PasswordHasher, PasswordWorkers};
 use numis_core::drawings::DrawingService;
-use numis_store::{DrawingStore, Store};
+use numis_store::{AccountStore, DrawingStore, Store};
 
 use crate::access::AccessCounter;
+use crate::basic_auth::BasicAuth;
+use crate::client::ClientKeys;
 use crate::config::Config;
 use crate::map_service::MapService;
 use crate::metrics::Metrics;
+use crate::ratelimit::CreationLimit;
 
 /// Application state, cheap to clone.
 #[derive(Clone)]
@@ -32,24 +35,40 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// How many drawings each client may create, counted in memory.
     pub creation_limit: Arc<CreationLimit>,
+    /// "Mein NUMIS": accounts, sessions, roles.
+    pub accounts: Arc<AccountService>,
+    /// Keyed hashes of client addresses for the in-memory limits.
+    pub clients: Arc<ClientKeys>,
+    /// HTTP Basic credentials of WMS clients that were right lately.
+    pub basic_auth: Arc<BasicAuth>,
 }
 
 impl AppState {
-    /// Builds the state from its parts.
-    pub fn new(
-        config: Config,
-        site: Site,
-        map: Option<MapService>,
-        store: Arc<dyn Store>,
-        drawings: Arc<dyn DrawingStore>,
-    ) -> Self {
+    /// Builds the state from its parts; `store` keeps statistics,
+    /// drawings and accounts.
+    pub fn new<S>(config: Config, site: Site, map: Option<MapService>, store: Arc<S>) -> Self
+    where
+        S: Store + DrawingStore + AccountStore + 'static,
+    {
+        let clients = Arc::new(ClientKeys::new(
+            config.drawings.client_address_header.as_deref(),
+        ));
+        let accounts = AccountService::new(
+            store.clone(),
+            PasswordWorkers::new(PasswordHasher::new()),
+            config.accounts.rules(),
+        );
+        let drawings: Arc<dyn DrawingStore> = store.clone();
         Self {
-            creation_limit: Arc::new(CreationLimit::new(&config.drawings)),
+            creation_limit: Arc::new(CreationLimit::new(&config.drawings, clients.clone())),
             drawings: Arc::new(DrawingService::new(drawings, config.drawings.rules())),
+            accounts: Arc::new(accounts),
+            clients,
+            basic_auth: Arc::default(),
             config: Arc::new(config),
             site: Arc::new(RwLock::new(Arc::new(site))),
             map: Arc::new(RwLock::new(map.map(Arc::new))),
-            store,
+            store: store as Arc<dyn Store>,
             access: Arc::default(),
             metrics: Arc::default(),
         }

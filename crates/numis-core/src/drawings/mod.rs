@@ -174,9 +174,26 @@ impl DrawingService {
     /// Saves an upload as a new drawing titled `title` (cleaned, see
     /// [`clean_title`]).
     pub async fn create(&self, title: Option<&str>, upload: &Upload<'_>) -> Result<Created> {
+        self.create_owned(title, upload, None).await
+    }
+
+    /// As [`Self::create`], bound to the account `owner` when given (a
+    /// save while logged in): the owner may then change and delete it
+    /// without the edit key ([`Self::editable_by_owner`]).
+    pub async fn create_owned(
+        &self,
+        title: Option<&str>,
+        upload: &Upload<'_>,
+        owner: Option<&str>,
+    ) -> Result<Created> {
         let features = numis_formats::write_geojson(&self.import(upload)?);
-        self.save_new(clean_title(title.unwrap_or_default()), features, None)
-            .await
+        self.save_new(
+            clean_title(title.unwrap_or_default()),
+            features,
+            None,
+            owner,
+        )
+        .await
     }
 
     /// The drawing `id`, unless it is missing or expired.
@@ -218,6 +235,17 @@ impl DrawingService {
         }
     }
 
+    /// The drawing `id` for changing or deleting, if it is bound to the
+    /// account `account_id`.
+    pub async fn editable_by_owner(&self, id: &str, account_id: &str) -> Result<Editable> {
+        let drawing = self.read(id).await?;
+        if drawing.owner.as_deref() == Some(account_id) {
+            Ok(Editable(drawing))
+        } else {
+            Err(DrawingError::Forbidden)
+        }
+    }
+
     /// Replaces the features of `drawing` with the upload's and, if given,
     /// its title; the expiry moves to `retention_days` from now, which is
     /// returned. A refused upload changes nothing.
@@ -252,8 +280,13 @@ impl DrawingService {
     /// Copies the drawing `id` (anyone may): a new drawing with its own
     /// key, the same title and features, remembering where it came from.
     pub async fn copy(&self, id: &str) -> Result<Created> {
+        self.copy_owned(id, None).await
+    }
+
+    /// As [`Self::copy`], the copy bound to the account `owner` when given.
+    pub async fn copy_owned(&self, id: &str, owner: Option<&str>) -> Result<Created> {
         let original = self.read(id).await?;
-        self.save_new(original.title, original.features, Some(original.id))
+        self.save_new(original.title, original.features, Some(original.id), owner)
             .await
     }
 
@@ -315,6 +348,7 @@ impl DrawingService {
         title: String,
         features: String,
         copied_from: Option<String>,
+        owner: Option<&str>,
     ) -> Result<Created> {
         let id = keys::new_id()?;
         let edit_key = keys::new_key()?;
@@ -322,7 +356,7 @@ impl DrawingService {
         let drawing = StoredDrawing {
             id,
             edit_key_hash: keys::key_hash(&edit_key),
-            owner: None,
+            owner: owner.map(str::to_owned),
             title,
             features,
             created_at: created,

@@ -479,3 +479,61 @@ async fn lowered_limits_do_not_lock_away_drawings_saved_before() {
         Err(DrawingError::TooLarge { limit: 10 })
     ));
 }
+
+#[tokio::test]
+async fn a_drawing_saved_by_an_account_is_its_owners_to_change_without_the_key() {
+    use numis_store::{AccountStore, NewAccount};
+    let f = Fixture::new(DrawingRules::default()).await;
+    for id in ["konto-a", "konto-b"] {
+        f.store
+            .create_account(&NewAccount {
+                id: id.into(),
+                pseudonym: id.into(),
+                pseudonym_key: id.into(),
+                password_hash: "$argon2id$unused".into(),
+                created_at: NEW_YEAR,
+            })
+            .await
+            .unwrap();
+    }
+    let owned = f
+        .service
+        .create_owned(Some("Meins"), &geojson(), Some("konto-a"))
+        .await
+        .unwrap();
+    let stored = f.service.read(&owned.id).await.unwrap();
+    assert_eq!(stored.owner.as_deref(), Some("konto-a"));
+    let editable = f
+        .service
+        .editable_by_owner(&owned.id, "konto-a")
+        .await
+        .unwrap();
+    assert_eq!(editable.drawing().title, "Meins");
+    assert!(matches!(
+        f.service.editable_by_owner(&owned.id, "konto-b").await,
+        Err(DrawingError::Forbidden)
+    ));
+    // The edit key keeps working beside the owner.
+    assert!(
+        f.service
+            .editable(&owned.id, Some(&owned.edit_key))
+            .await
+            .is_ok()
+    );
+    // Anonymous drawings have no owner, and nobody opens them without the key.
+    let anonymous = f.create("Anonym", LINE).await;
+    assert!(matches!(
+        f.service.editable_by_owner(&anonymous.id, "konto-a").await,
+        Err(DrawingError::Forbidden)
+    ));
+    // A copy made while logged in belongs to the one who copied.
+    let copy = f
+        .service
+        .copy_owned(&anonymous.id, Some("konto-b"))
+        .await
+        .unwrap();
+    assert_eq!(
+        f.service.read(&copy.id).await.unwrap().owner.as_deref(),
+        Some("konto-b")
+    );
+}

@@ -6,6 +6,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, Response, header};
 use axum::middleware::Next;
 
+use crate::session::AccountCookie;
 use crate::state::AppState;
 
 /// No inline script or style, nothing from another origin, framing only by
@@ -19,15 +20,18 @@ pub const PERMISSIONS_POLICY: &str = "accelerometer=(), camera=(), geolocation=(
 magnetometer=(), microphone=(), payment=(), usb=(), interest-cohort=()";
 
 /// Middleware: adds the security headers and strips any `Set-Cookie` from
-/// public responses (only the accounts module, once it exists, may set one).
+/// public responses: only answers the accounts marked
+/// ([`AccountCookie`]: login, logout, an ended session, the opt-in
+/// preferences) may set one.
 pub async fn security_headers(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response<Body> {
     let mut response = next.run(request).await;
+    let from_accounts = response.extensions().get::<AccountCookie>().is_some();
     let headers = response.headers_mut();
-    if headers.remove(header::SET_COOKIE).is_some() {
+    if !from_accounts && headers.remove(header::SET_COOKIE).is_some() {
         tracing::error!("a public response tried to set a cookie; removed");
     }
     let set = |headers: &mut axum::http::HeaderMap, name: HeaderName, value: &'static str| {

@@ -6,7 +6,7 @@
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
+use axum::http::{HeaderValue, Response, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use numis_cms::Lang;
@@ -16,7 +16,7 @@ use numis_map::view::{Caller, Node, VisibleLayer};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::caller;
+use crate::caller::RequestCaller;
 use crate::error::ApiError;
 use crate::json::{self, Caching};
 use crate::map_service::MapService;
@@ -71,11 +71,10 @@ fn legend_url(id: &str, lang: &str) -> String {
 async fn layers(
     State(state): State<AppState>,
     Query(query): Query<LangQuery>,
-    headers: HeaderMap,
+    RequestCaller(caller): RequestCaller,
 ) -> Result<Response<Body>, ApiError> {
     let map = published(&state)?;
     let lang = lang_of(query.lang.as_deref());
-    let caller = caller::of_request(&state.config, &headers);
     ok(&catalogue(&map, &caller, lang))
 }
 
@@ -217,7 +216,7 @@ struct AttributionQuery {
 async fn attribution(
     State(state): State<AppState>,
     Query(query): Query<AttributionQuery>,
-    headers: HeaderMap,
+    RequestCaller(caller): RequestCaller,
 ) -> Result<Response<Body>, ApiError> {
     let map = published(&state)?;
     let names: Vec<&str> = query
@@ -240,7 +239,6 @@ async fn attribution(
         .map(str::trim)
         .filter(|b| !b.is_empty() && *b != "none");
     let lang = lang_of(query.lang.as_deref());
-    let caller = caller::of_request(&state.config, &headers);
     let notes = map_notes(&map.catalog.view(&caller), base, &names, lang);
     ok(&json!({ "notes": notes }))
 }
@@ -254,11 +252,10 @@ struct SearchQuery {
 async fn search(
     State(state): State<AppState>,
     Query(query): Query<SearchQuery>,
-    headers: HeaderMap,
+    RequestCaller(caller): RequestCaller,
 ) -> Result<Response<Body>, ApiError> {
     let map = published(&state)?;
     let lang = lang_of(query.lang.as_deref());
-    let caller = caller::of_request(&state.config, &headers);
     let hits = map.search.search(
         query.q.as_deref().unwrap_or_default(),
         lang,
@@ -290,11 +287,10 @@ async fn measurements(
     State(state): State<AppState>,
     Path((layer_id, key)): Path<(String, String)>,
     Query(query): Query<LangQuery>,
-    headers: HeaderMap,
+    RequestCaller(caller): RequestCaller,
 ) -> Result<Response<Body>, ApiError> {
     let map = published(&state)?;
     let lang = lang_of(query.lang.as_deref());
-    let caller = caller::of_request(&state.config, &headers);
     let view = map.catalog.view(&caller);
     let layer = view
         .layer(&layer_id)

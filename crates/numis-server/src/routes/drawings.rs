@@ -11,25 +11,25 @@
 //! The edit URL carries the key in the fragment (`#edit=…`), which
 //! browsers never send, so it reaches no access record, log or referrer.
 
-use std::net::SocketAddr;
-
+use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use axum::{Extension, Router};
 use numis_cms::Lang;
 use numis_core::drawings::{
-    Created, ExportFormat, MAX_REASON_CHARS, StoredDrawing, Upload, rfc3339,
+    Created, Editable, ExportFormat, MAX_REASON_CHARS, StoredDrawing, Upload, rfc3339,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use serde_json::value::RawValue;
 
+use crate::client::{Peer, peer_address};
 use crate::error::ApiError;
 use crate::json::{self, Caching};
 use crate::origin::public_base;
+use crate::session::CurrentSession;
 use crate::state::AppState;
 
 /// Largest body of an abuse report: room for a reason of
@@ -148,10 +148,6 @@ fn created(headers: &HeaderMap, lang: Lang, created: &Created) -> Response<Body>
     response
 }
 
-/// The peer address as the server saw it, when it was recorded (not in
-/// tests that call the router directly).
-type Peer = Option<Extension<ConnectInfo<SocketAddr>>>;
-
 /// Counts a creation against the client's allowance (clause P11), or
 /// answers 429 with the seconds to wait.
 fn within_creation_limit(
@@ -159,19 +155,22 @@ fn within_creation_limit(
     peer: &Peer,
     headers: &HeaderMap,
 ) -> Result<(), ApiError> {
-    let peer = peer.as_ref().map(|Extension(info)| info);
-    state.creation_limit.check(peer, headers).map_err(|wait| {
-        let seconds = wait.as_secs().max(1);
-        ApiError::too_many_requests(
-            format!("too many new drawings from here; try again in {seconds} s"),
-            seconds,
-        )
-    })
+    state
+        .creation_limit
+        .check(peer_address(peer), headers)
+        .map_err(|wait| {
+            let seconds = wait.as_secs().max(1);
+            ApiError::too_many_requests(
+                format!("too many new drawings from here; try again in {seconds} s"),
+                seconds,
+            )
+        })
 }
 
 async fn create(
     State(state): State<AppState>,
     peer: Peer,
+    session: Option<CurrentSession>,
     Query(query): Query<CreateQuery>,
     headers: HeaderMap,
     body: Body,
@@ -182,13 +181,18 @@ async fn create(
     let body = upload(&state, body).await?;
     let new = state
         .drawings
-        .create(query.title.as_deref(), &upload_of(&headers, &body))
+        .create_owned(
+            query.title.as_deref(),
+            &upload_of(&headers, &body),
+            owner(session.as_ref()),
+        )
         .await?;
     Ok(created(&headers, lang, &new))
 }
 
 async fn read(
     State(state): State<AppState>,
+    session: Option<CurrentSession>,
     Path(file): Path<String>,
 ) -> Result<Response<Body>, ApiError> {
     let (id, format) = match file.rsplit_once('.') {
@@ -202,7 +206,10 @@ async fn read(
     };
     let Some(format) = format else {
         let drawing = state.drawings.read(id).await?;
-        let mut response = answer(StatusCode::OK, &Published::of(&drawing));
+        let mut published = Published::of(&drawing);
+        published.yours =
+            drawing.owner.is_some() && drawing.owner.as_deref() == owner(session.as_ref());
+        let mut response = answer(StatusCode::OK, &published);
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/geo+json"),
@@ -278,6 +285,10 @@ struct Published<'a> {
     title: &'a str,
     expires_at: String,
     copied_from: Option<&'a str>,
+    /// Bound to the account of the request's session: its owner may
+    /// change it without the key. Only sent when true.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    yours: bool,
     features: &'a RawValue,
 }
 
@@ -295,6 +306,7 @@ impl<'a> Published<'a> {
             title: &drawing.title,
             expires_at: rfc3339(drawing.expires_at),
             copied_from: drawing.copied_from.as_deref(),
+            yours: false,
             features,
         }
     }
@@ -308,13 +320,14 @@ fn no_features() -> &'static RawValue {
 
 async fn update(
     State(state): State<AppState>,
+    session: Option<CurrentSession>,
     Path(id): Path<String>,
     Query(query): Query<TitleQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response<Body>, ApiError> {
     // The key first: nobody else's upload is read.
-    let editable = state.drawings.editable(&id, json::bearer(&headers)).await?;
+    let editable = editable(&state, &id, &headers, session.as_ref()).await?;
     let body = upload(&state, body).await?;
     let expires = state
         .drawings
@@ -332,10 +345,11 @@ async fn update(
 
 async fn remove(
     State(state): State<AppState>,
+    session: Option<CurrentSession>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    let editable = state.drawings.editable(&id, json::bearer(&headers)).await?;
+    let editable = editable(&state, &id, &headers, session.as_ref()).await?;
     state.drawings.delete(editable).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -343,14 +357,38 @@ async fn remove(
 async fn copy(
     State(state): State<AppState>,
     peer: Peer,
+    session: Option<CurrentSession>,
     Path(id): Path<String>,
     Query(query): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Result<Response<Body>, ApiError> {
     let lang = link_lang(query.lang.as_deref())?;
     within_creation_limit(&state, &peer, &headers)?;
-    let new = state.drawings.copy(&id).await?;
+    let new = state
+        .drawings
+        .copy_owned(&id, owner(session.as_ref()))
+        .await?;
     Ok(created(&headers, lang, &new))
+}
+
+/// The account a save while logged in binds the drawing to.
+fn owner(session: Option<&CurrentSession>) -> Option<&str> {
+    session.map(|s| s.info.account_id.as_str())
+}
+
+/// The drawing `id` for changing: with its edit key (`Authorization:
+/// Bearer <key>`) when one is sent, else as its owner's when the request
+/// has the owner's session.
+async fn editable(
+    state: &AppState,
+    id: &str,
+    headers: &HeaderMap,
+    session: Option<&CurrentSession>,
+) -> Result<Editable, ApiError> {
+    match (json::bearer(headers), owner(session)) {
+        (None, Some(account)) => Ok(state.drawings.editable_by_owner(id, account).await?),
+        (key, _) => Ok(state.drawings.editable(id, key).await?),
+    }
 }
 
 #[derive(Deserialize)]

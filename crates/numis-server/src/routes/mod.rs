@@ -14,11 +14,15 @@
 //!   measurements, QR codes.
 //! - [`drawings`]: the drawings API over `numis_core::drawings`.
 //! - [`moderation`]: the operator's view of drawings (clause P12).
+//! - [`account`]: "Mein NUMIS", the account pages (`/konto`).
+//! - [`me`]: the viewer's JSON about the logged-in account (`/api/me`).
 
+pub mod account;
 pub mod assets;
 pub mod catalogue;
 pub mod drawings;
 pub mod health;
+pub mod me;
 pub mod moderation;
 pub mod ows;
 pub mod pages;

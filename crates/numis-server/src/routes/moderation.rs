@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use crate::caller;
 use crate::error::ApiError;
 use crate::json::{self, Caching};
+use crate::session::CurrentSession;
 use crate::state::AppState;
 
 /// Drawings one list shows unless `?limit=` says otherwise.
@@ -33,17 +34,23 @@ fn answer(status: StatusCode, body: &Value) -> Response<Body> {
     json::answer(status, body, Caching::Never)
 }
 
-/// Passes the operator's requests: 404 while no token is configured (the
-/// routes do not exist), 401 without the right one.
-fn operator_only(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    if state.config.operator_token().is_none() {
+/// Passes the operator's requests (the token, or a session of an account
+/// with the operator role): 404 while no token is configured and nobody
+/// is logged in (the routes do not exist), 401 otherwise.
+fn operator_only(
+    state: &AppState,
+    headers: &HeaderMap,
+    session: Option<&CurrentSession>,
+) -> Result<(), ApiError> {
+    if caller::of_request(&state.config, headers, session).operator {
+        return Ok(());
+    }
+    if state.config.operator_token().is_none() && session.is_none() {
         return Err(ApiError::not_found("not found"));
     }
-    if caller::of_request(&state.config, headers).operator {
-        Ok(())
-    } else {
-        Err(ApiError::unauthorized("the operator token is needed"))
-    }
+    Err(ApiError::unauthorized(
+        "the operator token or the operator role is needed",
+    ))
 }
 
 fn summary(d: &StoredDrawing) -> Value {
@@ -68,8 +75,9 @@ async fn list(
     State(state): State<AppState>,
     Query(query): Query<ListQuery>,
     headers: HeaderMap,
+    session: Option<CurrentSession>,
 ) -> Result<Response<Body>, ApiError> {
-    operator_only(&state, &headers)?;
+    operator_only(&state, &headers, session.as_ref())?;
     let order = match query.order.as_deref() {
         None | Some("newest") => DrawingOrder::Newest,
         Some("reported") => DrawingOrder::MostReported,
@@ -93,8 +101,9 @@ async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
+    session: Option<CurrentSession>,
 ) -> Result<Response<Body>, ApiError> {
-    operator_only(&state, &headers)?;
+    operator_only(&state, &headers, session.as_ref())?;
     let inspected = state.drawings.inspect(&id).await?;
     let mut body = summary(&inspected.drawing);
     if let Some(members) = body.as_object_mut() {
@@ -118,8 +127,9 @@ async fn remove(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
+    session: Option<CurrentSession>,
 ) -> Result<StatusCode, ApiError> {
-    operator_only(&state, &headers)?;
+    operator_only(&state, &headers, session.as_ref())?;
     state.drawings.delete_any(&id).await?;
     tracing::info!("a drawing was deleted by the operator");
     Ok(StatusCode::NO_CONTENT)

@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use numis_cms::Lang;
+use numis_core::accounts::AccountError;
 use numis_map::render_key::RenderKey;
 use numis_map::service::{self, Answer};
 use numis_map::view::Caller;
@@ -20,8 +21,10 @@ use numis_map::wms::{
 };
 
 use crate::caller;
+use crate::client::{Peer, peer_address};
 use crate::map_service::MapService;
 use crate::origin::public_base;
+use crate::session::CurrentSession;
 use crate::state::AppState;
 
 /// `/ows` (and `/wms`, the name many clients try).
@@ -35,6 +38,8 @@ async fn ows(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
+    session: Option<CurrentSession>,
+    peer: Peer,
 ) -> Response<Body> {
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
         .into_owned()
@@ -58,11 +63,87 @@ async fn ows(
             );
         }
     };
-    let caller = caller::of_request(&state.config, &headers);
+    let caller =
+        match caller::of_ows_request(&state, &headers, session.as_ref(), peer_address(&peer)).await
+        {
+            Ok(caller) => caller,
+            Err(error) => return credentials_refused(error, version_of(&request)),
+        };
+    let identified = caller.operator || !caller.roles.is_empty();
+    let mut response = answer(&headers, map, request, caller).await;
+    if identified {
+        // What a caller with roles sees is theirs alone: no shared cache
+        // may keep it for the next anonymous client.
+        let headers = response.headers_mut();
+        let private = headers
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.replace("public", "private"))
+            .unwrap_or_else(|| "private, no-cache".to_owned());
+        if let Ok(value) = HeaderValue::from_str(&private) {
+            headers.insert(header::CACHE_CONTROL, value);
+        }
+    }
+    response
+}
+
+/// The WMS version a request speaks, for its exception document.
+fn version_of(request: &WmsRequest) -> Version {
+    match request {
+        WmsRequest::GetCapabilities { version, .. } => *version,
+        WmsRequest::GetMap(request) => request.version,
+        WmsRequest::GetFeatureInfo(request) => request.map.version,
+        WmsRequest::GetLegendGraphic(request) => request.version,
+    }
+}
+
+/// Wrong HTTP Basic credentials: 401 with a Basic challenge, so that QGIS
+/// and OWSLib ask for the password again; too many wrong ones: 429.
+fn credentials_refused(error: AccountError, version: Version) -> Response<Body> {
+    let (status, challenge) = match &error {
+        AccountError::Throttled(_) => (StatusCode::TOO_MANY_REQUESTS, false),
+        e if e.is_failure() => {
+            tracing::error!(error = %e, "checking WMS credentials failed");
+            (StatusCode::SERVICE_UNAVAILABLE, false)
+        }
+        _ => (StatusCode::UNAUTHORIZED, true),
+    };
+    let message = if error.is_failure() {
+        "the accounts cannot be checked now; try again later".to_owned()
+    } else {
+        error.to_string()
+    };
+    let mut response = respond(
+        Err(WmsError::new(ExceptionCode::NoApplicableCode, message)),
+        version,
+        None,
+        false,
+    );
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    if challenge {
+        headers.insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"numis\", charset=\"UTF-8\""),
+        );
+    }
+    if let AccountError::Throttled(wait) = &error {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(wait.seconds()));
+    }
+    response
+}
+
+/// The answer to a parsed request for `caller`.
+async fn answer(
+    headers: &HeaderMap,
+    map: Arc<MapService>,
+    request: WmsRequest,
+    caller: Caller,
+) -> Response<Body> {
     match request {
         WmsRequest::GetCapabilities { version, language } => {
             let lang = Lang::from_query(language.as_deref()).as_str();
-            let online = format!("{}/ows", public_base(&headers));
+            let online = format!("{}/ows", public_base(headers));
             let map = map.clone();
             let answer = map
                 .render(move |m| {

@@ -36,6 +36,15 @@ pub struct LoggedIn {
     pub persistent: bool,
 }
 
+/// Credentials that were right ([`AccountService::authenticate`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authenticated {
+    /// The account's id.
+    pub account_id: String,
+    /// The account's roles, sorted.
+    pub roles: Vec<String>,
+}
+
 /// Who a live session belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionInfo {
@@ -165,6 +174,44 @@ impl AccountService {
         client_key: u64,
         client_label: Option<String>,
     ) -> Result<LoggedIn> {
+        let account = self
+            .verify_login(pseudonym, password, totp_code, client_key)
+            .await?;
+        self.start_session(&account.id, remember, client_label)
+            .await
+    }
+
+    /// Checks credentials without starting a session, for HTTP Basic
+    /// authentication of WMS clients (which cannot log in with a form):
+    /// the same throttle, the same answers and the same timing as
+    /// [`Self::login`]. An account with a second factor is refused with
+    /// [`AccountError::SecondFactorRequired`]: a password alone must not
+    /// open it. Answers the account's id and roles.
+    pub async fn authenticate(
+        &self,
+        pseudonym: &str,
+        password: &str,
+        client_key: u64,
+    ) -> Result<Authenticated> {
+        let account = self
+            .verify_login(pseudonym, password, None, client_key)
+            .await?;
+        self.accounts.touch_account(&account.id, self.now()).await?;
+        Ok(Authenticated {
+            account_id: account.id,
+            roles: account.roles,
+        })
+    }
+
+    /// The login's checks (throttle, password, block, second factor);
+    /// answers the account.
+    async fn verify_login(
+        &self,
+        pseudonym: &str,
+        password: &str,
+        totp_code: Option<&str>,
+        client_key: u64,
+    ) -> Result<numis_store::StoredAccount> {
         let parsed = Pseudonym::parse(pseudonym).ok();
         let mut keys = vec![ThrottleKey::client(client_key)];
         if let Some(p) = &parsed {
@@ -209,8 +256,7 @@ impl AccountService {
             let fresh = self.workers.hash(password.to_owned()).await?;
             self.accounts.set_password_hash(&account.id, &fresh).await?;
         }
-        self.start_session(&account.id, remember, client_label)
-            .await
+        Ok(account)
     }
 
     fn record_failure(&self, keys: &[ThrottleKey]) {

@@ -25,7 +25,7 @@ use super::{
 use crate::drawings::Clock;
 
 pub use citizen::{MAX_PROFILE_CHARS, MAX_VIEW_NAME_CHARS, MAX_VIEW_STATE_BYTES, TotpSetup};
-pub use login::{LoggedIn, Registered, SessionInfo, SessionListing};
+pub use login::{Authenticated, LoggedIn, Registered, SessionInfo, SessionListing};
 pub use operator::MAX_ROLE_CHARS;
 
 /// Seconds of a day.
