@@ -50,6 +50,14 @@ const BUILTIN: &[(&str, &str)] = &[
         "account/home.html.twig",
         include_str!("../../../site/templates/account/home.html.twig"),
     ),
+    (
+        "account/home_security.html.twig",
+        include_str!("../../../site/templates/account/home_security.html.twig"),
+    ),
+    (
+        "account/home_library.html.twig",
+        include_str!("../../../site/templates/account/home_library.html.twig"),
+    ),
 ];
 
 /// The template a page asks for, when neither the site nor the built-in

@@ -39,7 +39,12 @@ async fn home(
     session: Option<CurrentSession>,
 ) -> Result<Response<Body>, Stop> {
     let session = logged_in(&state, lang, session.as_ref())?;
-    let data = json!({ "logout_url": LOGOUT.url(lang) });
+    // Each part of the overview comes from the module that owns its pages.
+    let data = json!({
+        "logout_url": LOGOUT.url(lang),
+        "security": super::settings::overview(&state, lang, session).await,
+        "library": super::library::overview(&state, lang, session).await,
+    });
     Ok(render(
         &state,
         lang,

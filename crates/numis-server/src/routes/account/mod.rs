@@ -16,7 +16,9 @@
 
 pub mod messages;
 
+mod library;
 mod login;
+mod settings;
 
 use axum::Router;
 use axum::body::Body;
@@ -33,7 +35,10 @@ use crate::state::AppState;
 
 /// All account pages.
 pub fn router() -> Router<AppState> {
-    Router::new().merge(login::router())
+    Router::new()
+        .merge(login::router())
+        .merge(settings::router())
+        .merge(library::router())
 }
 
 /// One account page's address in German and in English.
