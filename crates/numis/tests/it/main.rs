@@ -30,6 +30,8 @@ mod drawings;
 mod durability;
 // `numis account …`: accounts on the command line.
 mod accounts_cli;
+// Accounts over HTTP: the cookie, CSRF, login, roles for sessions and WMS clients.
+mod accounts_http;
 // Compressed answers: the precompressed bundle, text on the fly, never images.
 mod compression;
 
