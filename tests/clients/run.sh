@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the real-client tests: builds numis, serves the demo site on a free
+# Runs the real-client tests: builds numis, serves the demo site (plus one
+# restricted layer and two accounts, for the Basic-auth test) on a free
 # port with an empty temporary data directory, points OWSLib and GDAL at its
 # WMS (pytest on tests/clients, with NUMIS_WMS_URL=http://127.0.0.1:PORT/ows)
 # and stops the server with SIGTERM. Exits with pytest's status.
@@ -48,7 +49,34 @@ trap 'exit 143' TERM
 while IFS='=' read -r name _; do
     case $name in NUMIS_*) unset "$name" ;; esac
 done < <(env)
-RUST_LOG=info "$numis" serve --bind 127.0.0.1:0 --data-dir "$tmp/data" --site-dir site \
+# The demo site plus one restricted layer (clause L7), and an account
+# holding its role: OWSLib must see the layer with the account's HTTP Basic
+# credentials and not without (test_owslib_basic_auth.py). The copy keeps
+# the demo's relative data paths by linking data/ beside it.
+mkdir -p "$tmp/portal"
+cp -R site "$tmp/portal/site"
+ln -s "$PWD/data" "$tmp/portal/data"
+cat >>"$tmp/portal/site/map.toml" <<'TOML'
+
+# Added by tests/clients/run.sh: a layer only the role "intern" sees.
+[[layer]]
+id = "intern_kueste"
+title = "Küstengewässer (intern)"
+source = { type = "geojson", path = "../data/ni_kuestengewaesser.geojson" }
+access = "intern"
+licence = { id = "DL-DE-BY-2.0", url = "https://www.govdata.de/dl-de/by-2-0" }
+attribution = "© GeoBasis-DE / BKG 2016"
+[[layer.rule]]
+name = "Küstengewässer"
+fill = "#ff0000"
+TOML
+account_password="Watt-und-Wellen-$RANDOM-$RANDOM"
+printf '%s\n' "$account_password" | "$numis" account create "Förster Nord" --role intern \
+    --password-stdin --data-dir "$tmp/data" >/dev/null
+printf '%s\n' "$account_password" | "$numis" account create "Ohne Rolle" \
+    --password-stdin --data-dir "$tmp/data" >/dev/null
+
+RUST_LOG=info "$numis" serve --bind 127.0.0.1:0 --data-dir "$tmp/data" --site-dir "$tmp/portal/site" \
     >"$tmp/server.log" 2>&1 &
 server=$!
 
@@ -67,7 +95,7 @@ done
 
 echo "== pytest tests/clients (OWSLib, GDAL) against $url/ows"
 set +e
-NUMIS_WMS_URL="$url/ows" NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost \
+NUMIS_WMS_URL="$url/ows" NUMIS_WMS_ACCOUNT_PASSWORD="$account_password" NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost \
     PYTHONDONTWRITEBYTECODE=1 \
     "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/clients "$@"
 status=$?

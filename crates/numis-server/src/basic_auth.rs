@@ -46,7 +46,7 @@ impl Credentials {
             return None;
         }
         let decoded = STANDARD.decode(encoded.trim()).map_err(|_| ());
-        let text = decoded.and_then(|bytes| String::from_utf8(bytes).map_err(|_| ()));
+        let text = decoded.map(utf8_or_latin1);
         Some(text.and_then(|text| {
             let (pseudonym, password) = text.split_once(':').ok_or(())?;
             Ok(Self {
@@ -54,6 +54,16 @@ impl Credentials {
                 password: password.to_owned(),
             })
         }))
+    }
+}
+
+/// The credentials' text: UTF-8 as RFC 7617 asks (`charset="UTF-8"` in
+/// our challenge), else ISO 8859-1, which Python's `requests` (OWSLib)
+/// and older clients send — a pseudonym like "Förster" must work in both.
+fn utf8_or_latin1(bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => e.into_bytes().into_iter().map(char::from).collect(),
     }
 }
 
@@ -139,6 +149,12 @@ mod tests {
         assert!(Credentials::of(&with("Bearer abc")).is_none());
         assert!(Credentials::of(&HeaderMap::new()).is_none());
         assert!(Credentials::of(&with("Basic !!!")).unwrap().is_err());
+        // ISO 8859-1, as Python's requests sends a str: the same pseudonym.
+        let latin1 = STANDARD.encode(b"F\xf6rster:geheim");
+        let credentials = Credentials::of(&with(&format!("Basic {latin1}")))
+            .unwrap()
+            .unwrap();
+        assert_eq!(credentials.pseudonym, "Förster");
         let no_colon = STANDARD.encode("nocolon");
         assert!(
             Credentials::of(&with(&format!("basic {no_colon}")))
