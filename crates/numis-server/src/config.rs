@@ -188,9 +188,6 @@ pub struct AccountsConfig {
     /// Accounts not used for this many days are erased by the daily purge
     /// (clause L8). [default: 730]
     pub inactive_days: u32,
-    /// The operator role sees the voluntary profile fields (e-mail, name,
-    /// organisation, address) in the console. [default: false]
-    pub operator_sees_profiles: bool,
     /// Mail for password-reset links; without a host there is no mail
     /// feature (recovery codes always work).
     pub smtp: SmtpConfig,
@@ -221,7 +218,6 @@ impl Default for AccountsConfig {
             max_hours: 12,
             remember_days: 30,
             inactive_days: numis_core::accounts::DEFAULT_INACTIVE_DAYS,
-            operator_sees_profiles: false,
             smtp: SmtpConfig::default(),
         }
     }
