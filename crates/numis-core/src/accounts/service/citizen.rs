@@ -124,8 +124,17 @@ impl AccountService {
         {
             return Err(AccountError::NotFound);
         }
-        self.check_totp(account_id, secret.as_bytes(), None, code)
+        // The code is used up against the new secret; if that fails (the
+        // same code raced in twice), the second factor stays off rather
+        // than on with a confirmation the citizen never saw.
+        if let Err(e) = self
+            .check_totp(account_id, secret.as_bytes(), None, code)
             .await
+        {
+            self.accounts.set_totp_secret(account_id, None).await?;
+            return Err(e);
+        }
+        Ok(())
     }
 
     /// Switches the second factor off after checking the password.

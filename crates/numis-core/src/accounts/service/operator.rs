@@ -26,7 +26,14 @@ impl AccountService {
         let parsed = Pseudonym::parse(pseudonym)?;
         let id = self.insert_account(&parsed, password).await?;
         for role in roles {
-            self.accounts.grant_role(&id, role).await?;
+            if let Err(e) = self.accounts.grant_role(&id, role).await {
+                // All or nothing: an operator account without its role
+                // would be a surprise later.
+                self.accounts
+                    .delete_account(&id, OwnedDrawings::Delete)
+                    .await?;
+                return Err(e.into());
+            }
         }
         Ok(id)
     }
