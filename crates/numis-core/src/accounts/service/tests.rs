@@ -750,3 +750,35 @@ async fn the_purge_deletes_ended_sessions_and_long_unused_accounts() {
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].pseudonym, NAME);
 }
+
+#[tokio::test]
+async fn credentials_without_a_session_pass_like_a_login_but_never_past_a_second_factor() {
+    let f = Fixture::new().await;
+    let id = f.register(NAME).await.account_id;
+    f.service.grant(NAME, "naturschutz").await.unwrap();
+    let known = f.service.authenticate(NAME, PASSWORD, 7).await.unwrap();
+    assert_eq!(known.account_id, id);
+    assert_eq!(known.roles, vec!["naturschutz".to_owned()]);
+    assert!(
+        f.store.sessions_of_account(&id).await.unwrap().is_empty(),
+        "authenticating starts no session"
+    );
+    assert!(matches!(
+        f.service.authenticate(NAME, OTHER_PASSWORD, 7).await,
+        Err(AccountError::WrongCredentials)
+    ));
+    assert!(matches!(
+        f.service.authenticate("Niemand", PASSWORD, 7).await,
+        Err(AccountError::WrongCredentials)
+    ));
+    let setup = f.service.totp_begin(&id).await.unwrap();
+    let code = setup.secret.code_at(f.now());
+    f.service
+        .totp_confirm(&id, &setup.secret.to_base32(), &code)
+        .await
+        .unwrap();
+    assert!(matches!(
+        f.service.authenticate(NAME, PASSWORD, 7).await,
+        Err(AccountError::SecondFactorRequired)
+    ));
+}
