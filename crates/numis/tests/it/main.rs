@@ -30,6 +30,8 @@ mod drawings;
 mod durability;
 // `numis account …`: accounts on the command line.
 mod accounts_cli;
+// "Mein NUMIS" library: drawings, views, export, erasure, display preferences.
+mod accounts_library;
 // Compressed answers: the precompressed bundle, text on the fly, never images.
 mod compression;
 
