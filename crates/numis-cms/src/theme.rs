@@ -58,6 +58,27 @@ const BUILTIN: &[(&str, &str)] = &[
         "account/home_library.html.twig",
         include_str!("../../../site/templates/account/home_library.html.twig"),
     ),
+    // Library pages: drawings, views, export, erasure, display.
+    (
+        "account/drawings.html.twig",
+        include_str!("../../../site/templates/account/drawings.html.twig"),
+    ),
+    (
+        "account/views.html.twig",
+        include_str!("../../../site/templates/account/views.html.twig"),
+    ),
+    (
+        "account/export.html.twig",
+        include_str!("../../../site/templates/account/export.html.twig"),
+    ),
+    (
+        "account/delete.html.twig",
+        include_str!("../../../site/templates/account/delete.html.twig"),
+    ),
+    (
+        "account/display.html.twig",
+        include_str!("../../../site/templates/account/display.html.twig"),
+    ),
 ];
 
 /// The template a page asks for, when neither the site nor the built-in

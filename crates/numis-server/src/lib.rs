@@ -12,9 +12,10 @@
 //!   headers, compression.
 //! - Shared pieces: [`state`] (what handlers reach), [`config`],
 //!   [`map_service`] (the loaded map, its render cache and slots),
-//!   [`caller`] (who asks), [`error`] (the JSON API's one error answer),
-//!   [`access`] (statistics counters), [`housekeeping`] (the background
-//!   task), [`reload`].
+//!   [`caller`] (who asks), [`session`] and [`prefs`] (the only
+//!   cookies: the login and the opt-in display preferences), [`error`]
+//!   (the JSON API's one error answer), [`access`] (statistics
+//!   counters), [`housekeeping`] (the background task), [`reload`].
 //!
 //! No module imports one that imports it back (`tests/module_graph.rs`).
 //! [`app`] assembles routers and middleware; [`serve`] binds and runs.
@@ -32,6 +33,7 @@ pub mod map_service;
 pub mod metrics;
 pub mod middleware;
 pub mod origin;
+pub mod prefs;
 pub mod ratelimit;
 pub mod reload;
 pub mod routes;

@@ -37,8 +37,8 @@ pub use password::{HashParams, PasswordError, PasswordHasher, PasswordPolicy, Pa
 pub use pseudonym::{Pseudonym, PseudonymError};
 pub use recovery::{CODES_PER_ACCOUNT, RecoveryCode, RecoveryError};
 pub use service::{
-    AccountRules, AccountService, Authenticated, DEFAULT_INACTIVE_DAYS, LoggedIn, Registered,
-    SessionInfo, SessionListing, TotpSetup,
+    AccountRules, AccountService, Authenticated, DEFAULT_INACTIVE_DAYS, LoggedIn, PersonalData,
+    Registered, SessionInfo, SessionListing, TotpSetup,
 };
 pub use session::{CsrfToken, SessionError, SessionPolicy, SessionToken, new_session_id};
 pub use throttle::{LoginThrottle, RetryAfter, ThrottleKey, ThrottleRules};

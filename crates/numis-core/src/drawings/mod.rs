@@ -212,6 +212,13 @@ impl DrawingService {
     /// now.
     pub async fn export(&self, id: &str, format: ExportFormat) -> Result<String> {
         let drawing = self.read(id).await?;
+        Self::export_stored(&drawing, format)
+    }
+
+    /// `drawing` as it is stored, written in `format`, expired or not: for
+    /// its owner's export of everything an account holds, which includes
+    /// drawings that expired but are not yet purged.
+    pub fn export_stored(drawing: &StoredDrawing, format: ExportFormat) -> Result<String> {
         // The stored GeoJSON was written by us from an upload that passed
         // the limits; it is longer than the upload was, so the upload
         // limits must not apply to it (they once refused every big

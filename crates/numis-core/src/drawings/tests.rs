@@ -287,6 +287,10 @@ async fn an_expired_drawing_says_when_and_is_gone_after_the_purge() {
             "{refused:?}"
         );
     }
+    // Its owner's export of everything still reaches it until the purge.
+    let stored = f.service.inspect(&created.id).await.unwrap().drawing;
+    let kml = DrawingService::export_stored(&stored, ExportFormat::Kml).unwrap();
+    assert!(kml.contains("<kml"), "{kml}");
     assert_eq!(
         f.service.purge_expired().await.unwrap(),
         1,

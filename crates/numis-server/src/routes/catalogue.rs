@@ -78,6 +78,27 @@ async fn layers(
     ok(&catalogue(&map, &caller, lang))
 }
 
+/// The base maps the viewer offers `caller`, as (id, title in `lang`), in
+/// the order of its base-map switcher (`basemaps` of `/api/layers`): for
+/// the display preferences of "Mein NUMIS".
+pub fn base_maps(map: &MapService, caller: &Caller, lang: &str) -> Vec<(String, String)> {
+    let view = map.catalog.view(caller);
+    let viewer = &map.catalog.config.viewer;
+    let own: Vec<(String, String)> = view
+        .tree(viewer.basemaps.iter().map(String::as_str))
+        .iter()
+        .map(|node| match node {
+            Node::Layer(layer) => (layer.id().to_owned(), layer.title().get(lang).to_owned()),
+            Node::Group { group, .. } => (group.id.clone(), group.title.get(lang).to_owned()),
+        })
+        .collect();
+    let external = viewer
+        .external_basemaps
+        .iter()
+        .map(|b| (b.id.clone(), b.title.get(lang).to_owned()));
+    own.into_iter().chain(external).collect()
+}
+
 /// The viewer's view of the catalogue: base maps, tree, layers — all as
 /// the caller's view of the catalogue shows them.
 fn catalogue(map: &MapService, caller: &Caller, lang: &str) -> Value {

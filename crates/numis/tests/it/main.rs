@@ -32,6 +32,8 @@ mod durability;
 mod accounts_cli;
 // Accounts over HTTP: the cookie, CSRF, login, roles for sessions and WMS clients.
 mod accounts_http;
+// "Mein NUMIS" library: drawings, views, export, erasure, display preferences.
+mod accounts_library;
 // Compressed answers: the precompressed bundle, text on the fly, never images.
 mod compression;
 

@@ -15,6 +15,25 @@ pub const MAX_VIEW_NAME_CHARS: usize = 100;
 /// Longest map state of a saved view (a permalink's query), in bytes.
 pub const MAX_VIEW_STATE_BYTES: usize = 4_096;
 
+/// Everything an account holds about its citizen, for the export of
+/// "Mein NUMIS" (Art. 15 and 20 GDPR): no password hash, no secret of the
+/// second factor, no recovery code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonalData {
+    /// The pseudonym as shown.
+    pub pseudonym: String,
+    /// The roles an operator granted, sorted.
+    pub roles: Vec<String>,
+    /// Registered, Unix seconds.
+    pub created_at: i64,
+    /// Last login or session use, Unix seconds.
+    pub last_seen_at: i64,
+    /// Whether the second factor is on.
+    pub second_factor: bool,
+    /// The voluntary profile.
+    pub profile: Profile,
+}
+
 /// A second factor being set up: shown to the citizen, not yet active
 /// until [`AccountService::totp_confirm`] gets a code of it.
 #[derive(Debug)]
@@ -143,6 +162,21 @@ impl AccountService {
         self.check_password(&account, password).await?;
         self.accounts.set_totp_secret(account_id, None).await?;
         Ok(())
+    }
+
+    /// What the account holds about its citizen, for the export; the
+    /// sessions and views come from [`Self::sessions`] and
+    /// [`Self::views`].
+    pub async fn personal_data(&self, account_id: &str) -> Result<PersonalData> {
+        let account = self.account(account_id).await?;
+        Ok(PersonalData {
+            pseudonym: account.pseudonym,
+            roles: account.roles,
+            created_at: account.created_at,
+            last_seen_at: account.last_seen_at,
+            second_factor: account.totp_secret.is_some(),
+            profile: account.profile,
+        })
     }
 
     /// The account's voluntary profile.

@@ -24,7 +24,9 @@ use super::{
 };
 use crate::drawings::Clock;
 
-pub use citizen::{MAX_PROFILE_CHARS, MAX_VIEW_NAME_CHARS, MAX_VIEW_STATE_BYTES, TotpSetup};
+pub use citizen::{
+    MAX_PROFILE_CHARS, MAX_VIEW_NAME_CHARS, MAX_VIEW_STATE_BYTES, PersonalData, TotpSetup,
+};
 pub use login::{Authenticated, LoggedIn, Registered, SessionInfo, SessionListing};
 pub use operator::MAX_ROLE_CHARS;
 

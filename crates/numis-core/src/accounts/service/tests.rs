@@ -587,6 +587,30 @@ async fn profile_fields_are_set_and_removed_one_at_a_time() {
 }
 
 #[tokio::test]
+async fn personal_data_tells_everything_but_the_secrets() {
+    let f = Fixture::new().await;
+    let id = f.register(NAME).await.account_id;
+    f.service
+        .set_profile_field(&id, ProfileField::Organisation, "Moorverein")
+        .await
+        .unwrap();
+    let data = f.service.personal_data(&id).await.unwrap();
+    assert_eq!(data.pseudonym, NAME);
+    assert_eq!(data.created_at, NEW_YEAR);
+    assert!(!data.second_factor);
+    assert_eq!(data.profile.organisation.as_deref(), Some("Moorverein"));
+    let setup = f.service.totp_begin(&id).await.unwrap();
+    let code = setup.secret.code_at(f.now());
+    f.service
+        .totp_confirm(&id, &setup.secret.to_base32(), &code)
+        .await
+        .unwrap();
+    assert!(f.service.personal_data(&id).await.unwrap().second_factor);
+    let gone = f.service.personal_data("no such account").await;
+    assert!(matches!(gone, Err(AccountError::NotFound)));
+}
+
+#[tokio::test]
 async fn saved_views_belong_to_their_account_alone() {
     let f = Fixture::new().await;
     let id = f.register(NAME).await.account_id;

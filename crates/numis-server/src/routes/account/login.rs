@@ -55,6 +55,8 @@ async fn home(
 
 /// The query of the login page after a logout.
 const LOGGED_OUT: &str = "abgemeldet";
+/// The query of the login page after the account was deleted.
+pub(super) const ACCOUNT_DELETED: &str = "geloescht";
 
 #[derive(Deserialize)]
 struct LoginForm {
@@ -104,6 +106,9 @@ async fn login_form(
     // query is shown).
     if query.as_deref() == Some(LOGGED_OUT) {
         data["notice"] = Value::from(state.site().text(lang, "ACCOUNT.LOGOUT.DONE"));
+    }
+    if query.as_deref() == Some(ACCOUNT_DELETED) {
+        data["notice"] = Value::from(state.site().text(lang, "ACCOUNT.DELETE.DONE"));
     }
     Ok(login_page(&state, lang, data, StatusCode::OK))
 }

@@ -16,6 +16,7 @@
 
 pub mod messages;
 
+mod export;
 mod library;
 mod login;
 mod settings;
