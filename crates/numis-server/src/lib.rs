@@ -38,6 +38,7 @@ pub mod ratelimit;
 pub mod reload;
 pub mod routes;
 pub mod session;
+pub mod session_cache;
 pub mod state;
 
 use std::sync::Arc;

@@ -27,6 +27,7 @@ use numis_core::accounts::{LoggedIn, SessionInfo};
 
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::session_cache::SessionCache;
 use crate::state::AppState;
 
 /// The cookie's name over plain HTTP.
@@ -133,11 +134,13 @@ pub async fn resolve(
     let Some(token) = token_of(&state.config, request.headers()) else {
         return next.run(request).await;
     };
-    let info = match state.accounts.session(&token).await {
-        Ok(info) => info,
-        Err(e) => {
-            return ApiError::from(e).into_response();
-        }
+    let key = SessionCache::key(&token);
+    let info = match state.session_cache.get(&key) {
+        Some(info) => Some(info),
+        None => match state.accounts.session(&token).await {
+            Ok(found) => found.map(Arc::new),
+            Err(e) => return ApiError::from(e).into_response(),
+        },
     };
     let Some(info) = info else {
         // An ended session: the request goes on as anonymous, and the
@@ -148,8 +151,9 @@ pub async fn resolve(
         }
         return response;
     };
+    state.session_cache.put(key, info.clone());
     let session = CurrentSession {
-        info: Arc::new(info),
+        info,
         token: token.into(),
     };
     if changes_state(request.method()) {
@@ -169,8 +173,15 @@ pub async fn resolve(
             }
         }
     }
+    let changes = changes_state(request.method());
+    let account = session.info.account_id.clone();
     request.extensions_mut().insert(session);
     let mut response = next.run(request).await;
+    if changes {
+        // Logout, a new password, ended sessions, erasure …: the next
+        // request of this account reads the store again.
+        state.session_cache.forget_account(&account);
+    }
     keep_private(response.headers_mut());
     response
 }

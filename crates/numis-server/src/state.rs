@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::map_service::MapService;
 use crate::metrics::Metrics;
 use crate::ratelimit::CreationLimit;
+use crate::session_cache::SessionCache;
 
 /// Application state, cheap to clone.
 #[derive(Clone)]
@@ -41,6 +42,8 @@ pub struct AppState {
     pub clients: Arc<ClientKeys>,
     /// HTTP Basic credentials of WMS clients that were right lately.
     pub basic_auth: Arc<BasicAuth>,
+    /// Live sessions looked up in the last seconds.
+    pub session_cache: Arc<SessionCache>,
 }
 
 impl AppState {
@@ -65,6 +68,7 @@ impl AppState {
             accounts: Arc::new(accounts),
             clients,
             basic_auth: Arc::default(),
+            session_cache: Arc::default(),
             config: Arc::new(config),
             site: Arc::new(RwLock::new(Arc::new(site))),
             map: Arc::new(RwLock::new(map.map(Arc::new))),

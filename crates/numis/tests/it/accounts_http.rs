@@ -479,6 +479,9 @@ async fn a_role_unlocks_restricted_layers_for_sessions_and_wms_clients_alike() {
     assert!(layers["layers"].get("baustellen").is_none(), "no role yet");
 
     grant(server.data_dir.path(), "Förster", "intern");
+    // The server trusts a session it looked up for 5 seconds; a role
+    // granted by another process counts after that.
+    tokio::time::sleep(std::time::Duration::from_millis(5_500)).await;
     let layers: Value = get(&server, "/api/layers", Some(&cookie))
         .await
         .text()
@@ -556,6 +559,7 @@ async fn a_role_unlocks_restricted_layers_for_sessions_and_wms_clients_alike() {
     // The operator role sees everything, like the operator token.
     let boss = register(&server, "Leitstelle").await;
     grant(server.data_dir.path(), "Leitstelle", "operator");
+    tokio::time::sleep(std::time::Duration::from_millis(5_500)).await;
     let layers: Value = get(&server, "/api/layers", Some(&boss))
         .await
         .text()
