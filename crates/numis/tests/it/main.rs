@@ -30,6 +30,8 @@ mod drawings;
 mod durability;
 // `numis account …`: accounts on the command line.
 mod accounts_cli;
+// "Mein NUMIS" settings: profile, password, recovery codes, second factor, sessions.
+mod accounts_settings;
 // Compressed answers: the precompressed bundle, text on the fly, never images.
 mod compression;
 
