@@ -79,6 +79,32 @@ const BUILTIN: &[(&str, &str)] = &[
         "account/display.html.twig",
         include_str!("../../../site/templates/account/display.html.twig"),
     ),
+    // The settings pages (profile, password, recovery codes, second
+    // factor, sessions).
+    (
+        "account/profile.html.twig",
+        include_str!("../../../site/templates/account/profile.html.twig"),
+    ),
+    (
+        "account/password.html.twig",
+        include_str!("../../../site/templates/account/password.html.twig"),
+    ),
+    (
+        "account/recovery_codes.html.twig",
+        include_str!("../../../site/templates/account/recovery_codes.html.twig"),
+    ),
+    (
+        "account/two_factor.html.twig",
+        include_str!("../../../site/templates/account/two_factor.html.twig"),
+    ),
+    (
+        "account/sessions.html.twig",
+        include_str!("../../../site/templates/account/sessions.html.twig"),
+    ),
+    (
+        "account/settings_back.html.twig",
+        include_str!("../../../site/templates/account/settings_back.html.twig"),
+    ),
 ];
 
 /// The template a page asks for, when neither the site nor the built-in

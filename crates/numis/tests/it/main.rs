@@ -34,6 +34,8 @@ mod accounts_cli;
 mod accounts_http;
 // "Mein NUMIS" library: drawings, views, export, erasure, display preferences.
 mod accounts_library;
+// "Mein NUMIS" settings: profile, password, recovery codes, second factor, sessions.
+mod accounts_settings;
 // Compressed answers: the precompressed bundle, text on the fly, never images.
 mod compression;
 

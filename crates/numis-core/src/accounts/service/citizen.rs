@@ -156,6 +156,12 @@ impl AccountService {
         Ok(())
     }
 
+    /// Whether the account's second factor is on (for the settings
+    /// pages, which show it and offer to switch it on or off).
+    pub async fn second_factor_on(&self, account_id: &str) -> Result<bool> {
+        Ok(self.account(account_id).await?.totp_secret.is_some())
+    }
+
     /// Switches the second factor off after checking the password.
     pub async fn totp_disable(&self, account_id: &str, password: &str) -> Result<()> {
         let account = self.account(account_id).await?;

@@ -334,11 +334,13 @@ async fn the_second_factor_needs_a_fresh_code_once_confirmed() {
     assert!(setup.qr_svg.contains("<svg"));
     // Not on before it is confirmed.
     f.login(NAME, PASSWORD).await.unwrap();
+    assert!(!f.service.second_factor_on(&id).await.unwrap());
     let secret = setup.secret.to_base32();
     let wrong = f.service.totp_confirm(&id, &secret, "000000").await;
     assert!(matches!(wrong, Err(AccountError::SecondFactor(_))));
     let code = setup.secret.code_at(f.now());
     f.service.totp_confirm(&id, &secret, &code).await.unwrap();
+    assert!(f.service.second_factor_on(&id).await.unwrap());
 
     let without = f.login(NAME, PASSWORD).await;
     assert!(
@@ -374,6 +376,7 @@ async fn the_second_factor_needs_a_fresh_code_once_confirmed() {
     let refused = f.service.totp_disable(&id, OTHER_PASSWORD).await;
     assert!(matches!(refused, Err(AccountError::WrongCredentials)));
     f.service.totp_disable(&id, PASSWORD).await.unwrap();
+    assert!(!f.service.second_factor_on(&id).await.unwrap());
     f.login(NAME, PASSWORD).await.unwrap();
 }
 
