@@ -58,6 +58,14 @@ const BUILTIN: &[(&str, &str)] = &[
         "account/home_library.html.twig",
         include_str!("../../../site/templates/account/home_library.html.twig"),
     ),
+    (
+        "account/recover.html.twig",
+        include_str!("../../../site/templates/account/recover.html.twig"),
+    ),
+    (
+        "account/new_password.html.twig",
+        include_str!("../../../site/templates/account/new_password.html.twig"),
+    ),
 ];
 
 /// The template a page asks for, when neither the site nor the built-in

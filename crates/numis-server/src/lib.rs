@@ -13,6 +13,7 @@
 //! - Shared pieces: [`state`] (what handlers reach), [`config`],
 //!   [`map_service`] (the loaded map, its render cache and slots),
 //!   [`caller`] (who asks), [`error`] (the JSON API's one error answer),
+//!   [`mail`] (password-reset links by SMTP),
 //!   [`access`] (statistics counters), [`housekeeping`] (the background
 //!   task), [`reload`].
 //!
@@ -28,6 +29,7 @@ pub mod config;
 pub mod error;
 pub mod housekeeping;
 pub mod json;
+pub mod mail;
 pub mod map_service;
 pub mod metrics;
 pub mod middleware;
@@ -59,6 +61,9 @@ pub enum ServeError {
     /// The store could not be opened.
     #[error("store: {0}")]
     Store(#[from] numis_store::StoreError),
+    /// `[accounts.smtp]` is set but cannot send mail.
+    #[error(transparent)]
+    Mail(#[from] mail::MailConfigError),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -127,7 +132,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let local = listener.local_addr()?;
     let flush_every = Duration::from_secs(config.stats.flush_seconds.max(1));
     let retention_days = config.stats.retention_days;
-    let state = AppState::new(config, site, map, Arc::new(store.clone()));
+    let state = AppState::new(config, site, map, Arc::new(store.clone()))?;
 
     let background = tokio::spawn(housekeeping::run_background(
         state.clone(),

@@ -30,6 +30,8 @@ mod drawings;
 mod durability;
 // `numis account …`: accounts on the command line.
 mod accounts_cli;
+// A forgotten password: a link by mail (SMTP sink) and recovery codes.
+mod accounts_mail;
 // Compressed answers: the precompressed bundle, text on the fly, never images.
 mod compression;
 

@@ -18,6 +18,7 @@ pub mod messages;
 
 mod library;
 mod login;
+mod recover;
 mod settings;
 
 use axum::Router;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(login::router())
         .merge(settings::router())
         .merge(library::router())
+        .merge(recover::router())
 }
 
 /// One account page's address in German and in English.
