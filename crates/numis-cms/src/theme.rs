@@ -105,6 +105,15 @@ const BUILTIN: &[(&str, &str)] = &[
         "account/settings_back.html.twig",
         include_str!("../../../site/templates/account/settings_back.html.twig"),
     ),
+    // Recovery: a recovery code, or a link by mail.
+    (
+        "account/recover.html.twig",
+        include_str!("../../../site/templates/account/recover.html.twig"),
+    ),
+    (
+        "account/new_password.html.twig",
+        include_str!("../../../site/templates/account/new_password.html.twig"),
+    ),
 ];
 
 /// The template a page asks for, when neither the site nor the built-in

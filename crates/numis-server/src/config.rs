@@ -223,7 +223,11 @@ impl Default for AccountsConfig {
     }
 }
 
-/// `[accounts.smtp]`: the mail server for password-reset links.
+/// `[accounts.smtp]`: the mail server for password-reset links. With a
+/// `host`, `from` and `public_url` are needed too; a setting that cannot
+/// send mail (missing or malformed `from`, no http(s) `public_url`, an
+/// unknown `security`, `username` without `password`) stops the server at
+/// start with a message naming the key (see `crate::mail`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SmtpConfig {

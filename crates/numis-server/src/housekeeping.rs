@@ -39,14 +39,16 @@ pub async fn run_background(state: AppState, every: Duration, retention_days: u3
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "drawing purge failed"),
             }
-            // Clause L8: ended sessions, and accounts unused for
-            // `[accounts] inactive_days`, go the same day.
+            // Clause L8: ended sessions, expired reset links, and
+            // accounts unused for `[accounts] inactive_days`, go the same
+            // day.
             match state.accounts.purge(Utc::now().timestamp()).await {
-                Ok((sessions, accounts)) if sessions + accounts > 0 => {
+                Ok(purged) if !purged.is_empty() => {
                     tracing::info!(
-                        sessions,
-                        accounts,
-                        "ended sessions and unused accounts purged"
+                        sessions = purged.sessions,
+                        resets = purged.resets,
+                        accounts = purged.accounts,
+                        "ended sessions, expired reset links and unused accounts purged"
                     );
                 }
                 Ok(_) => {}

@@ -14,8 +14,9 @@
 //!   [`map_service`] (the loaded map, its render cache and slots),
 //!   [`caller`] (who asks), [`session`] and [`prefs`] (the only
 //!   cookies: the login and the opt-in display preferences), [`error`]
-//!   (the JSON API's one error answer), [`access`] (statistics
-//!   counters), [`housekeeping`] (the background task), [`reload`].
+//!   (the JSON API's one error answer), [`mail`] (password-reset links
+//!   by SMTP), [`access`] (statistics counters), [`housekeeping`] (the
+//!   background task), [`reload`].
 //!
 //! No module imports one that imports it back (`tests/module_graph.rs`).
 //! [`app`] assembles routers and middleware; [`serve`] binds and runs.
@@ -29,6 +30,7 @@ pub mod config;
 pub mod error;
 pub mod housekeeping;
 pub mod json;
+pub mod mail;
 pub mod map_service;
 pub mod metrics;
 pub mod middleware;
@@ -62,6 +64,9 @@ pub enum ServeError {
     /// The store could not be opened.
     #[error("store: {0}")]
     Store(#[from] numis_store::StoreError),
+    /// `[accounts.smtp]` is set but cannot send mail.
+    #[error(transparent)]
+    Mail(#[from] mail::MailConfigError),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -130,7 +135,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let local = listener.local_addr()?;
     let flush_every = Duration::from_secs(config.stats.flush_seconds.max(1));
     let retention_days = config.stats.retention_days;
-    let state = AppState::new(config, site, map, Arc::new(store.clone()));
+    let state = AppState::new(config, site, map, Arc::new(store.clone()))?;
 
     let background = tokio::spawn(housekeeping::run_background(
         state.clone(),

@@ -11,6 +11,7 @@ use crate::access::AccessCounter;
 use crate::basic_auth::BasicAuth;
 use crate::client::ClientKeys;
 use crate::config::Config;
+use crate::mail::{MailConfigError, Mailer};
 use crate::map_service::MapService;
 use crate::metrics::Metrics;
 use crate::ratelimit::CreationLimit;
@@ -44,15 +45,31 @@ pub struct AppState {
     pub basic_auth: Arc<BasicAuth>,
     /// Live sessions looked up in the last seconds.
     pub session_cache: Arc<SessionCache>,
+    /// Mail for password-reset links; `None` without `[accounts.smtp]
+    /// host` (then the pages offer no mail).
+    pub mailer: Option<Arc<Mailer>>,
 }
 
 impl AppState {
     /// Builds the state from its parts; `store` keeps statistics,
-    /// drawings and accounts.
-    pub fn new<S>(config: Config, site: Site, map: Option<MapService>, store: Arc<S>) -> Self
+    /// drawings and accounts. Fails only when accounts are on and
+    /// `[accounts.smtp]` names a host but cannot send mail (see
+    /// [`crate::mail`]).
+    pub fn new<S>(
+        config: Config,
+        site: Site,
+        map: Option<MapService>,
+        store: Arc<S>,
+    ) -> Result<Self, MailConfigError>
     where
         S: Store + DrawingStore + AccountStore + 'static,
     {
+        // Without accounts nothing is ever mailed; the setting is not read.
+        let mailer = if config.accounts.enabled {
+            Mailer::from_config(&config.accounts.smtp)?.map(Arc::new)
+        } else {
+            None
+        };
         let clients = Arc::new(ClientKeys::new(
             config.drawings.client_address_header.as_deref(),
         ));
@@ -62,7 +79,7 @@ impl AppState {
             config.accounts.rules(),
         );
         let drawings: Arc<dyn DrawingStore> = store.clone();
-        Self {
+        Ok(Self {
             creation_limit: Arc::new(CreationLimit::new(&config.drawings, clients.clone())),
             drawings: Arc::new(DrawingService::new(drawings, config.drawings.rules())),
             accounts: Arc::new(accounts),
@@ -75,7 +92,8 @@ impl AppState {
             store: store as Arc<dyn Store>,
             access: Arc::default(),
             metrics: Arc::default(),
-        }
+            mailer,
+        })
     }
 
     /// The current site.

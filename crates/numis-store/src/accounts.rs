@@ -1,6 +1,6 @@
 //! The shapes of the "Mein NUMIS" aggregate as stored: accounts with their
-//! roles and voluntary profile, sessions, and saved map views (clauses P3,
-//! P4, P5, L7, L8). The store keeps what it is given: ids, hashes, tokens,
+//! roles and voluntary profile, sessions, password-reset links and saved
+//! map views (clauses P3, P4, P5, L7, L8). The store keeps what it is given: ids, hashes, tokens,
 //! normalised pseudonyms and every time are decided by the caller
 //! (`numis-core`), which also decides what may be shown to whom.
 
@@ -149,4 +149,18 @@ pub struct SavedView {
     pub created_at: i64,
     /// Last renamed, Unix seconds.
     pub updated_at: i64,
+}
+
+/// A password-reset link sent by mail. The link's token itself is never
+/// stored, only its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordReset {
+    /// Hash of the token in the link.
+    pub token_hash: Vec<u8>,
+    /// The account whose password the link resets.
+    pub account_id: String,
+    /// Sent, Unix seconds.
+    pub created_at: i64,
+    /// The link works until just before this time, Unix seconds.
+    pub expires_at: i64,
 }

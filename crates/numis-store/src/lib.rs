@@ -4,7 +4,8 @@
 //! could identify a client), [`DrawingStore`] for the drawings (P4,
 //! P7–P12) and [`AccountStore`] for "Mein NUMIS" (P3, P4, P5, L7, L8):
 //! pseudonymous accounts with roles and voluntary profile fields,
-//! one-time recovery codes, login sessions and saved map views. SQLite
+//! one-time recovery codes, login sessions, password-reset links and
+//! saved map views. SQLite
 //! (one writing and four reading connections) is the only backend today;
 //! a PostgreSQL backend will implement the same traits, which therefore
 //! speak only in plain Rust types.
@@ -13,8 +14,9 @@
 //! how (password hashing, pseudonym normalisation, token and code hashes,
 //! session lifetimes), live in `numis-core`, not here. What the store
 //! guarantees itself: secrets arrive and stay hashed (it has no column for
-//! a password, session token or recovery code), and an erased account
-//! leaves no trace in the database files (`secure_delete`, WAL truncated).
+//! a password, session token, reset token or recovery code), and an
+//! erased account leaves no trace in the database files (`secure_delete`,
+//! WAL truncated).
 //!
 //! No HTTP here.
 
@@ -25,8 +27,8 @@ mod sqlite;
 mod stats;
 
 pub use accounts::{
-    AccountSummary, NewAccount, OwnedDrawings, Profile, ProfileField, SavedView, StoredAccount,
-    StoredSession,
+    AccountSummary, NewAccount, OwnedDrawings, PasswordReset, Profile, ProfileField, SavedView,
+    StoredAccount, StoredSession,
 };
 pub use drawings::{DrawingOrder, DrawingReport, StoredDrawing};
 pub use error::{Result, StoreError};
@@ -100,13 +102,14 @@ pub trait DrawingStore: Send + Sync {
 }
 
 /// "Mein NUMIS": accounts, their roles, voluntary profile, second factor
-/// and recovery codes, their sessions and saved map views (clauses P3, P4,
+/// and recovery codes, their sessions, password-reset links and saved map
+/// views (clauses P3, P4,
 /// P5, L7, L8). Implemented by [`SqliteStore`].
 ///
 /// Methods that change one account answer `false` when no such account
 /// (or session, or view) exists. Times are Unix seconds (UTC), given by
-/// the caller. Nothing here stores a password, a session token or a
-/// recovery code: only the hashes the caller computed.
+/// the caller. Nothing here stores a password, a session or reset token
+/// or a recovery code: only the hashes the caller computed.
 #[async_trait]
 pub trait AccountStore: Send + Sync {
     // --- Accounts -------------------------------------------------------
@@ -183,8 +186,8 @@ pub trait AccountStore: Send + Sync {
     async fn recovery_codes_left(&self, id: &str) -> Result<u64>;
 
     /// Erases the account: every row of it (roles, recovery codes,
-    /// sessions, views, the account) in one transaction, and its drawings
-    /// as `drawings` says. Deleted content is overwritten, not only
+    /// sessions, reset links, views, the account) in one transaction, and
+    /// its drawings as `drawings` says. Deleted content is overwritten, not only
     /// unlinked, and the SQLite backend truncates its write-ahead log
     /// afterwards, so no byte of it remains in the database files.
     /// `false` when no such account existed; [`StoreError::CheckpointBusy`]
@@ -235,6 +238,38 @@ pub trait AccountStore: Send + Sync {
 
     /// How many sessions are stored (for metrics).
     async fn count_sessions(&self) -> Result<u64>;
+
+    // --- Password-reset links ---------------------------------------------
+
+    /// Stores a new reset link. Fails when the account does not exist or
+    /// the token hash is taken.
+    async fn create_password_reset(&self, reset: &PasswordReset) -> Result<()>;
+
+    /// The reset link with this token hash if it still works at `now`
+    /// (before its `expires_at`), without using it up.
+    async fn password_reset(&self, token_hash: &[u8], now: i64) -> Result<Option<PasswordReset>>;
+
+    /// Uses up the reset link with this token hash: answers it exactly
+    /// once, and only while `now` is before its `expires_at`. The row is
+    /// deleted either way, so a used or expired link never works again.
+    /// Atomic: of two requests with one link, one gets it.
+    async fn take_password_reset(
+        &self,
+        token_hash: &[u8],
+        now: i64,
+    ) -> Result<Option<PasswordReset>>;
+
+    /// How many of the account's reset links still work at `now` (to
+    /// limit the mails one account gets).
+    async fn live_password_resets(&self, account_id: &str, now: i64) -> Result<u64>;
+
+    /// Deletes every reset link of the account (after a password was
+    /// set); returns how many.
+    async fn delete_password_resets_of_account(&self, account_id: &str) -> Result<u64>;
+
+    /// Deletes the reset links that expired at or before `now`; returns
+    /// how many.
+    async fn purge_expired_password_resets(&self, now: i64) -> Result<u64>;
 
     // --- Saved map views --------------------------------------------------
 

@@ -13,8 +13,8 @@
 //! - [`throttle`]: login throttling per pseudonym and per client
 //!   ([`LoginThrottle`]).
 //! - [`service`]: [`AccountService`], which joins these rules with the
-//!   account store: registration, login, sessions, recovery, second
-//!   factor, profile, saved views, owned drawings, erasure, the
+//!   account store: registration, login, sessions, recovery (by code or
+//!   by a link in a mail), second factor, profile, saved views, owned drawings, erasure, the
 //!   operator's functions and the daily purge.
 //!
 //! Each function takes and returns plain values; the account store
@@ -37,8 +37,9 @@ pub use password::{HashParams, PasswordError, PasswordHasher, PasswordPolicy, Pa
 pub use pseudonym::{Pseudonym, PseudonymError};
 pub use recovery::{CODES_PER_ACCOUNT, RecoveryCode, RecoveryError};
 pub use service::{
-    AccountRules, AccountService, Authenticated, DEFAULT_INACTIVE_DAYS, LoggedIn, PersonalData,
-    Registered, SessionInfo, SessionListing, TotpSetup,
+    AccountRules, AccountService, Authenticated, DEFAULT_INACTIVE_DAYS, LoggedIn, MAX_LIVE_RESETS,
+    PersonalData, Purged, RESET_VALIDITY_SECONDS, Registered, ResetMail, ResetToken, SessionInfo,
+    SessionListing, TotpSetup,
 };
 pub use session::{CsrfToken, SessionError, SessionPolicy, SessionToken, new_session_id};
 pub use throttle::{LoginThrottle, RetryAfter, ThrottleKey, ThrottleRules};
@@ -83,6 +84,10 @@ pub enum AccountError {
     /// ones.
     #[error("this recovery code is not valid or was used already")]
     RecoveryCode,
+    /// The password-reset link is malformed, unknown, used or expired
+    /// (or its account was blocked meanwhile).
+    #[error("this link is not valid, has expired or was used already")]
+    ResetLink,
     /// No session for this token, or it ended (idle or absolute limit).
     #[error("you are not logged in")]
     NotLoggedIn,

@@ -1,5 +1,5 @@
 //! [`AccountStore`] on SQLite: accounts, roles, recovery codes, sessions,
-//! saved views, and erasure that leaves no trace in the database files.
+//! password-reset links, saved views, and erasure that leaves no trace in the database files.
 
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
@@ -8,8 +8,8 @@ use sqlx::{Executor, Row};
 use super::SqliteStore;
 use crate::AccountStore;
 use crate::accounts::{
-    AccountSummary, NewAccount, OwnedDrawings, Profile, ProfileField, SavedView, StoredAccount,
-    StoredSession,
+    AccountSummary, NewAccount, OwnedDrawings, PasswordReset, Profile, ProfileField, SavedView,
+    StoredAccount, StoredSession,
 };
 use crate::error::{Result, StoreError};
 
@@ -25,6 +25,8 @@ const ACCOUNT_COLUMNS: &str = "id, pseudonym, pseudonym_key, password_hash, crea
 
 const SESSION_COLUMNS: &str = "token_hash, public_id, account_id, created_at, last_seen_at, \
     expires_at, persistent, client_label, csrf";
+
+const RESET_COLUMNS: &str = "token_hash, account_id, created_at, expires_at";
 
 const VIEW_COLUMNS: &str = "id, account_id, name, state, created_at, updated_at";
 
@@ -421,6 +423,82 @@ impl AccountStore for SqliteStore {
         Ok(u64::try_from(count).unwrap_or(0))
     }
 
+    async fn create_password_reset(&self, reset: &PasswordReset) -> Result<()> {
+        sqlx::query(&format!(
+            "INSERT INTO password_resets ({RESET_COLUMNS}) VALUES (?, ?, ?, ?)"
+        ))
+        .bind(&reset.token_hash)
+        .bind(&reset.account_id)
+        .bind(reset.created_at)
+        .bind(reset.expires_at)
+        .execute(&self.writer)
+        .await
+        .map_err(StoreError::query("create password reset"))?;
+        Ok(())
+    }
+
+    async fn password_reset(&self, token_hash: &[u8], now: i64) -> Result<Option<PasswordReset>> {
+        let row = sqlx::query(&format!(
+            "SELECT {RESET_COLUMNS} FROM password_resets WHERE token_hash = ? AND expires_at > ?"
+        ))
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(StoreError::query("read password reset"))?;
+        Ok(row.as_ref().map(reset_from_row))
+    }
+
+    async fn take_password_reset(
+        &self,
+        token_hash: &[u8],
+        now: i64,
+    ) -> Result<Option<PasswordReset>> {
+        // One statement finds and deletes, so two requests with one link
+        // cannot both get it; an expired link goes too, unused.
+        let row = sqlx::query(&format!(
+            "DELETE FROM password_resets WHERE token_hash = ? RETURNING {RESET_COLUMNS}"
+        ))
+        .bind(token_hash)
+        .fetch_optional(&self.writer)
+        .await
+        .map_err(StoreError::query("use password reset"))?;
+        Ok(row
+            .as_ref()
+            .map(reset_from_row)
+            .filter(|reset| now < reset.expires_at))
+    }
+
+    async fn live_password_resets(&self, account_id: &str, now: i64) -> Result<u64> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM password_resets WHERE account_id = ? AND expires_at > ?",
+        )
+        .bind(account_id)
+        .bind(now)
+        .fetch_one(&self.reader)
+        .await
+        .map_err(StoreError::query("count password resets"))?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    async fn delete_password_resets_of_account(&self, account_id: &str) -> Result<u64> {
+        let result = sqlx::query("DELETE FROM password_resets WHERE account_id = ?")
+            .bind(account_id)
+            .execute(&self.writer)
+            .await
+            .map_err(StoreError::query("delete password resets"))?;
+        Ok(result.rows_affected())
+    }
+
+    async fn purge_expired_password_resets(&self, now: i64) -> Result<u64> {
+        let result = sqlx::query("DELETE FROM password_resets WHERE expires_at <= ?")
+            .bind(now)
+            .execute(&self.writer)
+            .await
+            .map_err(StoreError::query("purge password resets"))?;
+        Ok(result.rows_affected())
+    }
+
     async fn create_view(&self, view: &SavedView) -> Result<()> {
         sqlx::query(&format!(
             "INSERT INTO saved_views ({VIEW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)"
@@ -598,6 +676,7 @@ async fn erase_account(
         drawings_sql,
         "DELETE FROM sessions WHERE account_id = ?",
         "DELETE FROM recovery_codes WHERE account_id = ?",
+        "DELETE FROM password_resets WHERE account_id = ?",
         "DELETE FROM saved_views WHERE account_id = ?",
         "DELETE FROM account_roles WHERE account_id = ?",
     ] {
@@ -663,6 +742,15 @@ fn session_from_row(row: &SqliteRow) -> StoredSession {
         persistent: row.get("persistent"),
         client_label: row.get("client_label"),
         csrf: row.get("csrf"),
+    }
+}
+
+fn reset_from_row(row: &SqliteRow) -> PasswordReset {
+    PasswordReset {
+        token_hash: row.get("token_hash"),
+        account_id: row.get("account_id"),
+        created_at: row.get("created_at"),
+        expires_at: row.get("expires_at"),
     }
 }
 

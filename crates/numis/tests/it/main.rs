@@ -36,6 +36,8 @@ mod accounts_http;
 mod accounts_library;
 // "Mein NUMIS" settings: profile, password, recovery codes, second factor, sessions.
 mod accounts_settings;
+// A forgotten password: a link by mail (SMTP sink) and recovery codes.
+mod accounts_mail;
 // Compressed answers: the precompressed bundle, text on the fly, never images.
 mod compression;
 

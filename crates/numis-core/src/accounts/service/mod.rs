@@ -1,7 +1,7 @@
 //! The account service: the rules of [`super`] joined with the account
 //! store. [`AccountService`] owns registration, login (throttled, no
 //! enumeration, optional second factor), sessions, password changes and
-//! recovery, the second factor, the voluntary profile, saved views, the
+//! recovery (by code or by a link in a mail), the second factor, the voluntary profile, saved views, the
 //! binding of drawings to accounts, erasure, the operator's functions and
 //! the daily purge. No HTTP and no cookies: the server sets the cookie
 //! from [`LoggedIn::token`] and checks CSRF with [`SessionInfo::csrf`].
@@ -12,6 +12,7 @@
 mod citizen;
 mod login;
 mod operator;
+mod reset;
 #[cfg(test)]
 mod tests;
 
@@ -29,6 +30,7 @@ pub use citizen::{
 };
 pub use login::{Authenticated, LoggedIn, Registered, SessionInfo, SessionListing};
 pub use operator::MAX_ROLE_CHARS;
+pub use reset::{MAX_LIVE_RESETS, RESET_VALIDITY_SECONDS, ResetMail, ResetToken};
 
 /// Seconds of a day.
 const DAY: i64 = 86_400;
@@ -61,6 +63,24 @@ impl Default for AccountRules {
             inactive_days: DEFAULT_INACTIVE_DAYS,
             totp_issuer: super::DEFAULT_ISSUER.to_owned(),
         }
+    }
+}
+
+/// What one [`AccountService::purge`] deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    /// Ended sessions.
+    pub sessions: u64,
+    /// Expired password-reset links.
+    pub resets: u64,
+    /// Accounts unused for too long.
+    pub accounts: u64,
+}
+
+impl Purged {
+    /// Whether anything was deleted.
+    pub fn is_empty(&self) -> bool {
+        self.sessions + self.resets + self.accounts == 0
     }
 }
 
@@ -175,17 +195,22 @@ impl AccountService {
     }
 
     /// Daily housekeeping at `now` (clause L8): deletes the ended
-    /// sessions, then erases the accounts not seen for
-    /// [`AccountRules::inactive_days`] (their drawings stay, anonymous).
-    /// Answers (sessions, accounts) deleted.
-    pub async fn purge(&self, now: i64) -> Result<(u64, u64)> {
+    /// sessions and expired reset links, then erases the accounts not
+    /// seen for [`AccountRules::inactive_days`] (their drawings stay,
+    /// anonymous).
+    pub async fn purge(&self, now: i64) -> Result<Purged> {
         let sessions = self
             .accounts
             .purge_expired_sessions(now, self.rules.session.idle_cutoff(now))
             .await?;
+        let resets = self.accounts.purge_expired_password_resets(now).await?;
         let cutoff = now.saturating_sub(i64::from(self.rules.inactive_days) * DAY);
         let accounts = self.accounts.purge_inactive_accounts(cutoff).await?;
-        Ok((sessions, accounts))
+        Ok(Purged {
+            sessions,
+            resets,
+            accounts,
+        })
     }
 }
 

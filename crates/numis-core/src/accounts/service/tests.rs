@@ -13,6 +13,9 @@ use super::*;
 use crate::accounts::{HashParams, PasswordHasher, ThrottleRules, TotpError, TotpSecret};
 use crate::drawings::{DrawingRules, DrawingService, Upload};
 
+// Password reset by mail: its own file, with this module's fixture.
+mod reset;
+
 /// 2026-01-01T00:00:00Z.
 const NEW_YEAR: i64 = 1_767_225_600;
 const HOUR: i64 = 3_600;
@@ -764,7 +767,13 @@ async fn the_purge_deletes_ended_sessions_and_long_unused_accounts() {
     f.pass(3 * HOUR);
     let session = f.login(NAME, PASSWORD).await.unwrap();
     f.pass(3 * HOUR);
-    assert_eq!(f.service.purge(f.now()).await.unwrap(), (1, 0));
+    assert_eq!(
+        f.service.purge(f.now()).await.unwrap(),
+        Purged {
+            sessions: 1,
+            ..Purged::default()
+        }
+    );
     assert_eq!(
         f.service.session(session.token.as_str()).await.unwrap(),
         None
@@ -772,7 +781,13 @@ async fn the_purge_deletes_ended_sessions_and_long_unused_accounts() {
 
     // Moorfrosch was last seen at New Year, Heidschnucke 3 hours later.
     let limit = NEW_YEAR + i64::from(DEFAULT_INACTIVE_DAYS) * DAY;
-    assert_eq!(f.service.purge(limit + HOUR).await.unwrap(), (0, 1));
+    assert_eq!(
+        f.service.purge(limit + HOUR).await.unwrap(),
+        Purged {
+            accounts: 1,
+            ..Purged::default()
+        }
+    );
     let left = f.service.list_accounts().await.unwrap();
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].pseudonym, NAME);

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::messages::message;
+use super::recover::{FORGOT, PASSWORD_RESET};
 use super::{
     Guard, HOME, LOGIN, LOGOUT, Page, PageLang, REGISTER, Stop, logged_in, render, see_other,
 };
@@ -79,6 +80,7 @@ fn login_data(
     json!({
         "action": LOGIN.url(lang),
         "register_url": REGISTER.url(lang),
+        "recover_url": FORGOT.url(lang),
         "pseudonym": pseudonym,
         "error": error,
         "ask_code": ask_code,
@@ -102,10 +104,15 @@ async fn login_form(
         return Ok(see_other(HOME.url(lang)));
     }
     let mut data = login_data(lang, "", None, false, false);
-    // After a logout: say that it happened (a fixed text, nothing of the
-    // query is shown).
-    if query.as_deref() == Some(LOGGED_OUT) {
-        data["notice"] = Value::from(state.site().text(lang, "ACCOUNT.LOGOUT.DONE"));
+    // After a logout or a new password: say that it happened (a fixed
+    // text, nothing of the query is shown).
+    let notice = match query.as_deref() {
+        Some(LOGGED_OUT) => Some("ACCOUNT.LOGOUT.DONE"),
+        Some(PASSWORD_RESET) => Some("ACCOUNT.RESET.DONE"),
+        _ => None,
+    };
+    if let Some(key) = notice {
+        data["notice"] = Value::from(state.site().text(lang, key));
     }
     if query.as_deref() == Some(ACCOUNT_DELETED) {
         data["notice"] = Value::from(state.site().text(lang, "ACCOUNT.DELETE.DONE"));

@@ -49,6 +49,7 @@ fn key_of(error: &AccountError) -> &'static str {
             _ => "CODE_WRONG",
         },
         AccountError::RecoveryCode => "RECOVERY_CODE",
+        AccountError::ResetLink => "RESET_LINK",
         AccountError::NotLoggedIn => "NOT_LOGGED_IN",
         AccountError::CsrfMismatch => "CSRF",
         AccountError::TooLong { .. } => "TOO_LONG",
@@ -95,6 +96,7 @@ mod tests {
             AccountError::from(TotpError::Wrong),
             AccountError::from(TotpError::Replayed),
             AccountError::RecoveryCode,
+            AccountError::ResetLink,
             AccountError::NotLoggedIn,
             AccountError::CsrfMismatch,
             AccountError::TooLong {

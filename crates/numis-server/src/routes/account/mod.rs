@@ -19,6 +19,7 @@ pub mod messages;
 mod export;
 mod library;
 mod login;
+mod recover;
 mod settings;
 
 use axum::Router;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(login::router())
         .merge(settings::router())
         .merge(library::router())
+        .merge(recover::router())
 }
 
 /// One account page's address in German and in English.

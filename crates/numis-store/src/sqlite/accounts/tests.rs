@@ -45,6 +45,15 @@ fn session(token: &str, account_id: &str, last_seen_at: i64) -> StoredSession {
     }
 }
 
+fn reset(token: &str, account_id: &str, expires_at: i64) -> PasswordReset {
+    PasswordReset {
+        token_hash: token.as_bytes().to_vec(),
+        account_id: account_id.into(),
+        created_at: expires_at - 3_600,
+        expires_at,
+    }
+}
+
 fn view(id: &str, account_id: &str, name: &str) -> SavedView {
     SavedView {
         id: id.into(),
@@ -79,6 +88,7 @@ async fn rows_of(store: &SqliteStore, id: &str) -> i64 {
         "SELECT COUNT(*) FROM account_roles WHERE account_id = ?",
         "SELECT COUNT(*) FROM recovery_codes WHERE account_id = ?",
         "SELECT COUNT(*) FROM sessions WHERE account_id = ?",
+        "SELECT COUNT(*) FROM password_resets WHERE account_id = ?",
         "SELECT COUNT(*) FROM saved_views WHERE account_id = ?",
         "SELECT COUNT(*) FROM drawings WHERE owner = ?",
     ] {
@@ -498,6 +508,118 @@ async fn expired_and_idle_sessions_are_purged_but_a_remembered_one_only_at_its_e
 }
 
 #[tokio::test]
+async fn a_reset_link_is_taken_exactly_once() {
+    let (_dir, store) = open_with_anna_and_bert().await;
+    let link = reset("reset-anna", "a1", 5_000);
+    store.create_password_reset(&link).await.unwrap();
+    for _ in 0..2 {
+        assert_eq!(
+            store.password_reset(b"reset-anna", 4_999).await.unwrap(),
+            Some(link.clone()),
+            "looking uses up nothing"
+        );
+    }
+    assert_eq!(
+        store.password_reset(b"reset-anna", 5_000).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .take_password_reset(b"reset-anna", 4_999)
+            .await
+            .unwrap(),
+        Some(link)
+    );
+    assert_eq!(
+        store
+            .take_password_reset(b"reset-anna", 4_999)
+            .await
+            .unwrap(),
+        None,
+        "used up"
+    );
+    assert_eq!(
+        store.take_password_reset(b"never-sent", 1).await.unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn an_expired_reset_link_never_works_and_is_gone_after_the_attempt() {
+    let (_dir, store) = open_with_anna_and_bert().await;
+    store
+        .create_password_reset(&reset("late", "a1", 5_000))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.take_password_reset(b"late", 5_000).await.unwrap(),
+        None,
+        "expires_at is the first second it no longer works"
+    );
+    assert_eq!(rows_of(&store, "a1").await, 1, "only the account is left");
+}
+
+#[tokio::test]
+async fn a_reset_link_needs_an_existing_account_and_a_fresh_token() {
+    let (_dir, store) = open_with_anna_and_bert().await;
+    assert!(
+        store
+            .create_password_reset(&reset("t", "nobody", 5_000))
+            .await
+            .is_err()
+    );
+    store
+        .create_password_reset(&reset("t", "a1", 5_000))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .create_password_reset(&reset("t", "a2", 5_000))
+            .await
+            .is_err(),
+        "token hash taken"
+    );
+}
+
+#[tokio::test]
+async fn reset_links_are_counted_while_live_deleted_per_account_and_purged_when_expired() {
+    let (_dir, store) = open_with_anna_and_bert().await;
+    for (token, account, expires_at) in [
+        ("a-old", "a1", 2_000),
+        ("a-new", "a1", 6_000),
+        ("a-newer", "a1", 7_000),
+        ("b-old", "a2", 2_000),
+        ("b-new", "a2", 6_000),
+    ] {
+        store
+            .create_password_reset(&reset(token, account, expires_at))
+            .await
+            .unwrap();
+    }
+    assert_eq!(store.live_password_resets("a1", 2_000).await.unwrap(), 2);
+    assert_eq!(store.live_password_resets("a1", 1_999).await.unwrap(), 3);
+    assert_eq!(store.live_password_resets("nobody", 0).await.unwrap(), 0);
+
+    assert_eq!(store.purge_expired_password_resets(2_000).await.unwrap(), 2);
+    assert_eq!(store.live_password_resets("a2", 0).await.unwrap(), 1);
+
+    assert_eq!(
+        store.delete_password_resets_of_account("a1").await.unwrap(),
+        2
+    );
+    assert_eq!(store.live_password_resets("a1", 0).await.unwrap(), 0);
+    assert_eq!(
+        store
+            .take_password_reset(b"b-new", 2_000)
+            .await
+            .unwrap()
+            .map(|r| r.account_id),
+        Some("a2".to_owned()),
+        "the other account's link still works"
+    );
+}
+
+#[tokio::test]
 async fn saved_views_belong_to_their_account_alone() {
     let (_dir, store) = open_with_anna_and_bert().await;
     store.create_view(&view("v1", "a1", "Leine")).await.unwrap();
@@ -598,6 +720,10 @@ async fn populated_account(store: &SqliteStore, id: &str, pseudonym: &str) {
         .await
         .unwrap();
     store
+        .create_password_reset(&reset(&format!("reset-{id}"), id, 5_000))
+        .await
+        .unwrap();
+    store
         .create_view(&view(&format!("view-{id}"), id, "Ansicht"))
         .await
         .unwrap();
@@ -612,7 +738,7 @@ async fn deleting_an_account_removes_all_its_rows_and_keeps_its_drawings_anonymo
     let (_dir, store) = open().await;
     populated_account(&store, "a1", "Anna").await;
     populated_account(&store, "a2", "Bert").await;
-    assert_eq!(rows_of(&store, "a1").await, 6);
+    assert_eq!(rows_of(&store, "a1").await, 7);
 
     assert!(
         store
@@ -625,7 +751,7 @@ async fn deleting_an_account_removes_all_its_rows_and_keeps_its_drawings_anonymo
     assert_eq!(kept.owner, None, "kept, anonymous");
     assert_eq!(
         rows_of(&store, "a2").await,
-        6,
+        7,
         "the other account is untouched"
     );
 
@@ -657,7 +783,7 @@ async fn inactive_accounts_are_purged_and_their_drawings_kept_anonymous() {
         store.drawing("drawing-old").await.unwrap().unwrap().owner,
         None
     );
-    assert_eq!(rows_of(&store, "recent").await, 6);
+    assert_eq!(rows_of(&store, "recent").await, 7);
     assert_eq!(store.purge_inactive_accounts(50_000).await.unwrap(), 0);
     let found = occurs_in_files(dir.path(), "Eisvogel-Inaktiv-4417");
     assert!(
@@ -754,6 +880,6 @@ async fn an_erased_account_leaves_no_trace_in_any_database_file() {
         let found = occurs_in_files(dir.path(), trace);
         assert!(found.is_empty(), "{trace} remains in {found:?}");
     }
-    assert_eq!(rows_of(&store, "before").await, 6, "the others remain");
-    assert_eq!(rows_of(&store, "after").await, 6);
+    assert_eq!(rows_of(&store, "before").await, 7, "the others remain");
+    assert_eq!(rows_of(&store, "after").await, 7);
 }
