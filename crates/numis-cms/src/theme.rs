@@ -58,6 +58,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "account/home_library.html.twig",
         include_str!("../../../site/templates/account/home_library.html.twig"),
     ),
+    (
+        "account/home_danger.html.twig",
+        include_str!("../../../site/templates/account/home_danger.html.twig"),
+    ),
     // Library pages: drawings, views, export, erasure, display.
     (
         "account/drawings.html.twig",
