@@ -35,5 +35,8 @@ export const ICONS = {
   upload: ['M11 16V7.8L7.4 11.4 6 10l6-6 6 6-1.4 1.4L13 7.8V16zM4 18h16v2H4z'],
   download: ['M11 4h2v8.2l3.6-3.6L18 10l-6 6-6-6 1.4-1.4 3.6 3.6zM4 18h16v2H4z'],
   flag: ['M5 3h2v18H5zm3 1h11l-2 4 2 4H8z'],
+  // Accounts ("Mein NUMIS"): the header's account link, saving a view.
+  person: ['M12 3a4.5 4.5 0 1 1 0 9 4.5 4.5 0 0 1 0-9zm0 10.5c4.7 0 8.5 2.3 8.5 5.5V21h-17v-2c0-3.2 3.8-5.5 8.5-5.5z'],
+  bookmark: ['M6 2h12v20l-6-4.5L6 22zm2 2v14l4-3 4 3V4z'],
   zoomTo: ['M10 3a7 7 0 0 1 5.6 11.2l5.1 5.1-1.4 1.4-5.1-5.1A7 7 0 1 1 10 3zm0 2a5 5 0 1 0 0 10 5 5 0 0 0 0-10zm-1 2h2v2h2v2h-2v2H9v-2H7V9h2z'],
 } as const;

@@ -10,6 +10,8 @@ import type { Shell } from './shell';
 export interface Layout {
   root: HTMLElement;
   header: HTMLElement | null;
+  /** The header's main navigation list (the full viewer only). */
+  nav: HTMLUListElement | null;
   langSwitch: HTMLAnchorElement | null;
   toolbar: HTMLElement;
   panel: HTMLElement | null;
@@ -32,7 +34,7 @@ const NARROW = { karte: '(max-width: 760px)', embed: '(max-width: 479px)' } as c
  * viewer alike: logo and title, language switch, and the main navigation
  * with the map marked as the current page.
  */
-function siteHeader(shell: Shell): { header: HTMLElement; langSwitch: HTMLAnchorElement } {
+function siteHeader(shell: Shell): { header: HTMLElement; nav: HTMLUListElement; langSwitch: HTMLAnchorElement } {
   const other = shell.lang === 'de' ? 'en' : 'de';
   const here = el('a', { href: shell.alternate[shell.lang] ?? shell.karteUrl, hreflang: shell.lang, lang: shell.lang, 'aria-current': 'true' }, t('lang_name'));
   const langSwitch = el('a', { id: 'lang-switch', href: shell.alternate[other] ?? safePath(shell.karteUrl) ?? '/karte', hreflang: other, lang: other, 'aria-label': t('lang_switch_label') }, t('lang_switch'));
@@ -51,12 +53,13 @@ function siteHeader(shell: Shell): { header: HTMLElement; langSwitch: HTMLAnchor
       el('nav', { class: 'lang-switch', 'aria-label': t('language') }, el('ul', {}, ...langs.map((a) => el('li', {}, a))))),
     el('nav', { class: 'main-nav', 'aria-label': t('main_nav') }, navList),
   );
-  return { header, langSwitch };
+  return { header, nav: navList, langSwitch };
 }
 
 export function buildLayout(app: HTMLElement, shell: Shell, withPanel: boolean): Layout {
   const root = el('div', { class: `viewer mode-${shell.mode}` });
   let header: HTMLElement | null = null;
+  let nav: HTMLUListElement | null = null;
   let langSwitch: HTMLAnchorElement | null = null;
   // The map is what the page is for: it is the main landmark, named by a
   // heading that only screen readers show (the header names the portal).
@@ -65,7 +68,7 @@ export function buildLayout(app: HTMLElement, shell: Shell, withPanel: boolean):
   const heading = el('h1', { id: 'viewer-title', class: 'visually-hidden' }, `${t(shell.mode === 'embed' ? 'title_map' : 'title_viewer')} – ${shell.siteTitle}`);
   const mainLandmark = el('main', { class: 'viewer-main', 'aria-labelledby': 'viewer-title' }, heading);
   if (shell.mode === 'karte') {
-    ({ header, langSwitch } = siteHeader(shell));
+    ({ header, nav, langSwitch } = siteHeader(shell));
     const skip = el('a', { class: 'skip-link', href: '#map' }, t('skip_to_map'));
     // Focus the map without writing #map into the address: the fragment
     // belongs to drawing edit keys.
@@ -125,7 +128,7 @@ export function buildLayout(app: HTMLElement, shell: Shell, withPanel: boolean):
     });
   }
 
-  return { root, header, langSwitch, toolbar, panel, panelToggle, map, mapWrap, controls, footer, attribution, status };
+  return { root, header, nav, langSwitch, toolbar, panel, panelToggle, map, mapWrap, controls, footer, attribution, status };
 }
 
 let statusTimer: number | undefined;

@@ -4,6 +4,8 @@
 import 'ol/ol.css';
 import './style.css';
 
+import { startAccount } from './account';
+import { mountAccountNav } from './accountnav';
 import { Api } from './api';
 import { mountAttribution } from './attribution';
 import { Catalogue } from './catalogue';
@@ -22,6 +24,8 @@ import { LayerPanel } from './layertree';
 import { MapView } from './mapview';
 import { Measure } from './measure';
 import { parseLangParam, parseUrlState, type UrlState } from './permalink';
+import { preferredBase } from './prefs';
+import { saveViewButton } from './saveview';
 import { Search } from './search';
 import { shareDialog } from './share';
 import { readShell } from './shell';
@@ -51,6 +55,8 @@ async function start(): Promise<void> {
   document.body.dataset.mode = shell.mode;
   app.replaceChildren(el('p', { class: 'loading', role: 'status' }, t('loading')));
 
+  // Asked beside the layer list; the embed and a page without session never ask.
+  const account = startAccount(shell, lang);
   const api = new Api(shell.api, shell.wms);
   let catalogue: Catalogue;
   try {
@@ -73,10 +79,14 @@ async function start(): Promise<void> {
   const layout = buildLayout(app, shell, withPanel);
   const say = (message: string, sticky = false): void => announce(layout.status, message, sticky);
 
+  // A base map the visitor chose to keep (display preferences) counts
+  // where the URL names none; the embed shows what its site chose.
+  const baseIds = new Set(['none', ...catalogue.basemaps.map((b) => b.id)]);
+  const preferred = embed ? null : preferredBase(baseIds);
   const store = new Store(
     catalogue,
     url.layers ?? catalogue.defaultLayers().map((id) => ({ id, opacity: 100 })),
-    url.base ?? catalogue.defaultBase(),
+    url.base ?? preferred ?? catalogue.defaultBase(),
     url.marker,
   );
   store.setDrawing(url.drawing);
@@ -111,7 +121,9 @@ async function start(): Promise<void> {
       root: layout.root, mapWrap: layout.mapWrap, mapView, store, shell, api: drawingsApi, say, explicitView,
     });
     const spacer = el('div', { class: 'toolbar-spacer' });
-    layout.toolbar.append(search.element, spacer, drawing.button, shareDialog(layout.root, api, urls), embedDialog(layout.root, shell, urls));
+    layout.toolbar.append(search.element, spacer, drawing.button, saveViewButton(layout.root, shell.api, urls),
+      shareDialog(layout.root, api, urls), embedDialog(layout.root, shell, urls));
+    mountAccountNav(layout.nav, account);
     // A click on the map queries features unless measuring or the drawing
     // panel takes it.
     let measuring = false;

@@ -23,6 +23,10 @@ export interface Shell {
   alternate: Partial<Record<Lang, string>>;
   api: string;
   wms: string;
+  /** "Mein NUMIS" exists here (the full viewer offers the login). */
+  accounts: boolean;
+  /** The page was asked for with a session: the viewer asks /api/me. */
+  session: boolean;
 }
 
 function str(value: unknown, fallback: string): string {
@@ -79,5 +83,7 @@ export function readShell(doc: Document = document): Shell {
     alternate,
     api: base(raw.api, '/api'),
     wms: path(raw.wms, '/ows'),
+    accounts: mode === 'karte' && raw.accounts === true,
+    session: mode === 'karte' && raw.accounts === true && raw.session === true,
   };
 }

@@ -1,8 +1,11 @@
 // The drawings API (crates/numis-server/openapi.json) and /api/convert:
 // fetching, and turning every answer into well-formed values or a
 // DrawingError with the server's own message. The edit key only ever
-// travels in the Authorization header, never in a URL.
+// travels in the Authorization header, never in a URL. Requests that
+// change something go through account.ts (the CSRF token while logged
+// in); a logged-in owner changes their drawing without the key.
 
+import { unsafeFetch, unsafeFetchOnUnload } from '../account';
 import { safeUrl } from '../dom';
 import { getLang } from '../i18n';
 
@@ -39,6 +42,8 @@ export interface Loaded {
   title: string;
   expiresAt: string | null;
   copiedFrom: string | null;
+  /** Bound to the logged-in account: its owner may change it without the key. */
+  yours: boolean;
   /** The FeatureCollection as parsed JSON. */
   collection: unknown;
 }
@@ -81,10 +86,16 @@ async function failure(response: Response): Promise<DrawingError> {
   return new DrawingError(response.status, message, Number.isFinite(retry) && retry > 0 ? retry : null, expiredAt);
 }
 
+/** Methods that change something: they carry the CSRF token while logged in. */
+function unsafe(init: RequestInit): boolean {
+  return !['GET', 'HEAD', undefined].includes(init.method?.toUpperCase());
+}
+
 async function send(url: string, init: RequestInit): Promise<Response> {
   let response: Response;
   try {
-    response = await fetch(url, { credentials: 'same-origin', cache: 'no-store', ...init });
+    const request: RequestInit = { credentials: 'same-origin', cache: 'no-store', ...init };
+    response = await (unsafe(init) ? unsafeFetch(url, request) : fetch(url, request));
   } catch (error) {
     throw new DrawingError(0, error instanceof Error ? error.message : String(error));
   }
@@ -122,6 +133,11 @@ function createQuery(title: string): string {
   return title.trim() ? `?title=${encodeURIComponent(title.trim())}&${langParam()}` : `?${langParam()}`;
 }
 
+/** The edit key as the Authorization header; none for an owner's request. */
+function bearer(key: string | null): Record<string, string> {
+  return key ? { Authorization: `Bearer ${key}` } : {};
+}
+
 export class DrawingsApi {
   constructor(private readonly base: string) {}
 
@@ -146,28 +162,30 @@ export class DrawingsApi {
       title: str(body.title) ?? '',
       expiresAt: str(body.expires_at),
       copiedFrom: str(body.copied_from),
+      yours: body.yours === true,
       collection: body,
     };
   }
 
-  /** Replaces the features and title; answers the new expiry. */
-  async update(id: string, key: string, title: string, geojson: string): Promise<string | null> {
+  /**
+   * Replaces the features and title; answers the new expiry. Without a key
+   * the session's account must own the drawing.
+   */
+  async update(id: string, key: string | null, title: string, geojson: string): Promise<string | null> {
     const response = await send(`${this.drawingUrl(id)}?title=${encodeURIComponent(title.trim())}`, {
       method: 'PUT',
-      headers: { 'Content-Type': GEOJSON_TYPE, Accept: 'application/json', Authorization: `Bearer ${key}` },
+      headers: { 'Content-Type': GEOJSON_TYPE, Accept: 'application/json', ...bearer(key) },
       body: geojson,
     });
     return str((await json(response)).expires_at);
   }
 
   /** The same request, handed to the browser to finish while the page goes away. */
-  updateOnUnload(id: string, key: string, title: string, geojson: string): void {
+  updateOnUnload(id: string, key: string | null, title: string, geojson: string): void {
     try {
-      void fetch(`${this.drawingUrl(id)}?title=${encodeURIComponent(title.trim())}`, {
+      void unsafeFetchOnUnload(`${this.drawingUrl(id)}?title=${encodeURIComponent(title.trim())}`, {
         method: 'PUT',
-        keepalive: true,
-        credentials: 'same-origin',
-        headers: { 'Content-Type': GEOJSON_TYPE, Authorization: `Bearer ${key}` },
+        headers: { 'Content-Type': GEOJSON_TYPE, ...bearer(key) },
         body: geojson,
       }).catch(() => undefined);
     } catch {
@@ -175,8 +193,16 @@ export class DrawingsApi {
     }
   }
 
-  async remove(id: string, key: string): Promise<void> {
-    await send(this.drawingUrl(id), { method: 'DELETE', headers: { Authorization: `Bearer ${key}` } });
+  async remove(id: string, key: string | null): Promise<void> {
+    await send(this.drawingUrl(id), { method: 'DELETE', headers: bearer(key) });
+  }
+
+  /** Binds a drawing opened with its edit key to the logged-in account ("Mein NUMIS"). */
+  async claim(id: string, key: string): Promise<void> {
+    await send(`${this.base}/me/drawings/${encodeURIComponent(id)}`, {
+      method: 'POST',
+      headers: { Accept: 'application/json', ...bearer(key) },
+    });
   }
 
   async copy(id: string): Promise<Created> {

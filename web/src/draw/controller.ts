@@ -4,6 +4,9 @@
 // deleting, importing files (into the drawing or as a temporary layer) and
 // exporting. Everything works anonymously; the edit key stays in this tab
 // (the address bar's fragment and memory) and in the Authorization header.
+// Logged in to "Mein NUMIS", a saved or copied drawing is bound to the
+// account (by the server), its owner edits it without the key, and a
+// drawing opened with its key may be added to the account.
 
 import type Feature from 'ol/Feature';
 import VectorLayer from 'ol/layer/Vector';
@@ -11,6 +14,7 @@ import type Layer from 'ol/layer/Layer';
 import VectorSource from 'ol/source/Vector';
 import { buffer, getHeight, getWidth, type Extent } from 'ol/extent';
 
+import { account, accountKnown, onAccountChange, refreshAccount } from '../account';
 import { el, icon, iconButton, replaceChildren } from '../dom';
 import { ICONS } from '../icons';
 import { formatInstant, t, type Key } from '../i18n';
@@ -27,7 +31,7 @@ import {
 import { History } from './history';
 import { editFragment } from './ids';
 import { buildPanel, type Panel } from './panel';
-import { ConfirmDialog, DrawingShareDialog, ReportDialog } from './sharedialog';
+import { ConfirmDialog, DrawingShareDialog, ReportDialog, type DrawingLinks } from './sharedialog';
 import { featureStyle } from './style';
 
 export type Mode = 'new' | 'edit' | 'view';
@@ -105,6 +109,8 @@ export class DrawingController {
   private mode: Mode = 'new';
   private id: string | null = null;
   private key: string | null = null;
+  /** Bound to the logged-in account: editable without the key. */
+  private yours = false;
   private expiresAt: string | null = null;
   private apiLinks: { view: string | null; edit: string | null } = { view: null, edit: null };
 
@@ -227,7 +233,24 @@ export class DrawingController {
       replaceChildren(p.expiry, t('draw_expires'), ' ', el('time', { datetime: this.expiresAt }, formatInstant(this.expiresAt)));
     }
     this.editor.setEditable(this.editable);
+    this.renderAccount();
     this.syncTools();
+  }
+
+  /** Whether changes can be saved: with the edit key, or as the owner. */
+  private get canWrite(): boolean {
+    return this.key !== null || this.yours;
+  }
+
+  /** "Saved in Mein NUMIS", or the offer to add a drawing opened with its key. */
+  private renderAccount(): void {
+    const p = this.panel;
+    const edit = this.mode === 'edit' && this.id !== null;
+    const saved = edit && this.yours;
+    const offer = edit && !this.yours && this.key !== null && account() !== null;
+    p.accountSaved.hidden = !saved;
+    p.claim.hidden = !offer;
+    p.account.hidden = !saved && !offer;
   }
 
   private message(text: string, kind: 'error' | 'info' = 'error'): void {
@@ -285,6 +308,9 @@ export class DrawingController {
     p.remove.addEventListener('click', () => void this.remove());
     p.report.addEventListener('click', () => this.report());
     p.fresh.addEventListener('click', () => void this.startNew());
+    p.claim.addEventListener('click', () => void this.claim());
+    onAccountChange(() => this.renderAccount());
+    void accountKnown().then(() => this.renderAccount());
 
     p.importFile.addEventListener('change', () => {
       const files = Array.from(p.importFile.files ?? []);
@@ -557,12 +583,12 @@ export class DrawingController {
     return `${window.location.origin}${this.ctx.shell.karteUrl}`;
   }
 
-  private links(): { id: string; view: string; edit: string; expiresAt: string | null } | null {
-    if (!this.id || !this.key) return null;
+  private links(): DrawingLinks | null {
+    if (!this.id || !this.canWrite) return null;
     const base = this.karteLink();
     const view = this.apiLinks.view ?? `${base}${base.includes('?') ? '&' : '?'}drawing=${this.id}`;
-    const edit = this.apiLinks.edit ?? `${view}${editFragment(this.key)}`;
-    return { id: this.id, view, edit, expiresAt: this.expiresAt };
+    const edit = this.key ? this.apiLinks.edit ?? `${view}${editFragment(this.key)}` : null;
+    return { id: this.id, view, edit, expiresAt: this.expiresAt, inAccount: this.yours };
   }
 
   private openShare(): void {
@@ -570,11 +596,15 @@ export class DrawingController {
     if (links) this.shareDialog.open(links, this.mode === 'edit' ? this.panel.links : null);
   }
 
-  /** A drawing was created or copied: it is now this tab's to edit. */
-  private becomeEditor(created: Created): void {
+  /**
+   * A drawing was created or copied: it is now this tab's to edit, and
+   * with `yours` bound to the logged-in account.
+   */
+  private becomeEditor(created: Created, yours: boolean): void {
     this.mode = 'edit';
     this.id = created.id;
     this.key = created.key;
+    this.yours = yours;
     this.expiresAt = created.expiresAt;
     this.apiLinks = { view: created.shareUrl, edit: created.editUrl };
     this.saveStopped = false;
@@ -585,11 +615,15 @@ export class DrawingController {
     this.render();
   }
 
-  /** Opens the drawing of a link: read-only, or editable with its key. */
+  /**
+   * Opens the drawing of a link: read-only, or editable with its key or
+   * as its owner's.
+   */
   async open(id: string, key: string | null): Promise<void> {
     this.mode = key ? 'edit' : 'view';
     this.id = id;
     this.key = key;
+    this.yours = false;
     this.render();
     document.body.dataset.drawing = 'loading';
     this.setOpen(true);
@@ -600,10 +634,12 @@ export class DrawingController {
       this.panel.title.value = loaded.title;
       this.expiresAt = loaded.expiresAt;
       this.savedRevision = this.revision;
-      if (key) this.setSaveState('saved');
+      this.yours = loaded.yours;
+      if (this.yours) this.mode = 'edit';
+      if (this.canWrite) this.setSaveState('saved');
       this.render();
       if (!this.ctx.explicitView) fitTo(this.ctx.mapView, extentOf(features));
-      this.ctx.say(key ? t('draw_opened_edit') : t('draw_opened_view'));
+      this.ctx.say(key ? t('draw_opened_edit') : this.yours ? t('draw_opened_yours') : t('draw_opened_view'));
     } catch (error) {
       this.forget();
       this.render();
@@ -628,6 +664,7 @@ export class DrawingController {
     this.mode = 'new';
     this.id = null;
     this.key = null;
+    this.yours = false;
     this.expiresAt = null;
     this.apiLinks = { view: null, edit: null };
     this.saveStopped = false;
@@ -656,8 +693,9 @@ export class DrawingController {
     const revision = this.revision;
     try {
       const created = await this.ctx.api.create(this.panel.title.value, writeCollection(features));
+      const yours = await this.boundToAccount(created.id);
       this.savedRevision = revision;
-      this.becomeEditor(created);
+      this.becomeEditor(created, yours);
       this.ctx.say(t('draw_saved'));
       this.openShare();
       if (this.revision !== revision) this.scheduleSave();
@@ -665,6 +703,44 @@ export class DrawingController {
       this.message(t('draw_save_failed', { m: statusText(error) }));
     } finally {
       this.panel.save.disabled = false;
+    }
+  }
+
+  /**
+   * Whether the server bound a new drawing to the logged-in account (it
+   * does so for every save with a live session; the session may have
+   * ended meanwhile, so the drawing itself is asked).
+   */
+  private async boundToAccount(id: string): Promise<boolean> {
+    if (!account()) return false;
+    let yours = false;
+    try {
+      yours = (await this.ctx.api.load(id)).yours;
+    } catch {
+      return false;
+    }
+    // Not bound: the session has ended (say, logged out in another tab);
+    // the header should not go on showing the pseudonym.
+    if (!yours) void refreshAccount();
+    return yours;
+  }
+
+  /** "Zu meinen Zeichnungen hinzufügen": binds a drawing opened with its key. */
+  private async claim(): Promise<void> {
+    if (this.mode !== 'edit' || !this.id || !this.key || this.yours) return;
+    const p = this.panel;
+    p.claim.disabled = true;
+    try {
+      await this.ctx.api.claim(this.id, this.key);
+      this.yours = true;
+      this.renderAccount();
+      this.message(t('draw_claimed'), 'info');
+      // The button is gone; the link to the list takes the focus.
+      p.accountLink.focus();
+    } catch (error) {
+      this.message(t('draw_claim_failed', { m: statusText(error) }));
+    } finally {
+      p.claim.disabled = false;
     }
   }
 
@@ -678,7 +754,7 @@ export class DrawingController {
   /** Saves now if anything changed since the last save (autosave). */
   private async flush(): Promise<void> {
     window.clearTimeout(this.saveTimer);
-    if (this.mode !== 'edit' || !this.id || !this.key || this.saveStopped) return;
+    if (this.mode !== 'edit' || !this.id || !this.canWrite || this.saveStopped) return;
     if (this.saving || this.revision === this.savedRevision) return;
     const revision = this.revision;
     const id = this.id;
@@ -720,7 +796,7 @@ export class DrawingController {
 
   /** Leaving the page with a change not yet saved: the browser sends it on. */
   private flushOnUnload(): void {
-    if (this.mode !== 'edit' || !this.id || !this.key || this.saveStopped) return;
+    if (this.mode !== 'edit' || !this.id || !this.canWrite || this.saveStopped) return;
     if (this.revision === this.savedRevision || this.saving) return;
     this.ctx.api.updateOnUnload(this.id, this.key, this.panel.title.value, writeCollection(this.features()));
   }
@@ -730,7 +806,7 @@ export class DrawingController {
     this.panel.copy.disabled = true;
     try {
       const created = await this.ctx.api.copy(this.id);
-      this.becomeEditor(created);
+      this.becomeEditor(created, await this.boundToAccount(created.id));
       this.history.reset(snapshot(this.source.getFeatures()));
       this.savedRevision = this.revision;
       this.ctx.say(t('draw_copied'));
@@ -743,9 +819,9 @@ export class DrawingController {
   }
 
   private async remove(): Promise<void> {
-    if (this.mode !== 'edit' || !this.id || !this.key) return;
+    if (this.mode !== 'edit' || !this.id || !this.canWrite) return;
     const ok = await this.deleteDialog.ask(t('draw_delete_text'));
-    if (!ok || !this.id || !this.key) return;
+    if (!ok || !this.id || !this.canWrite) return;
     window.clearTimeout(this.saveTimer);
     try {
       await this.ctx.api.remove(this.id, this.key);

@@ -1,9 +1,10 @@
 // The drawing panel's elements (#draw-panel), built once; controller.ts
 // gives them life. Ids are stable (docs/viewer.md lists them for tests).
 
+import { accountPage } from '../account';
 import { el, icon, iconButton } from '../dom';
 import { ICONS } from '../icons';
-import { t, type Key } from '../i18n';
+import { getLang, t, type Key } from '../i18n';
 import { DEFAULT_COLOR, DEFAULT_FILL_OPACITY, DEFAULT_WIDTH, LABEL_SCALES, SYMBOLS } from './features';
 import type { Tool } from './editor';
 
@@ -49,6 +50,11 @@ export interface Panel {
   copy: HTMLButtonElement;
   report: HTMLButtonElement;
   fresh: HTMLButtonElement;
+  /** "Mein NUMIS": saved there (with a link to the list), or the offer to add it. */
+  account: HTMLElement;
+  accountSaved: HTMLElement;
+  accountLink: HTMLAnchorElement;
+  claim: HTMLButtonElement;
   importIntoDrawing: HTMLInputElement;
   importAsLayer: HTMLInputElement;
   importFile: HTMLInputElement;
@@ -116,6 +122,11 @@ export function buildPanel(): Panel {
   const copy = textButton('draw-copy', 'draw_copy', ICONS.copy);
   const report = textButton('draw-report', 'draw_report', ICONS.flag, { class: 'text-button quiet' });
   const fresh = textButton('draw-new', 'draw_new', ICONS.pencil, { class: 'text-button quiet' });
+  const accountLink = el('a', { id: 'draw-account-link', href: accountPage('drawings', getLang()) }, t('draw_account_link'));
+  const accountSaved = el('p', { id: 'draw-account-saved', class: 'draw-account-saved', hidden: true },
+    icon(ICONS.person), el('span', {}, t('draw_account_saved')), ' ', accountLink);
+  const claim = textButton('draw-claim', 'draw_claim', ICONS.person, { hidden: true });
+  const account = el('div', { id: 'draw-account', class: 'draw-account', hidden: true }, accountSaved, claim);
 
   const importIntoDrawing = el('input', { id: 'draw-import-into-drawing', type: 'radio', name: 'draw-import-target', value: 'drawing', checked: true });
   const importAsLayer = el('input', { id: 'draw-import-as-layer', type: 'radio', name: 'draw-import-target', value: 'layer' });
@@ -140,7 +151,8 @@ export function buildPanel(): Panel {
       el('div', { class: 'draw-doc' },
         field('draw-title', 'draw_doc_title', title),
         info,
-        el('div', { class: 'button-row draw-actions' }, save, copy, links, saveState)),
+        el('div', { class: 'button-row draw-actions' }, save, copy, links, saveState),
+        account),
       el('div', { class: 'draw-edit' }, tools, measure, styleBox),
       selectedBox,
       el('section', { class: 'draw-section' },
@@ -162,7 +174,7 @@ export function buildPanel(): Panel {
   return {
     element, close, message, info, expiry, tools, toolButtons, undo, redo, styleBox, symbol, text, color, width,
     fillOpacity, labelScale, measure, selectedBox, featureName, featureDescription, deleteFeature, features, title,
-    save, saveState, links, remove, copy, report, fresh, importIntoDrawing, importAsLayer, importFile, layers,
+    save, saveState, links, remove, copy, report, fresh, account, accountSaved, accountLink, claim, importIntoDrawing, importAsLayer, importFile, layers,
     exportFormat, exportButton,
   };
 }

@@ -2,10 +2,14 @@
 // edit link, each with a copy button and a QR code made in the browser,
 // the expiry date, and a warning — shown until the edit link was copied —
 // that the edit link is the only way to change or delete the drawing.
+// A drawing saved in "Mein NUMIS" says so instead, with a link to the list
+// of one's drawings (its owner changes it there without the key, so it
+// may have no edit link at all here).
 
 import { el, iconButton, icon, replaceChildren, uniqueId } from '../dom';
 import { ICONS } from '../icons';
-import { formatInstant, t } from '../i18n';
+import { accountPage } from '../account';
+import { formatInstant, getLang, t } from '../i18n';
 import { closeOnBackdrop } from '../layerinfo';
 import { copyField } from '../share';
 import { qrCode } from './qr';
@@ -13,8 +17,11 @@ import { qrCode } from './qr';
 export interface DrawingLinks {
   id: string;
   view: string;
-  edit: string;
+  /** null: opened by its owner without the key. */
+  edit: string | null;
   expiresAt: string | null;
+  /** Bound to the logged-in account. */
+  inAccount: boolean;
 }
 
 export class DrawingShareDialog {
@@ -25,6 +32,8 @@ export class DrawingShareDialog {
   private readonly editQr: HTMLElement;
   private readonly expiry: HTMLElement;
   private readonly warning: HTMLElement;
+  private readonly account: HTMLElement;
+  private readonly editSection: HTMLElement;
   private readonly feedback: HTMLElement;
   /** Drawings whose edit link was copied: the warning has done its job. */
   private readonly copied = new Set<string>();
@@ -42,12 +51,22 @@ export class DrawingShareDialog {
     this.editQr = el('div', { class: 'qr-box' });
     this.expiry = el('p', { id: 'draw-share-expiry', class: 'hint' });
     this.warning = el('p', { id: 'draw-share-warning', class: 'draw-warning', role: 'alert' }, t('draw_share_warning'));
+    this.account = el('div', { id: 'draw-share-account', class: 'draw-account-notice', hidden: true },
+      el('p', { class: 'draw-account-title' }, icon(ICONS.person), el('strong', {}, t('draw_account_saved'))),
+      el('p', {}, t('draw_account_hint'), ' ',
+        el('a', { id: 'draw-share-account-link', href: accountPage('drawings', getLang()) }, t('draw_account_link'))));
     this.feedback = el('p', { class: 'feedback', role: 'status', 'aria-live': 'polite' });
+    this.editSection = el('section', { class: 'draw-share-link' },
+      el('h3', {}, el('label', { for: 'draw-share-edit' }, t('draw_share_edit'))),
+      el('p', { class: 'hint' }, t('draw_share_edit_hint')),
+      el('div', { class: 'copy-row' }, this.editField, editCopy),
+      this.editQr);
     const close = iconButton('draw-share-close', t('close'), ICONS.close, { class: 'icon-button dialog-close' });
     const titleId = uniqueId('draw-share-title');
     this.dialog = el('dialog', { id: 'draw-share-dialog', class: 'dialog dialog-wide draw-share draw-dialog', 'aria-labelledby': titleId },
       el('div', { class: 'dialog-head' }, el('h2', { id: titleId }, t('draw_share_title')), close),
       el('div', { class: 'dialog-body' },
+        this.account,
         this.warning,
         el('div', { class: 'draw-share-grid' },
           el('section', { class: 'draw-share-link' },
@@ -55,11 +74,7 @@ export class DrawingShareDialog {
             el('p', { class: 'hint' }, t('draw_share_view_hint')),
             el('div', { class: 'copy-row' }, this.viewField, viewCopy),
             this.viewQr),
-          el('section', { class: 'draw-share-link' },
-            el('h3', {}, el('label', { for: 'draw-share-edit' }, t('draw_share_edit'))),
-            el('p', { class: 'hint' }, t('draw_share_edit_hint')),
-            el('div', { class: 'copy-row' }, this.editField, editCopy),
-            this.editQr)),
+          this.editSection),
         this.feedback,
         this.expiry));
     parent.appendChild(this.dialog);
@@ -83,10 +98,13 @@ export class DrawingShareDialog {
     this.current = links;
     this.returnFocus = from ?? (document.activeElement instanceof HTMLElement ? document.activeElement : null);
     this.viewField.value = links.view;
-    this.editField.value = links.edit;
+    this.editField.value = links.edit ?? '';
     replaceChildren(this.viewQr, qrCode(links.view, t('draw_share_view_qr'), 'draw-share-view-qr'));
-    replaceChildren(this.editQr, qrCode(links.edit, t('draw_share_edit_qr'), 'draw-share-edit-qr'));
-    this.warning.hidden = this.copied.has(links.id);
+    replaceChildren(this.editQr, links.edit ? qrCode(links.edit, t('draw_share_edit_qr'), 'draw-share-edit-qr') : null);
+    this.editSection.hidden = links.edit === null;
+    this.account.hidden = !links.inAccount;
+    // Saved in the account, the edit link is no longer the only way back.
+    this.warning.hidden = links.inAccount || links.edit === null || this.copied.has(links.id);
     this.feedback.textContent = '';
     if (links.expiresAt) {
       replaceChildren(this.expiry, t('draw_expires'), ' ',

@@ -17,6 +17,7 @@ use serde_json::json;
 
 use crate::middleware::compression::{Encoding, preferred_encoding};
 use crate::middleware::security::CONTENT_SECURITY_POLICY;
+use crate::session::CurrentSession;
 use crate::state::AppState;
 
 /// The viewer's Content-Security-Policy: that of every page, plus the
@@ -69,12 +70,38 @@ impl Mode {
     }
 }
 
-async fn karte_de(State(state): State<AppState>) -> Response<Body> {
-    shell(&state, Mode::Karte, Lang::De)
+async fn karte_de(
+    State(state): State<AppState>,
+    session: Option<CurrentSession>,
+) -> Response<Body> {
+    let account = account_state(&state, session.is_some());
+    shell(&state, Mode::Karte, Lang::De, account)
 }
 
-async fn karte_en(State(state): State<AppState>) -> Response<Body> {
-    shell(&state, Mode::Karte, Lang::En)
+async fn karte_en(
+    State(state): State<AppState>,
+    session: Option<CurrentSession>,
+) -> Response<Body> {
+    let account = account_state(&state, session.is_some());
+    shell(&state, Mode::Karte, Lang::En, account)
+}
+
+/// What the full viewer's shell tells about "Mein NUMIS": whether accounts
+/// exist here (the login link), and whether this request came with a live
+/// session. Only then does the viewer ask `/api/me`, so that a visitor who
+/// never logged in sends no such request (and gets no 401 for it).
+#[derive(Clone, Copy, Default)]
+struct AccountState {
+    enabled: bool,
+    session: bool,
+}
+
+fn account_state(state: &AppState, session: bool) -> AccountState {
+    let enabled = state.config.accounts.enabled;
+    AccountState {
+        enabled,
+        session: enabled && session,
+    }
 }
 
 #[derive(Deserialize)]
@@ -84,7 +111,13 @@ struct EmbedQuery {
 
 async fn embed(State(state): State<AppState>, Query(query): Query<EmbedQuery>) -> Response<Body> {
     // Only the language chooses anything here, and only from a fixed list.
-    shell(&state, Mode::Embed, Lang::from_query(query.lang.as_deref()))
+    // Nothing about accounts: the embed runs inside other sites' pages.
+    shell(
+        &state,
+        Mode::Embed,
+        Lang::from_query(query.lang.as_deref()),
+        AccountState::default(),
+    )
 }
 
 /// The viewer's address in `lang` (`/karte`, `/en/karte`): where the share
@@ -106,7 +139,7 @@ fn viewer_url(mode: Mode, lang: Lang) -> String {
 /// The page shell. It loads the site theme's stylesheet before the
 /// viewer's own, so the portal's colours and logo (custom properties in
 /// `assets/numis.css`) and its header look the same on pages and viewer.
-fn shell(state: &AppState, mode: Mode, language: Lang) -> Response<Body> {
+fn shell(state: &AppState, mode: Mode, language: Lang, account: AccountState) -> Response<Body> {
     let lang = language.as_str();
     let Some(entry) = numis_web::entry() else {
         return (
@@ -138,6 +171,8 @@ fn shell(state: &AppState, mode: Mode, language: Lang) -> Response<Body> {
         "alternate": { "de": viewer_url(mode, Lang::De), "en": viewer_url(mode, Lang::En) },
         "api": "/api",
         "wms": "/ows",
+        "accounts": account.enabled,
+        "session": account.session,
     });
     let title = match (mode, lang) {
         (Mode::Embed, "en") => "Map",

@@ -6,7 +6,7 @@
 
 use regex::Regex;
 use reqwest::StatusCode;
-use reqwest::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE};
+use reqwest::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, COOKIE, SET_COOKIE};
 use serde_json::Value;
 
 use crate::util::{TestServer, client};
@@ -150,6 +150,59 @@ fn url_encode(value: &str) -> String {
             }
         })
         .collect()
+}
+
+/// The page configuration the viewer reads (`<script id="numis-shell">`).
+fn shell_config(html: &str) -> Value {
+    let open = "<script type=\"application/json\" id=\"numis-shell\">";
+    let start = html.find(open).expect("the shell has its configuration") + open.len();
+    let end = start + html[start..].find("</script>").expect("closed");
+    serde_json::from_str(&html[start..end]).expect("JSON")
+}
+
+#[tokio::test]
+async fn the_shell_tells_the_viewer_whether_to_ask_who_is_logged_in() {
+    // Only a page asked for with a live session makes the viewer ask
+    // /api/me: a visitor who never logged in sends no such request.
+    let server = demo_server();
+    let (_, _, html) = get_text(&server, "/karte").await;
+    let anonymous = shell_config(&html);
+    assert_eq!(anonymous["accounts"], true, "the login is offered");
+    assert_eq!(anonymous["session"], false);
+
+    let password = "Moorbirke-Heidekraut-Wollgras-17";
+    let body = format!("pseudonym=Shell+im+Viewer&password={password}&password_repeat={password}");
+    let registered = client()
+        .post(server.url("/konto/registrieren"))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(registered.status(), StatusCode::CREATED);
+    let cookie = registered.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    for (path, accounts, session) in [
+        ("/karte", true, true),
+        ("/en/karte", true, true),
+        // The embed runs in other sites' pages: nothing of accounts there.
+        ("/embed", false, false),
+    ] {
+        let response = client()
+            .get(server.url(path))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        let config = shell_config(&response.text().await.unwrap());
+        assert_eq!(config["accounts"], accounts, "{path}");
+        assert_eq!(config["session"], session, "{path}");
+    }
 }
 
 #[tokio::test]
