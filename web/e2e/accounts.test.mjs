@@ -6,10 +6,6 @@
 // and the deletion of the account. A visitor who never logs in holds no
 // cookie at the end of a walk over every public page.
 //
-// The account pages come from several parts of the server (login and
-// registration; profile and security; drawings, views, export, deletion
-// and display). Each test here needs only the pages it names.
-//
 // With NUMIS_SHOTS=<directory>, screenshots of the account pages and of
 // the viewer's logged-in state (1280×800 and 375×740) are written there.
 
@@ -161,12 +157,6 @@ async function nextCode() {
  * Fails at once, with the reason, when the server has no page at `path`
  * (another part of the server brings it).
  */
-async function needPage(path, part) {
-    const res = await fetch(BASE + path, { redirect: 'manual' });
-    await res.arrayBuffer();
-    assert.notEqual(res.status, 404, `${path} is not there yet (it comes with the ${part} pages)`);
-}
-
 /** Registers the citizen through the API of the form, unless a test did in the browser. */
 async function ensureRegistered() {
     if (user.registered) return;
@@ -721,11 +711,9 @@ test('the viewer starts with the preferred base map of the numis_prefs cookie un
     }
 });
 
-// ---- the following need the library pages (drawings, views, display, export, deletion)
+// ---- the library: drawings, views, display, export, deletion
 
-test('[library] my drawings and my views list what the viewer saved, and a view reopens from there', async () => {
-    await needPage('/konto/zeichnungen', 'library');
-    await needPage('/konto/ansichten', 'library');
+test('my drawings and my views list what the viewer saved, and a view reopens from there', async () => {
     assert.ok(made.drawing && made.view, 'the drawing and view tests ran first');
     const { s, page } = await loggedIn();
     try {
@@ -759,8 +747,7 @@ test('[library] my drawings and my views list what the viewer saved, and a view 
     }
 });
 
-test('[library] display preferences: "remember" sets numis_prefs for a year, and the viewer follows it; without it no cookie', async () => {
-    await needPage('/konto/anzeige', 'library');
+test('display preferences: "remember" sets numis_prefs for a year, and the viewer follows it; without it no cookie', async () => {
     const s = await openSession(browser);
     try {
         const page = await s.context.newPage();
@@ -810,8 +797,7 @@ test('[library] display preferences: "remember" sets numis_prefs for a year, and
     }
 });
 
-test('[library] the export is a ZIP with konto.json, every drawing as GeoJSON and KML, and ansichten.json', async () => {
-    await needPage('/konto/export', 'library');
+test('the export is a ZIP with konto.json, every drawing as GeoJSON and KML, and ansichten.json', async () => {
     assert.ok(made.drawing, 'the drawing test ran first');
     const { s, page } = await loggedIn();
     try {
@@ -846,10 +832,9 @@ test('[library] the export is a ZIP with konto.json, every drawing as GeoJSON an
     }
 });
 
-// ---- the following needs the security pages (second factor)
+// ---- security: the second factor
 
-test('[settings] the second factor: switched on with a computed TOTP code, then the login asks for it', async () => {
-    await needPage('/konto/zwei-faktor', 'settings');
+test('the second factor: switched on with a computed TOTP code, then the login asks for it', async () => {
     const { s, page } = await loggedIn();
     try {
         await page.goto(`${BASE}/konto/zwei-faktor`);
@@ -888,8 +873,7 @@ test('[settings] the second factor: switched on with a computed TOTP code, then 
 
 // ---- the last one: erasure (library pages)
 
-test('[library] deleting the account with its drawings: they are gone, the login fails, the cookie too', async () => {
-    await needPage('/konto/loeschen', 'library');
+test('deleting the account with its drawings: they are gone, the login fails, the cookie too', async () => {
     assert.ok(made.drawing, 'the drawing test ran first');
     const { s, page } = await loggedIn();
     try {
