@@ -26,6 +26,13 @@ pub async fn run_background(state: AppState, every: Duration, retention_days: u3
         // and so are the failed logins that no longer delay anybody.
         state.creation_limit.forget_quiet_clients();
         state.accounts.throttle().forget_idle();
+        // An erasure that a reader kept from truncating the log is
+        // finished as soon as the reader lets go.
+        match state.accounts.finish_erasures().await {
+            Ok(true) => tracing::info!("erasure finished: write-ahead log truncated"),
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "erasure still waits for the log truncation"),
+        }
         let today = Utc::now().date_naive();
         if last_purge != Some(today) {
             match purge(state.store.as_ref(), today, retention_days).await {

@@ -199,6 +199,11 @@ pub trait AccountStore: Send + Sync {
     /// before `last_seen_before` (retention, clause L8); returns how many.
     async fn purge_inactive_accounts(&self, last_seen_before: i64) -> Result<u64>;
 
+    /// Finishes an erasure that answered [`StoreError::CheckpointBusy`]:
+    /// truncates the write-ahead log, so the erased bytes leave it too.
+    /// The same error again when a reader still holds it.
+    async fn truncate_log(&self) -> Result<()>;
+
     // --- Sessions -------------------------------------------------------
 
     /// Stores a new session. Fails when the account does not exist or the

@@ -276,6 +276,10 @@ impl AccountStore for SqliteStore {
         Ok(u64::try_from(count).unwrap_or(0))
     }
 
+    async fn truncate_log(&self) -> Result<()> {
+        self.truncate_wal().await
+    }
+
     async fn delete_account(&self, id: &str, drawings: OwnedDrawings) -> Result<bool> {
         let mut tx = self
             .writer

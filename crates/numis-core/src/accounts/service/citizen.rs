@@ -324,7 +324,11 @@ impl AccountService {
     ) -> Result<()> {
         let account = self.account(account_id).await?;
         self.check_password(&account, password).await?;
-        self.found(self.accounts.delete_account(account_id, drawings).await?)
+        let deleted = self.erased(
+            self.accounts.delete_account(account_id, drawings).await,
+            true,
+        )?;
+        self.found(deleted)
     }
 }
 

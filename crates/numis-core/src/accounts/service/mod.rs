@@ -17,6 +17,7 @@ mod reset;
 mod tests;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use numis_store::{AccountStore, DrawingStore, StoreError, StoredAccount};
 
@@ -94,6 +95,8 @@ pub struct AccountService {
     throttle: Arc<LoginThrottle>,
     rules: AccountRules,
     clock: Clock,
+    /// An erasure whose log truncation is still to do.
+    erasure_pending: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for AccountService {
@@ -120,6 +123,7 @@ impl AccountService {
             throttle: Arc::new(LoginThrottle::default()),
             rules,
             clock: Arc::new(|| chrono::Utc::now().timestamp()),
+            erasure_pending: Arc::default(),
         }
     }
 
@@ -205,12 +209,44 @@ impl AccountService {
             .await?;
         let resets = self.accounts.purge_expired_password_resets(now).await?;
         let cutoff = now.saturating_sub(i64::from(self.rules.inactive_days) * DAY);
-        let accounts = self.accounts.purge_inactive_accounts(cutoff).await?;
+        // Erased but with the log not yet truncated: counted as none here,
+        // finished by `finish_erasures`.
+        let accounts = self.erased(self.accounts.purge_inactive_accounts(cutoff).await, 0)?;
         Ok(Purged {
             sessions,
             resets,
             accounts,
         })
+    }
+}
+
+impl AccountService {
+    /// The outcome of an erasure in the store: when its rows are gone but
+    /// the write-ahead log could not be truncated yet
+    /// ([`StoreError::CheckpointBusy`]), the erasure succeeded for the
+    /// citizen (`busy_value`), and [`Self::finish_erasures`] truncates
+    /// the log later.
+    fn erased<T>(&self, outcome: numis_store::Result<T>, busy_value: T) -> Result<T> {
+        match outcome {
+            Err(StoreError::CheckpointBusy) => {
+                self.erasure_pending.store(true, Ordering::SeqCst);
+                tracing::warn!("erased rows wait for the log truncation; retried by housekeeping");
+                Ok(busy_value)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// Truncates the write-ahead log if an erasure left it untruncated
+    /// (the server's housekeeping calls this every few seconds). `true`
+    /// when there was one to finish.
+    pub async fn finish_erasures(&self) -> Result<bool> {
+        if !self.erasure_pending.load(Ordering::SeqCst) {
+            return Ok(false);
+        }
+        self.accounts.truncate_log().await?;
+        self.erasure_pending.store(false, Ordering::SeqCst);
+        Ok(true)
     }
 }
 

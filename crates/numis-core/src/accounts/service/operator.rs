@@ -91,7 +91,8 @@ impl AccountService {
     /// says.
     pub async fn delete_by_operator(&self, pseudonym: &str, drawings: OwnedDrawings) -> Result<()> {
         let account = self.account_by_pseudonym(pseudonym).await?;
-        if self.accounts.delete_account(&account.id, drawings).await? {
+        let outcome = self.accounts.delete_account(&account.id, drawings).await;
+        if self.erased(outcome, true)? {
             Ok(())
         } else {
             Err(AccountError::NotFound)

@@ -824,3 +824,30 @@ async fn credentials_without_a_session_pass_like_a_login_but_never_past_a_second
         Err(AccountError::SecondFactorRequired)
     ));
 }
+
+#[tokio::test]
+async fn an_erasure_waiting_for_its_log_truncation_counts_as_done_and_is_finished_later() {
+    let f = Fixture::new().await;
+    assert!(
+        !f.service.finish_erasures().await.unwrap(),
+        "nothing pending"
+    );
+    // The store erased the rows but a reader kept the log (the store's
+    // own test provokes this with a real reader).
+    let deleted = f
+        .service
+        .erased(Err(numis_store::StoreError::CheckpointBusy), true)
+        .unwrap();
+    assert!(deleted, "for the citizen the account is gone");
+    assert!(f.service.finish_erasures().await.unwrap(), "truncated now");
+    assert!(!f.service.finish_erasures().await.unwrap(), "and only once");
+    // Any other store failure stays a failure.
+    let failed = f.service.erased::<bool>(
+        Err(numis_store::StoreError::DataDir {
+            path: "var".into(),
+            source: std::io::Error::other("No space left on device"),
+        }),
+        true,
+    );
+    assert!(matches!(failed, Err(AccountError::Store(_))));
+}

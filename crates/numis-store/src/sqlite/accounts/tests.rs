@@ -883,3 +883,53 @@ async fn an_erased_account_leaves_no_trace_in_any_database_file() {
     assert_eq!(rows_of(&store, "before").await, 7, "the others remain");
     assert_eq!(rows_of(&store, "after").await, 7);
 }
+
+#[tokio::test]
+async fn an_erasure_blocked_by_a_reader_finishes_its_log_truncation_later() {
+    use sqlx::Connection;
+
+    let (dir, store) = open().await;
+    store
+        .create_account(&new_account("a1", "Wiesenweihe-Ulla"))
+        .await
+        .unwrap();
+    // Another process (a backup, `sqlite3` in a shell) reads in a long
+    // transaction: the write-ahead log cannot be truncated meanwhile.
+    let path = dir.path().join(crate::sqlite::DATABASE_FILE);
+    let mut reader = sqlx::SqliteConnection::connect(&format!("sqlite:{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::query("BEGIN").execute(&mut reader).await.unwrap();
+    let _: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+        .fetch_one(&mut reader)
+        .await
+        .unwrap();
+    let outcome = store.delete_account("a1", OwnedDrawings::Delete).await;
+    assert!(
+        matches!(outcome, Err(StoreError::CheckpointBusy)),
+        "{outcome:?}"
+    );
+    assert!(
+        store.account("a1").await.unwrap().is_none(),
+        "the rows are gone"
+    );
+    assert!(matches!(
+        store.truncate_log().await,
+        Err(StoreError::CheckpointBusy)
+    ));
+    sqlx::query("ROLLBACK").execute(&mut reader).await.unwrap();
+    reader.close().await.unwrap();
+
+    store.truncate_log().await.unwrap();
+    let wal = dir
+        .path()
+        .join(format!("{}-wal", crate::sqlite::DATABASE_FILE));
+    assert_eq!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0), 0);
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(
+            !bytes.windows(16).any(|w| w == b"Wiesenweihe-Ulla"),
+            "the pseudonym is in no file"
+        );
+    }
+}
