@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::config::{self, GroupConfig, LayerConfig, MapConfig, SourceConfig};
 use crate::data::Dataset;
@@ -51,6 +52,35 @@ pub struct Catalog {
     layers: Vec<Layer>,
     by_name: HashMap<String, usize>,
     groups: HashMap<String, usize>,
+    /// How loading each layer's source went, in configuration order.
+    loads: Vec<SourceLoad>,
+}
+
+/// How loading one layer's source went.
+#[derive(Debug)]
+struct SourceLoad {
+    /// Position in `config.layers`.
+    config_index: usize,
+    /// When loading began.
+    started_at: SystemTime,
+    /// How long it took.
+    took: Duration,
+    /// Why it failed: the layer is then left out of the catalogue.
+    error: Option<String>,
+}
+
+/// What the operator's monitor shows of one configured layer's source.
+#[derive(Debug)]
+pub struct SourceReport<'a> {
+    /// The layer's configuration.
+    pub config: &'a LayerConfig,
+    /// When loading its source began.
+    pub loaded_at: SystemTime,
+    /// How long loading took.
+    pub load_time: Duration,
+    /// Its features, or why they could not be loaded (the layer is then
+    /// not served).
+    pub outcome: Result<&'a Dataset, &'a str>,
 }
 
 impl Catalog {
@@ -67,7 +97,8 @@ impl Catalog {
         let mut problems = Vec::new();
         let mut layers = Vec::new();
         let mut by_name = HashMap::new();
-        for layer in &config.layers {
+        let mut loads = Vec::new();
+        for (config_index, layer) in config.layers.iter().enumerate() {
             let place = format!("{} [layer {}]", path.display(), layer.id);
             if by_name.insert(layer.id.clone(), layers.len()).is_some() {
                 problems.push(format!("{place}: the id is used twice"));
@@ -103,12 +134,15 @@ impl Catalog {
                 ));
                 continue;
             }
+            let started_at = SystemTime::now();
+            let started = Instant::now();
             let data = match &layer.source {
                 SourceConfig::Geojson { path } => Dataset::from_geojson_file(&site_dir.join(path)),
                 SourceConfig::Geopackage { path, layer } => {
                     Dataset::from_geopackage_file(&site_dir.join(path), layer.as_deref())
                 }
             };
+            let took = started.elapsed();
             let hidden_search_field = layer.search.iter().find_map(|search| {
                 std::iter::once(&search.name)
                     .chain(&search.keys)
@@ -131,16 +165,33 @@ impl Catalog {
                 },
                 None => None,
             };
-            match data {
-                Ok(data) => layers.push(Layer {
-                    config: layer.clone(),
-                    data,
-                    style,
-                    measurements,
-                }),
-                Err(e) => problems.push(format!("{place}: {e}")),
-            }
+            // A source that cannot be read takes only its own layer out of
+            // the map: the rest is served, and the failure is kept for the
+            // monitor and `numis check` (see `source_problems`).
+            let error = match data {
+                Ok(data) => {
+                    layers.push(Layer {
+                        config: layer.clone(),
+                        data,
+                        style,
+                        measurements,
+                    });
+                    None
+                }
+                Err(e) => Some(e.to_string()),
+            };
+            loads.push(SourceLoad {
+                config_index,
+                started_at,
+                took,
+                error,
+            });
         }
+        let failed: Vec<&str> = loads
+            .iter()
+            .filter(|l| l.error.is_some())
+            .map(|l| config.layers[l.config_index].id.as_str())
+            .collect();
         let by_name: HashMap<String, usize> = layers
             .iter()
             .enumerate()
@@ -155,7 +206,10 @@ impl Catalog {
         }
         for group in &config.groups {
             for member in &group.members {
-                if !by_name.contains_key(member) && !groups.contains_key(member) {
+                let known = by_name.contains_key(member)
+                    || groups.contains_key(member)
+                    || failed.contains(&member.as_str());
+                if !known {
                     problems.push(format!(
                         "{} [group {}]: member {member:?} is no layer or group",
                         path.display(),
@@ -180,8 +234,9 @@ impl Catalog {
             ("visible", &viewer.visible),
         ] {
             for name in names {
-                let known =
-                    by_name.contains_key(name) || (key != "visible" && groups.contains_key(name));
+                let known = by_name.contains_key(name)
+                    || failed.contains(&name.as_str())
+                    || (key != "visible" && groups.contains_key(name));
                 if !known {
                     problems.push(format!(
                         "{} [viewer]: {key} names {name:?}, which is no {}",
@@ -222,6 +277,12 @@ impl Catalog {
             }
         }
         if !problems.is_empty() {
+            // All at once: the sources that failed too.
+            problems.extend(loads.iter().filter_map(|load| {
+                let error = load.error.as_ref()?;
+                let id = &config.layers[load.config_index].id;
+                Some(source_problem(&path, id, error))
+            }));
             return Err(problems);
         }
         Ok(Some(Self {
@@ -229,7 +290,42 @@ impl Catalog {
             layers,
             by_name,
             groups,
+            loads,
         }))
+    }
+
+    /// Every configured layer's source: when it was loaded, how long that
+    /// took and its features or its error, in configuration order.
+    pub fn source_reports(&self) -> Vec<SourceReport<'_>> {
+        self.loads
+            .iter()
+            .filter_map(|load| {
+                let config = self.config.layers.get(load.config_index)?;
+                let outcome = match &load.error {
+                    Some(error) => Err(error.as_str()),
+                    None => Ok(&self.layer_by_name(&config.id)?.data),
+                };
+                Some(SourceReport {
+                    config,
+                    loaded_at: load.started_at,
+                    load_time: load.took,
+                    outcome,
+                })
+            })
+            .collect()
+    }
+
+    /// The sources that could not be loaded, as located problems
+    /// (`file [layer id]: error`): their layers are left out of the map.
+    pub fn source_problems(&self, site_dir: &Path) -> Vec<String> {
+        let path = site_dir.join(MAP_FILE);
+        self.source_reports()
+            .iter()
+            .filter_map(|report| {
+                let error = report.outcome.err()?;
+                Some(source_problem(&path, &report.config.id, error))
+            })
+            .collect()
     }
 
     /// A layer by name, whoever asks: for the view only.
@@ -253,6 +349,13 @@ impl Catalog {
     pub(crate) fn group(&self, name: &str) -> Option<&GroupConfig> {
         self.groups.get(name).map(|&i| &self.config.groups[i])
     }
+}
+
+fn source_problem(map_file: &Path, id: &str, error: &str) -> String {
+    format!(
+        "{} [layer {id}]: {error}; the layer is left out of the map",
+        map_file.display()
+    )
 }
 
 #[cfg(test)]
@@ -295,6 +398,10 @@ pub(crate) mod tests {
         let problems = Catalog::load(dir.path()).unwrap_err();
         assert_eq!(problems.len(), 3, "{problems:#?}");
         assert!(
+            problems[2].contains("left out"),
+            "the failed source comes last: {problems:#?}"
+        );
+        assert!(
             problems
                 .iter()
                 .any(|p| p.contains("[layer a]") && p.contains("nowhere.geojson"))
@@ -309,6 +416,59 @@ pub(crate) mod tests {
                 .iter()
                 .any(|p| p.contains("[group g]") && p.contains("missing"))
         );
+    }
+
+    #[test]
+    fn a_source_that_cannot_be_loaded_leaves_only_its_layer_out() {
+        let dir = site(
+            r##"
+            [viewer]
+            visible = ["good", "broken", "missing"]
+            [[group]]
+            id = "g"
+            title = "G"
+            members = ["good", "broken"]
+            [[layer]]
+            id = "good"
+            title = "Good"
+            source = { type = "geojson", path = "points.geojson" }
+            [[layer]]
+            id = "broken"
+            title = "Broken"
+            source = { type = "geojson", path = "broken.geojson" }
+            [[layer]]
+            id = "missing"
+            title = "Missing"
+            source = { type = "geojson", path = "nowhere.geojson" }
+            "##,
+        );
+        std::fs::write(dir.path().join("broken.geojson"), "{\"type\": \"Feature").unwrap();
+        let catalog = Catalog::load(dir.path()).unwrap().unwrap();
+        assert_eq!(catalog.layer_count(), 1);
+        let caller = Caller::default();
+        let view = catalog.view(&caller);
+        assert!(view.layer("broken").is_none());
+        assert_eq!(
+            view.members("g").len(),
+            1,
+            "the group keeps its good member"
+        );
+
+        let reports = catalog.source_reports();
+        let ids: Vec<&str> = reports.iter().map(|r| r.config.id.as_str()).collect();
+        assert_eq!(ids, ["good", "broken", "missing"]);
+        assert_eq!(reports[0].outcome.as_ref().map(|d| d.len()), Ok(1));
+        assert!(
+            reports[1]
+                .outcome
+                .unwrap_err()
+                .contains("not valid GeoJSON")
+        );
+        assert!(reports[2].outcome.unwrap_err().contains("nowhere.geojson"));
+
+        let problems = catalog.source_problems(dir.path());
+        assert_eq!(problems.len(), 2, "{problems:#?}");
+        assert!(problems[0].contains("[layer broken]") && problems[0].contains("left out"));
     }
 
     #[test]

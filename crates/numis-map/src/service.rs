@@ -3,7 +3,7 @@
 //! exceptions as XML or in the image. Everything returns bytes and a
 //! content type; numis-server only wraps them in HTTP.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use geo::Rect;
 use tiny_skia::{Color, Pixmap};
@@ -11,7 +11,7 @@ use tiny_skia::{Color, Pixmap};
 use crate::attribution::licence_short_name;
 use crate::config::ServiceConfig;
 use crate::crs::{ALL, Crs};
-use crate::render::{DrawLayer, Frame, RenderError, encode, render_within, write_text};
+use crate::render::{DrawLayer, Frame, LayerTime, RenderError, encode, render_timed, write_text};
 use crate::view::{CatalogView, Node, ResolveError, VisibleLayer};
 use crate::wms::{
     Attribution, Bbox, CapLayer, CapabilitiesInput, ExceptionCode, ExceptionFormat,
@@ -72,6 +72,28 @@ fn resolve<'a>(
 /// GetMap: the layers of `view` drawn into the requested image, within the
 /// render budget of `[service]`.
 pub fn get_map(view: &CatalogView<'_>, request: &GetMapRequest) -> Result<Answer, WmsError> {
+    get_map_timed(view, request, &mut Vec::new())
+}
+
+/// How long one layer of a GetMap took to draw, for the operator's
+/// monitor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerRender {
+    /// The layer's id.
+    pub layer: String,
+    /// Time spent drawing its features.
+    pub elapsed: Duration,
+    /// `false` when the map's time budget ran out inside this layer.
+    pub ok: bool,
+}
+
+/// [`get_map`], adding to `timings` how long each layer drawn took —
+/// also when the answer is an exception because time ran out.
+pub fn get_map_timed(
+    view: &CatalogView<'_>,
+    request: &GetMapRequest,
+    timings: &mut Vec<LayerRender>,
+) -> Result<Answer, WmsError> {
     let started = Instant::now();
     let layers = resolve(view, &request.layers, "LAYERS")?;
     let budget = RenderBudget::from_service(&view.catalog().config.service);
@@ -94,7 +116,16 @@ pub fn get_map(view: &CatalogView<'_>, request: &GetMapRequest) -> Result<Answer
     let transparent = request.transparent && request.format != ImageFormat::Jpeg;
     let background = (!transparent).then_some(request.bgcolor);
     let deadline = budget.max_render.map(|max| started + max);
-    let rendered = render_within(&frame, &draw, background, deadline).map_err(|e| match e {
+    let mut times: Vec<LayerTime> = Vec::new();
+    let rendered = render_timed(&frame, &draw, background, deadline, &mut times);
+    timings.extend(times.iter().filter_map(|t| {
+        Some(LayerRender {
+            layer: layers.get(t.index)?.id().to_owned(),
+            elapsed: t.elapsed,
+            ok: t.finished,
+        })
+    }));
+    let rendered = rendered.map_err(|e| match e {
         RenderError::DeadlineExceeded => WmsError::new(
             ExceptionCode::InvalidParameterValue,
             format!(
@@ -477,4 +508,59 @@ fn access_constraints(service: &ServiceConfig, visible: &[VisibleLayer<'_>], lan
         text = format!("{own} {text}");
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::view::Caller;
+    use crate::wms::WmsRequest;
+
+    #[test]
+    fn get_map_reports_each_layer_drawn_by_id() {
+        let dir = crate::catalog::tests::site(
+            r##"
+            [[layer]]
+            id = "below"
+            title = "Below"
+            source = { type = "geojson", path = "points.geojson" }
+            [[layer.rule]]
+            symbol_size = 8
+            [[layer]]
+            id = "above"
+            title = "Above"
+            source = { type = "geojson", path = "points.geojson" }
+            [[layer.rule]]
+            symbol_size = 8
+            "##,
+        );
+        let catalog = Catalog::load(dir.path()).unwrap().unwrap();
+        let caller = Caller::default();
+        let pairs: Vec<(String, String)> = [
+            ("SERVICE", "WMS"),
+            ("VERSION", "1.3.0"),
+            ("REQUEST", "GetMap"),
+            ("LAYERS", "above,below"),
+            ("STYLES", ""),
+            ("CRS", "CRS:84"),
+            ("BBOX", "9.6,52.3,9.9,52.5"),
+            ("WIDTH", "64"),
+            ("HEIGHT", "64"),
+            ("FORMAT", "image/png"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let limits = Limits::from_service(&catalog.config.service);
+        let Ok(WmsRequest::GetMap(request)) = crate::wms::parse(&pairs, &limits) else {
+            panic!("not a GetMap");
+        };
+        let mut timings = Vec::new();
+        let answer = get_map_timed(&catalog.view(&caller), &request, &mut timings).unwrap();
+        assert_eq!(answer.content_type, "image/png");
+        let drawn: Vec<(&str, bool)> = timings.iter().map(|t| (t.layer.as_str(), t.ok)).collect();
+        assert_eq!(drawn, [("above", true), ("below", true)]);
+        assert!(timings.iter().all(|t| t.elapsed > Duration::ZERO));
+    }
 }

@@ -30,6 +30,7 @@ pub mod config;
 pub mod error;
 pub mod housekeeping;
 pub mod json;
+pub mod layer_monitor;
 pub mod mail;
 pub mod map_service;
 pub mod metrics;
@@ -92,6 +93,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::catalogue::router())
         .merge(routes::drawings::router())
         .merge(routes::moderation::router())
+        .merge(routes::monitor::router())
         .merge(routes::viewer::router())
         .merge(routes::account::router())
         .merge(routes::me::router())

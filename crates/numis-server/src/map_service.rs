@@ -96,10 +96,14 @@ impl MapService {
 /// and the portal serves without a map rather than not at all.
 pub async fn load_map(site_dir: PathBuf, config: &WmsConfig) -> Option<MapService> {
     let started = std::time::Instant::now();
+    let root = site_dir.clone();
     let loaded =
         tokio::task::spawn_blocking(move || numis_map::catalog::Catalog::load(&site_dir)).await;
     match loaded {
         Ok(Ok(Some(catalog))) => {
+            for problem in catalog.source_problems(&root) {
+                tracing::error!(problem = %problem, "map layer problem; the rest of the map is served");
+            }
             tracing::info!(
                 layers = catalog.layer_count(),
                 ms = started.elapsed().as_millis() as u64,

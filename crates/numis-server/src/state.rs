@@ -11,6 +11,7 @@ use crate::access::AccessCounter;
 use crate::basic_auth::BasicAuth;
 use crate::client::ClientKeys;
 use crate::config::Config;
+use crate::layer_monitor::LayerMonitor;
 use crate::mail::{MailConfigError, Mailer};
 use crate::map_service::MapService;
 use crate::metrics::Metrics;
@@ -35,6 +36,8 @@ pub struct AppState {
     pub access: Arc<AccessCounter>,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
+    /// Per-layer GetMap counts and drawing times since start.
+    pub layer_monitor: Arc<LayerMonitor>,
     /// How many drawings each client may create, counted in memory.
     pub creation_limit: Arc<CreationLimit>,
     /// "Mein NUMIS": accounts, sessions, roles.
@@ -92,6 +95,7 @@ impl AppState {
             store: store as Arc<dyn Store>,
             access: Arc::default(),
             metrics: Arc::default(),
+            layer_monitor: Arc::default(),
             mailer,
         })
     }

@@ -153,7 +153,13 @@ fn check(args: CommonArgs) -> anyhow::Result<ExitCode> {
     let site = numis_cms::Site::load(&config.site_dir)?;
     let mut problems: Vec<String> = site.problems().map(ToString::to_string).collect();
     let layers = match numis_map::catalog::Catalog::load(&config.site_dir) {
-        Ok(catalog) => catalog.map_or(0, |c| c.layer_count()),
+        Ok(Some(catalog)) => {
+            // The server would serve the map without these layers; the
+            // check still names them.
+            problems.extend(catalog.source_problems(&config.site_dir));
+            catalog.layer_count()
+        }
+        Ok(None) => 0,
         Err(map_problems) => {
             problems.extend(map_problems);
             0

@@ -13,7 +13,7 @@ pub use draw::swatch;
 pub use encode::{ImageFormat, encode};
 pub use labels::{Labeller, text_width, write_text};
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::crs::Crs;
 use crate::data::Dataset;
@@ -131,6 +131,31 @@ pub fn render_within(
     background: Option<[u8; 3]>,
     deadline: Option<Instant>,
 ) -> Result<Rendered, RenderError> {
+    render_timed(frame, layers, background, deadline, &mut Vec::new())
+}
+
+/// How long drawing one layer's features took (labels, placed for all
+/// layers together at the end, are not counted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LayerTime {
+    /// The layer's position in the `layers` given to [`render_timed`].
+    pub index: usize,
+    /// Time spent on its features.
+    pub elapsed: Duration,
+    /// `false` when drawing stopped inside this layer (the deadline).
+    pub finished: bool,
+}
+
+/// [`render_within`], adding to `times` one entry per layer drawn (layers
+/// outside their scale range are not drawn and get none) — also when
+/// drawing stops early, so the layer that ran out of time is known.
+pub fn render_timed(
+    frame: &Frame,
+    layers: &[DrawLayer<'_>],
+    background: Option<[u8; 3]>,
+    deadline: Option<Instant>,
+    times: &mut Vec<LayerTime>,
+) -> Result<Rendered, RenderError> {
     let past_deadline = || deadline.is_some_and(|d| Instant::now() > d);
     let mut pixmap = Pixmap::new(frame.width, frame.height).ok_or(RenderError::Allocation {
         width: frame.width,
@@ -152,17 +177,29 @@ pub fn render_within(
     // Labels are placed after all features, top layer first: thematic
     // layers drawn last win over the base map when labels compete.
     let mut candidates = Vec::new();
-    for layer in layers.iter().filter(|l| l.in_scale(scale)) {
+    for (layer_index, layer) in layers.iter().enumerate() {
+        if !layer.in_scale(scale) {
+            continue;
+        }
         if past_deadline() {
             return Err(RenderError::DeadlineExceeded);
         }
+        let started = Instant::now();
+        let stopped = |times: &mut Vec<LayerTime>| {
+            times.push(LayerTime {
+                index: layer_index,
+                elapsed: started.elapsed(),
+                finished: false,
+            });
+            RenderError::DeadlineExceeded
+        };
         let mut layer_candidates = Vec::new();
         let features = layer.data.query(frame.crs, area, resolution);
         for (drawn, (index, geometry)) in features.into_iter().enumerate() {
             if drawn % FEATURES_PER_DEADLINE_CHECK == FEATURES_PER_DEADLINE_CHECK - 1
                 && past_deadline()
             {
-                return Err(RenderError::DeadlineExceeded);
+                return Err(stopped(times));
             }
             let properties = &layer.data.features[index].properties;
             for rule in layer.style.rules_for(properties, scale) {
@@ -178,6 +215,11 @@ pub fn render_within(
             }
         }
         candidates.push(layer_candidates);
+        times.push(LayerTime {
+            index: layer_index,
+            elapsed: started.elapsed(),
+            finished: true,
+        });
     }
     if past_deadline() {
         return Err(RenderError::DeadlineExceeded);
@@ -235,6 +277,55 @@ mod tests {
         let future = Instant::now() + std::time::Duration::from_secs(60);
         let rendered = render_within(&frame, &[layer], None, Some(future)).unwrap();
         assert_eq!((rendered.pixmap.width(), rendered.skipped_shapes), (16, 0));
+    }
+
+    #[test]
+    fn each_drawn_layer_is_timed_and_layers_out_of_scale_are_not() {
+        let data = Dataset::from_geojson_str(
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[9.1,52.1],[9.9,52.1],[9.9,52.9],[9.1,52.9],[9.1,52.1]]]}}]}"#,
+        )
+        .unwrap();
+        let style = Style {
+            rules: vec![
+                crate::style::Rule::compile(
+                    &toml::from_str::<crate::config::RuleConfig>("fill = \"#ff0000\"").unwrap(),
+                )
+                .unwrap(),
+            ],
+        };
+        let layer = |max_scale| DrawLayer {
+            data: &data,
+            style: &style,
+            min_scale: None,
+            max_scale,
+        };
+        let frame = Frame {
+            crs: Crs::Crs84,
+            bbox: Rect::new(
+                geo::coord! { x: 9.0, y: 52.0 },
+                geo::coord! { x: 10.0, y: 53.0 },
+            ),
+            width: 256,
+            height: 256,
+        };
+        let layers = [layer(None), layer(Some(1.0)), layer(None)];
+        let mut times = Vec::new();
+        render_timed(&frame, &layers, None, None, &mut times).unwrap();
+        assert_eq!(
+            times
+                .iter()
+                .map(|t| (t.index, t.finished))
+                .collect::<Vec<_>>(),
+            [(0, true), (2, true)],
+            "the layer shown only below 1:1 is not drawn"
+        );
+        assert!(times.iter().all(|t| t.elapsed > Duration::ZERO));
+
+        let past = Instant::now() - Duration::from_secs(1);
+        let mut times = Vec::new();
+        let stopped = render_timed(&frame, &layers, None, Some(past), &mut times);
+        assert_eq!(stopped.unwrap_err(), RenderError::DeadlineExceeded);
+        assert!(times.is_empty(), "nothing was drawn: {times:?}");
     }
 
     #[test]

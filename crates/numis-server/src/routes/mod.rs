@@ -14,6 +14,7 @@
 //!   measurements, QR codes.
 //! - [`drawings`]: the drawings API over `numis_core::drawings`.
 //! - [`moderation`]: the operator's view of drawings (clause P12).
+//! - [`monitor`]: the operator's layer monitor (`/api/admin/layers`).
 //! - [`account`]: "Mein NUMIS", the account pages (`/konto`).
 //! - [`me`]: the viewer's JSON about the logged-in account (`/api/me`).
 
@@ -24,6 +25,7 @@ pub mod drawings;
 pub mod health;
 pub mod me;
 pub mod moderation;
+pub mod monitor;
 pub mod ows;
 pub mod pages;
 pub mod viewer;

@@ -70,7 +70,7 @@ async fn ows(
             Err(error) => return credentials_refused(error, version_of(&request)),
         };
     let identified = caller.operator || !caller.roles.is_empty();
-    let mut response = answer(&headers, map, request, caller).await;
+    let mut response = answer(&state, &headers, map, request, caller).await;
     if identified {
         // What a caller with roles sees is theirs alone: no shared cache
         // may keep it for the next anonymous client.
@@ -135,6 +135,7 @@ fn credentials_refused(error: AccountError, version: Version) -> Response<Body> 
 
 /// The answer to a parsed request for `caller`.
 async fn answer(
+    state: &AppState,
     headers: &HeaderMap,
     map: Arc<MapService>,
     request: WmsRequest,
@@ -157,7 +158,7 @@ async fn answer(
                 .await;
             respond(answer, version, None, false)
         }
-        WmsRequest::GetMap(request) => get_map(map, request, caller).await,
+        WmsRequest::GetMap(request) => get_map(state, map, request, caller).await,
         WmsRequest::GetFeatureInfo(request) => {
             let version = request.map.version;
             let answer = map
@@ -175,16 +176,40 @@ async fn answer(
     }
 }
 
-async fn get_map(map: Arc<MapService>, request: GetMapRequest, caller: Caller) -> Response<Body> {
-    let key = RenderKey::new(&request, &map.catalog.view(&caller));
+async fn get_map(
+    state: &AppState,
+    map: Arc<MapService>,
+    request: GetMapRequest,
+    caller: Caller,
+) -> Response<Body> {
+    let view = map.catalog.view(&caller);
+    let key = RenderKey::new(&request, &view);
+    // For the operator's monitor: the layers this request names, groups
+    // expanded; none when a name is unknown (the answer says so).
+    let named: Vec<String> = view
+        .resolve(&request.layers)
+        .map(|layers| layers.iter().map(|l| l.id().to_owned()).collect())
+        .unwrap_or_default();
+    let monitor = state.layer_monitor.clone();
+    let named_ids = || named.iter().map(String::as_str);
     if let Some(image) = map.cached(&key) {
+        monitor.request(named_ids(), true);
         return image_response(request.format.content_type(), image);
     }
     let version = request.version;
     let target = request.image_target();
+    let render_monitor = monitor.clone();
     let answer = map
-        .render(move |m| service::get_map(&m.catalog.view(&caller), &request))
+        .render(move |m| {
+            let mut timings = Vec::new();
+            let answer = service::get_map_timed(&m.catalog.view(&caller), &request, &mut timings);
+            for timing in timings.iter().filter(|t| t.ok) {
+                render_monitor.rendered(&timing.layer, timing.elapsed);
+            }
+            answer
+        })
         .await;
+    monitor.request(named_ids(), answer.is_ok());
     match answer {
         Ok(answer) => {
             let image = Bytes::from(answer.body);

@@ -38,6 +38,8 @@ mod accounts_library;
 mod accounts_settings;
 // A forgotten password: a link by mail (SMTP sink) and recovery codes.
 mod accounts_mail;
+// The operator's layer monitor: broken sources, per-layer counts and times.
+mod layer_monitor;
 // Compressed answers: the precompressed bundle, text on the fly, never images.
 mod compression;
 
