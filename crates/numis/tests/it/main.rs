@@ -38,6 +38,8 @@ mod accounts_library;
 mod accounts_settings;
 // A forgotten password: a link by mail (SMTP sink) and recovery codes.
 mod accounts_mail;
+// Anonymous event counts: exactly what was asked, never what was typed.
+mod statistics;
 // Compressed answers: the precompressed bundle, text on the fly, never images.
 mod compression;
 
