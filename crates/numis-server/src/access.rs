@@ -88,7 +88,7 @@ pub async fn purge(
 mod tests {
     use super::*;
     use async_trait::async_trait;
-    use numis_store::StoreError;
+    use numis_store::{EventCount, StoreError};
 
     /// A store whose disk is full.
     struct FullDisk;
@@ -113,6 +113,19 @@ mod tests {
         }
         async fn purge_access_counts(&self, _: NaiveDate) -> numis_store::Result<u64> {
             Ok(0)
+        }
+        async fn add_event_counts(&self, _: &[EventCount]) -> numis_store::Result<()> {
+            Err(StoreError::DataDir {
+                path: "var".into(),
+                source: std::io::Error::other("No space left on device"),
+            })
+        }
+        async fn event_counts(
+            &self,
+            _: NaiveDate,
+            _: NaiveDate,
+        ) -> numis_store::Result<Vec<EventCount>> {
+            Ok(Vec::new())
         }
     }
 

@@ -22,6 +22,9 @@ pub async fn run_background(state: AppState, every: Duration, retention_days: u3
         if let Err(e) = state.access.flush(state.store.as_ref()).await {
             tracing::warn!(error = %e, "statistics not written; will retry");
         }
+        if let Err(e) = state.events.flush(state.store.as_ref()).await {
+            tracing::warn!(error = %e, "event counts not written; will retry");
+        }
         // Clients whose creation allowance is full again are forgotten,
         // and so are the failed logins that no longer delay anybody.
         state.creation_limit.forget_quiet_clients();

@@ -15,7 +15,8 @@
 //!   [`caller`] (who asks), [`session`] and [`prefs`] (the only
 //!   cookies: the login and the opt-in display preferences), [`error`]
 //!   (the JSON API's one error answer), [`mail`] (password-reset links
-//!   by SMTP), [`access`] (statistics counters), [`housekeeping`] (the
+//!   by SMTP), [`access`] (statistics counters), [`events`] (anonymous
+//!   event counts), [`housekeeping`] (the
 //!   background task), [`reload`].
 //!
 //! No module imports one that imports it back (`tests/module_graph.rs`).
@@ -28,6 +29,7 @@ pub mod caller;
 pub mod client;
 pub mod config;
 pub mod error;
+pub mod events;
 pub mod housekeeping;
 pub mod json;
 pub mod layer_monitor;
@@ -160,6 +162,9 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     watcher.abort();
     if let Err(e) = state.access.flush(state.store.as_ref()).await {
         tracing::error!(error = %e, "last statistics not written");
+    }
+    if let Err(e) = state.events.flush(state.store.as_ref()).await {
+        tracing::error!(error = %e, "last event counts not written");
     }
     store.close().await;
     tracing::info!("numis stopped");

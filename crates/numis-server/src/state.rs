@@ -11,6 +11,7 @@ use crate::access::AccessCounter;
 use crate::basic_auth::BasicAuth;
 use crate::client::ClientKeys;
 use crate::config::Config;
+use crate::events::EventCounter;
 use crate::layer_monitor::LayerMonitor;
 use crate::mail::{MailConfigError, Mailer};
 use crate::map_service::MapService;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub drawings: Arc<DrawingService>,
     /// Pending access counters.
     pub access: Arc<AccessCounter>,
+    /// Pending anonymous event counts.
+    pub events: Arc<EventCounter>,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
     /// Per-layer GetMap counts and drawing times since start.
@@ -94,6 +97,7 @@ impl AppState {
             map: Arc::new(RwLock::new(map.map(Arc::new))),
             store: store as Arc<dyn Store>,
             access: Arc::default(),
+            events: Arc::default(),
             metrics: Arc::default(),
             layer_monitor: Arc::default(),
             mailer,

@@ -33,12 +33,13 @@ pub use accounts::{
 pub use drawings::{DrawingOrder, DrawingReport, StoredDrawing};
 pub use error::{Result, StoreError};
 pub use sqlite::SqliteStore;
-pub use stats::{AccessCount, StatusClass};
+pub use stats::{AccessCount, EventCount, StatusClass};
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
-/// The store's health and the access statistics. Implemented by
+/// The store's health, the access statistics and the anonymous event
+/// counts. Implemented by
 /// [`SqliteStore`], which also implements [`DrawingStore`] and
 /// [`AccountStore`].
 #[async_trait]
@@ -52,8 +53,16 @@ pub trait Store: Send + Sync {
     /// The counts of the days `from..=to`, ordered by day, route, class.
     async fn access_counts(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<AccessCount>>;
 
-    /// Deletes the counts of days before `before`; returns the rows deleted.
+    /// Deletes the access and event counts of days before `before`;
+    /// returns the rows deleted.
     async fn purge_access_counts(&self, before: NaiveDate) -> Result<u64>;
+
+    /// Adds anonymous event counts (summing into existing rows).
+    async fn add_event_counts(&self, counts: &[EventCount]) -> Result<()>;
+
+    /// The event counts of the days `from..=to`, ordered by day, event,
+    /// subject.
+    async fn event_counts(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<EventCount>>;
 }
 
 /// The drawings (clauses P4, P7–P12). Implemented by [`SqliteStore`].

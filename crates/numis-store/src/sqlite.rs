@@ -17,7 +17,7 @@ use sqlx::sqlite::{
 
 use crate::drawings::{DrawingOrder, DrawingReport, StoredDrawing};
 use crate::error::{Result, StoreError};
-use crate::stats::{AccessCount, StatusClass};
+use crate::stats::{AccessCount, EventCount, StatusClass};
 use crate::{DrawingStore, Store};
 
 /// File name of the database inside the data directory.
@@ -165,12 +165,79 @@ impl Store for SqliteStore {
     }
 
     async fn purge_access_counts(&self, before: NaiveDate) -> Result<u64> {
-        let result = sqlx::query("DELETE FROM access_stats WHERE day < ?")
-            .bind(before.format("%Y-%m-%d").to_string())
-            .execute(&self.writer)
+        let before = before.format("%Y-%m-%d").to_string();
+        // Both tables in one transaction: the retention time (clause P1)
+        // holds for every kind of count or for none.
+        let mut tx = self
+            .writer
+            .begin()
+            .await
+            .map_err(StoreError::query("begin statistics purge"))?;
+        let access = sqlx::query("DELETE FROM access_stats WHERE day < ?")
+            .bind(&before)
+            .execute(&mut *tx)
             .await
             .map_err(StoreError::query("purge statistics"))?;
-        Ok(result.rows_affected())
+        let events = sqlx::query("DELETE FROM event_counts WHERE day < ?")
+            .bind(&before)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::query("purge event counts"))?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("commit statistics purge"))?;
+        Ok(access.rows_affected() + events.rows_affected())
+    }
+
+    async fn add_event_counts(&self, counts: &[EventCount]) -> Result<()> {
+        let mut tx = self
+            .writer
+            .begin()
+            .await
+            .map_err(StoreError::query("begin event count write"))?;
+        for count in counts {
+            sqlx::query(
+                "INSERT INTO event_counts (day, event, subject, count) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (day, event, subject) DO UPDATE SET
+                     count = count + excluded.count",
+            )
+            .bind(count.day.format("%Y-%m-%d").to_string())
+            .bind(&count.event)
+            .bind(&count.subject)
+            .bind(i64::try_from(count.count).unwrap_or(i64::MAX))
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::query("write event counts"))?;
+        }
+        tx.commit()
+            .await
+            .map_err(StoreError::query("commit event counts"))?;
+        Ok(())
+    }
+
+    async fn event_counts(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<EventCount>> {
+        let rows = sqlx::query(
+            "SELECT day, event, subject, count FROM event_counts
+             WHERE day >= ? AND day <= ? ORDER BY day, event, subject",
+        )
+        .bind(from.format("%Y-%m-%d").to_string())
+        .bind(to.format("%Y-%m-%d").to_string())
+        .fetch_all(&self.reader)
+        .await
+        .map_err(StoreError::query("read event counts"))?;
+        Ok(rows
+            .iter()
+            .filter_map(|row| {
+                let day: String = row.get("day");
+                let count: i64 = row.get("count");
+                Some(EventCount {
+                    day: NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok()?,
+                    event: row.get("event"),
+                    subject: row.get("subject"),
+                    count: u64::try_from(count).unwrap_or(0),
+                })
+            })
+            .collect())
     }
 }
 
@@ -510,6 +577,81 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(left, vec![count("2026-01-01", "/", 200, 4, 40)]);
+    }
+
+    fn event(d: &str, event: &str, subject: &str, count: u64) -> EventCount {
+        EventCount {
+            day: day(d),
+            event: event.into(),
+            subject: subject.into(),
+            count,
+        }
+    }
+
+    #[tokio::test]
+    async fn event_counts_add_up_per_key_and_read_by_range() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        store
+            .add_event_counts(&[
+                event("2026-01-01", "wms.getmap", "orthofoto", 2),
+                event("2026-01-01", "wms.getmap", "gemeinden", 1),
+                event("2026-01-02", "search", "", 1),
+                event("2026-01-03", "map.view", "", 7),
+            ])
+            .await
+            .unwrap();
+        store
+            .add_event_counts(&[
+                event("2026-01-01", "wms.getmap", "orthofoto", 3),
+                event("2026-01-02", "search", "", 1),
+            ])
+            .await
+            .unwrap();
+        let range = store
+            .event_counts(day("2026-01-01"), day("2026-01-02"))
+            .await
+            .unwrap();
+        assert_eq!(
+            range,
+            vec![
+                event("2026-01-01", "wms.getmap", "gemeinden", 1),
+                event("2026-01-01", "wms.getmap", "orthofoto", 5),
+                event("2026-01-02", "search", "", 2),
+            ],
+            "repeated keys merge; the third day lies outside the range"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_purge_takes_old_access_and_event_counts_alike() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        store
+            .add_access_counts(&[
+                count("2024-01-01", "/", 200, 1, 1),
+                count("2026-01-01", "/", 200, 1, 1),
+            ])
+            .await
+            .unwrap();
+        store
+            .add_event_counts(&[
+                event("2024-01-01", "search", "", 1),
+                event("2024-06-30", "drawing.export", "kml", 1),
+                event("2026-01-01", "search", "", 1),
+            ])
+            .await
+            .unwrap();
+        assert_eq!(
+            store.purge_access_counts(day("2025-01-01")).await.unwrap(),
+            3
+        );
+        let all = (day("2000-01-01"), day("2100-01-01"));
+        assert_eq!(
+            store.event_counts(all.0, all.1).await.unwrap(),
+            vec![event("2026-01-01", "search", "", 1)]
+        );
+        assert_eq!(store.access_counts(all.0, all.1).await.unwrap().len(), 1);
     }
 
     #[tokio::test]

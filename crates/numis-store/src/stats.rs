@@ -1,4 +1,4 @@
-//! The shape of an aggregated access record.
+//! The shape of an aggregated access record and of an event count.
 
 use chrono::NaiveDate;
 
@@ -42,6 +42,23 @@ pub struct AccessCount {
     pub requests: u64,
     /// Response bytes sent.
     pub bytes: u64,
+}
+
+/// How often one event happened on one day, per subject.
+///
+/// Like [`AccessCount`], this can hold nothing about a client: the event
+/// is a fixed name (`wms.getmap`), the subject an id the operator wrote
+/// (a layer id, a format name) or empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventCount {
+    /// The day (UTC).
+    pub day: NaiveDate,
+    /// The event's stable name, e.g. `wms.getmap`.
+    pub event: String,
+    /// What the event concerned (layer id, format) or `""`.
+    pub subject: String,
+    /// How often it happened.
+    pub count: u64,
 }
 
 #[cfg(test)]

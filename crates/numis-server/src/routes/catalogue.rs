@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 
 use crate::caller::RequestCaller;
 use crate::error::ApiError;
+use crate::events::Event;
 use crate::json::{self, Caching};
 use crate::map_service::MapService;
 use crate::state::AppState;
@@ -277,6 +278,8 @@ async fn search(
 ) -> Result<Response<Body>, ApiError> {
     let map = published(&state)?;
     let lang = lang_of(query.lang.as_deref());
+    // Only that a search happened; the term is never kept (clause P1).
+    state.events.count(Event::Search, None);
     let hits = map.search.search(
         query.q.as_deref().unwrap_or_default(),
         lang,

@@ -27,6 +27,7 @@ use serde_json::value::RawValue;
 
 use crate::client::{Peer, peer_address};
 use crate::error::ApiError;
+use crate::events::Event;
 use crate::json::{self, Caching};
 use crate::origin::public_base;
 use crate::session::CurrentSession;
@@ -187,6 +188,7 @@ async fn create(
             owner(session.as_ref()),
         )
         .await?;
+    state.events.count(Event::DrawingCreate, None);
     Ok(created(&headers, lang, &new))
 }
 
@@ -197,15 +199,24 @@ async fn read(
 ) -> Result<Response<Body>, ApiError> {
     let (id, format) = match file.rsplit_once('.') {
         Some((id, extension)) => match ExportFormat::from_name(extension) {
-            // `.geojson` is the drawing as published, like no extension.
-            Some(ExportFormat::GeoJson) => (id, None),
             Some(format) => (id, Some(format)),
             None => return Err(ApiError::not_found("no such drawing format")),
         },
         None => (file.as_str(), None),
     };
-    let Some(format) = format else {
+    // `.geojson` is the drawing as published, like no extension, but
+    // counts as an export: somebody asked for the file.
+    let export = match format {
+        Some(ExportFormat::GeoJson) | None => None,
+        Some(format) => Some(format),
+    };
+    let Some(format) = export else {
         let drawing = state.drawings.read(id).await?;
+        if let Some(format) = format {
+            state
+                .events
+                .count(Event::DrawingExport, Some(format.extension()));
+        }
         let mut published = Published::of(&drawing);
         published.yours =
             drawing.owner.is_some() && drawing.owner.as_deref() == owner(session.as_ref());
@@ -217,6 +228,9 @@ async fn read(
         return Ok(response);
     };
     let text = state.drawings.export(id, format).await?;
+    state
+        .events
+        .count(Event::DrawingExport, Some(format.extension()));
     Ok(download(text, format, &format!("zeichnung-{id}")))
 }
 
@@ -263,6 +277,9 @@ async fn convert(
     let text = state
         .drawings
         .convert(&upload_of(&headers, &body), format)?;
+    state
+        .events
+        .count(Event::DrawingConvert, Some(format.extension()));
     Ok(download(text, format, "zeichnung"))
 }
 
@@ -337,6 +354,7 @@ async fn update(
             &upload_of(&headers, &body),
         )
         .await?;
+    state.events.count(Event::DrawingUpdate, None);
     Ok(answer(
         StatusCode::OK,
         &json!({ "id": id, "expires_at": rfc3339(expires) }),
@@ -351,6 +369,7 @@ async fn remove(
 ) -> Result<StatusCode, ApiError> {
     let editable = editable(&state, &id, &headers, session.as_ref()).await?;
     state.drawings.delete(editable).await?;
+    state.events.count(Event::DrawingDelete, None);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -368,6 +387,7 @@ async fn copy(
         .drawings
         .copy_owned(&id, owner(session.as_ref()))
         .await?;
+    state.events.count(Event::DrawingCopy, None);
     Ok(created(&headers, lang, &new))
 }
 
@@ -411,5 +431,6 @@ async fn report(
         ApiError::bad_request("send {\"reason\": \"…\"} saying what is wrong with the drawing")
     })?;
     state.drawings.report(&id, &reason).await?;
+    state.events.count(Event::DrawingReport, None);
     Ok(answer(StatusCode::ACCEPTED, &json!({ "reported": true })))
 }

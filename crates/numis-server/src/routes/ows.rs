@@ -22,6 +22,7 @@ use numis_map::wms::{
 
 use crate::caller;
 use crate::client::{Peer, peer_address};
+use crate::events::{Event, EventCounter};
 use crate::map_service::MapService;
 use crate::origin::public_base;
 use crate::session::CurrentSession;
@@ -69,6 +70,7 @@ async fn ows(
             Ok(caller) => caller,
             Err(error) => return credentials_refused(error, version_of(&request)),
         };
+    count_request(&state.events, &map, &request, &caller);
     let identified = caller.operator || !caller.roles.is_empty();
     let mut response = answer(&state, &headers, map, request, caller).await;
     if identified {
@@ -85,6 +87,32 @@ async fn ows(
         }
     }
     response
+}
+
+/// Counts the request (clause P1): per layer or group the caller can see,
+/// under the operator's id; a name that does not exist for the caller is
+/// user input and counts only as `wms.unknown_layer`, without it.
+fn count_request(events: &EventCounter, map: &MapService, request: &WmsRequest, caller: &Caller) {
+    let (event, names): (Event, &[String]) = match request {
+        WmsRequest::GetCapabilities { .. } => {
+            events.count(Event::GetCapabilities, None);
+            return;
+        }
+        WmsRequest::GetMap(request) => (Event::GetMap, &request.layers),
+        WmsRequest::GetFeatureInfo(request) => (Event::GetFeatureInfo, &request.query_layers),
+        WmsRequest::GetLegendGraphic(request) => (
+            Event::GetLegendGraphic,
+            std::slice::from_ref(&request.layer),
+        ),
+    };
+    let view = map.catalog.view(caller);
+    for name in names {
+        if view.node(name).is_some() {
+            events.count(event, Some(name));
+        } else {
+            events.count(Event::UnknownLayer, None);
+        }
+    }
 }
 
 /// The WMS version a request speaks, for its exception document.

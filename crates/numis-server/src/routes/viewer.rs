@@ -15,6 +15,7 @@ use numis_cms::Lang;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::events::Event;
 use crate::middleware::compression::{Encoding, preferred_encoding};
 use crate::middleware::security::CONTENT_SECURITY_POLICY;
 use crate::session::CurrentSession;
@@ -75,6 +76,7 @@ async fn karte_de(
     session: Option<CurrentSession>,
 ) -> Response<Body> {
     let account = account_state(&state, session.is_some());
+    state.events.count(Event::MapView, None);
     shell(&state, Mode::Karte, Lang::De, account)
 }
 
@@ -83,6 +85,7 @@ async fn karte_en(
     session: Option<CurrentSession>,
 ) -> Response<Body> {
     let account = account_state(&state, session.is_some());
+    state.events.count(Event::MapView, None);
     shell(&state, Mode::Karte, Lang::En, account)
 }
 
@@ -112,6 +115,7 @@ struct EmbedQuery {
 async fn embed(State(state): State<AppState>, Query(query): Query<EmbedQuery>) -> Response<Body> {
     // Only the language chooses anything here, and only from a fixed list.
     // Nothing about accounts: the embed runs inside other sites' pages.
+    state.events.count(Event::EmbedView, None);
     shell(
         &state,
         Mode::Embed,

@@ -40,6 +40,8 @@ mod accounts_settings;
 mod accounts_mail;
 // The operator's layer monitor: broken sources, per-layer counts and times.
 mod layer_monitor;
+// Anonymous event counts: exactly what was asked, never what was typed.
+mod statistics;
 // Compressed answers: the precompressed bundle, text on the fly, never images.
 mod compression;
 

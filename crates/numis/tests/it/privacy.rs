@@ -10,7 +10,7 @@ use reqwest::header::{COOKIE, REFERER, SET_COOKIE, USER_AGENT};
 use crate::util::{TestServer, client, demo_site};
 
 /// Every byte of every file below `dir`, with its path.
-fn files_below(dir: &Path) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn files_below(dir: &Path) -> Vec<(String, Vec<u8>)> {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
@@ -40,7 +40,15 @@ async fn no_client_identifying_data_reaches_disk_or_log() {
     let cookie = "cookiemarker81b4";
     let referer = "https://referer-marker-c0ffee.example/";
     let id = "idmarker42aa";
+    let term = "termmarker6b0d";
+    let layer = "layermarker19fe";
     let paths = [
+        format!("/api/search?q={term}"),
+        format!(
+            "/ows?SERVICE=WMS&REQUEST=GetMap&VERSION=1.3.0&LAYERS={layer}&STYLES=\
+             &CRS=EPSG:25832&BBOX=330000,5680000,690000,5990000&WIDTH=60&HEIGHT=50\
+             &FORMAT=image/png"
+        ),
         "/".to_owned(),
         "/datenschutz".to_owned(),
         "/en/hilfe".to_owned(),
@@ -52,7 +60,12 @@ async fn no_client_identifying_data_reaches_disk_or_log() {
     ];
     for path in &paths {
         let response = http
-            .get(server.url(&format!("{path}?q={query}&id={id}")))
+            .get(server.url(&if path.contains('?') {
+                // Its own marker is the query; one `q` only.
+                format!("{path}&id={id}")
+            } else {
+                format!("{path}?q={query}&id={id}")
+            }))
             .header(USER_AGENT, agent)
             .header("X-Forwarded-For", forwarded)
             .header("X-Real-IP", forwarded)
@@ -93,6 +106,8 @@ async fn no_client_identifying_data_reaches_disk_or_log() {
         cookie,
         "referer-marker",
         id,
+        term,
+        layer,
     ];
     for (path, bytes) in files_below(server.data_dir.path()) {
         for marker in markers.iter().chain(&["127.0.0.1"]) {

@@ -16,6 +16,7 @@ use super::{
     Guard, HOME, LOGIN, LOGOUT, Page, PageLang, REGISTER, Stop, logged_in, render, see_other,
 };
 use crate::client::{Peer, peer_address};
+use crate::events::Event;
 use crate::session::{self, CurrentSession};
 use crate::state::AppState;
 
@@ -146,7 +147,10 @@ async fn login(
         )
         .await;
     let error = match result {
-        Ok(logged_in) => return Ok(start(&state, &logged_in, HOME.url(lang))),
+        Ok(logged_in) => {
+            state.events.count(Event::AccountLogin, None);
+            return Ok(start(&state, &logged_in, HOME.url(lang)));
+        }
         Err(error) => error,
     };
     let ask_code = matches!(
@@ -240,7 +244,10 @@ async fn register(
         .register(&form.pseudonym, &form.password)
         .await
     {
-        Ok(registered) => registered,
+        Ok(registered) => {
+            state.events.count(Event::AccountRegister, None);
+            registered
+        }
         Err(error) => {
             let data = register_data(lang, &form.pseudonym, Some(message(&site, lang, &error)));
             return Ok(register_page(&state, lang, data, super::status_of(&error)));
