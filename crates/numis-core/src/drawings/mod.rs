@@ -371,6 +371,7 @@ impl DrawingService {
             expires_at: self.expiry(created),
             copied_from,
             report_count: 0,
+            blocked_at: None,
         };
         self.store.insert_drawing(&drawing).await?;
         Ok(Created {
