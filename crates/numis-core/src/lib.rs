@@ -8,6 +8,9 @@
 //! expired drawings. Persistence is `numis-store`'s, the file formats are
 //! `numis-formats`'.
 //!
+//! [`audit`] owns the audit trail of moderation: who took which action on
+//! what, and how long that is kept.
+//!
 //! [`accounts`] owns the rules of "Mein NUMIS" accounts: pseudonyms and
 //! their normalised keys, the password policy and Argon2id hashing off the
 //! async runtime, recovery codes, the TOTP second factor, session tokens,
@@ -22,4 +25,5 @@
 //! of this crate.
 
 pub mod accounts;
+pub mod audit;
 pub mod drawings;

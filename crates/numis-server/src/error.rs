@@ -173,6 +173,7 @@ impl From<DrawingError> for ApiError {
             DrawingError::Expired { at } => {
                 Self::gone(message).with_member("expired_at", rfc3339(at))
             }
+            DrawingError::Blocked => Self::gone(message),
             DrawingError::Forbidden => Self::forbidden(message),
             DrawingError::TooLarge { .. } => Self::payload_too_large(message),
             DrawingError::UnsupportedType { .. } => Self::unsupported_media_type(message),
@@ -270,6 +271,7 @@ mod tests {
         for (error, status) in [
             (DrawingError::NotFound, StatusCode::NOT_FOUND),
             (DrawingError::Forbidden, StatusCode::FORBIDDEN),
+            (DrawingError::Blocked, StatusCode::GONE),
             (
                 DrawingError::TooLarge { limit: 5 },
                 StatusCode::PAYLOAD_TOO_LARGE,

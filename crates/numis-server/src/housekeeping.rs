@@ -2,7 +2,8 @@
 //! writing the statistics counters, forgetting idle clients of the creation
 //! limit and the login throttle, and the daily purges that enforce every
 //! retention rule (clause P1's statistics retention, clause P8's drawing
-//! expiry, clause L8's sessions and unused accounts).
+//! expiry, clause P12's two years of audit trail, clause L8's sessions and
+//! unused accounts).
 
 use std::time::Duration;
 
@@ -48,6 +49,12 @@ pub async fn run_background(state: AppState, every: Duration, retention_days: u3
                 Ok(n) if n > 0 => tracing::info!(drawings = n, "expired drawings purged"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "drawing purge failed"),
+            }
+            // Clause P12: the audit trail is kept two years.
+            match state.audit.purge_expired().await {
+                Ok(n) if n > 0 => tracing::info!(entries = n, "old audit entries purged"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "audit purge failed"),
             }
             // Clause L8: ended sessions, expired reset links, and
             // accounts unused for `[accounts] inactive_days`, go the same

@@ -4,8 +4,9 @@ use std::sync::{Arc, RwLock};
 
 use numis_cms::Site;
 use numis_core::accounts::{AccountService, PasswordHasher, PasswordWorkers};
+use numis_core::audit::AuditLog;
 use numis_core::drawings::DrawingService;
-use numis_store::{AccountStore, DrawingStore, Store};
+use numis_store::{AccountStore, AuditStore, DrawingStore, Store};
 
 use crate::access::AccessCounter;
 use crate::basic_auth::BasicAuth;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// The drawings service (its rules over the drawing store).
     pub drawings: Arc<DrawingService>,
+    /// The audit trail of moderation actions.
+    pub audit: Arc<AuditLog>,
     /// Pending access counters.
     pub access: Arc<AccessCounter>,
     /// Pending anonymous event counts.
@@ -68,7 +71,7 @@ impl AppState {
         store: Arc<S>,
     ) -> Result<Self, MailConfigError>
     where
-        S: Store + DrawingStore + AccountStore + 'static,
+        S: Store + DrawingStore + AccountStore + AuditStore + 'static,
     {
         // Without accounts nothing is ever mailed; the setting is not read.
         let mailer = if config.accounts.enabled {
@@ -85,9 +88,11 @@ impl AppState {
             config.accounts.rules(),
         );
         let drawings: Arc<dyn DrawingStore> = store.clone();
+        let audit: Arc<dyn AuditStore> = store.clone();
         Ok(Self {
             creation_limit: Arc::new(CreationLimit::new(&config.drawings, clients.clone())),
             drawings: Arc::new(DrawingService::new(drawings, config.drawings.rules())),
+            audit: Arc::new(AuditLog::new(audit)),
             accounts: Arc::new(accounts),
             clients,
             basic_auth: Arc::default(),

@@ -22,8 +22,12 @@ pub struct StoredDrawing {
     pub expires_at: i64,
     /// The id of the drawing this one was copied from.
     pub copied_from: Option<String>,
-    /// How often it was reported.
+    /// How often it was reported (since the operator last dismissed the
+    /// reports).
     pub report_count: i64,
+    /// When the operator blocked it, Unix seconds; `None` while it is not
+    /// blocked. A blocked drawing is kept but not shown to the public.
+    pub blocked_at: Option<i64>,
 }
 
 /// Orders of the moderation list.

@@ -21,6 +21,7 @@
 //! No HTTP here.
 
 mod accounts;
+mod audit;
 mod drawings;
 mod error;
 mod sqlite;
@@ -30,18 +31,20 @@ pub use accounts::{
     AccountSummary, NewAccount, OwnedDrawings, PasswordReset, Profile, ProfileField, SavedView,
     StoredAccount, StoredSession,
 };
+pub use audit::AuditEntry;
 pub use drawings::{DrawingOrder, DrawingReport, StoredDrawing};
 pub use error::{Result, StoreError};
 pub use sqlite::SqliteStore;
 pub use stats::{AccessCount, EventCount, StatusClass};
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
 /// The store's health, the access statistics and the anonymous event
-/// counts. Implemented by
-/// [`SqliteStore`], which also implements [`DrawingStore`] and
-/// [`AccountStore`].
+/// counts. Implemented by [`SqliteStore`], which also implements
+/// [`DrawingStore`], [`AccountStore`] and [`AuditStore`].
 #[async_trait]
 pub trait Store: Send + Sync {
     /// Checks that the store answers (for `/healthz`).
@@ -108,6 +111,33 @@ pub trait DrawingStore: Send + Sync {
 
     /// The drawings of one account, newest first.
     async fn drawings_of_owner(&self, account_id: &str) -> Result<Vec<StoredDrawing>>;
+
+    /// Blocks the drawing `id` at `blocked_at`, or unblocks it with
+    /// `None`; `false` when no such drawing exists.
+    async fn set_drawing_blocked(&self, id: &str, blocked_at: Option<i64>) -> Result<bool>;
+
+    /// Deletes the reports of the drawing `id` and sets its report count
+    /// back to 0, in one transaction; `false` when no such drawing exists.
+    async fn dismiss_drawing_reports(&self, id: &str) -> Result<bool>;
+
+    /// The pseudonyms of the accounts owning the drawings `ids`, by
+    /// drawing id: anonymous drawings are left out. Only the pseudonym
+    /// leaves the accounts table this way, no profile field.
+    async fn owner_pseudonyms(&self, ids: &[&str]) -> Result<HashMap<String, String>>;
+}
+
+/// The audit trail of moderation actions (clause P12). Implemented by
+/// [`SqliteStore`].
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    /// Appends an entry; it is durable when this returns.
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<()>;
+
+    /// The newest `limit` entries, newest first.
+    async fn audit_entries(&self, limit: u32) -> Result<Vec<AuditEntry>>;
+
+    /// Deletes the entries recorded before `before`; returns how many.
+    async fn purge_audit(&self, before: i64) -> Result<u64>;
 }
 
 /// "Mein NUMIS": accounts, their roles, voluntary profile, second factor

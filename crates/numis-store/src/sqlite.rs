@@ -4,6 +4,7 @@
 
 mod accounts;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
@@ -15,10 +16,11 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use crate::audit::AuditEntry;
 use crate::drawings::{DrawingOrder, DrawingReport, StoredDrawing};
 use crate::error::{Result, StoreError};
 use crate::stats::{AccessCount, EventCount, StatusClass};
-use crate::{DrawingStore, Store};
+use crate::{AuditStore, DrawingStore, Store};
 
 /// File name of the database inside the data directory.
 pub const DATABASE_FILE: &str = "numis.sqlite";
@@ -246,8 +248,8 @@ impl DrawingStore for SqliteStore {
     async fn insert_drawing(&self, drawing: &StoredDrawing) -> Result<()> {
         sqlx::query(
             "INSERT INTO drawings (id, edit_key_hash, owner, title, features,
-                 created_at, changed_at, expires_at, copied_from, report_count)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 created_at, changed_at, expires_at, copied_from, report_count, blocked_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&drawing.id)
         .bind(&drawing.edit_key_hash)
@@ -259,6 +261,7 @@ impl DrawingStore for SqliteStore {
         .bind(drawing.expires_at)
         .bind(&drawing.copied_from)
         .bind(drawing.report_count)
+        .bind(drawing.blocked_at)
         .execute(&self.writer)
         .await
         .map_err(StoreError::query("save drawing"))?;
@@ -401,10 +404,111 @@ impl DrawingStore for SqliteStore {
         .map_err(StoreError::query("list drawings of owner"))?;
         Ok(rows.iter().map(drawing_from_row).collect())
     }
+
+    async fn set_drawing_blocked(&self, id: &str, blocked_at: Option<i64>) -> Result<bool> {
+        let result = sqlx::query("UPDATE drawings SET blocked_at = ? WHERE id = ?")
+            .bind(blocked_at)
+            .bind(id)
+            .execute(&self.writer)
+            .await
+            .map_err(StoreError::query("block drawing"))?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    async fn dismiss_drawing_reports(&self, id: &str) -> Result<bool> {
+        let mut tx = self
+            .writer
+            .begin()
+            .await
+            .map_err(StoreError::query("begin dismissal"))?;
+        let reset = sqlx::query("UPDATE drawings SET report_count = 0 WHERE id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::query("reset report count"))?;
+        if reset.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM drawing_reports WHERE drawing_id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::query("delete reports"))?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("commit dismissal"))?;
+        Ok(true)
+    }
+
+    async fn owner_pseudonyms(&self, ids: &[&str]) -> Result<HashMap<String, String>> {
+        let mut pseudonyms = HashMap::new();
+        // In slices, to stay far below SQLite's limit of bound parameters.
+        for chunk in ids.chunks(500) {
+            let placeholders = vec!["?"; chunk.len()].join(", ");
+            let sql = format!(
+                "SELECT drawings.id AS id, accounts.pseudonym AS pseudonym
+                 FROM drawings JOIN accounts ON accounts.id = drawings.owner
+                 WHERE drawings.id IN ({placeholders})"
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            let rows = query
+                .fetch_all(&self.reader)
+                .await
+                .map_err(StoreError::query("read owner pseudonyms"))?;
+            pseudonyms.extend(rows.iter().map(|row| (row.get("id"), row.get("pseudonym"))));
+        }
+        Ok(pseudonyms)
+    }
+}
+
+#[async_trait]
+impl AuditStore for SqliteStore {
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<()> {
+        sqlx::query("INSERT INTO audit_log (at, actor, action, object) VALUES (?, ?, ?, ?)")
+            .bind(entry.at)
+            .bind(&entry.actor)
+            .bind(&entry.action)
+            .bind(&entry.object)
+            .execute(&self.writer)
+            .await
+            .map_err(StoreError::query("write audit trail"))?;
+        Ok(())
+    }
+
+    async fn audit_entries(&self, limit: u32) -> Result<Vec<AuditEntry>> {
+        let rows = sqlx::query(
+            "SELECT at, actor, action, object FROM audit_log ORDER BY at DESC, id DESC LIMIT ?",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(StoreError::query("read audit trail"))?;
+        Ok(rows
+            .iter()
+            .map(|row| AuditEntry {
+                at: row.get("at"),
+                actor: row.get("actor"),
+                action: row.get("action"),
+                object: row.get("object"),
+            })
+            .collect())
+    }
+
+    async fn purge_audit(&self, before: i64) -> Result<u64> {
+        let result = sqlx::query("DELETE FROM audit_log WHERE at < ?")
+            .bind(before)
+            .execute(&self.writer)
+            .await
+            .map_err(StoreError::query("purge audit trail"))?;
+        Ok(result.rows_affected())
+    }
 }
 
 const DRAWING_COLUMNS: &str = "id, edit_key_hash, owner, title, features, created_at, \
-    changed_at, expires_at, copied_from, report_count";
+    changed_at, expires_at, copied_from, report_count, blocked_at";
 
 fn drawing_from_row(row: &sqlx::sqlite::SqliteRow) -> StoredDrawing {
     StoredDrawing {
@@ -418,6 +522,7 @@ fn drawing_from_row(row: &sqlx::sqlite::SqliteRow) -> StoredDrawing {
         expires_at: row.get("expires_at"),
         copied_from: row.get("copied_from"),
         report_count: row.get("report_count"),
+        blocked_at: row.get("blocked_at"),
     }
 }
 
@@ -437,6 +542,7 @@ mod tests {
             expires_at: created_at + 365 * 86_400,
             copied_from: None,
             report_count: 0,
+            blocked_at: None,
         }
     }
 
@@ -499,6 +605,71 @@ mod tests {
         assert!(
             store.drawing_reports("a").await.unwrap().is_empty(),
             "reports go with it"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_drawing_is_blocked_unblocked_and_its_reports_dismissed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        store.insert_drawing(&drawing("a", 100)).await.unwrap();
+        assert!(store.set_drawing_blocked("a", Some(500)).await.unwrap());
+        assert_eq!(
+            store.drawing("a").await.unwrap().unwrap().blocked_at,
+            Some(500)
+        );
+        let listed = store.list_drawings(DrawingOrder::Newest, 10).await.unwrap();
+        assert_eq!(listed[0].blocked_at, Some(500), "the operator sees it");
+        assert!(store.set_drawing_blocked("a", None).await.unwrap());
+        assert_eq!(store.drawing("a").await.unwrap().unwrap().blocked_at, None);
+        assert!(!store.set_drawing_blocked("x", Some(1)).await.unwrap());
+
+        store.report_drawing("a", 400, "Spam").await.unwrap();
+        store.report_drawing("a", 401, "Spam").await.unwrap();
+        assert!(store.dismiss_drawing_reports("a").await.unwrap());
+        assert_eq!(store.drawing("a").await.unwrap().unwrap().report_count, 0);
+        assert!(store.drawing_reports("a").await.unwrap().is_empty());
+        assert!(!store.dismiss_drawing_reports("x").await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_blocked_drawing_is_still_purged_at_its_expiry() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        let mut blocked = drawing("blocked", 0);
+        blocked.expires_at = 1_000;
+        blocked.blocked_at = Some(10);
+        store.insert_drawing(&blocked).await.unwrap();
+        assert_eq!(store.purge_expired_drawings(1_000).await.unwrap(), 1);
+        assert!(store.drawing("blocked").await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn the_audit_trail_is_read_newest_first_and_purged_by_age() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        let entry = |at: i64, action: &str| AuditEntry {
+            at,
+            actor: "token".into(),
+            action: action.into(),
+            object: "abc".into(),
+        };
+        store.append_audit(&entry(10, "block")).await.unwrap();
+        store.append_audit(&entry(20, "unblock")).await.unwrap();
+        store.append_audit(&entry(20, "delete")).await.unwrap();
+        assert_eq!(
+            store.audit_entries(10).await.unwrap(),
+            [
+                entry(20, "delete"),
+                entry(20, "unblock"),
+                entry(10, "block")
+            ]
+        );
+        assert_eq!(store.audit_entries(1).await.unwrap().len(), 1);
+        assert_eq!(store.purge_audit(20).await.unwrap(), 1);
+        assert_eq!(
+            store.audit_entries(10).await.unwrap(),
+            [entry(20, "delete"), entry(20, "unblock")]
         );
     }
 

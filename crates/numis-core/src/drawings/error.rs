@@ -25,6 +25,10 @@ pub enum DrawingError {
         /// When it expired, Unix seconds (UTC).
         at: i64,
     },
+    /// The operator blocked the drawing (clause P12): it is kept as
+    /// evidence, and only the operator sees it, until it expires.
+    #[error("this drawing was blocked by the operator")]
+    Blocked,
     /// The edit key is missing or is not this drawing's; nothing changed.
     #[error("only the edit link's key may change or delete this drawing")]
     Forbidden,

@@ -39,6 +39,7 @@ mod keys;
 mod time;
 mod upload;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use numis_formats::Drawing;
@@ -109,6 +110,9 @@ pub struct Inspected {
     pub drawing: StoredDrawing,
     /// Its abuse reports, oldest first.
     pub reports: Vec<DrawingReport>,
+    /// The pseudonym of the owning account; `None` for an anonymous
+    /// drawing. No other account data.
+    pub owner_pseudonym: Option<String>,
 }
 
 /// The drawings service: the rules of drawings over a store. Cheap to
@@ -196,10 +200,14 @@ impl DrawingService {
         .await
     }
 
-    /// The drawing `id`, unless it is missing or expired.
+    /// The drawing `id`, unless it is missing, blocked or expired. Every
+    /// public way to a drawing (view, export, copy, change, delete with
+    /// the key, report) goes through here, so a blocked drawing is gone
+    /// for all of them.
     pub async fn read(&self, id: &str) -> Result<StoredDrawing> {
         match self.store.drawing(id).await? {
             None => Err(DrawingError::NotFound),
+            Some(d) if d.blocked_at.is_some() => Err(DrawingError::Blocked),
             Some(d) if d.expires_at <= self.now() => {
                 Err(DrawingError::Expired { at: d.expires_at })
             }
@@ -337,7 +345,59 @@ impl DrawingService {
             .await?
             .ok_or(DrawingError::NotFound)?;
         let reports = self.store.drawing_reports(id).await?;
-        Ok(Inspected { drawing, reports })
+        let owner_pseudonym = self
+            .owner_pseudonyms(std::slice::from_ref(&drawing))
+            .await?
+            .remove(&drawing.id);
+        Ok(Inspected {
+            drawing,
+            reports,
+            owner_pseudonym,
+        })
+    }
+
+    /// The pseudonyms of the owners of `drawings`, by drawing id, for the
+    /// operator's list; anonymous drawings are left out.
+    pub async fn owner_pseudonyms(
+        &self,
+        drawings: &[StoredDrawing],
+    ) -> Result<HashMap<String, String>> {
+        let ids: Vec<&str> = drawings
+            .iter()
+            .filter(|d| d.owner.is_some())
+            .map(|d| d.id.as_str())
+            .collect();
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        Ok(self.store.owner_pseudonyms(&ids).await?)
+    }
+
+    /// Blocks the drawing `id` (clause P12): the public gets
+    /// [`DrawingError::Blocked`] for it from now on; the operator still
+    /// lists and inspects it, and it is purged at its normal expiry.
+    /// Blocking a blocked drawing keeps its first blocking time.
+    pub async fn block(&self, id: &str) -> Result<()> {
+        let drawing = self
+            .store
+            .drawing(id)
+            .await?
+            .ok_or(DrawingError::NotFound)?;
+        if drawing.blocked_at.is_some() {
+            return Ok(());
+        }
+        found(self.store.set_drawing_blocked(id, Some(self.now())).await?)
+    }
+
+    /// Lifts the block of the drawing `id`.
+    pub async fn unblock(&self, id: &str) -> Result<()> {
+        found(self.store.set_drawing_blocked(id, None).await?)
+    }
+
+    /// Dismisses the abuse reports of the drawing `id`: they are deleted
+    /// and its report count is 0 again.
+    pub async fn dismiss_reports(&self, id: &str) -> Result<()> {
+        found(self.store.dismiss_drawing_reports(id).await?)
     }
 
     /// Deletes the drawing `id` without its key: the operator's right
@@ -371,6 +431,7 @@ impl DrawingService {
             expires_at: self.expiry(created),
             copied_from,
             report_count: 0,
+            blocked_at: None,
         };
         self.store.insert_drawing(&drawing).await?;
         Ok(Created {
@@ -378,6 +439,16 @@ impl DrawingService {
             edit_key,
             expires_at: drawing.expires_at,
         })
+    }
+}
+
+/// `Ok` when the store changed the drawing, [`DrawingError::NotFound`]
+/// when it had none to change.
+fn found(changed: bool) -> Result<()> {
+    if changed {
+        Ok(())
+    } else {
+        Err(DrawingError::NotFound)
     }
 }
 

@@ -541,3 +541,110 @@ async fn a_drawing_saved_by_an_account_is_its_owners_to_change_without_the_key()
         Some("konto-b")
     );
 }
+
+#[tokio::test]
+async fn a_blocked_drawing_is_gone_for_the_public_but_not_for_the_operator() {
+    let f = Fixture::new(DrawingRules::default()).await;
+    let created = f.create("Beleidigend", LINE).await;
+    f.service.report(&created.id, "Beleidigung").await.unwrap();
+    f.service.block(&created.id).await.unwrap();
+
+    let blocked = |r: &Result<_>| matches!(r, Err(DrawingError::Blocked));
+    assert!(blocked(&f.service.read(&created.id).await.map(|_| ())));
+    assert!(blocked(
+        &f.service
+            .export(&created.id, ExportFormat::Kml)
+            .await
+            .map(|_| ())
+    ));
+    assert!(blocked(&f.service.copy(&created.id).await.map(|_| ())));
+    assert!(blocked(
+        &f.service
+            .editable(&created.id, Some(&created.edit_key))
+            .await
+            .map(|_| ())
+    ));
+    assert!(blocked(&f.service.report(&created.id, "Spam").await));
+    assert_eq!(
+        DrawingError::Blocked.to_string(),
+        "this drawing was blocked by the operator"
+    );
+
+    let inspected = f.service.inspect(&created.id).await.unwrap();
+    assert_eq!(inspected.drawing.blocked_at, Some(NEW_YEAR));
+    assert_eq!(
+        inspected.drawing.report_count, 1,
+        "the refused report is not counted"
+    );
+    f.pass(10);
+    f.service.block(&created.id).await.unwrap();
+    assert_eq!(
+        f.service
+            .inspect(&created.id)
+            .await
+            .unwrap()
+            .drawing
+            .blocked_at,
+        Some(NEW_YEAR),
+        "blocking again keeps the first time"
+    );
+
+    f.service.unblock(&created.id).await.unwrap();
+    assert!(f.service.read(&created.id).await.is_ok());
+    f.service.dismiss_reports(&created.id).await.unwrap();
+    let dismissed = f.service.inspect(&created.id).await.unwrap();
+    assert_eq!(dismissed.drawing.report_count, 0);
+    assert!(dismissed.reports.is_empty());
+
+    for missing in [
+        f.service.block("gibtesnicht").await,
+        f.service.unblock("gibtesnicht").await,
+        f.service.dismiss_reports("gibtesnicht").await,
+    ] {
+        assert!(matches!(missing, Err(DrawingError::NotFound)));
+    }
+}
+
+#[tokio::test]
+async fn a_blocked_drawing_is_purged_at_its_normal_expiry() {
+    let f = Fixture::new(DrawingRules {
+        retention_days: 1,
+        ..DrawingRules::default()
+    })
+    .await;
+    let created = f.create("Gesperrt", LINE).await;
+    f.service.block(&created.id).await.unwrap();
+    assert_eq!(f.service.purge_expired().await.unwrap(), 0, "not before");
+    f.pass(DAY);
+    assert_eq!(f.service.purge_expired().await.unwrap(), 1);
+    assert!(matches!(
+        f.service.inspect(&created.id).await,
+        Err(DrawingError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn an_anonymous_drawing_has_no_owner_pseudonym() {
+    let f = Fixture::new(DrawingRules::default()).await;
+    let created = f.create("Anonym", LINE).await;
+    assert_eq!(
+        f.service
+            .inspect(&created.id)
+            .await
+            .unwrap()
+            .owner_pseudonym,
+        None
+    );
+    let listed = f
+        .service
+        .list_for_moderation(DrawingOrder::Newest, 10)
+        .await
+        .unwrap();
+    assert!(
+        f.service
+            .owner_pseudonyms(&listed)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -1,33 +1,45 @@
 //! Moderation of drawings (clause P12) over HTTP: the operator lists
 //! drawings (newest or most reported first), reads one with its reports,
-//! and deletes any at once. Authorised by the operator token of
-//! `numis.toml` (`[operator] token`); without a configured token these
-//! routes do not exist. None of them reads a request body. A web interface
-//! follows with the admin pages.
+//! blocks and unblocks it, dismisses its reports, deletes any at once, and
+//! reads the audit trail of these actions. Authorised by the operator
+//! token of `numis.toml` (`[operator] token`) or a session of an account
+//! with the operator role (which then needs its CSRF token on POST and
+//! DELETE, checked by the session middleware); without a token and a
+//! session these routes do not exist. None of them reads a request body.
+//! A web interface follows with the admin pages.
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Response, StatusCode};
-use axum::routing::get;
+use axum::routing::{get, post};
+use numis_core::audit::{Action, Actor};
 use numis_core::drawings::{DrawingOrder, StoredDrawing, rfc3339};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::caller;
 use crate::error::ApiError;
-use crate::json::{self, Caching};
+use crate::json::{self, Caching, is_operator};
 use crate::session::CurrentSession;
 use crate::state::AppState;
 
 /// Drawings one list shows unless `?limit=` says otherwise.
 const DEFAULT_LIST: u32 = 100;
 
-/// `/api/admin/drawings` and `/api/admin/drawings/{id}`.
+/// Audit entries one list shows unless `?limit=` says otherwise.
+const DEFAULT_AUDIT_LIST: u32 = 100;
+
+/// `/api/admin/drawings`, `/api/admin/drawings/{id}` with its actions, and
+/// `/api/admin/audit`.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/admin/drawings", get(list))
         .route("/api/admin/drawings/{id}", get(show).delete(remove))
+        .route("/api/admin/drawings/{id}/block", post(block))
+        .route("/api/admin/drawings/{id}/unblock", post(unblock))
+        .route("/api/admin/drawings/{id}/dismiss", post(dismiss))
+        .route("/api/admin/audit", get(audit))
 }
 
 fn answer(status: StatusCode, body: &Value) -> Response<Body> {
@@ -41,9 +53,16 @@ fn operator_only(
     state: &AppState,
     headers: &HeaderMap,
     session: Option<&CurrentSession>,
-) -> Result<(), ApiError> {
+) -> Result<Actor, ApiError> {
     if caller::of_request(&state.config, headers, session).operator {
-        return Ok(());
+        // The token counts first: a logged-in operator who also sends the
+        // token acts as the token, as the caller above decided.
+        if is_operator(headers, state.config.operator_token()) {
+            return Ok(Actor::Token);
+        }
+        if let Some(session) = session {
+            return Ok(Actor::Account(session.info.pseudonym.clone()));
+        }
     }
     if state.config.operator_token().is_none() && session.is_none() {
         return Err(ApiError::not_found("not found"));
@@ -53,7 +72,7 @@ fn operator_only(
     ))
 }
 
-fn summary(d: &StoredDrawing) -> Value {
+fn summary(d: &StoredDrawing, owner: Option<&String>) -> Value {
     json!({
         "id": d.id,
         "title": d.title,
@@ -62,6 +81,9 @@ fn summary(d: &StoredDrawing) -> Value {
         "expires_at": rfc3339(d.expires_at),
         "copied_from": d.copied_from,
         "report_count": d.report_count,
+        "blocked": d.blocked_at.is_some(),
+        "blocked_at": d.blocked_at.map(rfc3339),
+        "owner": owner,
     })
 }
 
@@ -91,10 +113,12 @@ async fn list(
         .drawings
         .list_for_moderation(order, query.limit.unwrap_or(DEFAULT_LIST))
         .await?;
-    Ok(answer(
-        StatusCode::OK,
-        &json!({ "drawings": drawings.iter().map(summary).collect::<Vec<_>>() }),
-    ))
+    let owners = state.drawings.owner_pseudonyms(&drawings).await?;
+    let listed: Vec<Value> = drawings
+        .iter()
+        .map(|d| summary(d, owners.get(&d.id)))
+        .collect();
+    Ok(answer(StatusCode::OK, &json!({ "drawings": listed })))
 }
 
 async fn show(
@@ -105,7 +129,7 @@ async fn show(
 ) -> Result<Response<Body>, ApiError> {
     operator_only(&state, &headers, session.as_ref())?;
     let inspected = state.drawings.inspect(&id).await?;
-    let mut body = summary(&inspected.drawing);
+    let mut body = summary(&inspected.drawing, inspected.owner_pseudonym.as_ref());
     if let Some(members) = body.as_object_mut() {
         members.insert(
             "features".into(),
@@ -129,8 +153,93 @@ async fn remove(
     headers: HeaderMap,
     session: Option<CurrentSession>,
 ) -> Result<StatusCode, ApiError> {
-    operator_only(&state, &headers, session.as_ref())?;
+    let actor = operator_only(&state, &headers, session.as_ref())?;
     state.drawings.delete_any(&id).await?;
     tracing::info!("a drawing was deleted by the operator");
+    record(&state, &actor, Action::Delete, &id).await
+}
+
+async fn block(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    session: Option<CurrentSession>,
+) -> Result<StatusCode, ApiError> {
+    let actor = operator_only(&state, &headers, session.as_ref())?;
+    state.drawings.block(&id).await?;
+    record(&state, &actor, Action::Block, &id).await
+}
+
+async fn unblock(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    session: Option<CurrentSession>,
+) -> Result<StatusCode, ApiError> {
+    let actor = operator_only(&state, &headers, session.as_ref())?;
+    state.drawings.unblock(&id).await?;
+    record(&state, &actor, Action::Unblock, &id).await
+}
+
+async fn dismiss(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    session: Option<CurrentSession>,
+) -> Result<StatusCode, ApiError> {
+    let actor = operator_only(&state, &headers, session.as_ref())?;
+    state.drawings.dismiss_reports(&id).await?;
+    record(&state, &actor, Action::Dismiss, &id).await
+}
+
+/// Records an action that was taken; 204 once it is in the trail. Should
+/// the trail fail, the action stands and the operator is told (503) that
+/// its record is missing.
+async fn record(
+    state: &AppState,
+    actor: &Actor,
+    action: Action,
+    object: &str,
+) -> Result<StatusCode, ApiError> {
+    state
+        .audit
+        .record(actor, action, object)
+        .await
+        .map_err(|e| {
+            ApiError::unavailable(
+                "the action was taken, but its audit record was not written",
+                e,
+            )
+        })?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    limit: Option<u32>,
+}
+
+async fn audit(
+    State(state): State<AppState>,
+    Query(query): Query<AuditQuery>,
+    headers: HeaderMap,
+    session: Option<CurrentSession>,
+) -> Result<Response<Body>, ApiError> {
+    operator_only(&state, &headers, session.as_ref())?;
+    let entries = state
+        .audit
+        .recent(query.limit.unwrap_or(DEFAULT_AUDIT_LIST))
+        .await?;
+    let listed: Vec<Value> = entries
+        .iter()
+        .map(|e| {
+            json!({
+                "at": rfc3339(e.at),
+                "actor": e.actor,
+                "action": e.action,
+                "object": e.object,
+            })
+        })
+        .collect();
+    Ok(answer(StatusCode::OK, &json!({ "entries": listed })))
 }

@@ -26,6 +26,7 @@ mod catalogue_view;
 mod viewer;
 // Drawings: save, view, change with the key, copy, expire, report.
 mod drawings;
+mod moderation;
 // An acknowledged save survives SIGKILL.
 mod durability;
 // `numis account …`: accounts on the command line.

@@ -77,6 +77,7 @@ fn drawing(id: &str, owner: Option<&str>, title: &str) -> StoredDrawing {
         expires_at: 100 + 365 * 86_400,
         copied_from: None,
         report_count: 0,
+        blocked_at: None,
     }
 }
 
@@ -702,6 +703,27 @@ async fn an_anonymous_drawing_is_claimed_once_and_listed_under_its_owner() {
         "newest first"
     );
     assert!(store.drawings_of_owner("a2").await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_owners_pseudonyms_are_found_for_moderation() {
+    let (_dir, store) = open_with_anna_and_bert().await;
+    store
+        .set_profile_field("a1", ProfileField::Name, Some("Anna Schmidt"))
+        .await
+        .unwrap();
+    store
+        .insert_drawing(&drawing("d1", Some("a1"), "Annas"))
+        .await
+        .unwrap();
+    store
+        .insert_drawing(&drawing("d2", None, "Anonym"))
+        .await
+        .unwrap();
+    let pseudonyms = store.owner_pseudonyms(&["d1", "d2", "none"]).await.unwrap();
+    assert_eq!(pseudonyms.len(), 1, "anonymous and missing left out");
+    assert_eq!(pseudonyms["d1"], "Anna", "the pseudonym, never the name");
+    assert!(store.owner_pseudonyms(&[]).await.unwrap().is_empty());
 }
 
 /// An account with something in every table.
