@@ -680,6 +680,38 @@ test('"Ansicht speichern" saves the map view under a name, and the saved state r
     }
 });
 
+test('every settings and recovery page passes the accessibility audit on a desktop and a phone, in German and English', async () => {
+    const { s, page } = await loggedIn();
+    try {
+        const pages = [
+            '/konto/profil', '/konto/passwort', '/konto/wiederherstellungscodes', '/konto/sitzungen',
+            '/en/account/profile', '/en/account/password', '/en/account/recovery-codes', '/en/account/sessions',
+        ];
+        for (const viewport of [DESKTOP, PHONE]) {
+            await page.setViewportSize(viewport);
+            for (const path of pages) {
+                const response = await page.goto(BASE + path);
+                assert.equal(response.status(), 200, path);
+                await audit(page, `${path} (${viewport.width} px)`);
+            }
+        }
+    } finally {
+        await s.close();
+    }
+    // The recovery pages are for visitors who are not logged in.
+    const anonymous = await openSession(browser);
+    try {
+        const page = await anonymous.context.newPage();
+        for (const path of ['/konto/passwort-vergessen', '/en/account/forgot-password']) {
+            const response = await page.goto(BASE + path);
+            assert.equal(response.status(), 200, path);
+            await audit(page, path);
+        }
+    } finally {
+        await anonymous.close();
+    }
+});
+
 test('the viewer starts with the preferred base map of the numis_prefs cookie unless the URL names one', async () => {
     const s = await openSession(browser);
     try {
