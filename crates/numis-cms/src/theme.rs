@@ -118,6 +118,51 @@ const BUILTIN: &[(&str, &str)] = &[
         "account/new_password.html.twig",
         include_str!("../../../site/templates/account/new_password.html.twig"),
     ),
+    // The operator console (numis-server routes/console).
+    (
+        "console/layout.html.twig",
+        include_str!("../../../site/templates/console/layout.html.twig"),
+    ),
+    (
+        "console/dashboard.html.twig",
+        include_str!("../../../site/templates/console/dashboard.html.twig"),
+    ),
+    (
+        "console/stats_table.html.twig",
+        include_str!("../../../site/templates/console/stats_table.html.twig"),
+    ),
+    (
+        "console/drawings.html.twig",
+        include_str!("../../../site/templates/console/drawings.html.twig"),
+    ),
+    (
+        "console/drawing.html.twig",
+        include_str!("../../../site/templates/console/drawing.html.twig"),
+    ),
+    (
+        "console/confirm.html.twig",
+        include_str!("../../../site/templates/console/confirm.html.twig"),
+    ),
+    (
+        "console/accounts.html.twig",
+        include_str!("../../../site/templates/console/accounts.html.twig"),
+    ),
+    (
+        "console/account.html.twig",
+        include_str!("../../../site/templates/console/account.html.twig"),
+    ),
+    (
+        "console/layers.html.twig",
+        include_str!("../../../site/templates/console/layers.html.twig"),
+    ),
+    (
+        "console/config.html.twig",
+        include_str!("../../../site/templates/console/config.html.twig"),
+    ),
+    (
+        "console/audit.html.twig",
+        include_str!("../../../site/templates/console/audit.html.twig"),
+    ),
 ];
 
 /// The template a page asks for, when neither the site nor the built-in

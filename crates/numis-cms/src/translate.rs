@@ -13,9 +13,10 @@ use crate::error::{CmsError, Result};
 use crate::frontmatter::parse_yaml;
 use crate::lang::Lang;
 
-/// The theme's strings as shipped, per language: the pages' and those of
-/// the account pages ("Mein NUMIS"), in files of their own.
-const THEME_STRINGS: [(Lang, &str, &str); 4] = [
+/// The theme's strings as shipped, per language: the pages', those of
+/// the account pages ("Mein NUMIS") and those of the operator console
+/// (one file per part of it), in files of their own.
+const THEME_STRINGS: [(Lang, &str, &str); 12] = [
     (
         Lang::De,
         "theme/languages/de.yaml",
@@ -35,6 +36,46 @@ const THEME_STRINGS: [(Lang, &str, &str); 4] = [
         Lang::En,
         "theme/languages/account.en.yaml",
         include_str!("../theme/languages/account.en.yaml"),
+    ),
+    (
+        Lang::De,
+        "theme/languages/console.de.yaml",
+        include_str!("../theme/languages/console.de.yaml"),
+    ),
+    (
+        Lang::En,
+        "theme/languages/console.en.yaml",
+        include_str!("../theme/languages/console.en.yaml"),
+    ),
+    (
+        Lang::De,
+        "theme/languages/console_moderation.de.yaml",
+        include_str!("../theme/languages/console_moderation.de.yaml"),
+    ),
+    (
+        Lang::En,
+        "theme/languages/console_moderation.en.yaml",
+        include_str!("../theme/languages/console_moderation.en.yaml"),
+    ),
+    (
+        Lang::De,
+        "theme/languages/console_accounts.de.yaml",
+        include_str!("../theme/languages/console_accounts.de.yaml"),
+    ),
+    (
+        Lang::En,
+        "theme/languages/console_accounts.en.yaml",
+        include_str!("../theme/languages/console_accounts.en.yaml"),
+    ),
+    (
+        Lang::De,
+        "theme/languages/console_layers.de.yaml",
+        include_str!("../theme/languages/console_layers.de.yaml"),
+    ),
+    (
+        Lang::En,
+        "theme/languages/console_layers.en.yaml",
+        include_str!("../theme/languages/console_layers.en.yaml"),
     ),
 ];
 

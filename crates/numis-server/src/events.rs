@@ -5,8 +5,10 @@
 //! search term can reach a counter. Kept in memory like the access
 //! counters ([`crate::access`]) and written with them by housekeeping.
 //!
-//! Page views are not events: they are the access counts, labelled with
-//! the page's canonical route.
+//! Page views are counted twice on purpose: as access counts under the
+//! page's canonical route (with status class and bytes, like every
+//! route), and as `page.view` events about that route, so that the
+//! dashboard ranks pages without guessing which routes are pages.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -18,10 +20,15 @@ use numis_store::{EventCount, Store};
 /// the keys in the store and in the operator's statistics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Event {
+    /// A content page was shown, about its canonical route.
+    PageView,
     /// The full viewer was loaded (`/karte`, `/en/karte`).
     MapView,
     /// The embeddable viewer was loaded.
     EmbedView,
+    /// A WMS request, once per request, about its operation
+    /// (`GetMap`); the per-layer events below count its layers.
+    WmsRequest,
     /// WMS GetCapabilities.
     GetCapabilities,
     /// WMS GetMap, once per requested layer or group.
@@ -59,8 +66,10 @@ impl Event {
     /// The stable name stored for this event.
     pub fn name(self) -> &'static str {
         match self {
+            Self::PageView => "page.view",
             Self::MapView => "map.view",
             Self::EmbedView => "embed.view",
+            Self::WmsRequest => "wms.request",
             Self::GetCapabilities => "wms.getcapabilities",
             Self::GetMap => "wms.getmap",
             Self::GetFeatureInfo => "wms.getfeatureinfo",

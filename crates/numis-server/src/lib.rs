@@ -98,6 +98,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::monitor::router())
         .merge(routes::viewer::router())
         .merge(routes::account::router())
+        .merge(routes::console::router())
         .merge(routes::me::router())
         .fallback(routes::pages::page)
         .layer(from_fn_with_state(state.clone(), session::resolve))

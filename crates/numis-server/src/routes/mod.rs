@@ -16,11 +16,13 @@
 //! - [`moderation`]: the operator's view of drawings (clause P12).
 //! - [`monitor`]: the operator's layer monitor (`/api/admin/layers`).
 //! - [`account`]: "Mein NUMIS", the account pages (`/konto`).
+//! - [`console`]: the operator console (`/verwaltung`, `/en/admin`).
 //! - [`me`]: the viewer's JSON about the logged-in account (`/api/me`).
 
 pub mod account;
 pub mod assets;
 pub mod catalogue;
+pub mod console;
 pub mod drawings;
 pub mod health;
 pub mod me;

@@ -48,8 +48,9 @@ fn answer(status: StatusCode, body: &Value) -> Response<Body> {
 
 /// Passes the operator's requests (the token, or a session of an account
 /// with the operator role): 404 while no token is configured and nobody
-/// is logged in (the routes do not exist), 401 otherwise.
-fn operator_only(
+/// is logged in (the routes do not exist), 403 for a logged-in account
+/// without the role, 401 otherwise.
+pub fn operator_only(
     state: &AppState,
     headers: &HeaderMap,
     session: Option<&CurrentSession>,
@@ -64,7 +65,12 @@ fn operator_only(
             return Ok(Actor::Account(session.info.pseudonym.clone()));
         }
     }
-    if state.config.operator_token().is_none() && session.is_none() {
+    if session.is_some() {
+        return Err(ApiError::forbidden(
+            "this account does not hold the operator role",
+        ));
+    }
+    if state.config.operator_token().is_none() {
         return Err(ApiError::not_found("not found"));
     }
     Err(ApiError::unauthorized(

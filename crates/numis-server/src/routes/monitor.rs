@@ -3,7 +3,8 @@
 //! extent, data date, licence, access role, when and how fast its source
 //! was loaded or why it could not be, and what the render path counted
 //! since the server started (see [`crate::layer_monitor`]). Authorised
-//! like the moderation routes: the operator token or the operator role.
+//! like the moderation routes ([`operator_only`]): the operator token or
+//! the operator role.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -18,34 +19,16 @@ use numis_map::catalog::SourceReport;
 use numis_map::config::SourceConfig;
 use serde_json::{Value, json};
 
-use crate::caller;
 use crate::error::ApiError;
 use crate::json::{self, Caching};
 use crate::layer_monitor::LayerMonitor;
+use crate::routes::moderation::operator_only;
 use crate::session::CurrentSession;
 use crate::state::AppState;
 
 /// `/api/admin/layers`.
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/admin/layers", get(layers))
-}
-
-/// Passes the operator's requests: 404 while no token is configured and
-/// nobody is logged in (the route does not exist), 401 otherwise.
-fn operator_only(
-    state: &AppState,
-    headers: &HeaderMap,
-    session: Option<&CurrentSession>,
-) -> Result<(), ApiError> {
-    if caller::of_request(&state.config, headers, session).operator {
-        return Ok(());
-    }
-    if state.config.operator_token().is_none() && session.is_none() {
-        return Err(ApiError::not_found("not found"));
-    }
-    Err(ApiError::unauthorized(
-        "the operator token or the operator role is needed",
-    ))
 }
 
 async fn layers(

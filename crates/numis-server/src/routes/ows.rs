@@ -93,6 +93,7 @@ async fn ows(
 /// under the operator's id; a name that does not exist for the caller is
 /// user input and counts only as `wms.unknown_layer`, without it.
 fn count_request(events: &EventCounter, map: &MapService, request: &WmsRequest, caller: &Caller) {
+    events.count(Event::WmsRequest, Some(operation_of(request)));
     let (event, names): (Event, &[String]) = match request {
         WmsRequest::GetCapabilities { .. } => {
             events.count(Event::GetCapabilities, None);
@@ -112,6 +113,16 @@ fn count_request(events: &EventCounter, map: &MapService, request: &WmsRequest, 
         } else {
             events.count(Event::UnknownLayer, None);
         }
+    }
+}
+
+/// The name of a request's operation, as the WMS spells it.
+fn operation_of(request: &WmsRequest) -> &'static str {
+    match request {
+        WmsRequest::GetCapabilities { .. } => "GetCapabilities",
+        WmsRequest::GetMap(_) => "GetMap",
+        WmsRequest::GetFeatureInfo(_) => "GetFeatureInfo",
+        WmsRequest::GetLegendGraphic(_) => "GetLegendGraphic",
     }
 }
 

@@ -12,6 +12,7 @@ use numis_cms::{Resolved, Site};
 
 use crate::access::{RouteLabel, UNMATCHED_ROUTE};
 use crate::cache::cacheable;
+use crate::events::Event;
 use crate::origin::public_base;
 use crate::state::AppState;
 
@@ -56,7 +57,15 @@ pub async fn page(
                 .page_url(node, &lang)
                 .unwrap_or_else(|| UNMATCHED_ROUTE.to_owned());
             let mut response = match site.render(node, &lang) {
-                Ok(page) => cacheable(&headers, HTML, page.html.clone(), page.modified),
+                Ok(page) => {
+                    // The label is the operator's route, never the path
+                    // asked for (clause P1). HEAD (uptime probes) is no
+                    // reader.
+                    if method == Method::GET {
+                        state.events.count(Event::PageView, Some(&label));
+                    }
+                    cacheable(&headers, HTML, page.html.clone(), page.modified)
+                }
                 Err(e) => {
                     tracing::error!(route = %label, error = %e, "page cannot be shown");
                     error_page(

@@ -371,7 +371,7 @@ async fn an_operator_account_is_the_actor_and_a_citizen_is_refused() {
     for action in ["block", "unblock", "dismiss"] {
         assert_eq!(
             act(&server, &id, action, &citizen).await,
-            StatusCode::UNAUTHORIZED,
+            StatusCode::FORBIDDEN,
             "{action}"
         );
     }
@@ -386,7 +386,7 @@ async fn an_operator_account_is_the_actor_and_a_citizen_is_refused() {
             .await
             .unwrap()
             .status();
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}");
+        assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}");
     }
     assert_eq!(
         audit(&server, &As::Token).await.len(),
