@@ -43,6 +43,8 @@ mod accounts_mail;
 mod layer_monitor;
 // Anonymous event counts: exactly what was asked, never what was typed.
 mod statistics;
+// The operator console's statistics: exact numbers, CSV, only for operators.
+mod console_dashboard;
 // Compressed answers: the precompressed bundle, text on the fly, never images.
 mod compression;
 

@@ -24,6 +24,7 @@ async fn known_requests_leave_exactly_their_event_counts() {
     let http = client();
     let search_term = "suchmarker9e1f";
     let unknown_layer = "ebenenmarker3c7a";
+    let page_marker = "seitenmarker5b2d";
     let paths = [
         "/karte".to_owned(),
         "/embed".to_owned(),
@@ -31,6 +32,7 @@ async fn known_requests_leave_exactly_their_event_counts() {
         get_map("land,gemeinden"),
         get_map(unknown_layer),
         format!("/api/search?q={search_term}"),
+        format!("/datenschutz?{page_marker}=1"),
     ];
     for path in &paths {
         let response = http.get(server.url(path)).send().await.unwrap();
@@ -76,9 +78,11 @@ async fn known_requests_leave_exactly_their_event_counts() {
         ("drawing.export", "kml", 1),
         ("embed.view", "", 1),
         ("map.view", "", 1),
+        ("page.view", "/datenschutz", 1),
         ("search", "", 1),
         ("wms.getmap", "gemeinden", 1),
         ("wms.getmap", "land", 2),
+        ("wms.request", "GetMap", 3),
         ("wms.unknown_layer", "", 1),
     ]
     .into_iter()
@@ -88,7 +92,7 @@ async fn known_requests_leave_exactly_their_event_counts() {
     store.close().await;
 
     for (path, bytes) in crate::privacy::files_below(server.data_dir.path()) {
-        for marker in [search_term, unknown_layer] {
+        for marker in [search_term, unknown_layer, page_marker] {
             assert!(
                 !bytes.windows(marker.len()).any(|w| w == marker.as_bytes()),
                 "{marker} found in {path}"
