@@ -210,8 +210,8 @@ pub fn tables(
         caption: text("CONSOLE.STATS.DOWNLOADS"),
         columns: vec![
             text("CONSOLE.STATS.FORMAT"),
-            text("CONSOLE.STATS.DRAWING_EXPORTS"),
-            text("CONSOLE.STATS.CONVERSIONS"),
+            text("CONSOLE.STATS.EXPORTED"),
+            text("CONSOLE.STATS.CONVERTED"),
         ],
         rows: report
             .downloads
