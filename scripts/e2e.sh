@@ -126,7 +126,7 @@ echo "== node --test web/e2e against $url"
 set +e
 # Files run one after another (each starts its own browser); the hostile
 # parameter test runs three pages at a time itself.
-NUMIS_URL="$url" NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost \
+NUMIS_URL="$url" NUMIS_BIN="$numis" NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost \
     timeout --kill-after=10 900 \
     node --test --test-concurrency=1 --test-timeout=420000 \
     --test-reporter=spec --test-reporter-destination=stdout \

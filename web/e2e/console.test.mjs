@@ -29,7 +29,8 @@ import { after, before, test } from 'node:test';
 import { launchBrowser, openSession, sleep, until } from './helpers.mjs';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
-const NUMIS = process.env.NUMIS_BIN || join(REPO, 'target', 'debug', 'numis');
+// scripts/e2e.sh names the binary it built (relative to the repository).
+const NUMIS = process.env.NUMIS_BIN ? resolve(REPO, process.env.NUMIS_BIN) : join(REPO, 'target', 'debug', 'numis');
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 375, height: 740 };
 
