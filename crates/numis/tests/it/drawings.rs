@@ -472,6 +472,11 @@ async fn the_openapi_document_describes_every_drawing_route() {
         ("/api/convert", &["post"][..]),
         ("/api/admin/drawings", &["get"][..]),
         ("/api/admin/drawings/{id}", &["get", "delete"][..]),
+        ("/api/admin/drawings/{id}/block", &["post"][..]),
+        ("/api/admin/drawings/{id}/unblock", &["post"][..]),
+        ("/api/admin/drawings/{id}/dismiss", &["post"][..]),
+        ("/api/admin/audit", &["get"][..]),
+        ("/api/admin/layers", &["get"][..]),
     ] {
         for method in methods {
             assert!(
@@ -480,7 +485,7 @@ async fn the_openapi_document_describes_every_drawing_route() {
             );
         }
     }
-    assert_eq!(paths.len(), 7, "and nothing that does not exist");
+    assert_eq!(paths.len(), 12, "and nothing that does not exist");
     // Every reference points at something the document defines.
     let refs = regex::Regex::new(r##""\$ref":\s*"#/components/(\w+)/(\w+)""##).unwrap();
     for reference in refs.captures_iter(&text) {
