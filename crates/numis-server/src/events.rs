@@ -56,6 +56,9 @@ pub enum Event {
     DrawingExport,
     /// A file was converted, per target format.
     DrawingConvert,
+    /// A file was read for import or conversion, per its own format
+    /// (`kml`, `kmz`, `gpx`, `geojson`).
+    Import,
     /// A successful login.
     AccountLogin,
     /// A successful registration.
@@ -83,6 +86,7 @@ impl Event {
             Self::DrawingReport => "drawing.report",
             Self::DrawingExport => "drawing.export",
             Self::DrawingConvert => "drawing.convert",
+            Self::Import => "file.import",
             Self::AccountLogin => "account.login",
             Self::AccountRegister => "account.register",
         }

@@ -23,6 +23,11 @@ impl<'a> Upload<'a> {
             content_type,
         }
     }
+
+    /// The format it is read as, if numis reads it at all.
+    pub fn format(&self) -> Option<Format> {
+        format_of(self).ok()
+    }
 }
 
 /// `upload` read into the feature model under `limits`.

@@ -274,12 +274,14 @@ async fn convert(
         ))
     })?;
     let body = upload(&state, body).await?;
-    let text = state
-        .drawings
-        .convert(&upload_of(&headers, &body), format)?;
+    let upload = upload_of(&headers, &body);
+    let text = state.drawings.convert(&upload, format)?;
     state
         .events
         .count(Event::DrawingConvert, Some(format.extension()));
+    if let Some(read) = upload.format() {
+        state.events.count(Event::Import, Some(read.extension()));
+    }
     Ok(download(text, format, "zeichnung"))
 }
 

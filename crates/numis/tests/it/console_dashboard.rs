@@ -154,6 +154,15 @@ async fn known_requests_are_exactly_the_dashboards_numbers_and_its_csv() {
     assert_eq!(created.status(), StatusCode::CREATED);
     let body: serde_json::Value = serde_json::from_str(&created.text().await.unwrap()).unwrap();
     let id = body["id"].as_str().unwrap();
+    let kml = r#"<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><name>P</name><Point><coordinates>9.7,52.4</coordinates></Point></Placemark></kml>"#;
+    let converted = http
+        .post(server.url("/api/convert?to=geojson"))
+        .header(CONTENT_TYPE, "application/vnd.google-earth.kml+xml")
+        .body(kml)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(converted.status(), StatusCode::OK, "an import");
     for format in ["kml", "kml", "gpx"] {
         let export = http
             .get(server.url(&format!("/api/drawings/{id}.{format}")))
@@ -221,8 +230,21 @@ async fn known_requests_are_exactly_the_dashboards_numbers_and_its_csv() {
     assert_eq!(row(&done, "Zeichnungen exportiert")[1], "3");
     assert_eq!(row(&done, "Anmeldungen")[1], "1");
     let downloads = csv(&server, &olga, "downloads").await;
-    assert_eq!(row(&downloads, "KML")[1], "2");
-    assert_eq!(row(&downloads, "GPX")[1], "1");
+    assert_eq!(
+        downloads[0],
+        ["Format", "Exportiert", "Umgewandelt", "Gelesen (Import)"]
+    );
+    assert_eq!(
+        row(&downloads, "KML")[1..],
+        ["2", "0", "1"],
+        "exported twice, read once"
+    );
+    assert_eq!(row(&downloads, "GPX")[1..], ["1", "0", "0"]);
+    assert_eq!(
+        row(&downloads, "GEOJSON")[1..],
+        ["0", "1", "0"],
+        "written once"
+    );
 
     let routes = csv(&server, &olga, "routen").await;
     let ows = row(&routes, "/ows");

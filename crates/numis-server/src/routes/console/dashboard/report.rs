@@ -84,7 +84,9 @@ pub struct Report {
     pub layers: Vec<Ranked>,
     /// WMS requests per operation, most frequent first.
     pub wms_operations: Vec<Ranked>,
-    /// Files handed out per format: drawing exports and conversions.
+    /// Files per format: drawings exported, files converted (by the
+    /// format written) and files read for import or conversion (by their
+    /// own format).
     pub downloads: Vec<Ranked>,
     /// Requests per route with status classes and bytes, most requested
     /// first.
@@ -150,7 +152,10 @@ impl Report {
                 &["wms.getmap", "wms.getfeatureinfo", "wms.getlegendgraphic"],
             ),
             wms_operations: ranked(&by_subject, &["wms.request"]),
-            downloads: ranked(&by_subject, &["drawing.export", "drawing.convert"]),
+            downloads: ranked(
+                &by_subject,
+                &["drawing.export", "drawing.convert", "file.import"],
+            ),
             events: totals,
             routes,
         }
@@ -288,7 +293,7 @@ mod tests {
         assert_eq!(report.layers[0].counts, [2, 9, 0]);
         assert_eq!(report.layers[1].counts, [2, 1, 0]);
         assert_eq!(names(&report.downloads), ["kml", "geojson"]);
-        assert_eq!(report.downloads[1].counts, [0, 1]);
+        assert_eq!(report.downloads[1].counts, [0, 1, 0]);
     }
 
     #[test]

@@ -212,6 +212,7 @@ pub fn tables(
             text("CONSOLE.STATS.FORMAT"),
             text("CONSOLE.STATS.EXPORTED"),
             text("CONSOLE.STATS.CONVERTED"),
+            text("CONSOLE.STATS.IMPORTED"),
         ],
         rows: report
             .downloads
@@ -289,7 +290,7 @@ pub fn tables(
 }
 
 /// Events of the "what was done" table, with their translation keys.
-const ACTIVITY: [(&str, &str); 10] = [
+const ACTIVITY: [(&str, &str); 11] = [
     ("search", "CONSOLE.STATS.SEARCHES"),
     ("drawing.create", "CONSOLE.STATS.DRAWINGS_CREATED"),
     ("drawing.copy", "CONSOLE.STATS.DRAWINGS_COPIED"),
@@ -298,6 +299,7 @@ const ACTIVITY: [(&str, &str); 10] = [
     ("drawing.report", "CONSOLE.STATS.DRAWINGS_REPORTED"),
     ("drawing.export", "CONSOLE.STATS.DRAWING_EXPORTS"),
     ("drawing.convert", "CONSOLE.STATS.CONVERSIONS"),
+    ("file.import", "CONSOLE.STATS.FILES_READ"),
     ("account.register", "CONSOLE.STATS.REGISTRATIONS"),
     ("account.login", "CONSOLE.STATS.LOGINS"),
 ];
