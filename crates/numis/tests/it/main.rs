@@ -45,6 +45,8 @@ mod layer_monitor;
 mod statistics;
 // Compressed answers: the precompressed bundle, text on the fly, never images.
 mod compression;
+// Console, moderation: drawings, a drawing with its map, actions as forms, the audit trail.
+mod console_moderation;
 
 mod image_diff;
 mod util;

@@ -55,6 +55,18 @@ fn action_key(action: &str) -> String {
     format!("CONSOLE.AUDIT_ACTION.{name}")
 }
 
+/// An action in words by `translate` (which answers a key it does not
+/// know with the key itself), or as recorded if there are none.
+fn action_words(action: &str, translate: impl Fn(&str) -> String) -> String {
+    let key = action_key(action);
+    let words = translate(&key);
+    if words == key {
+        action.to_owned()
+    } else {
+        words
+    }
+}
+
 async fn show(
     State(state): State<AppState>,
     PageLang(lang): PageLang,
@@ -90,13 +102,7 @@ async fn show(
 /// One entry as the page shows it.
 fn row(state: &AppState, lang: Lang, entry: &AuditEntry) -> Value {
     let site = state.site();
-    let key = action_key(&entry.action);
-    let words = site.text(lang, &key);
-    let action = if words == key {
-        entry.action.clone()
-    } else {
-        words
-    };
+    let action = action_words(&entry.action, |key| site.text(lang, key));
     let token = entry.actor == TOKEN_ACTOR;
     let actor = if token {
         site.text(lang, "CONSOLE.MODERATION.TOKEN_ACTOR")
@@ -129,5 +135,15 @@ mod tests {
             "CONSOLE.AUDIT_ACTION.ACCOUNT_BLOCK"
         );
         assert_eq!(action_key("x-y z"), "CONSOLE.AUDIT_ACTION.X_Y_Z");
+    }
+
+    #[test]
+    fn actions_without_words_are_shown_as_recorded() {
+        let translate = |key: &str| match key {
+            "CONSOLE.AUDIT_ACTION.BLOCK" => "Zeichnung gesperrt".to_owned(),
+            other => other.to_owned(),
+        };
+        assert_eq!(action_words("block", translate), "Zeichnung gesperrt");
+        assert_eq!(action_words("account.block", translate), "account.block");
     }
 }
