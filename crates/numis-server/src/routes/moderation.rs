@@ -6,7 +6,8 @@
 //! with the operator role (which then needs its CSRF token on POST and
 //! DELETE, checked by the session middleware); without a token and a
 //! session these routes do not exist. None of them reads a request body.
-//! A web interface follows with the admin pages.
+//! The console's pages (`routes::console::moderation`) take the same
+//! actions through [`carry_out`].
 
 use axum::Router;
 use axum::body::Body;
@@ -14,7 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Response, StatusCode};
 use axum::routing::{get, post};
 use numis_core::audit::{Action, Actor};
-use numis_core::drawings::{DrawingOrder, StoredDrawing, rfc3339};
+use numis_core::drawings::{DrawingOrder, Result as DrawingResult, StoredDrawing, rfc3339};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -159,10 +160,7 @@ async fn remove(
     headers: HeaderMap,
     session: Option<CurrentSession>,
 ) -> Result<StatusCode, ApiError> {
-    let actor = operator_only(&state, &headers, session.as_ref())?;
-    state.drawings.delete_any(&id).await?;
-    tracing::info!("a drawing was deleted by the operator");
-    record(&state, &actor, Action::Delete, &id).await
+    take(&state, &headers, session.as_ref(), Action::Delete, &id).await
 }
 
 async fn block(
@@ -171,9 +169,7 @@ async fn block(
     headers: HeaderMap,
     session: Option<CurrentSession>,
 ) -> Result<StatusCode, ApiError> {
-    let actor = operator_only(&state, &headers, session.as_ref())?;
-    state.drawings.block(&id).await?;
-    record(&state, &actor, Action::Block, &id).await
+    take(&state, &headers, session.as_ref(), Action::Block, &id).await
 }
 
 async fn unblock(
@@ -182,9 +178,7 @@ async fn unblock(
     headers: HeaderMap,
     session: Option<CurrentSession>,
 ) -> Result<StatusCode, ApiError> {
-    let actor = operator_only(&state, &headers, session.as_ref())?;
-    state.drawings.unblock(&id).await?;
-    record(&state, &actor, Action::Unblock, &id).await
+    take(&state, &headers, session.as_ref(), Action::Unblock, &id).await
 }
 
 async fn dismiss(
@@ -193,9 +187,37 @@ async fn dismiss(
     headers: HeaderMap,
     session: Option<CurrentSession>,
 ) -> Result<StatusCode, ApiError> {
-    let actor = operator_only(&state, &headers, session.as_ref())?;
-    state.drawings.dismiss_reports(&id).await?;
-    record(&state, &actor, Action::Dismiss, &id).await
+    take(&state, &headers, session.as_ref(), Action::Dismiss, &id).await
+}
+
+/// Lets the operator take `action` on the drawing `id`, and records it.
+async fn take(
+    state: &AppState,
+    headers: &HeaderMap,
+    session: Option<&CurrentSession>,
+    action: Action,
+    id: &str,
+) -> Result<StatusCode, ApiError> {
+    let actor = operator_only(state, headers, session)?;
+    carry_out(state, action, id).await?;
+    record(state, &actor, action, id).await
+}
+
+/// Takes the moderation `action` on the drawing `id`, without recording
+/// it: the one place that maps an audit [`Action`] to what the drawings
+/// service does, shared by this API and the console's pages. The caller
+/// records the action once it was taken.
+pub async fn carry_out(state: &AppState, action: Action, id: &str) -> DrawingResult<()> {
+    match action {
+        Action::Delete => {
+            state.drawings.delete_any(id).await?;
+            tracing::info!("a drawing was deleted by the operator");
+            Ok(())
+        }
+        Action::Block => state.drawings.block(id).await,
+        Action::Unblock => state.drawings.unblock(id).await,
+        Action::Dismiss => state.drawings.dismiss_reports(id).await,
+    }
 }
 
 /// Records an action that was taken; 204 once it is in the trail. Should

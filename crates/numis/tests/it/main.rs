@@ -47,6 +47,8 @@ mod statistics;
 mod console_dashboard;
 // Compressed answers: the precompressed bundle, text on the fly, never images.
 mod compression;
+// Console, moderation: drawings, a drawing with its map, actions as forms, the audit trail.
+mod console_moderation;
 
 mod image_diff;
 mod util;
