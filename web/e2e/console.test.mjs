@@ -259,3 +259,59 @@ test('known requests of a visitor are exactly the dashboard\'s numbers and its C
     checkClean(admin);
     await admin.context.close();
 });
+
+// ------------------------------------------------------------------ moderation
+
+test('a reported drawing is blocked, then deleted, and its public link answers 410, then 404', async () => {
+    const visitor = await session();
+    const api = visitor.context.request;
+    const created = await api.post(`${base}/api/drawings?title=${encodeURIComponent('Beschimpfung am Deich')}`, {
+        headers: { 'content-type': 'application/geo+json' },
+        data: LINE,
+    });
+    assert.equal(created.status(), 201);
+    const { id } = await created.json();
+    const reported = await api.post(`${base}/api/drawings/${id}/report`, {
+        headers: { 'content-type': 'application/json' },
+        data: JSON.stringify({ reason: 'Beleidigung <b>im Titel</b>' }),
+    });
+    assert.equal(reported.status(), 202);
+    await visitor.context.close();
+
+    const admin = await session();
+    const olga = await logIn(admin, operator);
+    await olga.goto(`${base}/verwaltung/zeichnungen?sortierung=gemeldet`);
+    await auditPage(admin, olga, 'drawings');
+    await Promise.all([
+        olga.waitForURL(new RegExp(`/verwaltung/zeichnungen/${id}$`)),
+        olga.getByRole('link', { name: 'Zeichnung „Beschimpfung am Deich“ öffnen' }).click(),
+    ]);
+    await olga.getByText('Beleidigung <b>im Titel</b>').waitFor();
+    assert.equal(await olga.locator('.moderation-map-box svg path').count(), 1, 'the line on the small map');
+    const mapImage = await olga.locator('.moderation-map-box svg image').getAttribute('href');
+    assert.match(mapImage, /^\/ows\?/, 'the base map comes from our own WMS');
+    await until(() => olga.locator('.moderation-map-box svg image').evaluate((img) => img.getBBox().width > 0), 'the base map drawn');
+    await auditPage(admin, olga, 'drawing');
+
+    await Promise.all([olga.waitForURL(/gesperrt/), olga.getByRole('button', { name: 'Sperren' }).click()]);
+    await olga.getByText('Die Zeichnung ist gesperrt.').waitFor();
+    assert.equal((await fetch(`${base}/api/drawings/${id}`)).status, 410, 'blocked: gone for the public');
+
+    await Promise.all([olga.waitForURL(/loeschen$/), olga.getByRole('link', { name: 'Löschen …' }).click()]);
+    await auditPage(admin, olga, 'confirm');
+    await Promise.all([
+        olga.waitForURL(/\/verwaltung\/zeichnungen\?/),
+        olga.getByRole('button', { name: 'Endgültig löschen' }).click(),
+    ]);
+    await olga.getByText('Die Zeichnung ist gelöscht.').waitFor();
+    assert.equal((await fetch(`${base}/api/drawings/${id}`)).status, 404, 'deleted: not found');
+
+    await olga.goto(`${base}/verwaltung/protokoll`);
+    const entries = await olga.locator('table tbody tr').evaluateAll((rows) =>
+        rows.map((r) => [...r.querySelectorAll('th, td')].map((c) => c.textContent.trim())));
+    const mine = entries.filter((e) => e.includes(operator.pseudonym));
+    assert.ok(mine.length >= 2, `block and delete in the audit trail: ${JSON.stringify(entries)}`);
+    await auditPage(admin, olga, 'audit');
+    checkClean(admin);
+    await admin.context.close();
+});
