@@ -144,7 +144,8 @@ pub fn millis(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
 
-fn unix_seconds(time: SystemTime) -> i64 {
+/// Seconds since 1970 (UTC); 0 before it.
+pub fn unix_seconds(time: SystemTime) -> i64 {
     time.duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
