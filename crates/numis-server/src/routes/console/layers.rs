@@ -268,13 +268,7 @@ fn extent_text(lang: Lang, [min_x, min_y, max_x, max_y]: [f64; 4]) -> String {
             digits
         }
     };
-    format!(
-        "{}, {} – {}, {}",
-        n(min_x),
-        n(min_y),
-        n(max_x),
-        n(max_y)
-    )
+    format!("{}, {} – {}, {}", n(min_x), n(min_y), n(max_x), n(max_y))
 }
 
 /// Milliseconds with up to two decimals in the language's notation:
