@@ -53,7 +53,7 @@ async fn show(
     })
     .await
     .unwrap_or_else(|e| Err(e.to_string()));
-    let data = page_data(&state, checked);
+    let data = page_data(&state, lang, checked);
     Ok(render(
         &state,
         lang,
@@ -63,7 +63,7 @@ async fn show(
 }
 
 /// What the template shows.
-fn page_data(state: &AppState, checked: Result<CheckReport, String>) -> Value {
+fn page_data(state: &AppState, lang: Lang, checked: Result<CheckReport, String>) -> Value {
     let check = match checked {
         Ok(report) => json!({
             "ok": report.ok(),
@@ -79,7 +79,7 @@ fn page_data(state: &AppState, checked: Result<CheckReport, String>) -> Value {
         }
     };
     json!({
-        "toml": masked_toml(&state.config),
+        "toml": masked_toml(&state.config, &state.site().text(lang, "CONSOLE.CONFIG.NOT_SET")),
         "site_dir": state.config.site_dir.display().to_string(),
         "check": check,
     })
@@ -114,8 +114,9 @@ pub fn mask_secrets(value: Value) -> Value {
 }
 
 /// The configuration as TOML with its secrets masked. Unset keys are
-/// written as comments, so that every key is visible.
-pub fn masked_toml(config: &Config) -> String {
+/// written as comments (`# key = <not_set>`), so that every key is
+/// visible.
+pub fn masked_toml(config: &Config, not_set: &str) -> String {
     let value = match serde_json::to_value(config) {
         Ok(value) => mask_secrets(value),
         Err(e) => {
@@ -125,18 +126,18 @@ pub fn masked_toml(config: &Config) -> String {
     };
     let mut out = String::new();
     if let Value::Object(map) = &value {
-        write_table(&mut out, "", map);
+        write_table(&mut out, "", map, not_set);
     }
     out
 }
 
 /// Writes the keys of `table` (its scalars first, then its sub-tables
 /// as `[path.key]` sections).
-fn write_table(out: &mut String, path: &str, table: &Map<String, Value>) {
+fn write_table(out: &mut String, path: &str, table: &Map<String, Value>, not_set: &str) {
     for (key, value) in table {
         match value {
             Value::Object(_) => {}
-            Value::Null => out.push_str(&format!("# {key} = (nicht gesetzt / not set)\n")),
+            Value::Null => out.push_str(&format!("# {key} = ({not_set})\n")),
             other => out.push_str(&format!("{key} = {}\n", toml_scalar(other))),
         }
     }
@@ -151,7 +152,7 @@ fn write_table(out: &mut String, path: &str, table: &Map<String, Value>) {
                 out.push('\n');
             }
             out.push_str(&format!("[{sub_path}]\n"));
-            write_table(out, &sub_path, sub);
+            write_table(out, &sub_path, sub, not_set);
         }
     }
 }
@@ -181,7 +182,7 @@ mod tests {
         config.accounts.smtp.password = Some("smtp-passwort-geheim".to_owned());
         config.accounts.smtp.username = Some("mailer".to_owned());
         config.accounts.smtp.host = Some("mail.example.org".to_owned());
-        let toml = masked_toml(&config);
+        let toml = masked_toml(&config, "not set");
         for secret in [
             "op-token-sehr-geheim",
             "alt-token-geheim",
@@ -220,9 +221,9 @@ mod tests {
     #[test]
     fn the_toml_reads_back_as_the_configuration() {
         let config = Config::default();
-        let toml = masked_toml(&config);
+        let toml = masked_toml(&config, "not set");
         let read: Config = figment::Figment::new()
-            .merge(figment::providers::Toml::string(&toml))
+            .merge(<figment::providers::Toml as figment::providers::Format>::string(&toml))
             .extract()
             .unwrap();
         assert_eq!(read, config);
