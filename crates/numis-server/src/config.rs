@@ -347,9 +347,16 @@ impl Config {
                 .any(|key| name.as_str().eq_ignore_ascii_case(key))
         });
         let config = Self::load_with_env(file, env)?;
-        let mut warnings = unknown_variables(std::env::vars_os());
-        warnings.extend(config.deprecations());
+        let warnings = config.warnings(std::env::vars_os());
         Ok((config, warnings))
+    }
+
+    /// The warnings about this configuration given the process variables
+    /// `vars`: unknown `NUMIS_…` variables, then deprecated keys.
+    pub fn warnings(&self, vars: impl IntoIterator<Item = (OsString, OsString)>) -> Vec<String> {
+        let mut warnings = unknown_variables(vars);
+        warnings.extend(self.deprecations());
+        warnings
     }
 
     /// Defaults, the file, then the environment provider given (tests use

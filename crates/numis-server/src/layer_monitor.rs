@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// Upper bounds of the histogram buckets: 10 µs doubling up to ~84 s;
 /// anything longer falls into the last bucket. A quantile is reported as
@@ -16,9 +16,19 @@ const BUCKETS: usize = 24;
 const FIRST_BOUND_MICROS: u64 = 10;
 
 /// Counters of all layers seen so far.
-#[derive(Default)]
 pub struct LayerMonitor {
     layers: RwLock<HashMap<String, Arc<LayerCounters>>>,
+    /// When counting began (the server's start): the counters' "since".
+    started_at: SystemTime,
+}
+
+impl Default for LayerMonitor {
+    fn default() -> Self {
+        Self {
+            layers: RwLock::default(),
+            started_at: SystemTime::now(),
+        }
+    }
 }
 
 /// Counters of one layer.
@@ -56,6 +66,11 @@ fn bucket_of(elapsed: Duration) -> usize {
 }
 
 impl LayerMonitor {
+    /// Since when the counters count (the server's start).
+    pub fn started_at(&self) -> SystemTime {
+        self.started_at
+    }
+
     fn counters(&self, layer: &str) -> Arc<LayerCounters> {
         let known = match self.layers.read() {
             Ok(layers) => layers.get(layer).cloned(),

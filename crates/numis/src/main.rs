@@ -150,35 +150,16 @@ fn check(args: CommonArgs) -> anyhow::Result<ExitCode> {
     for warning in &warnings {
         println!("warning: {warning}");
     }
-    let site = numis_cms::Site::load(&config.site_dir)?;
-    let mut problems: Vec<String> = site.problems().map(ToString::to_string).collect();
-    let layers = match numis_map::catalog::Catalog::load(&config.site_dir) {
-        Ok(Some(catalog)) => {
-            // The server would serve the map without these layers; the
-            // check still names them.
-            problems.extend(catalog.source_problems(&config.site_dir));
-            catalog.layer_count()
-        }
-        Ok(None) => 0,
-        Err(map_problems) => {
-            problems.extend(map_problems);
-            0
-        }
-    };
-    for problem in &problems {
+    let report = numis_server::check::run(&config, warnings)?;
+    for problem in &report.problems {
         println!("{problem}");
     }
-    if problems.is_empty() {
-        println!(
-            "ok: configuration and site {} ({} pages reachable, {layers} map layers)",
-            config.site_dir.display(),
-            site.sitemap().len()
-        );
-        Ok(ExitCode::SUCCESS)
+    println!("{}", report.summary(&config));
+    Ok(if report.ok() {
+        ExitCode::SUCCESS
     } else {
-        println!("{} problem(s) found", problems.len());
-        Ok(ExitCode::FAILURE)
-    }
+        ExitCode::FAILURE
+    })
 }
 
 fn purge(args: CommonArgs) -> anyhow::Result<ExitCode> {

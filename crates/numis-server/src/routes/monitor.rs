@@ -6,8 +6,6 @@
 //! like the moderation routes ([`operator_only`]): the operator token or
 //! the operator role.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
@@ -15,13 +13,11 @@ use axum::http::{HeaderMap, Response, StatusCode};
 use axum::routing::get;
 use numis_core::drawings::rfc3339;
 use numis_map::Crs;
-use numis_map::catalog::SourceReport;
-use numis_map::config::SourceConfig;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
 use crate::json::{self, Caching};
-use crate::layer_monitor::LayerMonitor;
+use crate::layer_report::{LayerReport, NATIVE_CRS, layer_reports, millis};
 use crate::routes::moderation::operator_only;
 use crate::session::CurrentSession;
 use crate::state::AppState;
@@ -37,14 +33,9 @@ async fn layers(
     session: Option<CurrentSession>,
 ) -> Result<Response<Body>, ApiError> {
     operator_only(&state, &headers, session.as_ref())?;
-    let body = match state.map() {
-        Some(map) => {
-            let layers: Vec<Value> = map
-                .catalog
-                .source_reports()
-                .iter()
-                .map(|report| layer_json(report, &state.layer_monitor))
-                .collect();
+    let body = match layer_reports(&state) {
+        Some(reports) => {
+            let layers: Vec<Value> = reports.iter().map(layer_json).collect();
             json!({ "map": true, "layers": layers })
         }
         None => json!({ "map": false, "layers": [] }),
@@ -52,40 +43,32 @@ async fn layers(
     Ok(json::answer(StatusCode::OK, &body, Caching::Never))
 }
 
-fn layer_json(report: &SourceReport<'_>, monitor: &LayerMonitor) -> Value {
-    let config = report.config;
-    let (features, extent, error) = match report.outcome {
-        Ok(data) => {
-            let extent = |crs: Crs| {
-                data.extent(crs).map(|r| {
-                    json!({
-                        "crs": crs.code(),
-                        "bbox": [r.min().x, r.min().y, r.max().x, r.max().y],
-                    })
-                })
-            };
-            // The map's native CRS and longitude/latitude (WGS84).
-            let extent = json!({
-                "native": extent(Crs::Utm32),
-                "wgs84": extent(Crs::Crs84),
-            });
-            (Some(data.len()), extent, None)
-        }
-        Err(error) => (None, Value::Null, Some(error)),
+fn layer_json(report: &LayerReport) -> Value {
+    let extent = |crs: Crs, bbox: Option<[f64; 4]>| {
+        bbox.map(|bbox| json!({ "crs": crs.code(), "bbox": bbox }))
     };
-    let stats = monitor.stats(&config.id);
+    let extent = if report.error.is_some() {
+        Value::Null
+    } else {
+        // The map's native CRS and longitude/latitude (WGS84).
+        json!({
+            "native": extent(NATIVE_CRS, report.extent_native),
+            "wgs84": extent(Crs::Crs84, report.extent_wgs84),
+        })
+    };
+    let stats = &report.stats;
     json!({
-        "id": config.id,
-        "title": config.title.get("de"),
-        "status": if error.is_some() { "error" } else { "ok" },
-        "error": error,
-        "source": source_json(&config.source),
-        "features": features,
+        "id": report.id,
+        "title": report.title.get("de"),
+        "status": if report.error.is_some() { "error" } else { "ok" },
+        "error": report.error,
+        "source": source_json(report),
+        "features": report.features,
         "extent": extent,
-        "data_date": config.data_date,
-        "licence": { "id": config.licence.id, "url": config.licence.url },
-        "access": config.access,
-        "loaded_at": rfc3339(unix_seconds(report.loaded_at)),
+        "data_date": report.data_date,
+        "licence": { "id": report.licence_id, "url": report.licence_url },
+        "access": report.access,
+        "loaded_at": rfc3339(report.loaded_at),
         "load_ms": millis(report.load_time),
         "requests": stats.requests,
         "errors": stats.errors,
@@ -98,25 +81,14 @@ fn layer_json(report: &SourceReport<'_>, monitor: &LayerMonitor) -> Value {
 }
 
 /// The source's kind and file (relative to the site folder, as configured).
-fn source_json(source: &SourceConfig) -> Value {
-    match source {
-        SourceConfig::Geojson { path } => json!({
-            "type": "geojson",
-            "path": path.display().to_string(),
+fn source_json(report: &LayerReport) -> Value {
+    let source = &report.source;
+    match source.kind {
+        "geopackage" => json!({
+            "type": source.kind,
+            "path": source.path,
+            "table": source.table,
         }),
-        SourceConfig::Geopackage { path, layer } => json!({
-            "type": "geopackage",
-            "path": path.display().to_string(),
-            "table": layer,
-        }),
+        _ => json!({ "type": source.kind, "path": source.path }),
     }
-}
-
-fn millis(duration: Duration) -> f64 {
-    duration.as_secs_f64() * 1000.0
-}
-
-fn unix_seconds(time: SystemTime) -> i64 {
-    time.duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }

@@ -41,6 +41,8 @@ mod accounts_settings;
 mod accounts_mail;
 // The operator's layer monitor: broken sources, per-layer counts and times.
 mod layer_monitor;
+// Console: the layer monitor page and the effective configuration with `numis check`.
+mod console_layers;
 // Anonymous event counts: exactly what was asked, never what was typed.
 mod statistics;
 // The operator console's statistics: exact numbers, CSV, only for operators.

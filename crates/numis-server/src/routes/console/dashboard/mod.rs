@@ -9,7 +9,7 @@
 //! pending in memory, so that it shows everything counted up to the
 //! moment it was opened.
 
-mod chart;
+pub(super) mod chart;
 mod report;
 mod tables;
 
