@@ -38,8 +38,9 @@ pub use pseudonym::{Pseudonym, PseudonymError, search_key};
 pub use recovery::{CODES_PER_ACCOUNT, RecoveryCode, RecoveryError};
 pub use service::{
     AccountDetails, AccountRules, AccountService, Authenticated, DEFAULT_INACTIVE_DAYS,
-    IssuedReset, LoggedIn, MAX_LIVE_RESETS, OPERATOR_RESET_VALIDITY_SECONDS, PersonalData, Purged, RESET_VALIDITY_SECONDS, Registered, ResetMail, ResetToken, SessionInfo,
-    SessionListing, TotpSetup,
+    IssuedReset, LoggedIn, MAX_LIVE_RESETS, OPERATOR_RESET_VALIDITY_SECONDS, PersonalData, Purged,
+    RESET_VALIDITY_SECONDS, Registered, ResetMail, ResetToken, SessionInfo, SessionListing,
+    TotpSetup, valid_role,
 };
 pub use session::{CsrfToken, SessionError, SessionPolicy, SessionToken, new_session_id};
 pub use throttle::{LoginThrottle, RetryAfter, ThrottleKey, ThrottleRules};

@@ -65,10 +65,7 @@ async fn an_issued_reset_link_works_once_for_a_day_and_keeps_the_password_until_
     let id = f.register(NAME).await.account_id;
     let issued = f.service.issue_reset(&id).await.unwrap();
     assert_eq!(issued.pseudonym, NAME);
-    assert_eq!(
-        issued.expires_at,
-        f.now() + OPERATOR_RESET_VALIDITY_SECONDS
-    );
+    assert_eq!(issued.expires_at, f.now() + OPERATOR_RESET_VALIDITY_SECONDS);
     assert!(!format!("{issued:?}").contains(issued.token.as_str()));
     // Nothing changed yet: the old password still logs in.
     f.login(NAME, PASSWORD).await.unwrap();
@@ -89,7 +86,12 @@ async fn an_issued_reset_link_works_once_for_a_day_and_keeps_the_password_until_
 
     let late = f.service.issue_reset(NAME).await.unwrap();
     f.pass(OPERATOR_RESET_VALIDITY_SECONDS);
-    assert!(!f.service.reset_link_works(late.token.as_str()).await.unwrap());
+    assert!(
+        !f.service
+            .reset_link_works(late.token.as_str())
+            .await
+            .unwrap()
+    );
 }
 
 #[tokio::test]
