@@ -190,11 +190,15 @@ async fn audit(server: &TestServer, operator: &Browser) -> Vec<(String, String, 
 }
 
 async fn capabilities(server: &TestServer, who: &Browser) -> String {
-    get(server, "/ows?SERVICE=WMS&REQUEST=GetCapabilities", Some(who))
-        .await
-        .text()
-        .await
-        .unwrap()
+    get(
+        server,
+        "/ows?SERVICE=WMS&REQUEST=GetCapabilities",
+        Some(who),
+    )
+    .await
+    .text()
+    .await
+    .unwrap()
 }
 
 #[tokio::test]
@@ -218,18 +222,23 @@ async fn the_operator_lists_searches_and_a_granted_role_counts_at_once() {
     assert!(!table.contains(':'), "no time of day: {table}");
 
     let found = console_page(
-        get(&server, "/verwaltung/konten?suche=F%C3%96RSTER", Some(&olga)).await,
+        get(
+            &server,
+            "/verwaltung/konten?suche=F%C3%96RSTER",
+            Some(&olga),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
     assert!(found.contains("Förster Nord"));
-    assert!(!found.contains(">Heidschnucke<") && !found.contains(">Olga Operator<"));
+    assert!(!found.contains(">Heidschnucke</a>") && !found.contains(">Olga Operator</a>"));
     let english = console_page(
         get(&server, "/en/admin/accounts?suche=schnuck", Some(&olga)).await,
         StatusCode::OK,
     )
     .await;
-    assert!(english.contains("/en/admin/accounts/") && english.contains(">Heidschnucke<"));
+    assert!(english.contains("/en/admin/accounts/") && english.contains(">Heidschnucke</a>"));
 
     // The citizen's session is cached now, without the role.
     assert!(!capabilities(&server, &citizen).await.contains("baustellen"));
@@ -261,16 +270,34 @@ async fn the_operator_lists_searches_and_a_granted_role_counts_at_once() {
     assert!(page.contains("Die Rolle wurde vergeben"));
 
     // A typed role; a bad one is refused.
-    let typed = post(&server, &path, &olga, &[("action", "grant"), ("role", "forst_2")]).await;
+    let typed = post(
+        &server,
+        &path,
+        &olga,
+        &[("action", "grant"), ("role", "forst_2")],
+    )
+    .await;
     assert_eq!(typed.status(), StatusCode::SEE_OTHER);
-    let bad = post(&server, &path, &olga, &[("action", "grant"), ("role", "kein role!")]).await;
+    let bad = post(
+        &server,
+        &path,
+        &olga,
+        &[("action", "grant"), ("role", "kein role!")],
+    )
+    .await;
     assert!(
         console_page(bad, StatusCode::UNPROCESSABLE_ENTITY)
             .await
             .contains("1 bis 64")
     );
 
-    let revoked = post(&server, &path, &olga, &[("action", "revoke"), ("role", "intern")]).await;
+    let revoked = post(
+        &server,
+        &path,
+        &olga,
+        &[("action", "revoke"), ("role", "intern")],
+    )
+    .await;
     assert_eq!(revoked.status(), StatusCode::SEE_OTHER);
     assert!(
         !capabilities(&server, &citizen).await.contains("baustellen"),
@@ -306,7 +333,10 @@ async fn block_reset_and_delete_take_effect_at_once_and_nobody_locks_themself_ou
     // Block: the session ends with the very next request.
     let blocked = post(&server, &path, &olga, &[("action", "block")]).await;
     assert_eq!(blocked.status(), StatusCode::SEE_OTHER);
-    assert!(me(&server, &citizen.cookie).await.is_none(), "session ended");
+    assert!(
+        me(&server, &citizen.cookie).await.is_none(),
+        "session ended"
+    );
     assert!(try_login(&server, "Heidschnucke", PASSWORD).await.is_none());
     let page = console_page(get(&server, &path, Some(&olga)).await, StatusCode::OK).await;
     assert!(page.contains("gesperrt"));
@@ -365,10 +395,8 @@ async fn block_reset_and_delete_take_effect_at_once_and_nobody_locks_themself_ou
             .body(POINT)
             .send()
     };
-    let kept: Value = serde_json::from_str(
-        &drawing(&citizen).await.unwrap().text().await.unwrap(),
-    )
-    .unwrap();
+    let kept: Value =
+        serde_json::from_str(&drawing(&citizen).await.unwrap().text().await.unwrap()).unwrap();
     let kept = kept["id"].as_str().unwrap().to_owned();
     let frosch = login(&server, "Moorfrosch").await;
     let gone: Value =
@@ -384,13 +412,28 @@ async fn block_reset_and_delete_take_effect_at_once_and_nobody_locks_themself_ou
     assert!(confirm.contains("(1)"), "one drawing counted");
     let unsure = post(&server, &format!("{path}/loeschen"), &olga, &[]).await;
     assert_eq!(unsure.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let deleted = post(&server, &format!("{path}/loeschen"), &olga, &[("drawings", "keep")]).await;
+    let deleted = post(
+        &server,
+        &format!("{path}/loeschen"),
+        &olga,
+        &[("drawings", "keep")],
+    )
+    .await;
     assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&deleted), format!("{LIST}?geloescht"));
-    assert!(me(&server, &citizen.cookie).await.is_none(), "session ended");
-    assert!(try_login(&server, "Heidschnucke", NEW_PASSWORD).await.is_none());
+    assert!(
+        me(&server, &citizen.cookie).await.is_none(),
+        "session ended"
+    );
+    assert!(
+        try_login(&server, "Heidschnucke", NEW_PASSWORD)
+            .await
+            .is_none()
+    );
     assert_eq!(
-        get(&server, &format!("/api/drawings/{kept}"), None).await.status(),
+        get(&server, &format!("/api/drawings/{kept}"), None)
+            .await
+            .status(),
         StatusCode::OK,
         "kept, anonymous"
     );
@@ -411,7 +454,9 @@ async fn block_reset_and_delete_take_effect_at_once_and_nobody_locks_themself_ou
     assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
     assert!(try_login(&server, "Moorfrosch", PASSWORD).await.is_none());
     assert_ne!(
-        get(&server, &format!("/api/drawings/{gone}"), None).await.status(),
+        get(&server, &format!("/api/drawings/{gone}"), None)
+            .await
+            .status(),
         StatusCode::OK,
         "deleted with the account"
     );
@@ -425,11 +470,19 @@ async fn block_reset_and_delete_take_effect_at_once_and_nobody_locks_themself_ou
         let refused = post(&server, &own, &olga, &fields).await;
         assert_eq!(refused.status(), StatusCode::CONFLICT, "{fields:?}");
     }
-    let refused = post(&server, &format!("{own}/loeschen"), &olga, &[("drawings", "keep")]).await;
+    let refused = post(
+        &server,
+        &format!("{own}/loeschen"),
+        &olga,
+        &[("drawings", "keep")],
+    )
+    .await;
     assert_eq!(refused.status(), StatusCode::CONFLICT);
-    assert!(me(&server, &olga.cookie).await.unwrap()["roles"]
-        .to_string()
-        .contains("operator"));
+    assert!(
+        me(&server, &olga.cookie).await.unwrap()["roles"]
+            .to_string()
+            .contains("operator")
+    );
 
     let trail = audit(&server, &olga).await;
     for (action, object) in [
@@ -483,7 +536,11 @@ async fn profile_fields_stay_hidden_unless_the_configuration_shows_them() {
         let page = console_page(get(&server, &path, Some(&olga)).await, StatusCode::OK).await;
         assert_eq!(page.contains("heide@beispiel.example"), shown);
         assert_eq!(page.contains("Hanna Heide"), shown);
-        assert_eq!(page.contains("operators_see_profiles = true"), !shown, "says why");
+        assert_eq!(
+            page.contains("operators_see_profiles = true"),
+            !shown,
+            "says why"
+        );
     }
 }
 
@@ -506,13 +563,26 @@ async fn citizens_strangers_and_forged_forms_are_refused() {
     ];
     for page in &pages {
         console_page(get(&server, page, Some(&olga)).await, StatusCode::OK).await;
-        console_page(get(&server, page, Some(&citizen)).await, StatusCode::FORBIDDEN).await;
+        console_page(
+            get(&server, page, Some(&citizen)).await,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
         let stranger = get(&server, page, None).await;
         assert_eq!(stranger.status(), StatusCode::SEE_OTHER, "{page}");
-        assert!(location(&stranger).contains("/anmelden") || location(&stranger).contains("/login"));
+        assert!(
+            location(&stranger).contains("/anmelden") || location(&stranger).contains("/login")
+        );
     }
-    for page in &pages[1..] {
-        let citizen_post = post(&server, page, &citizen, &[("action", "block"), ("drawings", "keep")]).await;
+    // The lists have no forms; every other page takes one.
+    for page in pages.iter().filter(|p| p.contains(&id)) {
+        let citizen_post = post(
+            &server,
+            page,
+            &citizen,
+            &[("action", "block"), ("drawings", "keep")],
+        )
+        .await;
         assert_eq!(citizen_post.status(), StatusCode::FORBIDDEN, "{page}");
         let stranger = client()
             .post(server.url(page))
@@ -541,7 +611,9 @@ async fn citizens_strangers_and_forged_forms_are_refused() {
     );
     assert!(me(&server, &olga.cookie).await.is_some());
     assert_eq!(
-        get(&server, "/verwaltung/konten/unbekannt", Some(&olga)).await.status(),
+        get(&server, "/verwaltung/konten/unbekannt", Some(&olga))
+            .await
+            .status(),
         StatusCode::NOT_FOUND
     );
 }
