@@ -152,6 +152,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../site/templates/console/account.html.twig"),
     ),
     (
+        "console/account_delete.html.twig",
+        include_str!("../../../site/templates/console/account_delete.html.twig"),
+    ),
+    (
         "console/layers.html.twig",
         include_str!("../../../site/templates/console/layers.html.twig"),
     ),

@@ -1,8 +1,15 @@
-//! The audit trail of moderation (clause P12): every action the operator
-//! takes on a drawing (delete, block, unblock, dismiss its reports) is
-//! recorded with its time, its actor and its object, and kept for
-//! [`RETENTION_DAYS`]. The actor is an operator account's pseudonym, or
-//! `token` for the operator token; never a client address.
+//! The audit trail of the operator's actions (clause P12): every action
+//! taken on a drawing (delete, block, unblock, dismiss its reports) and
+//! on an account (grant or revoke a role, block, unblock, issue a reset
+//! link, delete) is recorded with its time, its actor and its object, and
+//! kept for [`RETENTION_DAYS`]. The actor is an operator account's
+//! pseudonym, or `token` for the operator token; never a client address.
+//!
+//! The object of a drawing action is the drawing's id; that of an account
+//! action is the account's pseudonym (with the role, `Olga: editor`, for a
+//! grant or revoke). Account actions thus keep the pseudonym for two
+//! years, also after the account itself was erased: who was blocked or
+//! deleted by whom must stay traceable for that long.
 //!
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -50,7 +57,8 @@ impl Actor {
     }
 }
 
-/// A moderation action.
+/// An operator's action: on a drawing (the names moderation always
+/// used) or on an account (`account.…`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     /// A drawing deleted by the operator.
@@ -61,6 +69,18 @@ pub enum Action {
     Unblock,
     /// A drawing's reports dismissed.
     Dismiss,
+    /// A role granted to an account.
+    AccountGrant,
+    /// A role revoked from an account.
+    AccountRevoke,
+    /// An account blocked.
+    AccountBlock,
+    /// An account's block lifted.
+    AccountUnblock,
+    /// A one-time reset link issued for an account.
+    AccountReset,
+    /// An account deleted by the operator.
+    AccountDelete,
 }
 
 impl Action {
@@ -71,6 +91,12 @@ impl Action {
             Self::Block => "block",
             Self::Unblock => "unblock",
             Self::Dismiss => "dismiss",
+            Self::AccountGrant => "account.grant",
+            Self::AccountRevoke => "account.revoke",
+            Self::AccountBlock => "account.block",
+            Self::AccountUnblock => "account.unblock",
+            Self::AccountReset => "account.reset",
+            Self::AccountDelete => "account.delete",
         }
     }
 }
@@ -189,11 +215,31 @@ mod tests {
             Action::Block,
             Action::Unblock,
             Action::Dismiss,
+            Action::AccountGrant,
+            Action::AccountRevoke,
+            Action::AccountBlock,
+            Action::AccountUnblock,
+            Action::AccountReset,
+            Action::AccountDelete,
         ]
         .into_iter()
         .map(Action::as_str)
         .collect();
-        assert_eq!(names, ["delete", "block", "unblock", "dismiss"]);
+        assert_eq!(
+            names,
+            [
+                "delete",
+                "block",
+                "unblock",
+                "dismiss",
+                "account.grant",
+                "account.revoke",
+                "account.block",
+                "account.unblock",
+                "account.reset",
+                "account.delete"
+            ]
+        );
         assert_eq!(Actor::Token.name(), "token");
         assert_eq!(Actor::Account("Olga".into()).name(), "Olga");
     }

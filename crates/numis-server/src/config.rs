@@ -188,6 +188,12 @@ pub struct AccountsConfig {
     /// Accounts not used for this many days are erased by the daily purge
     /// (clause L8). [default: 730]
     pub inactive_days: u32,
+    /// Whether operators see the voluntary profile fields (e-mail, name,
+    /// organisation, address) of other accounts in the console. Off, the
+    /// console says they are hidden: a pseudonymous account is not to be
+    /// tied to a person by whoever runs the portal (clause P4).
+    /// [default: false]
+    pub operators_see_profiles: bool,
     /// Mail for password-reset links; without a host there is no mail
     /// feature (recovery codes always work).
     pub smtp: SmtpConfig,
@@ -218,6 +224,7 @@ impl Default for AccountsConfig {
             max_hours: 12,
             remember_days: 30,
             inactive_days: numis_core::accounts::DEFAULT_INACTIVE_DAYS,
+            operators_see_profiles: false,
             smtp: SmtpConfig::default(),
         }
     }

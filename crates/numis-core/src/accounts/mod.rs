@@ -34,12 +34,13 @@ pub mod totp;
 use numis_store::StoreError;
 
 pub use password::{HashParams, PasswordError, PasswordHasher, PasswordPolicy, PasswordWorkers};
-pub use pseudonym::{Pseudonym, PseudonymError};
+pub use pseudonym::{Pseudonym, PseudonymError, search_key};
 pub use recovery::{CODES_PER_ACCOUNT, RecoveryCode, RecoveryError};
 pub use service::{
-    AccountRules, AccountService, Authenticated, DEFAULT_INACTIVE_DAYS, LoggedIn, MAX_LIVE_RESETS,
-    PersonalData, Purged, RESET_VALIDITY_SECONDS, Registered, ResetMail, ResetToken, SessionInfo,
-    SessionListing, TotpSetup,
+    AccountDetails, AccountRules, AccountService, Authenticated, DEFAULT_INACTIVE_DAYS,
+    IssuedReset, LoggedIn, MAX_LIVE_RESETS, OPERATOR_RESET_VALIDITY_SECONDS, PersonalData, Purged,
+    RESET_VALIDITY_SECONDS, Registered, ResetMail, ResetToken, SessionInfo, SessionListing,
+    TotpSetup, valid_role,
 };
 pub use session::{CsrfToken, SessionError, SessionPolicy, SessionToken, new_session_id};
 pub use throttle::{LoginThrottle, RetryAfter, ThrottleKey, ThrottleRules};

@@ -120,6 +120,15 @@ impl std::fmt::Display for Pseudonym {
     }
 }
 
+/// The form of a search text that finds pseudonyms by substring: the
+/// text normalised as a pseudonym is (trimmed, NFC, single spaces, then
+/// the caseless key), without the pseudonym rules, so that any part of a
+/// name can be searched for. `search_key("müller")` is a substring of
+/// the key of `Jürgen MÜLLER`.
+pub fn search_key(text: &str) -> String {
+    caseless_key(&collapse_spaces(&text.trim().nfc().collect::<String>()))
+}
+
 /// Unicode compatibility caseless form of `text` (see the module docs).
 /// Also used to compare a password with its pseudonym.
 pub(crate) fn caseless_key(text: &str) -> String {

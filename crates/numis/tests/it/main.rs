@@ -27,6 +27,8 @@ mod viewer;
 // Drawings: save, view, change with the key, copy, expire, report.
 mod drawings;
 mod moderation;
+// The console's accounts: list, search, roles, block, reset link, deletion.
+mod console_accounts;
 // An acknowledged save survives SIGKILL.
 mod durability;
 // `numis account …`: accounts on the command line.

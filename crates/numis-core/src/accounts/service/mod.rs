@@ -30,7 +30,9 @@ pub use citizen::{
     MAX_PROFILE_CHARS, MAX_VIEW_NAME_CHARS, MAX_VIEW_STATE_BYTES, PersonalData, TotpSetup,
 };
 pub use login::{Authenticated, LoggedIn, Registered, SessionInfo, SessionListing};
-pub use operator::MAX_ROLE_CHARS;
+pub use operator::{
+    AccountDetails, IssuedReset, MAX_ROLE_CHARS, OPERATOR_RESET_VALIDITY_SECONDS, valid_role,
+};
 pub use reset::{MAX_LIVE_RESETS, RESET_VALIDITY_SECONDS, ResetMail, ResetToken};
 
 /// Seconds of a day.

@@ -45,7 +45,7 @@ impl std::fmt::Debug for ResetToken {
 
 impl ResetToken {
     /// A new token: as a session token, 256 random bits.
-    fn generate() -> Result<Self> {
+    pub(super) fn generate() -> Result<Self> {
         Ok(Self(SessionToken::generate()?))
     }
 
@@ -61,7 +61,7 @@ impl ResetToken {
     }
 
     /// What the store keeps and finds the link by.
-    fn hash(&self) -> [u8; 32] {
+    pub(super) fn hash(&self) -> [u8; 32] {
         self.0.hash()
     }
 }

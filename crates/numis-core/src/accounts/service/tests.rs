@@ -15,6 +15,8 @@ use crate::drawings::{DrawingRules, DrawingService, Upload};
 
 // Password reset by mail: its own file, with this module's fixture.
 mod reset;
+// The console's operator functions: search, details, reset links.
+mod operator;
 
 /// 2026-01-01T00:00:00Z.
 const NEW_YEAR: i64 = 1_767_225_600;

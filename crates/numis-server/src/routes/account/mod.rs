@@ -22,6 +22,9 @@ mod login;
 mod recover;
 mod settings;
 
+/// The page a reset link opens (the console's one-time links open it too).
+pub use recover::NEW_PASSWORD;
+
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, OriginalUri};
