@@ -160,7 +160,14 @@ async fn remove(
     headers: HeaderMap,
     session: Option<CurrentSession>,
 ) -> Result<StatusCode, ApiError> {
-    take(&state, &headers, session.as_ref(), Action::Delete, &id).await
+    take(
+        &state,
+        &headers,
+        session.as_ref(),
+        DrawingAction::Delete,
+        &id,
+    )
+    .await
 }
 
 async fn block(
@@ -169,7 +176,14 @@ async fn block(
     headers: HeaderMap,
     session: Option<CurrentSession>,
 ) -> Result<StatusCode, ApiError> {
-    take(&state, &headers, session.as_ref(), Action::Block, &id).await
+    take(
+        &state,
+        &headers,
+        session.as_ref(),
+        DrawingAction::Block,
+        &id,
+    )
+    .await
 }
 
 async fn unblock(
@@ -178,7 +192,14 @@ async fn unblock(
     headers: HeaderMap,
     session: Option<CurrentSession>,
 ) -> Result<StatusCode, ApiError> {
-    take(&state, &headers, session.as_ref(), Action::Unblock, &id).await
+    take(
+        &state,
+        &headers,
+        session.as_ref(),
+        DrawingAction::Unblock,
+        &id,
+    )
+    .await
 }
 
 async fn dismiss(
@@ -187,7 +208,14 @@ async fn dismiss(
     headers: HeaderMap,
     session: Option<CurrentSession>,
 ) -> Result<StatusCode, ApiError> {
-    take(&state, &headers, session.as_ref(), Action::Dismiss, &id).await
+    take(
+        &state,
+        &headers,
+        session.as_ref(),
+        DrawingAction::Dismiss,
+        &id,
+    )
+    .await
 }
 
 /// Lets the operator take `action` on the drawing `id`, and records it.
@@ -195,28 +223,53 @@ async fn take(
     state: &AppState,
     headers: &HeaderMap,
     session: Option<&CurrentSession>,
-    action: Action,
+    action: DrawingAction,
     id: &str,
 ) -> Result<StatusCode, ApiError> {
     let actor = operator_only(state, headers, session)?;
     carry_out(state, action, id).await?;
-    record(state, &actor, action, id).await
+    record(state, &actor, action.audited(), id).await
+}
+
+/// What the operator can do to a drawing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DrawingAction {
+    /// Delete it at once.
+    Delete,
+    /// Block it: kept as evidence, gone for the public.
+    Block,
+    /// Lift the block.
+    Unblock,
+    /// Dismiss its reports.
+    Dismiss,
+}
+
+impl DrawingAction {
+    /// How the audit trail records it.
+    pub fn audited(self) -> Action {
+        match self {
+            Self::Delete => Action::Delete,
+            Self::Block => Action::Block,
+            Self::Unblock => Action::Unblock,
+            Self::Dismiss => Action::Dismiss,
+        }
+    }
 }
 
 /// Takes the moderation `action` on the drawing `id`, without recording
-/// it: the one place that maps an audit [`Action`] to what the drawings
+/// it: the one place that maps a [`DrawingAction`] to what the drawings
 /// service does, shared by this API and the console's pages. The caller
 /// records the action once it was taken.
-pub async fn carry_out(state: &AppState, action: Action, id: &str) -> DrawingResult<()> {
+pub async fn carry_out(state: &AppState, action: DrawingAction, id: &str) -> DrawingResult<()> {
     match action {
-        Action::Delete => {
+        DrawingAction::Delete => {
             state.drawings.delete_any(id).await?;
             tracing::info!("a drawing was deleted by the operator");
             Ok(())
         }
-        Action::Block => state.drawings.block(id).await,
-        Action::Unblock => state.drawings.unblock(id).await,
-        Action::Dismiss => state.drawings.dismiss_reports(id).await,
+        DrawingAction::Block => state.drawings.block(id).await,
+        DrawingAction::Unblock => state.drawings.unblock(id).await,
+        DrawingAction::Dismiss => state.drawings.dismiss_reports(id).await,
     }
 }
 

@@ -19,7 +19,6 @@ use axum::http::{HeaderMap, Response, StatusCode};
 use axum::routing::get;
 use axum::{Form, Router};
 use numis_cms::Lang;
-use numis_core::audit::Action;
 use numis_core::drawings::{DrawingError, DrawingOrder, Inspected, StoredDrawing, rfc3339};
 use numis_map::view::Caller;
 use numis_map::view::Node;
@@ -30,7 +29,7 @@ use self::minimap::mini_map;
 use super::{ConsolePage, DRAWINGS, Operator, render};
 use crate::map_service::MapService;
 use crate::routes::account::{PageLang, Stop, see_other};
-use crate::routes::moderation::carry_out;
+use crate::routes::moderation::{DrawingAction, carry_out};
 use crate::session::CurrentSession;
 use crate::state::AppState;
 
@@ -395,12 +394,12 @@ struct ActionForm {
 }
 
 /// The action a form names, and the notice word after it.
-fn action_of(name: Option<&str>) -> Option<(Action, &'static str)> {
+fn action_of(name: Option<&str>) -> Option<(DrawingAction, &'static str)> {
     match name? {
-        "block" => Some((Action::Block, "gesperrt")),
-        "unblock" => Some((Action::Unblock, "freigegeben")),
-        "dismiss" => Some((Action::Dismiss, "verworfen")),
-        "delete" => Some((Action::Delete, "geloescht")),
+        "block" => Some((DrawingAction::Block, "gesperrt")),
+        "unblock" => Some((DrawingAction::Unblock, "freigegeben")),
+        "dismiss" => Some((DrawingAction::Dismiss, "verworfen")),
+        "delete" => Some((DrawingAction::Delete, "geloescht")),
         _ => None,
     }
 }
@@ -431,8 +430,12 @@ async fn act(
         let page = drawing_page(&state, lang, &operator, &id, None, Some(text)).await;
         return Ok(with_status(page, status));
     }
-    let back_to_list = action == Action::Delete;
-    if let Err(e) = state.audit.record(&operator.actor(), action, &id).await {
+    let back_to_list = action == DrawingAction::Delete;
+    if let Err(e) = state
+        .audit
+        .record(&operator.actor(), action.audited(), &id)
+        .await
+    {
         // The action stands; the operator must know its record is missing.
         tracing::error!(error = %e, "moderation: the audit record was not written");
         let text = site.text(lang, "CONSOLE.MODERATION.NOT_RECORDED");
@@ -502,10 +505,13 @@ mod tests {
 
     #[test]
     fn forms_name_the_four_actions_and_nothing_else() {
-        assert_eq!(action_of(Some("block")), Some((Action::Block, "gesperrt")));
+        assert_eq!(
+            action_of(Some("block")),
+            Some((DrawingAction::Block, "gesperrt"))
+        );
         assert_eq!(
             action_of(Some("delete")),
-            Some((Action::Delete, "geloescht"))
+            Some((DrawingAction::Delete, "geloescht"))
         );
         assert_eq!(action_of(Some("purge")), None);
         assert_eq!(action_of(None), None);
