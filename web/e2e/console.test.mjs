@@ -125,8 +125,9 @@ function session(options = {}) {
 }
 
 /** Asserts what a console page must never do, except the session cookie it has on purpose. */
-function checkClean(s) {
-    assert.deepEqual(s.log.consoleErrors, [], 'console errors or CSP violations');
+function checkClean(s, expectedConsole = []) {
+    const unexpected = s.log.consoleErrors.filter((m) => !expectedConsole.some((re) => re.test(m)));
+    assert.deepEqual(unexpected, [], 'console errors or CSP violations');
     assert.deepEqual(s.log.pageErrors, [], 'uncaught exceptions in the page');
     assert.deepEqual(s.log.dialogs, [], 'dialogs opened');
     assert.deepEqual(s.log.foreignRequests, [], 'requests to another origin');
@@ -314,4 +315,98 @@ test('a reported drawing is blocked, then deleted, and its public link answers 4
     await auditPage(admin, olga, 'audit');
     checkClean(admin);
     await admin.context.close();
+});
+
+// ------------------------------------------------------------------ accounts
+
+test('a role granted in the console unlocks the restricted layer for the citizen at once', async () => {
+    const people = await session();
+    const bürger = await logIn(people, citizen);
+    const layerIds = async () => {
+        const r = await bürger.request.get(`${base}/api/layers?lang=de`);
+        assert.equal(r.status(), 200);
+        return JSON.stringify(await r.json());
+    };
+    assert.ok(!(await layerIds()).includes('intern_kueste'), 'hidden without the role');
+
+    const admin = await session();
+    const olga = await logIn(admin, operator);
+    await olga.goto(`${base}/verwaltung/konten?suche=${encodeURIComponent('bürger')}`);
+    await auditPage(admin, olga, 'accounts');
+    await Promise.all([
+        olga.waitForURL(/\/verwaltung\/konten\/[^/?]+$/),
+        olga.getByRole('link', { name: citizen.pseudonym }).click(),
+    ]);
+    await auditPage(admin, olga, 'account');
+    await olga.getByLabel('Rolle aus der Kartenkonfiguration').selectOption('intern');
+    await Promise.all([olga.waitForURL(/\?/), olga.getByRole('button', { name: 'Vergeben' }).click()]);
+    await olga.getByText('Die Rolle wurde vergeben.').waitFor();
+    assert.ok((await layerIds()).includes('intern_kueste'), 'the citizen sees the layer on the next request');
+    const png = await bürger.request.get(`${base}${getMap('intern_kueste')}`);
+    assert.equal(png.headers()['content-type'], 'image/png', 'and may draw it');
+
+    // Revoked again: gone at once.
+    await Promise.all([
+        olga.waitForURL(/\?/),
+        olga.getByRole('button', { name: /intern/ }).filter({ hasText: /Entziehen|entziehen/ }).first().click(),
+    ]);
+    assert.ok(!(await layerIds()).includes('intern_kueste'), 'hidden again after the revoke');
+    checkClean(admin);
+    await admin.context.close();
+    await people.context.close();
+});
+
+// ------------------------------------------------------------------ layer monitor and configuration
+
+test('a broken layer is flagged in the layer monitor while the map still draws', async () => {
+    const admin = await session();
+    const olga = await logIn(admin, operator);
+    await olga.goto(`${base}/verwaltung/ebenen`);
+    const first = olga.locator('.layers-card').first();
+    assert.match(await first.locator('h2').textContent(), /Kaputte Quelle/, 'the broken layer comes first');
+    assert.match(await first.locator('.layers-error').textContent(), /Fehler:/);
+    assert.equal(await olga.locator('.layers-card-failed').count(), 1, 'only the broken layer');
+    await auditPage(admin, olga, 'layers');
+
+    // The rest of the map is served: the viewer draws its start view.
+    const visitor = await session();
+    const map = await visitor.context.newPage();
+    const image = await visitor.context.request.get(`${base}${getMap('land,gemeinden')}`);
+    assert.equal(image.headers()['content-type'], 'image/png');
+    await map.goto(`${base}/karte`);
+    await map.waitForSelector('body[data-ready="1"]', { state: 'attached', timeout: 30_000 });
+    await visitor.context.close();
+
+    await olga.goto(`${base}/verwaltung/konfiguration`);
+    await olga.locator('#pruefung').waitFor();
+    assert.match(await olga.locator('main').textContent(), /kaputt/, 'numis check names the broken source');
+    await auditPage(admin, olga, 'config');
+    checkClean(admin);
+    await admin.context.close();
+});
+
+// ------------------------------------------------------------------ the door
+
+test('a citizen without the role gets 403 on every console page and API', async () => {
+    const people = await session();
+    const bürger = await logIn(people, citizen);
+    const pages = [
+        '/verwaltung', '/en/admin', '/verwaltung?csv=seiten', '/verwaltung/zeichnungen',
+        '/verwaltung/konten', '/verwaltung/ebenen', '/verwaltung/konfiguration', '/verwaltung/protokoll',
+        '/en/admin/drawings', '/en/admin/accounts', '/en/admin/layers', '/en/admin/configuration', '/en/admin/audit',
+        '/api/admin/drawings', '/api/admin/audit', '/api/admin/layers',
+    ];
+    for (const path of pages) {
+        const response = await bürger.request.get(`${base}${path}`, { maxRedirects: 0 });
+        assert.equal(response.status(), 403, path);
+    }
+    const page = await bürger.goto(`${base}/verwaltung`);
+    assert.equal(page.status(), 403);
+    await people.audit(bürger, 'console refused');
+    // The console is never framed, not even by the portal itself.
+    const headers = (await bürger.request.get(`${base}/verwaltung`)).headers();
+    assert.match(headers['content-security-policy'], /frame-ancestors 'none'/);
+    assert.equal(headers['x-frame-options'], 'DENY');
+    checkClean(people, [/status of 403 \(Forbidden\)/]);
+    await people.context.close();
 });
