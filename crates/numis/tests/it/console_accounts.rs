@@ -5,91 +5,20 @@
 //! voluntary profile stays hidden unless configured; citizens, strangers
 //! and forged forms are refused; every page is no-store and unframeable.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use reqwest::StatusCode;
-use reqwest::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION, SET_COOKIE};
+use reqwest::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION};
 use serde_json::Value;
 
-use crate::util::{TestServer, client, demo_site};
+use crate::util::{
+    ACCOUNT_PASSWORD, Browser, TestServer, client, create_account, demo_site, login, try_login,
+};
 use crate::wms::restricted_server;
 
-const PASSWORD: &str = "Kranichzug über dem Moor";
 const NEW_PASSWORD: &str = "Wollgras im Großen Moor";
 const LIST: &str = "/verwaltung/konten";
 const POINT: &str = r#"{"type":"FeatureCollection","features":[
   {"type":"Feature","properties":{"name":"Punkt"},
    "geometry":{"type":"Point","coordinates":[9.735,52.366]}}]}"#;
-
-/// Creates an account on the command line in the server's data directory.
-fn create_account(server: &TestServer, pseudonym: &str, operator: bool) {
-    let mut args = vec!["account", "create", pseudonym, "--password-stdin"];
-    if operator {
-        args.extend(["--role", "operator"]);
-    }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_numis"))
-        .args(&args)
-        .arg("--data-dir")
-        .arg(server.data_dir.path())
-        .env_remove("NUMIS_CONFIG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-/// A logged-in browser: its cookie and CSRF token.
-struct Browser {
-    cookie: String,
-    csrf: String,
-}
-
-async fn try_login(server: &TestServer, pseudonym: &str, password: &str) -> Option<Browser> {
-    let response = client()
-        .post(server.url("/konto/anmelden"))
-        .header("Origin", &server.base)
-        .form(&[("pseudonym", pseudonym), ("password", password)])
-        .send()
-        .await
-        .unwrap();
-    let cookie = response
-        .headers()
-        .get(SET_COOKIE)?
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    if cookie.ends_with('=') {
-        return None;
-    }
-    let me = me(server, &cookie).await?;
-    Some(Browser {
-        cookie,
-        csrf: me["csrf"].as_str().unwrap().to_owned(),
-    })
-}
-
-async fn login(server: &TestServer, pseudonym: &str) -> Browser {
-    try_login(server, pseudonym, PASSWORD)
-        .await
-        .unwrap_or_else(|| panic!("{pseudonym} logs in"))
-}
 
 /// `/api/me` of a cookie, if its session is alive.
 async fn me(server: &TestServer, cookie: &str) -> Option<Value> {
@@ -337,7 +266,11 @@ async fn block_reset_and_delete_take_effect_at_once_and_nobody_locks_themself_ou
         me(&server, &citizen.cookie).await.is_none(),
         "session ended"
     );
-    assert!(try_login(&server, "Heidschnucke", PASSWORD).await.is_none());
+    assert!(
+        try_login(&server, "Heidschnucke", ACCOUNT_PASSWORD)
+            .await
+            .is_none()
+    );
     let page = console_page(get(&server, &path, Some(&olga)).await, StatusCode::OK).await;
     assert!(page.contains("gesperrt"));
     let refused = post(&server, &path, &olga, &[("action", "reset")]).await;
@@ -379,7 +312,11 @@ async fn block_reset_and_delete_take_effect_at_once_and_nobody_locks_themself_ou
         .await
         .unwrap();
     assert_eq!(set.status(), StatusCode::SEE_OTHER);
-    assert!(try_login(&server, "Heidschnucke", PASSWORD).await.is_none());
+    assert!(
+        try_login(&server, "Heidschnucke", ACCOUNT_PASSWORD)
+            .await
+            .is_none()
+    );
     let citizen = try_login(&server, "Heidschnucke", NEW_PASSWORD)
         .await
         .expect("the new password works");
@@ -452,7 +389,11 @@ async fn block_reset_and_delete_take_effect_at_once_and_nobody_locks_themself_ou
     )
     .await;
     assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
-    assert!(try_login(&server, "Moorfrosch", PASSWORD).await.is_none());
+    assert!(
+        try_login(&server, "Moorfrosch", ACCOUNT_PASSWORD)
+            .await
+            .is_none()
+    );
     assert_ne!(
         get(&server, &format!("/api/drawings/{gone}"), None)
             .await

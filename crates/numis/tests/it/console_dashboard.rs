@@ -2,15 +2,10 @@
 //! known set of anonymous requests shows up as exactly those numbers on
 //! the page and in its CSV downloads; only an operator gets in.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use reqwest::StatusCode;
-use reqwest::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION, SET_COOKIE};
+use reqwest::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION};
 
-use crate::util::{TestServer, client, demo_site};
-
-const PASSWORD: &str = "Kranichzug über dem Moor";
+use crate::util::{TestServer, client, create_account, demo_site, login};
 
 const LINE: &str = r#"{"type":"FeatureCollection","features":[
   {"type":"Feature","properties":{"name":"Weg"},
@@ -29,57 +24,6 @@ fn get_feature_info(layer: &str) -> String {
          &STYLES=&CRS=EPSG:25832&BBOX=330000,5680000,690000,5990000&WIDTH=60&HEIGHT=50\
          &FORMAT=image/png&INFO_FORMAT=text/html&I=30&J=25"
     )
-}
-
-/// Creates an account on the command line in the server's data directory.
-fn create_account(server: &TestServer, pseudonym: &str, operator: bool) {
-    let mut args = vec!["account", "create", pseudonym, "--password-stdin"];
-    if operator {
-        args.extend(["--role", "operator"]);
-    }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_numis"))
-        .args(&args)
-        .arg("--data-dir")
-        .arg(server.data_dir.path())
-        .env_remove("NUMIS_CONFIG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-/// Logs in; answers the session cookie.
-async fn login(server: &TestServer, pseudonym: &str) -> String {
-    let response = client()
-        .post(server.url("/konto/anmelden"))
-        .header("Origin", &server.base)
-        .form(&[("pseudonym", pseudonym), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    response
-        .headers()
-        .get(SET_COOKIE)
-        .unwrap_or_else(|| panic!("a session cookie: {}", response.status()))
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned()
 }
 
 async fn get(server: &TestServer, path: &str, cookie: Option<&str>) -> reqwest::Response {
@@ -125,7 +69,7 @@ fn row<'a>(rows: &'a [Vec<String>], name: &str) -> &'a [String] {
 async fn known_requests_are_exactly_the_dashboards_numbers_and_its_csv() {
     let server = TestServer::start_with(&demo_site(), &[("NUMIS_STATS__RETENTION_DAYS", "400")]);
     create_account(&server, "Olga Operator", true);
-    let olga = login(&server, "Olga Operator").await;
+    let olga = login(&server, "Olga Operator").await.cookie;
 
     // A visitor's known requests, anonymous.
     let http = client();
@@ -267,7 +211,7 @@ async fn known_requests_are_exactly_the_dashboards_numbers_and_its_csv() {
 async fn a_period_is_chosen_and_a_wrong_one_is_explained() {
     let server = TestServer::start(&demo_site());
     create_account(&server, "Olga Operator", true);
-    let olga = login(&server, "Olga Operator").await;
+    let olga = login(&server, "Olga Operator").await.cookie;
     let today = chrono::Utc::now().date_naive();
     let from = today - chrono::Days::new(2);
     let custom = get(
@@ -314,7 +258,7 @@ async fn a_period_is_chosen_and_a_wrong_one_is_explained() {
 async fn only_an_operator_gets_into_the_dashboard() {
     let server = TestServer::start(&demo_site());
     create_account(&server, "Bürgerin", false);
-    let citizen = login(&server, "Bürgerin").await;
+    let citizen = login(&server, "Bürgerin").await.cookie;
     for path in ["/verwaltung", "/en/admin", "/verwaltung?csv=seiten"] {
         let anonymous = get(&server, path, None).await;
         assert_eq!(anonymous.status(), StatusCode::SEE_OTHER, "{path}");

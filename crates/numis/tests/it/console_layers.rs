@@ -4,20 +4,16 @@
 //! requests per layer over a period are exactly the ones sent, secrets of
 //! the configuration never reach the page, and only operators get in.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use reqwest::StatusCode;
-use reqwest::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, LOCATION, SET_COOKIE};
+use reqwest::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, LOCATION};
 use serde_json::Value;
 
 use crate::image_diff::decode_png;
-use crate::util::{TestServer, client, demo_site};
+use crate::util::{TestServer, client, create_account, demo_site, login};
 use crate::wms::site_with_map;
 
 const OPERATOR_TOKEN: &str = "ebenen-token-streng-geheim";
 const SMTP_PASSWORD: &str = "smtp-kennwort-streng-geheim";
-const PASSWORD: &str = "Kiebitze über der Leineaue";
 
 const MAP: &str = r##"
 [viewer]
@@ -48,58 +44,6 @@ const GOOD: &str = r#"{"type":"FeatureCollection","features":[
  {"type":"Feature","properties":{"name":"B"},"geometry":{"type":"Point","coordinates":[10.52,52.26]}}]}"#;
 
 const BROKEN: &str = r#"{"type":"FeatureCollection","features":[{"#;
-
-/// Creates an account on the command line in the server's data directory
-/// (as in moderation.rs).
-fn create_account(server: &TestServer, pseudonym: &str, operator: bool) {
-    let mut args = vec!["account", "create", pseudonym, "--password-stdin"];
-    if operator {
-        args.extend(["--role", "operator"]);
-    }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_numis"))
-        .args(&args)
-        .arg("--data-dir")
-        .arg(server.data_dir.path())
-        .env_remove("NUMIS_CONFIG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-/// Logs in; answers the session cookie.
-async fn login(server: &TestServer, pseudonym: &str) -> String {
-    let response = client()
-        .post(server.url("/konto/anmelden"))
-        .header("Origin", &server.base)
-        .form(&[("pseudonym", pseudonym), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    response
-        .headers()
-        .get(SET_COOKIE)
-        .unwrap_or_else(|| panic!("a session cookie: {}", response.status()))
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned()
-}
 
 /// GET `path` with the session `cookie`, if any.
 async fn get(server: &TestServer, path: &str, cookie: Option<&str>) -> reqwest::Response {
@@ -162,8 +106,8 @@ async fn the_monitor_shows_a_broken_layer_first_and_counts_requests_per_layer() 
     );
     create_account(&server, "Olga Operator", true);
     create_account(&server, "Carl Citizen", false);
-    let operator = login(&server, "Olga Operator").await;
-    let citizen = login(&server, "Carl Citizen").await;
+    let operator = login(&server, "Olga Operator").await.cookie;
+    let citizen = login(&server, "Carl Citizen").await.cookie;
 
     // The good layer is served while the broken one is left out: three
     // GetMaps of different extents, two GetFeatureInfos.
@@ -357,7 +301,7 @@ async fn the_monitor_shows_a_broken_layer_first_and_counts_requests_per_layer() 
 async fn the_configuration_page_says_when_the_check_finds_no_problem() {
     let server = TestServer::start(&demo_site());
     create_account(&server, "Olga Operator", true);
-    let operator = login(&server, "Olga Operator").await;
+    let operator = login(&server, "Olga Operator").await.cookie;
     let html = console_page(get(&server, "/verwaltung/konfiguration", Some(&operator)).await).await;
     assert!(html.contains("Keine Probleme"), "{html}");
     assert!(html.contains("Erreichbare Seiten"), "{html}");

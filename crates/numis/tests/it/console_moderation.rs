@@ -5,16 +5,12 @@
 //! audit trail page; and the door: a citizen gets 403, nobody the login,
 //! a form without its CSRF token 403, every page no-store and unframed.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use reqwest::StatusCode;
-use reqwest::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION, SET_COOKIE};
+use reqwest::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION};
 use serde_json::Value;
 
-use crate::util::{TestServer, client, demo_site};
+use crate::util::{Browser, TestServer, client, create_account, demo_site, login};
 
-const PASSWORD: &str = "Kranichzug über dem Moor";
 /// Three features: a line, a point and a polygon, in Hannover.
 const THREE: &str = r#"{"type":"FeatureCollection","features":[
   {"type":"Feature","properties":{"name":"Weg"},
@@ -23,76 +19,6 @@ const THREE: &str = r#"{"type":"FeatureCollection","features":[
    "geometry":{"type":"Point","coordinates":[9.738,52.362]}},
   {"type":"Feature","properties":{},
    "geometry":{"type":"Polygon","coordinates":[[[9.730,52.360],[9.734,52.360],[9.734,52.363],[9.730,52.360]]]}}]}"#;
-
-/// Creates an account on the command line in the server's data directory.
-fn create_account(server: &TestServer, pseudonym: &str, operator: bool) {
-    let mut args = vec!["account", "create", pseudonym, "--password-stdin"];
-    if operator {
-        args.extend(["--role", "operator"]);
-    }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_numis"))
-        .args(&args)
-        .arg("--data-dir")
-        .arg(server.data_dir.path())
-        .env_remove("NUMIS_CONFIG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-/// A logged-in browser: its session cookie and CSRF token.
-struct Browser {
-    cookie: String,
-    csrf: String,
-}
-
-async fn login(server: &TestServer, pseudonym: &str) -> Browser {
-    let response = client()
-        .post(server.url("/konto/anmelden"))
-        .header("Origin", &server.base)
-        .form(&[("pseudonym", pseudonym), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    let cookie = response
-        .headers()
-        .get(SET_COOKIE)
-        .unwrap_or_else(|| panic!("a session cookie: {}", response.status()))
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let me: Value = client()
-        .get(server.url("/api/me"))
-        .header("Cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .map(|t| serde_json::from_str(&t).unwrap())
-        .unwrap();
-    Browser {
-        cookie,
-        csrf: me["csrf"].as_str().unwrap().to_owned(),
-    }
-}
 
 /// Saves a drawing; answers its id.
 async fn create(server: &TestServer, title: &str, body: &str) -> String {

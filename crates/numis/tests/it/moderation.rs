@@ -3,17 +3,13 @@
 //! 410 for a blocked one; every action is in the audit trail with its
 //! actor, the token or an operator account's pseudonym.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use reqwest::StatusCode;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, SET_COOKIE};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use serde_json::Value;
 
-use crate::util::{TestServer, client, demo_site};
+use crate::util::{Browser, TestServer, client, create_account, demo_site, login};
 
 const OPERATOR: &str = "moderations-token";
-const PASSWORD: &str = "Kranichzug über dem Moor";
 const LINE: &str = r#"{"type":"FeatureCollection","features":[
   {"type":"Feature","properties":{"name":"Weg"},
    "geometry":{"type":"LineString","coordinates":[[9.735,52.366],[9.741,52.359]]}}]}"#;
@@ -160,66 +156,6 @@ async fn public_statuses(server: &TestServer, id: &str, key: &str) -> Vec<Status
     vec![body, kml, copy, put, report(server, id).await]
 }
 
-/// Creates an account on the command line in the server's data directory.
-fn create_account(server: &TestServer, pseudonym: &str, operator: bool) {
-    let mut args = vec!["account", "create", pseudonym, "--password-stdin"];
-    if operator {
-        args.extend(["--role", "operator"]);
-    }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_numis"))
-        .args(&args)
-        .arg("--data-dir")
-        .arg(server.data_dir.path())
-        .env_remove("NUMIS_CONFIG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-/// Logs in; answers (cookie, CSRF token).
-async fn login(server: &TestServer, pseudonym: &str) -> (String, String) {
-    let response = client()
-        .post(server.url("/konto/anmelden"))
-        .header("Origin", &server.base)
-        .form(&[("pseudonym", pseudonym), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    let cookie = response
-        .headers()
-        .get(SET_COOKIE)
-        .unwrap_or_else(|| panic!("a session cookie: {}", response.status()))
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let me: Value = client()
-        .get(server.url("/api/me"))
-        .header("Cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json_value()
-        .await;
-    (cookie, me["csrf"].as_str().unwrap().to_owned())
-}
-
 #[tokio::test]
 async fn a_blocked_drawing_is_gone_for_the_public_and_every_action_is_audited() {
     let server = TestServer::start_with(&demo_site(), &[("NUMIS_OPERATOR__TOKEN", OPERATOR)]);
@@ -333,7 +269,7 @@ async fn an_operator_account_is_the_actor_and_a_citizen_is_refused() {
     create_account(&server, "Bürgerin", false);
     let (id, key) = create(&server).await;
 
-    let (cookie, csrf) = login(&server, "Olga Operator").await;
+    let Browser { cookie, csrf } = login(&server, "Olga Operator").await;
     let olga = As::Session {
         cookie: &cookie,
         csrf: &csrf,
@@ -363,7 +299,10 @@ async fn an_operator_account_is_the_actor_and_a_citizen_is_refused() {
         [("Olga Operator".to_owned(), "block".to_owned(), id.clone())]
     );
 
-    let (citizen_cookie, citizen_csrf) = login(&server, "Bürgerin").await;
+    let Browser {
+        cookie: citizen_cookie,
+        csrf: citizen_csrf,
+    } = login(&server, "Bürgerin").await;
     let citizen = As::Session {
         cookie: &citizen_cookie,
         csrf: &citizen_csrf,

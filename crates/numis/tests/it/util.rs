@@ -209,3 +209,91 @@ pub fn run_numis(args: &[&str]) -> (ExitStatus, String) {
     text.push_str(&String::from_utf8_lossy(&output.stderr));
     (output.status, text)
 }
+
+/// The password of every account made by [`create_account`].
+pub const ACCOUNT_PASSWORD: &str = "Kranichzug über dem Moor";
+
+/// Creates an account on the command line in the server's data
+/// directory, with the operator role when `operator`.
+pub fn create_account(server: &TestServer, pseudonym: &str, operator: bool) {
+    use std::io::Write;
+    let mut args = vec!["account", "create", pseudonym, "--password-stdin"];
+    if operator {
+        args.extend(["--role", "operator"]);
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_numis"))
+        .args(&args)
+        .arg("--data-dir")
+        .arg(server.data_dir.path())
+        .env_remove("NUMIS_CONFIG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{ACCOUNT_PASSWORD}\n").as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A logged-in browser: its session cookie (`name=value`) and the
+/// session's CSRF token.
+pub struct Browser {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+/// Logs in with `password` as a browser would (from our origin); `None`
+/// when the login is refused.
+pub async fn try_login(server: &TestServer, pseudonym: &str, password: &str) -> Option<Browser> {
+    let response = client()
+        .post(server.url("/konto/anmelden"))
+        .header("Origin", &server.base)
+        .form(&[("pseudonym", pseudonym), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = response
+        .headers()
+        .get(reqwest::header::SET_COOKIE)?
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    if cookie.ends_with('=') {
+        // A cookie being cleared: no session.
+        return None;
+    }
+    let me = client()
+        .get(server.url("/api/me"))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    if me.status() != reqwest::StatusCode::OK {
+        return None;
+    }
+    let me: serde_json::Value = serde_json::from_str(&me.text().await.unwrap()).ok()?;
+    Some(Browser {
+        cookie,
+        csrf: me["csrf"].as_str()?.to_owned(),
+    })
+}
+
+/// Logs in an account made by [`create_account`].
+pub async fn login(server: &TestServer, pseudonym: &str) -> Browser {
+    try_login(server, pseudonym, ACCOUNT_PASSWORD)
+        .await
+        .unwrap_or_else(|| panic!("{pseudonym} logs in"))
+}
