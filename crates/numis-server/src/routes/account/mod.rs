@@ -135,7 +135,8 @@ impl IntoResponse for Stop {
 pub struct Page<'a> {
     /// Its address.
     pub place: Place,
-    /// The template under `account/`, without `.html.twig`.
+    /// The template under `account/` (or `console/` for the operator
+    /// console), without `.html.twig`.
     pub template: &'a str,
     /// The translation key of its title.
     pub title_key: &'a str,

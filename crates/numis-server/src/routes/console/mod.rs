@@ -34,7 +34,7 @@ use serde_json::{Value, json};
 
 use crate::caller::OPERATOR_ROLE;
 use crate::middleware::security::CONTENT_SECURITY_POLICY;
-use crate::routes::account::{self, Place, Stop, see_other};
+use crate::routes::account::{self, Page, Place, Stop, see_other};
 use crate::session::{self, CurrentSession};
 use crate::state::AppState;
 
@@ -145,38 +145,9 @@ impl<'a> Operator<'a> {
     }
 }
 
-/// One console page to render.
-#[derive(Debug)]
-pub struct ConsolePage<'a> {
-    /// Its address.
-    pub place: Place,
-    /// The template under `console/`, without `.html.twig`.
-    pub template: &'a str,
-    /// The translation key of its title.
-    pub title_key: &'a str,
-    /// What the template reads as `page.data`.
-    pub data: Value,
-    /// The answer's status.
-    pub status: StatusCode,
-}
-
-impl<'a> ConsolePage<'a> {
-    /// A page answered with 200.
-    pub fn new(place: Place, template: &'a str, title_key: &'a str, data: Value) -> Self {
-        Self {
-            place,
-            template,
-            title_key,
-            data,
-            status: StatusCode::OK,
-        }
-    }
-
-    /// The same page with another status.
-    pub fn with_status(self, status: StatusCode) -> Self {
-        Self { status, ..self }
-    }
-}
+/// One console page to render: the account pages' [`Page`], whose
+/// template is looked up under `console/`.
+pub type ConsolePage<'a> = Page<'a>;
 
 /// Renders a console page in `lang` for `operator`. The template gets
 /// `page.csrf`, `page.pseudonym`, `page.nav` (the sections, the current
@@ -187,7 +158,7 @@ pub fn render(
     operator: &Operator<'_>,
     page: ConsolePage<'_>,
 ) -> Response<Body> {
-    let ConsolePage {
+    let Page {
         place,
         template,
         title_key,
