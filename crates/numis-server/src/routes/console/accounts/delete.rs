@@ -14,8 +14,7 @@ use numis_store::OwnedDrawings;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::one::audit;
-use super::{ACCOUNTS, DELETED, account_url, found, refusal, summary_json};
+use super::{ACCOUNTS, DELETED, account_url, audit, found, refusal, summary_json};
 use crate::routes::account::{PageLang, Stop, see_other, status_of};
 use crate::routes::console::{ConsolePage, Operator, render};
 use crate::session::CurrentSession;

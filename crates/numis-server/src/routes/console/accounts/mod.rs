@@ -25,6 +25,7 @@ use axum::http::{Response, StatusCode};
 use axum::routing::get;
 use numis_cms::Lang;
 use numis_core::accounts::{AccountDetails, AccountError};
+use numis_core::audit::Action;
 use numis_core::drawings::rfc3339;
 use numis_store::AccountSummary;
 use serde::Deserialize;
@@ -181,6 +182,15 @@ async fn list(
     let page =
         ConsolePage::new(ACCOUNTS, "accounts", "CONSOLE.ACCOUNTS.TITLE", data).with_status(status);
     Ok(render(&state, lang, &operator, page))
+}
+
+/// Records an action in the audit trail. The action happened: a trail
+/// that cannot be written is logged as an error, not shown as a failure
+/// of the action.
+async fn audit(state: &AppState, operator: &Operator<'_>, action: Action, object: &str) {
+    if let Err(error) = state.audit.record(&operator.actor(), action, object).await {
+        tracing::error!(%error, action = action.as_str(), "audit entry not written");
+    }
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use numis_core::audit::Action;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{ACCOUNTS, account_url, day, delete, found, refusal, summary_json};
+use super::{ACCOUNTS, account_url, audit, day, delete, found, refusal, summary_json};
 use crate::caller::OPERATOR_ROLE;
 use crate::origin::public_base;
 use crate::routes::account::{NEW_PASSWORD, PageLang, Stop, see_other};
@@ -189,15 +189,6 @@ pub(super) async fn act(
             };
             Ok(page(&state, lang, &operator, &details, extra, status))
         }
-    }
-}
-
-/// Records an action in the audit trail. The action happened: a trail
-/// that cannot be written is logged as an error, not shown as a failure
-/// of the action.
-pub(super) async fn audit(state: &AppState, operator: &Operator<'_>, action: Action, object: &str) {
-    if let Err(error) = state.audit.record(&operator.actor(), action, object).await {
-        tracing::error!(%error, action = action.as_str(), "audit entry not written");
     }
 }
 
