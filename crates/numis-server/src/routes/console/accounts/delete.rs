@@ -14,9 +14,9 @@ use numis_store::OwnedDrawings;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{ACCOUNTS, DELETED, account_url, audit, found, refusal, summary_json};
+use super::{ACCOUNTS, DELETED, account_url, audit, found, not_recorded, refusal, summary_json};
 use crate::routes::account::{PageLang, Stop, see_other, status_of};
-use crate::routes::console::{ConsolePage, Operator, render};
+use crate::routes::console::{ConsolePage, Operator, console_answer, render};
 use crate::session::CurrentSession;
 use crate::state::AppState;
 
@@ -116,7 +116,15 @@ pub(super) async fn erase(
         Ok(()) => {
             state.session_cache.forget_account(&account.id);
             let object = format!("{}: {what}", account.pseudonym);
-            audit(&state, &operator, Action::AccountDelete, &object).await;
+            if !audit(&state, &operator, Action::AccountDelete, &object).await {
+                let site = state.site();
+                let html = site.render_error(lang.as_str(), 503, &not_recorded(&state, lang));
+                return Ok(console_answer(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    html,
+                    "text/html; charset=utf-8",
+                ));
+            }
             Ok(see_other(&format!("{}?{DELETED}", ACCOUNTS.url(lang))))
         }
         Err(error) => {

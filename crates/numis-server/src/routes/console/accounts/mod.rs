@@ -184,13 +184,22 @@ async fn list(
     Ok(render(&state, lang, &operator, page))
 }
 
-/// Records an action in the audit trail. The action happened: a trail
-/// that cannot be written is logged as an error, not shown as a failure
-/// of the action.
-async fn audit(state: &AppState, operator: &Operator<'_>, action: Action, object: &str) {
-    if let Err(error) = state.audit.record(&operator.actor(), action, object).await {
-        tracing::error!(%error, action = action.as_str(), "audit entry not written");
+/// Records an action that was taken in the audit trail; `false` when the
+/// trail could not be written. The action stands either way, and the
+/// caller tells the operator that its record is missing.
+async fn audit(state: &AppState, operator: &Operator<'_>, action: Action, object: &str) -> bool {
+    match state.audit.record(&operator.actor(), action, object).await {
+        Ok(()) => true,
+        Err(error) => {
+            tracing::error!(%error, action = action.as_str(), "audit entry not written");
+            false
+        }
     }
+}
+
+/// The text that says an action was taken but not recorded.
+fn not_recorded(state: &AppState, lang: Lang) -> String {
+    state.site().text(lang, "CONSOLE.MODERATION.NOT_RECORDED")
 }
 
 #[cfg(test)]

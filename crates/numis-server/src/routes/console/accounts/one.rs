@@ -17,7 +17,9 @@ use numis_core::audit::Action;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{ACCOUNTS, account_url, audit, day, delete, found, refusal, summary_json};
+use super::{
+    ACCOUNTS, account_url, audit, day, delete, found, not_recorded, refusal, summary_json,
+};
 use crate::caller::OPERATOR_ROLE;
 use crate::origin::public_base;
 use crate::routes::account::{NEW_PASSWORD, PageLang, Stop, see_other};
@@ -175,7 +177,15 @@ pub(super) async fn act(
             // The account's next request reads its roles and sessions
             // from the store again.
             state.session_cache.forget_account(&account.id);
-            audit(&state, &operator, action, &object).await;
+            if !audit(&state, &operator, action, &object).await {
+                let details = found(&state, lang, &operator, &id).await?;
+                let extra = Extra {
+                    error: Some(not_recorded(&state, lang)),
+                    ..Extra::default()
+                };
+                let status = StatusCode::SERVICE_UNAVAILABLE;
+                return Ok(page(&state, lang, &operator, &details, extra, status));
+            }
             Ok(see_other(&format!(
                 "{}?{word}",
                 account_url(lang, &account.id)
@@ -202,9 +212,12 @@ async fn reset(
 ) -> Response<Body> {
     match state.accounts.issue_reset(&details.summary.id).await {
         Ok(issued) => {
-            audit(state, operator, Action::AccountReset, &issued.pseudonym).await;
+            // The link is shown even when its record is missing: it
+            // exists now, and the operator must know both.
+            let recorded = audit(state, operator, Action::AccountReset, &issued.pseudonym).await;
             let extra = Extra {
                 reset: Some(reset_json(state, lang, headers, &issued)),
+                error: (!recorded).then(|| not_recorded(state, lang)),
                 ..Extra::default()
             };
             let mut answer = page(state, lang, operator, details, extra, StatusCode::OK);
