@@ -195,6 +195,11 @@ function getMap(layers) {
 test('known requests of a visitor are exactly the dashboard\'s numbers and its CSV', async () => {
     const admin = await session();
     const olga = await logIn(admin, operator);
+    // "Mein NUMIS" leads an operator to the console.
+    await Promise.all([
+        olga.waitForURL(/\/verwaltung$/),
+        olga.getByRole('link', { name: /Zur Verwaltung/ }).click(),
+    ]);
 
     // The visitor: a fresh context, no cookie.
     const visitor = await session();
@@ -390,6 +395,7 @@ test('a broken layer is flagged in the layer monitor while the map still draws',
 test('a citizen without the role gets 403 on every console page and API', async () => {
     const people = await session();
     const bürger = await logIn(people, citizen);
+    assert.equal(await bürger.getByRole('link', { name: /Zur Verwaltung/ }).count(), 0, 'no console link for a citizen');
     const pages = [
         '/verwaltung', '/en/admin', '/verwaltung?csv=seiten', '/verwaltung/zeichnungen',
         '/verwaltung/konten', '/verwaltung/ebenen', '/verwaltung/konfiguration', '/verwaltung/protokoll',

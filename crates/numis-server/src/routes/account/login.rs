@@ -44,6 +44,8 @@ async fn home(
     // Each part of the overview comes from the module that owns its pages.
     let data = json!({
         "logout_url": LOGOUT.url(lang),
+        // Shown to operators only (the template checks the role).
+        "console_url": crate::routes::console::DASHBOARD.url(lang),
         "security": super::settings::overview(&state, lang, session).await,
         "library": super::library::overview(&state, lang, session).await,
     });
