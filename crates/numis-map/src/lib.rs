@@ -21,6 +21,7 @@ mod error;
 pub mod gpkg;
 pub mod legend;
 pub mod measurements;
+pub mod paper;
 pub mod query;
 pub mod render;
 pub mod render_key;

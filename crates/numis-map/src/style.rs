@@ -255,6 +255,44 @@ pub struct Style {
 }
 
 impl Style {
+    /// The same style for an image whose pixels are `ratio` times smaller
+    /// than OGC's standard 0.28 mm pixel (a print at 300 dpi: ratio 3.3):
+    /// every size in pixels (strokes, dashes, symbols, labels) grows by
+    /// `ratio`, so that the map looks on paper as it does on screen, and
+    /// every scale bound shrinks by it, because the scale denominator of
+    /// such an image, computed at the standard pixel, is `ratio` times too
+    /// small.
+    pub fn for_pixel_ratio(&self, ratio: f32) -> Style {
+        let scaled = |bound: Option<f64>| bound.map(|b| b / f64::from(ratio));
+        Style {
+            rules: self
+                .rules
+                .iter()
+                .map(|rule| Rule {
+                    min_scale: scaled(rule.min_scale),
+                    max_scale: scaled(rule.max_scale),
+                    stroke: rule.stroke.as_ref().map(|stroke| Stroke {
+                        width: stroke.width * ratio,
+                        dash: stroke
+                            .dash
+                            .as_ref()
+                            .map(|dash| dash.iter().map(|d| d * ratio).collect()),
+                        ..stroke.clone()
+                    }),
+                    symbol: rule.symbol.as_ref().map(|symbol| Symbol {
+                        size: symbol.size * ratio,
+                        ..symbol.clone()
+                    }),
+                    label: rule.label.as_ref().map(|label| Label {
+                        size: label.size * ratio,
+                        ..label.clone()
+                    }),
+                    ..rule.clone()
+                })
+                .collect(),
+        }
+    }
+
     /// The rules that draw a feature at `scale`: every matching rule, and the
     /// `else` rules when no rule with a filter matched.
     pub fn rules_for<'a>(&'a self, properties: &Map<String, Value>, scale: f64) -> Vec<&'a Rule> {
@@ -282,6 +320,23 @@ mod tests {
 
     fn rule(toml_text: &str) -> Rule {
         Rule::compile(&toml::from_str(toml_text).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_style_for_paper_grows_its_sizes_and_shrinks_its_scale_bounds() {
+        let style = Style {
+            rules: vec![rule(
+                "stroke = \"#000000\"\nstroke_width = 2\nstroke_dash = [4, 2]\nsymbol = \"circle\"\nsymbol_size = 10\nmin_scale = 1000\nmax_scale = 50000\nlabel = { field = \"name\", size = 12 }",
+            )],
+        };
+        let paper = style.for_pixel_ratio(2.5);
+        let r = &paper.rules[0];
+        let stroke = r.stroke.as_ref().unwrap();
+        assert_eq!(stroke.width, 5.0);
+        assert_eq!(stroke.dash.as_deref(), Some(&[10.0, 5.0][..]));
+        assert_eq!(r.symbol.as_ref().unwrap().size, 25.0);
+        assert_eq!(r.label.as_ref().unwrap().size, 30.0);
+        assert_eq!((r.min_scale, r.max_scale), (Some(400.0), Some(20000.0)));
     }
 
     #[test]
