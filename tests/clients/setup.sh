@@ -3,6 +3,8 @@
 # it is already there:
 #   - GDAL's command-line tools (Debian gdal-bin: gdalinfo, gdal_translate,
 #     gdallocationinfo) and, if this Python cannot make a venv, python3-venv;
+#   - the PDF tools the print tests read printed maps with (Debian
+#     poppler-utils: pdftotext, pdfinfo, pdftoppm; qpdf);
 #   - a Python venv in target/clients-venv with the pinned OWSLib, pytest and
 #     Pillow of tests/clients/requirements.txt.
 # Quiet on success (the installers' output is shown only if they fail), a
@@ -33,6 +35,13 @@ for tool in gdalinfo gdal_translate gdallocationinfo; do
         break
     fi
 done
+for tool in pdftotext pdfinfo pdftoppm; do
+    if ! command -v "$tool" >/dev/null; then
+        packages+=(poppler-utils)
+        break
+    fi
+done
+command -v qpdf >/dev/null || packages+=(qpdf)
 if ! command -v python3 >/dev/null || ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
     packages+=(python3-venv)
 fi
