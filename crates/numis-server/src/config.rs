@@ -54,6 +54,47 @@ pub struct Config {
     pub operator: OperatorConfig,
     /// "Mein NUMIS": optional pseudonymous accounts.
     pub accounts: AccountsConfig,
+    /// Printed maps (PDF).
+    pub print: PrintConfig,
+}
+
+/// `[print]`: printed maps as PDF, made by a bounded pool of workers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrintConfig {
+    /// Prints made at the same time. [default: the number of cores]
+    pub workers: usize,
+    /// Prints waiting for a worker; beyond this a print is refused with
+    /// 429. [default: 16]
+    pub queue: usize,
+    /// The finest resolution a print may ask for. [default: 300]
+    pub max_dpi: u32,
+    /// Seconds one print may take. [default: 60]
+    pub job_seconds: u64,
+    /// Minutes a finished print is kept for its download. [default: 60]
+    pub keep_minutes: u64,
+    /// Paper sizes anyone may print. [default: ["A5", "A4", "A3"]]
+    pub papers: Vec<String>,
+    /// Paper sizes for staff: accounts holding `staff_role` (and the
+    /// operator). [default: ["A2", "A1", "A0"]]
+    pub staff_papers: Vec<String>,
+    /// The role that makes an account staff. [default: "staff"]
+    pub staff_role: String,
+}
+
+impl Default for PrintConfig {
+    fn default() -> Self {
+        Self {
+            workers: std::thread::available_parallelism().map_or(2, usize::from),
+            queue: 16,
+            max_dpi: 300,
+            job_seconds: 60,
+            keep_minutes: 60,
+            papers: ["A5", "A4", "A3"].map(String::from).to_vec(),
+            staff_papers: ["A2", "A1", "A0"].map(String::from).to_vec(),
+            staff_role: "staff".into(),
+        }
+    }
 }
 
 /// `[operator]`: who may moderate drawings and see restricted layers until
@@ -298,6 +339,7 @@ impl Default for Config {
             drawings: DrawingsConfig::default(),
             operator: OperatorConfig::default(),
             accounts: AccountsConfig::default(),
+            print: PrintConfig::default(),
         }
     }
 }

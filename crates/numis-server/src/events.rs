@@ -59,6 +59,8 @@ pub enum Event {
     /// A file was read for import or conversion, per its own format
     /// (`kml`, `kmz`, `gpx`, `geojson`).
     Import,
+    /// A map was queued for printing, per paper size.
+    Print,
     /// A successful login.
     AccountLogin,
     /// A successful registration.
@@ -87,6 +89,7 @@ impl Event {
             Self::DrawingExport => "drawing.export",
             Self::DrawingConvert => "drawing.convert",
             Self::Import => "file.import",
+            Self::Print => "print",
             Self::AccountLogin => "account.login",
             Self::AccountRegister => "account.register",
         }

@@ -41,6 +41,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod origin;
 pub mod prefs;
+pub mod print;
 pub mod ratelimit;
 pub mod reload;
 pub mod routes;
@@ -102,6 +103,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::account::router())
         .merge(routes::console::router())
         .merge(routes::me::router())
+        .merge(routes::print::router())
         .fallback(routes::pages::page)
         .layer(from_fn_with_state(state.clone(), session::resolve))
         .layer(from_fn_with_state(

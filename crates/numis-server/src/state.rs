@@ -17,6 +17,7 @@ use crate::layer_monitor::LayerMonitor;
 use crate::mail::{MailConfigError, Mailer};
 use crate::map_service::MapService;
 use crate::metrics::Metrics;
+use crate::print::jobs::PrintJobs;
 use crate::ratelimit::CreationLimit;
 use crate::session_cache::SessionCache;
 
@@ -57,6 +58,8 @@ pub struct AppState {
     /// Mail for password-reset links; `None` without `[accounts.smtp]
     /// host` (then the pages offer no mail).
     pub mailer: Option<Arc<Mailer>>,
+    /// Printed maps being made or waiting for their download.
+    pub print_jobs: Arc<PrintJobs>,
 }
 
 impl AppState {
@@ -91,6 +94,7 @@ impl AppState {
         let audit: Arc<dyn AuditStore> = store.clone();
         Ok(Self {
             creation_limit: Arc::new(CreationLimit::new(&config.drawings, clients.clone())),
+            print_jobs: Arc::new(PrintJobs::new(&config.print)),
             drawings: Arc::new(DrawingService::new(drawings, config.drawings.rules())),
             audit: Arc::new(AuditLog::new(audit)),
             accounts: Arc::new(accounts),

@@ -67,7 +67,7 @@ async fn openapi() -> Response<Body> {
 
 /// A body of at most `max` bytes, or `None` as soon as it passes `max` (or
 /// the client stops sending).
-async fn bounded(body: Body, max: u64) -> Option<Bytes> {
+pub async fn bounded(body: Body, max: u64) -> Option<Bytes> {
     let limit = usize::try_from(max).unwrap_or(usize::MAX).saturating_add(1);
     axum::body::to_bytes(body, limit)
         .await

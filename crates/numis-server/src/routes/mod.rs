@@ -17,6 +17,7 @@
 //! - [`monitor`]: the operator's layer monitor (`/api/admin/layers`).
 //! - [`account`]: "Mein NUMIS", the account pages (`/konto`).
 //! - [`console`]: the operator console (`/verwaltung`, `/en/admin`).
+//! - [`print`]: printed maps (`/api/print`).
 //! - [`me`]: the viewer's JSON about the logged-in account (`/api/me`).
 
 pub mod account;
@@ -30,4 +31,5 @@ pub mod moderation;
 pub mod monitor;
 pub mod ows;
 pub mod pages;
+pub mod print;
 pub mod viewer;

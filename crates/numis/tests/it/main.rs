@@ -49,6 +49,8 @@ mod console_layers;
 mod statistics;
 // The operator console's statistics: exact numbers, CSV, only for operators.
 mod console_dashboard;
+// Printed maps: the PDF's text, page size, map and the refusals.
+mod print;
 // Compressed answers: the precompressed bundle, text on the fly, never images.
 mod compression;
 // Console, moderation: drawings, a drawing with its map, actions as forms, the audit trail.

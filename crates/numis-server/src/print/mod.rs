@@ -1,0 +1,7 @@
+//! Printed maps (issue 14): the checked print spec ([`spec`]), the bounded
+//! pool of print jobs ([`jobs`]) and the making of one PDF ([`render`]).
+//! The routes are [`crate::routes::print`].
+
+pub mod jobs;
+pub mod render;
+pub mod spec;

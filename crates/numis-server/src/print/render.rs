@@ -1,0 +1,122 @@
+//! One print made: the map drawn for the paper by `numis_map::paper`, the
+//! source notes of exactly the layers drawn from the one attribution
+//! function (`numis_map::attribution::combined_notes`), and the sheet
+//! written by `numis_print`.
+
+use std::time::Instant;
+
+use numis_map::Crs;
+use numis_map::attribution::combined_notes;
+use numis_map::paper::{PaperMap, render_paper};
+use numis_map::render::RenderError;
+use numis_map::view::{Caller, VisibleLayer};
+use numis_print::sheet::MapImage;
+use numis_print::{Layout, Sheet, write_pdf};
+
+use super::spec::PrintSpec;
+use crate::map_service::MapService;
+
+/// The most pixels a printed map may have (an A3 at 300 dpi has about
+/// 16 million): more would hold too much memory for one job.
+pub const MAX_MAP_PIXELS: u64 = 40_000_000;
+
+/// What the sheet says beside the map.
+#[derive(Debug, Clone)]
+pub struct Imprint {
+    /// The portal's name.
+    pub portal: String,
+    /// The portal's public address (`https://numis.example`), for the
+    /// permalink.
+    pub base_url: String,
+    /// Today, as the sheet shows it.
+    pub date: String,
+}
+
+/// The map of `spec` on its paper.
+pub fn paper_map(spec: &PrintSpec) -> PaperMap {
+    let layout = Layout::new(spec.paper, spec.orientation, spec.comment.is_some());
+    PaperMap {
+        crs: Crs::Utm32,
+        center: spec.center,
+        scale: spec.scale,
+        width_mm: layout.map.w,
+        height_mm: layout.map.h,
+        dpi: f64::from(spec.dpi),
+    }
+}
+
+/// Refuses a spec whose map would be too large to draw, before it is
+/// queued.
+pub fn check_size(spec: &PrintSpec) -> Result<(), String> {
+    let (w, h) = paper_map(spec).size_px();
+    let pixels = u64::from(w) * u64::from(h);
+    if pixels > MAX_MAP_PIXELS {
+        return Err(format!(
+            "{} at {} dpi needs a map of {w} × {h} pixels, more than the {MAX_MAP_PIXELS} one print may draw; choose a lower dpi",
+            spec.paper, spec.dpi
+        ));
+    }
+    Ok(())
+}
+
+/// Makes the PDF of `spec` for `caller`, by `deadline`.
+pub fn make_pdf(
+    map: &MapService,
+    caller: &Caller,
+    spec: &PrintSpec,
+    imprint: &Imprint,
+    deadline: Instant,
+) -> Result<Vec<u8>, String> {
+    let view = map.catalog.view(caller);
+    let layers: Vec<VisibleLayer<'_>> =
+        view.resolve(&spec.layers)
+            .map_err(|numis_map::view::ResolveError::NotDefined(name)| {
+                format!("layer {name:?} does not exist")
+            })?;
+    let paper = paper_map(spec);
+    let pixmap = render_paper(&layers, &paper, Some(deadline)).map_err(|e| match e {
+        RenderError::DeadlineExceeded => {
+            "the map took longer than the print's time limit; choose a lower dpi or fewer layers"
+                .to_owned()
+        }
+        other => format!("the map could not be drawn: {other}"),
+    })?;
+    let (width, height) = (pixmap.width(), pixmap.height());
+    let sources = combined_notes(layers.iter().copied(), [], spec.lang);
+    let permalink = format!(
+        "{}{}",
+        imprint.base_url,
+        spec.permalink.as_deref().unwrap_or(if spec.lang == "en" {
+            "/en/karte"
+        } else {
+            "/karte"
+        })
+    );
+    let disclaimer = if spec.lang == "en" {
+        "No guarantee that the data are current, correct or complete."
+    } else {
+        "Keine Gewähr für Aktualität, Richtigkeit und Vollständigkeit der Daten."
+    };
+    let sheet = Sheet {
+        paper: spec.paper,
+        orientation: spec.orientation,
+        lang: spec.lang.to_owned(),
+        title: spec.title.clone(),
+        comment: spec.comment.clone(),
+        scale: spec.scale,
+        date: imprint.date.clone(),
+        // The map is drawn on opaque white: premultiplied and straight
+        // RGBA are the same.
+        map: MapImage {
+            rgba: pixmap.take(),
+            width,
+            height,
+        },
+        sources,
+        user_content: false,
+        permalink,
+        portal: imprint.portal.clone(),
+        disclaimer: disclaimer.to_owned(),
+    };
+    write_pdf(&sheet).map_err(|e| e.to_string())
+}

@@ -1,0 +1,180 @@
+//! Printed maps over HTTP: `POST /api/print` takes a print spec (JSON, at
+//! most 1 MB) and queues a job; `GET /api/print/{id}` tells how it stands;
+//! `GET /api/print/{id}/pdf` downloads the PDF once it is made. The job's
+//! random id is the only key to its PDF, which is kept
+//! `[print] keep_minutes` and then forgotten; nothing of a print is
+//! stored on disk.
+
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
+use axum::routing::{get, post};
+use chrono::{Datelike, Utc};
+use serde_json::json;
+
+use crate::caller::{self, OPERATOR_ROLE};
+use crate::error::ApiError;
+use crate::events::Event;
+use crate::json::{self, Caching};
+use crate::origin::public_base;
+use crate::print::jobs::{JobState, Refused};
+use crate::print::render::{Imprint, check_size, make_pdf};
+use crate::print::spec::PrintRequest;
+use crate::routes::drawings::bounded;
+use crate::session::CurrentSession;
+use crate::state::AppState;
+
+/// The largest print spec read.
+pub const MAX_SPEC_BYTES: usize = 1024 * 1024;
+
+/// `/api/print` and its jobs.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/print", post(submit))
+        .route("/api/print/{id}", get(status))
+        .route("/api/print/{id}/pdf", get(pdf))
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    session: Option<CurrentSession>,
+    body: Body,
+) -> Result<Response<Body>, ApiError> {
+    let bytes = bounded(body, MAX_SPEC_BYTES as u64).await.ok_or_else(|| {
+        ApiError::payload_too_large(format!(
+            "the print spec is larger than {MAX_SPEC_BYTES} bytes or was cut off"
+        ))
+    })?;
+    let request: PrintRequest = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::bad_request(format!("the print spec is not valid: {e}")))?;
+    let caller = caller::of_request(&state.config, &headers, session.as_ref());
+    let print = &state.config.print;
+    let staff = caller.operator
+        || caller
+            .roles
+            .iter()
+            .any(|r| r == &print.staff_role || r == OPERATOR_ROLE);
+    let spec = request.check(print, staff).map_err(ApiError::bad_request)?;
+    check_size(&spec).map_err(ApiError::bad_request)?;
+    let map = state
+        .map()
+        .ok_or_else(|| ApiError::not_found("this portal publishes no map to print"))?;
+    // A name that does not exist for this caller is refused before a
+    // worker is taken (and never counted: it is user input).
+    map.catalog.view(&caller).resolve(&spec.layers).map_err(
+        |numis_map::view::ResolveError::NotDefined(name)| {
+            ApiError::bad_request(format!("layer {name:?} does not exist"))
+        },
+    )?;
+    let imprint = Imprint {
+        portal: state.site().config().title.clone(),
+        base_url: public_base(&headers),
+        date: today(spec.lang),
+    };
+    let paper = spec.paper.name();
+    let id = state
+        .print_jobs
+        .submit(move |deadline: Instant| make_pdf(&map, &caller, &spec, &imprint, deadline))
+        .map_err(|refused| match refused {
+            Refused::QueueFull => ApiError::too_many_requests(
+                "every print worker is busy and the queue is full; try again in a minute",
+                30,
+            ),
+            Refused::NoId => ApiError::unavailable(
+                "the print could not be queued",
+                "the system gave no randomness for the job's id",
+            ),
+        })?;
+    state.events.count(Event::Print, Some(paper));
+    let mut response = json::answer(
+        StatusCode::ACCEPTED,
+        &json!({
+            "id": id,
+            "status": "queued",
+            "status_url": format!("/api/print/{id}"),
+            "pdf_url": format!("/api/print/{id}/pdf"),
+        }),
+        Caching::Never,
+    );
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/print/{id}")) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+async fn status(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response<Body>, ApiError> {
+    let job = state
+        .print_jobs
+        .state(&id)
+        .ok_or_else(|| ApiError::not_found("no such print (prints are kept one hour)"))?;
+    let body = match job {
+        JobState::Queued => json!({ "id": id, "status": "queued" }),
+        JobState::Running => json!({ "id": id, "status": "running" }),
+        JobState::Done(pdf) => json!({
+            "id": id,
+            "status": "done",
+            "bytes": pdf.len(),
+            "pdf_url": format!("/api/print/{id}/pdf"),
+        }),
+        JobState::Failed(reason) => json!({ "id": id, "status": "failed", "error": reason }),
+    };
+    Ok(json::answer(StatusCode::OK, &body, Caching::Never))
+}
+
+async fn pdf(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response<Body>, ApiError> {
+    match state.print_jobs.state(&id) {
+        Some(JobState::Done(pdf)) => {
+            let mut response = Response::new(Body::from(pdf.as_ref().clone()));
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/pdf"),
+            );
+            headers.insert(
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment; filename=\"karte.pdf\""),
+            );
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            );
+            Ok(response)
+        }
+        Some(JobState::Failed(reason)) => Err(ApiError::new(StatusCode::CONFLICT, reason)),
+        Some(_) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "the print is not made yet; ask /api/print/{id} until it is done",
+        )),
+        None => Err(ApiError::not_found(
+            "no such print (prints are kept one hour)",
+        )),
+    }
+}
+
+/// Today as the sheet shows it: `6.12.2026` or `6 Dec 2026`.
+fn today(lang: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let day = Utc::now().date_naive();
+    if lang == "en" {
+        format!(
+            "{} {} {}",
+            day.day(),
+            MONTHS[day.month0() as usize],
+            day.year()
+        )
+    } else {
+        format!("{}.{}.{}", day.day(), day.month(), day.year())
+    }
+}
