@@ -4,16 +4,17 @@
 //! the portal's name and the disclaimer. Fonts (DejaVu Sans) are embedded
 //! and subset by krilla.
 
-use krilla::Document;
 use krilla::color::rgb;
+use krilla::configure::{Configuration, Validator};
 use krilla::geom::{Path, PathBuilder, Point, Rect, Size, Transform};
 use krilla::image::Image;
-use krilla::metadata::Metadata;
+use krilla::metadata::{DateTime, Metadata};
 use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
 use krilla::text::{Font, TextDirection};
+use krilla::{Document, SerializeSettings};
 use thiserror::Error;
 
 use crate::layout::{Area, Layout};
@@ -50,6 +51,8 @@ pub struct Sheet {
     pub scale: f64,
     /// The date, as the sheet shows it.
     pub date: String,
+    /// When the sheet was made (the PDF's creation date).
+    pub created: chrono::DateTime<chrono::Utc>,
     /// The map.
     pub map: MapImage,
     /// The source notes of everything on the map, as the one attribution
@@ -167,12 +170,19 @@ pub fn write_pdf(sheet: &Sheet) -> Result<Vec<u8>, SheetError> {
             .as_deref()
             .is_some_and(|c| !c.trim().is_empty()),
     );
-    let mut document = Document::new();
+    // PDF/A-2b, the archival form German public bodies keep documents in:
+    // krilla refuses to write anything that would break it.
+    let settings = SerializeSettings {
+        configuration: Configuration::new_with_validator(Validator::A2_B),
+        ..SerializeSettings::default()
+    };
+    let mut document = Document::new_with(settings);
     document.set_metadata(
         Metadata::new()
             .title(sheet.title.clone())
             .language(sheet.lang.clone())
-            .creator(format!("numis – {}", sheet.portal)),
+            .creator(format!("numis – {}", sheet.portal))
+            .creation_date(pdf_date(sheet.created)),
     );
     let settings = PageSettings::from_wh(pt(layout.page.w), pt(layout.page.h))
         .ok_or_else(|| SheetError::Pdf("the page has no size".into()))?;
@@ -191,6 +201,19 @@ pub fn write_pdf(sheet: &Sheet) -> Result<Vec<u8>, SheetError> {
     document
         .finish()
         .map_err(|e| SheetError::Pdf(format!("{e:?}")))
+}
+
+/// A time as the PDF's metadata keeps it (UTC).
+fn pdf_date(at: chrono::DateTime<chrono::Utc>) -> DateTime {
+    use chrono::{Datelike, Timelike};
+    let small = |n: u32| u8::try_from(n).unwrap_or(0);
+    DateTime::new(u16::try_from(at.year()).unwrap_or(2000))
+        .month(small(at.month()))
+        .day(small(at.day()))
+        .hour(small(at.hour()))
+        .minute(small(at.minute()))
+        .second(small(at.second()))
+        .utc_offset_hour(0)
 }
 
 fn pt(mm: f64) -> f32 {
@@ -541,6 +564,7 @@ mod tests {
             comment: Some("Anlage 2 zur Anhörung".into()),
             scale: 25_000.0,
             date: "6.12.2026".into(),
+            created: chrono::DateTime::from_timestamp(1_796_000_000, 0).unwrap(),
             map: MapImage {
                 rgba,
                 width,
@@ -579,6 +603,16 @@ mod tests {
     fn a_sheet_is_a_pdf_and_a_wrong_image_is_refused() {
         let pdf = write_pdf(&sheet()).unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
+        // Declared PDF/A-2b in its XMP metadata (krilla validated it).
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(
+            text.contains("pdfaid:part>2<") || text.contains("pdfaid:part=\"2\""),
+            "PDF/A-2"
+        );
+        assert!(
+            text.contains("pdfaid:conformance>B<") || text.contains("pdfaid:conformance=\"B\""),
+            "level B"
+        );
         let mut broken = sheet();
         broken.map.rgba.pop();
         assert!(matches!(write_pdf(&broken), Err(SheetError::Image { .. })));

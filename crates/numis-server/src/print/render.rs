@@ -105,6 +105,7 @@ pub fn make_pdf(
         comment: spec.comment.clone(),
         scale: spec.scale,
         date: imprint.date.clone(),
+        created: chrono::Utc::now(),
         // The map is drawn on opaque white: premultiplied and straight
         // RGBA are the same.
         map: MapImage {
