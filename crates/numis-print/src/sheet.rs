@@ -67,7 +67,22 @@ pub struct Sheet {
     pub portal: String,
     /// The disclaimer line (clause L6).
     pub disclaimer: String,
+    /// The legend, top layer first; empty: the sheet has no legend.
+    pub legend: Vec<LegendEntry>,
 }
+
+/// One layer's part of the legend: its title and its legend image (drawn
+/// at OGC's standard 0.28 mm pixel, as GetLegendGraphic draws it).
+#[derive(Debug, Clone)]
+pub struct LegendEntry {
+    /// The layer's title.
+    pub title: String,
+    /// Its legend.
+    pub image: MapImage,
+}
+
+/// Millimetres per legend pixel: OGC's standard pixel.
+const LEGEND_MM_PER_PX: f64 = 0.28;
 
 /// Why no PDF was written.
 #[derive(Debug, Error)]
@@ -95,6 +110,8 @@ struct Words {
     modified: &'static str,
     printed: &'static str,
     north: &'static str,
+    legend: &'static str,
+    legend_continued: &'static str,
     thousands: char,
 }
 
@@ -107,6 +124,8 @@ impl Words {
                 modified: "data modified",
                 printed: "Printed on",
                 north: "N",
+                legend: "Legend",
+                legend_continued: "legend (continued)",
                 thousands: ',',
             }
         } else {
@@ -116,6 +135,8 @@ impl Words {
                 modified: "Daten geändert",
                 printed: "Erstellt am",
                 north: "N",
+                legend: "Legende",
+                legend_continued: "Legende (Fortsetzung)",
                 thousands: '.',
             }
         }
@@ -169,6 +190,7 @@ pub fn write_pdf(sheet: &Sheet) -> Result<Vec<u8>, SheetError> {
             .comment
             .as_deref()
             .is_some_and(|c| !c.trim().is_empty()),
+        !sheet.legend.is_empty(),
     );
     // PDF/A-2b, the archival form German public bodies keep documents in:
     // krilla refuses to write anything that would break it.
@@ -186,7 +208,7 @@ pub fn write_pdf(sheet: &Sheet) -> Result<Vec<u8>, SheetError> {
     );
     let settings = PageSettings::from_wh(pt(layout.page.w), pt(layout.page.h))
         .ok_or_else(|| SheetError::Pdf("the page has no size".into()))?;
-    let mut page = document.start_page_with(settings);
+    let mut page = document.start_page_with(settings.clone());
     let mut surface = page.surface();
     let mut pen = Pen {
         surface: &mut surface,
@@ -196,8 +218,45 @@ pub fn write_pdf(sheet: &Sheet) -> Result<Vec<u8>, SheetError> {
     pen.header(sheet, layout.header);
     pen.map(&sheet.map, layout.map);
     pen.footer(sheet, layout.footer);
+    let rest = match layout.legend {
+        Some(area) => pen.legend(&sheet.legend, area, &Words::of(&sheet.lang)),
+        None => &[],
+    };
     surface.finish();
     page.finish();
+    // What the column did not hold flows onto further pages.
+    let mut rest = rest;
+    while !rest.is_empty() {
+        let mut page = document.start_page_with(settings.clone());
+        let mut surface = page.surface();
+        let mut pen = Pen {
+            surface: &mut surface,
+            fonts: &fonts,
+            scale: layout.text_scale,
+        };
+        let words = Words::of(&sheet.lang);
+        pen.text(
+            layout.header.x,
+            layout.header.y + 6.5 * layout.text_scale,
+            pen.size(13.0),
+            true,
+            &format!("{} – {}", sheet.title.trim(), words.legend_continued),
+        );
+        let area = Area {
+            x: layout.header.x,
+            y: layout.header.y + layout.header.h,
+            w: layout.page.w - 2.0 * layout.header.x,
+            h: layout.page.h - layout.header.y * 2.0 - layout.header.h,
+        };
+        let before = rest.len();
+        rest = pen.legend_columns(rest, area, &words);
+        surface.finish();
+        page.finish();
+        if rest.len() == before {
+            // An entry taller than a whole page: stop rather than loop.
+            break;
+        }
+    }
     document
         .finish()
         .map_err(|e| SheetError::Pdf(format!("{e:?}")))
@@ -342,6 +401,91 @@ impl Pen<'_, '_> {
         }
     }
 
+    /// The legend in the column `area`, under its heading; answers the
+    /// entries that did not fit.
+    fn legend<'e>(
+        &mut self,
+        entries: &'e [LegendEntry],
+        area: Area,
+        words: &Words,
+    ) -> &'e [LegendEntry] {
+        let size = self.size(10.0);
+        self.text(area.x, area.y + 4.0 * self.scale, size, true, words.legend);
+        let column = Area {
+            y: area.y + 7.0 * self.scale,
+            h: area.h - 7.0 * self.scale,
+            ..area
+        };
+        self.legend_column(entries, column)
+    }
+
+    /// Entries in as many columns of the legend's width as `area` holds;
+    /// answers those that did not fit.
+    fn legend_columns<'e>(
+        &mut self,
+        entries: &'e [LegendEntry],
+        area: Area,
+        _words: &Words,
+    ) -> &'e [LegendEntry] {
+        let width = 58.0 * self.scale;
+        let mut rest = entries;
+        let mut x = area.x;
+        while !rest.is_empty() && x + width <= area.x + area.w + 1e-9 {
+            let before = rest.len();
+            rest = self.legend_column(
+                rest,
+                Area {
+                    x,
+                    w: width,
+                    ..area
+                },
+            );
+            if rest.len() == before {
+                break;
+            }
+            x += width + 4.0 * self.scale;
+        }
+        rest
+    }
+
+    /// Entries stacked in one column; answers those that did not fit.
+    fn legend_column<'e>(&mut self, entries: &'e [LegendEntry], area: Area) -> &'e [LegendEntry] {
+        let title_size = self.size(8.0);
+        let mut y = area.y;
+        for (i, entry) in entries.iter().enumerate() {
+            let scale_to_fit =
+                (area.w / (f64::from(entry.image.width) * LEGEND_MM_PER_PX)).min(1.0);
+            let w = f64::from(entry.image.width) * LEGEND_MM_PER_PX * scale_to_fit;
+            let h = f64::from(entry.image.height) * LEGEND_MM_PER_PX * scale_to_fit;
+            let needed = 4.0 * self.scale + h + 2.0 * self.scale;
+            if y + needed > area.y + area.h {
+                return &entries[i..];
+            }
+            self.text(area.x, y + 3.0 * self.scale, title_size, true, &entry.title);
+            self.map_image(
+                &entry.image,
+                Area {
+                    x: area.x,
+                    y: y + 4.0 * self.scale,
+                    w,
+                    h,
+                },
+            );
+            y += needed;
+        }
+        &[]
+    }
+
+    fn map_image(&mut self, image: &MapImage, area: Area) {
+        let picture = Image::from_rgba8(image.rgba.clone(), image.width, image.height);
+        if let Some(size) = Size::from_wh(pt(area.w), pt(area.h)) {
+            self.surface
+                .push_transform(&Transform::from_translate(pt(area.x), pt(area.y)));
+            self.surface.draw_image(picture, size);
+            self.surface.pop();
+        }
+    }
+
     fn header(&mut self, sheet: &Sheet, area: Area) {
         let title_size = self.size(15.0);
         let first = area.y + 6.5 * self.scale;
@@ -359,13 +503,7 @@ impl Pen<'_, '_> {
     }
 
     fn map(&mut self, map: &MapImage, area: Area) {
-        let image = Image::from_rgba8(map.rgba.clone(), map.width, map.height);
-        if let Some(size) = Size::from_wh(pt(area.w), pt(area.h)) {
-            self.surface
-                .push_transform(&Transform::from_translate(pt(area.x), pt(area.y)));
-            self.surface.draw_image(image, size);
-            self.surface.pop();
-        }
+        self.map_image(map, area);
         self.stroke_rect(area.x, area.y, area.w, area.h, 0.3);
     }
 
@@ -578,6 +716,7 @@ mod tests {
             permalink: "https://numis.example/karte?c=450000,5820000&z=8&l=schutzgebiete".into(),
             portal: "NUMIS".into(),
             disclaimer: "Keine Gewähr für Aktualität, Richtigkeit und Vollständigkeit.".into(),
+            legend: Vec::new(),
         }
     }
 
@@ -723,6 +862,63 @@ mod tests {
             };
             qpdf.arg("--check").arg(&path);
             run(qpdf);
+        }
+    }
+
+    fn legend_entry(title: &str, height: u32) -> LegendEntry {
+        let width = 150;
+        LegendEntry {
+            title: title.into(),
+            image: MapImage {
+                rgba: [30, 90, 160, 255].repeat((width * height) as usize),
+                width,
+                height,
+            },
+        }
+    }
+
+    #[test]
+    fn a_legend_longer_than_its_column_flows_to_a_second_page() {
+        let mut short = sheet();
+        short.legend = vec![legend_entry("Gemeinden", 60)];
+        let mut long = sheet();
+        long.legend = (1..=9)
+            .map(|i| legend_entry(&format!("Ebene {i}"), 200))
+            .collect();
+        let short_path = sample("legend-short.pdf", &write_pdf(&short).unwrap());
+        let long_path = sample("legend-long.pdf", &write_pdf(&long).unwrap());
+        let Some(mut info) = tool("pdfinfo") else {
+            return;
+        };
+        info.arg(&short_path);
+        assert!(
+            run(info)
+                .lines()
+                .any(|l| l.starts_with("Pages:") && l.ends_with(" 1"))
+        );
+        let Some(mut info) = tool("pdfinfo") else {
+            return;
+        };
+        info.arg(&long_path);
+        let pages = run(info);
+        assert!(
+            pages
+                .lines()
+                .any(|l| l.starts_with("Pages:") && l.ends_with(" 2")),
+            "{pages}"
+        );
+        let Some(mut text) = tool("pdftotext") else {
+            return;
+        };
+        text.arg(&long_path).arg("-");
+        let text = run(text);
+        assert!(text.contains("Legende (Fortsetzung)"));
+        for i in 1..=9 {
+            assert_eq!(
+                text.matches(&format!("Ebene {i}\n")).count(),
+                1,
+                "Ebene {i} once: {text}"
+            );
         }
     }
 

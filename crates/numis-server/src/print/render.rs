@@ -7,11 +7,13 @@ use std::time::Instant;
 
 use numis_map::Crs;
 use numis_map::attribution::combined_notes;
+use numis_map::legend::legend;
 use numis_map::paper::{PaperMap, render_paper};
 use numis_map::render::RenderError;
 use numis_map::view::{Caller, VisibleLayer};
-use numis_print::sheet::MapImage;
+use numis_print::sheet::{LegendEntry, MapImage};
 use numis_print::{Layout, Sheet, write_pdf};
+use tiny_skia::Pixmap;
 
 use super::spec::PrintSpec;
 use crate::map_service::MapService;
@@ -34,7 +36,12 @@ pub struct Imprint {
 
 /// The map of `spec` on its paper.
 pub fn paper_map(spec: &PrintSpec) -> PaperMap {
-    let layout = Layout::new(spec.paper, spec.orientation, spec.comment.is_some());
+    let layout = Layout::new(
+        spec.paper,
+        spec.orientation,
+        spec.comment.is_some(),
+        spec.legend,
+    );
     PaperMap {
         crs: Crs::Utm32,
         center: spec.center,
@@ -82,6 +89,11 @@ pub fn make_pdf(
         other => format!("the map could not be drawn: {other}"),
     })?;
     let (width, height) = (pixmap.width(), pixmap.height());
+    let legend = if spec.legend {
+        legend_entries(&layers, spec)
+    } else {
+        Vec::new()
+    };
     let sources = combined_notes(layers.iter().copied(), [], spec.lang);
     let permalink = format!(
         "{}{}",
@@ -118,6 +130,46 @@ pub fn make_pdf(
         permalink,
         portal: imprint.portal.clone(),
         disclaimer: disclaimer.to_owned(),
+        legend,
     };
     write_pdf(&sheet).map_err(|e| e.to_string())
+}
+
+/// The legend of the printed layers, top layer first, drawn by the
+/// renderer of GetLegendGraphic with the rules shown at the print's scale;
+/// layers without named rules have none.
+fn legend_entries(layers: &[VisibleLayer<'_>], spec: &PrintSpec) -> Vec<LegendEntry> {
+    layers
+        .iter()
+        .rev()
+        .filter_map(|layer| {
+            let draw = layer.draw_layer();
+            if !draw.in_scale(spec.scale) {
+                return None;
+            }
+            let image = legend(&draw, spec.lang, Some(spec.scale))?;
+            Some(LegendEntry {
+                title: layer.title().get(spec.lang).to_owned(),
+                image: on_white(image),
+            })
+        })
+        .collect()
+}
+
+/// A legend image (transparent, premultiplied) laid on white paper.
+fn on_white(pixmap: Pixmap) -> MapImage {
+    let (width, height) = (pixmap.width(), pixmap.height());
+    let mut rgba = pixmap.take();
+    for pixel in rgba.chunks_exact_mut(4) {
+        let clear = 255 - pixel[3];
+        for channel in &mut pixel[..3] {
+            *channel = channel.saturating_add(clear);
+        }
+        pixel[3] = 255;
+    }
+    MapImage {
+        rgba,
+        width,
+        height,
+    }
 }

@@ -54,6 +54,9 @@ pub struct PrintRequest {
     /// The viewer's address of this view (`/karte?…`), for the permalink.
     #[serde(default)]
     pub permalink: Option<String>,
+    /// Print the legend of the printed layers (default: yes).
+    #[serde(default)]
+    pub legend: Option<bool>,
 }
 
 /// A checked print spec.
@@ -80,6 +83,8 @@ pub struct PrintSpec {
     /// The viewer's path and query of this view, if it was given and is
     /// one of the viewer's.
     pub permalink: Option<String>,
+    /// Print the legend.
+    pub legend: bool,
 }
 
 impl PrintRequest {
@@ -169,6 +174,7 @@ impl PrintRequest {
             comment: comment.map(one_line),
             lang,
             permalink,
+            legend: self.legend.unwrap_or(true),
         })
     }
 }

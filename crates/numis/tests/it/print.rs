@@ -127,6 +127,7 @@ async fn a_print_carries_title_scale_date_and_every_layers_source_note() {
     let today = chrono::Utc::now().date_naive();
     let date = today.format("%-d.%-m.%Y").to_string();
     for expected in [
+        "Legende",
         "Gemeinden um Hannover",
         "Anlage zur Sitzung",
         "Maßstab 1:250.000",
