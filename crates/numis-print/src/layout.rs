@@ -83,7 +83,7 @@ impl Layout {
             Orientation::Landscape => LEGEND_MM,
             Orientation::Portrait => LEGEND_MM * 0.8,
         } * text_scale;
-        let legend = legend.then(|| Area {
+        let legend = legend.then_some(Area {
             x: margin + inner_w - legend_w,
             y: map_top,
             w: legend_w,
