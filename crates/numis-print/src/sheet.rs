@@ -69,6 +69,10 @@ pub struct Sheet {
     pub disclaimer: String,
     /// The legend, top layer first; empty: the sheet has no legend.
     pub legend: Vec<LegendEntry>,
+    /// The map's extent in UTM zone 32 (EPSG:25832), `[min easting, min
+    /// northing, max easting, max northing]`, to draw a coordinate grid
+    /// over it; `None`: no grid.
+    pub grid: Option<[f64; 4]>,
 }
 
 /// One layer's part of the legend: its title and its legend image (drawn
@@ -217,6 +221,9 @@ pub fn write_pdf(sheet: &Sheet) -> Result<Vec<u8>, SheetError> {
     };
     pen.header(sheet, layout.header);
     pen.map(&sheet.map, layout.map);
+    if let Some(extent) = sheet.grid {
+        pen.grid(extent, layout.map, words_thousands(&sheet.lang));
+    }
     pen.footer(sheet, layout.footer);
     let rest = match layout.legend {
         Some(area) => pen.legend(&sheet.legend, area, &Words::of(&sheet.lang)),
@@ -260,6 +267,35 @@ pub fn write_pdf(sheet: &Sheet) -> Result<Vec<u8>, SheetError> {
     document
         .finish()
         .map_err(|e| SheetError::Pdf(format!("{e:?}")))
+}
+
+fn words_thousands(lang: &str) -> char {
+    Words::of(lang).thousands
+}
+
+/// A grid step of 1, 2 or 5 times a power of ten metres, about `lines`
+/// steps across `width` metres.
+pub fn grid_step(width: f64, lines: f64) -> f64 {
+    let rough = (width / lines).max(1.0);
+    let power = 10f64.powf(rough.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|step| *step >= rough)
+        .unwrap_or(10.0 * power)
+}
+
+/// `550.000` or `550,000`: a coordinate in whole metres, grouped.
+fn coordinate(value: f64, thousands: char) -> String {
+    let digits = format!("{}", value.round() as i64);
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && c.is_ascii_digit() && (digits.len() - i) % 3 == 0 {
+            out.push(thousands);
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A time as the PDF's metadata keeps it (UTC).
@@ -483,6 +519,55 @@ impl Pen<'_, '_> {
                 .push_transform(&Transform::from_translate(pt(area.x), pt(area.y)));
             self.surface.draw_image(picture, size);
             self.surface.pop();
+        }
+    }
+
+    /// A UTM 32 grid over the map in `area`, which shows `extent`: thin
+    /// lines at round coordinates, labelled inside the map's top and left
+    /// edges.
+    fn grid(&mut self, extent: [f64; 4], area: Area, thousands: char) {
+        let [min_x, min_y, max_x, max_y] = extent;
+        if !(max_x > min_x && max_y > min_y) {
+            return;
+        }
+        let step = grid_step(max_x - min_x, 6.0);
+        let to_x = |e: f64| area.x + (e - min_x) / (max_x - min_x) * area.w;
+        let to_y = |n: f64| area.y + (max_y - n) / (max_y - min_y) * area.h;
+        let mut lines = PathBuilder::new();
+        let mut labels: Vec<(f64, f64, String)> = Vec::new();
+        let size = self.size(6.0);
+        let mut e = (min_x / step).ceil() * step;
+        while e < max_x {
+            let x = to_x(e);
+            lines.move_to(pt(x), pt(area.y));
+            lines.line_to(pt(x), pt(area.y + area.h));
+            labels.push((x + 0.6, area.y + 2.6 * self.scale, coordinate(e, thousands)));
+            e += step;
+        }
+        let mut n = (min_y / step).ceil() * step;
+        while n < max_y {
+            let y = to_y(n);
+            lines.move_to(pt(area.x), pt(y));
+            lines.line_to(pt(area.x + area.w), pt(y));
+            labels.push((area.x + 0.6, y - 0.6, coordinate(n, thousands)));
+            n += step;
+        }
+        if let Some(path) = lines.finish() {
+            self.surface.set_fill(None);
+            self.surface.set_stroke(Some(Stroke {
+                paint: rgb::Color::new(60, 60, 60).into(),
+                width: pt(0.15),
+                opacity: NormalizedF32::new(0.7).unwrap_or(NormalizedF32::ONE),
+                ..Stroke::default()
+            }));
+            self.surface.draw_path(&path);
+            self.surface.set_stroke(None);
+        }
+        for (x, baseline, text) in labels {
+            let w = f64::from(self.fonts.width(&text, size)) / PT_PER_MM;
+            let h = f64::from(size) / PT_PER_MM;
+            self.fill_rect(x - 0.3, baseline - h * 0.8, w + 0.6, h, rgb::Color::white());
+            self.text(x, baseline, size, false, &text);
         }
     }
 
@@ -717,6 +802,7 @@ mod tests {
             portal: "NUMIS".into(),
             disclaimer: "Keine Gewähr für Aktualität, Richtigkeit und Vollständigkeit.".into(),
             legend: Vec::new(),
+            grid: None,
         }
     }
 
@@ -920,6 +1006,31 @@ mod tests {
                 "Ebene {i} once: {text}"
             );
         }
+    }
+
+    #[test]
+    fn grid_steps_are_round_and_coordinates_grouped() {
+        assert_eq!(grid_step(6_925.0, 6.0), 2_000.0);
+        assert_eq!(grid_step(277_000.0, 6.0), 50_000.0);
+        assert_eq!(grid_step(700.0, 6.0), 200.0);
+        assert_eq!(coordinate(550_000.0, '.'), "550.000");
+        assert_eq!(coordinate(5_794_000.0, ','), "5,794,000");
+    }
+
+    #[test]
+    fn the_grid_labels_its_lines_with_utm_coordinates() {
+        let mut s = sheet();
+        s.grid = Some([540_500.0, 5_790_200.0, 547_425.0, 5_793_950.0]);
+        let path = sample("a4-grid.pdf", &write_pdf(&s).unwrap());
+        let Some(mut pdftotext) = tool("pdftotext") else {
+            return;
+        };
+        pdftotext.arg(&path).arg("-");
+        let text = run(pdftotext);
+        for label in ["542.000", "544.000", "546.000", "5.792.000"] {
+            assert!(text.contains(label), "{label} in {text}");
+        }
+        assert!(!text.contains("540.000"), "no line outside the map");
     }
 
     #[test]

@@ -131,6 +131,10 @@ pub fn make_pdf(
         portal: imprint.portal.clone(),
         disclaimer: disclaimer.to_owned(),
         legend,
+        grid: spec.grid.then(|| {
+            let bbox = paper.bbox();
+            [bbox.min().x, bbox.min().y, bbox.max().x, bbox.max().y]
+        }),
     };
     write_pdf(&sheet).map_err(|e| e.to_string())
 }

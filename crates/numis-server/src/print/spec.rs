@@ -57,6 +57,9 @@ pub struct PrintRequest {
     /// Print the legend of the printed layers (default: yes).
     #[serde(default)]
     pub legend: Option<bool>,
+    /// Draw a UTM 32 coordinate grid over the map (default: no).
+    #[serde(default)]
+    pub grid: Option<bool>,
 }
 
 /// A checked print spec.
@@ -85,6 +88,8 @@ pub struct PrintSpec {
     pub permalink: Option<String>,
     /// Print the legend.
     pub legend: bool,
+    /// Draw the UTM 32 grid.
+    pub grid: bool,
 }
 
 impl PrintRequest {
@@ -175,6 +180,7 @@ impl PrintRequest {
             lang,
             permalink,
             legend: self.legend.unwrap_or(true),
+            grid: self.grid.unwrap_or(false),
         })
     }
 }

@@ -47,6 +47,7 @@ fn spec() -> Value {
         "title": "Gemeinden um Hannover",
         "comment": "Anlage zur Sitzung",
         "permalink": "/karte?c=550000,5800000&s=250000&l=gemeinden",
+        "grid": true,
     })
 }
 
@@ -128,6 +129,9 @@ async fn a_print_carries_title_scale_date_and_every_layers_source_note() {
     let date = today.format("%-d.%-m.%Y").to_string();
     for expected in [
         "Legende",
+        // The UTM grid's lines at 10 km around the centre.
+        "550.000",
+        "5.800.000",
         "Gemeinden um Hannover",
         "Anlage zur Sitzung",
         "Maßstab 1:250.000",
