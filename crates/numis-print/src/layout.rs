@@ -47,7 +47,7 @@ const FOOTER_MM: f64 = 32.0;
 /// Space between the map and what is above and below it.
 const GAP_MM: f64 = 3.0;
 /// The legend's column on A4; on portrait sheets it is narrower.
-const LEGEND_MM: f64 = 58.0;
+pub(crate) const LEGEND_MM: f64 = 58.0;
 
 impl Layout {
     /// The layout of `paper` in `orientation`, with a line for a comment

@@ -222,7 +222,7 @@ pub fn write_pdf(sheet: &Sheet) -> Result<Vec<u8>, SheetError> {
     pen.header(sheet, layout.header);
     pen.map(&sheet.map, layout.map);
     if let Some(extent) = sheet.grid {
-        pen.grid(extent, layout.map, words_thousands(&sheet.lang));
+        pen.grid(extent, layout.map, Words::of(&sheet.lang).thousands);
     }
     pen.footer(sheet, layout.footer);
     let rest = match layout.legend {
@@ -256,7 +256,7 @@ pub fn write_pdf(sheet: &Sheet) -> Result<Vec<u8>, SheetError> {
             h: layout.page.h - layout.header.y * 2.0 - layout.header.h,
         };
         let before = rest.len();
-        rest = pen.legend_columns(rest, area, &words);
+        rest = pen.legend_columns(rest, area);
         surface.finish();
         page.finish();
         if rest.len() == before {
@@ -267,10 +267,6 @@ pub fn write_pdf(sheet: &Sheet) -> Result<Vec<u8>, SheetError> {
     document
         .finish()
         .map_err(|e| SheetError::Pdf(format!("{e:?}")))
-}
-
-fn words_thousands(lang: &str) -> char {
-    Words::of(lang).thousands
 }
 
 /// A grid step of 1, 2 or 5 times a power of ten metres, about `lines`
@@ -457,13 +453,8 @@ impl Pen<'_, '_> {
 
     /// Entries in as many columns of the legend's width as `area` holds;
     /// answers those that did not fit.
-    fn legend_columns<'e>(
-        &mut self,
-        entries: &'e [LegendEntry],
-        area: Area,
-        _words: &Words,
-    ) -> &'e [LegendEntry] {
-        let width = 58.0 * self.scale;
+    fn legend_columns<'e>(&mut self, entries: &'e [LegendEntry], area: Area) -> &'e [LegendEntry] {
+        let width = crate::layout::LEGEND_MM * self.scale;
         let mut rest = entries;
         let mut x = area.x;
         while !rest.is_empty() && x + width <= area.x + area.w + 1e-9 {

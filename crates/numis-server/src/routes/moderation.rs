@@ -37,9 +37,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/admin/drawings", get(list))
         .route("/api/admin/drawings/{id}", get(show).delete(remove))
-        .route("/api/admin/drawings/{id}/block", post(block))
-        .route("/api/admin/drawings/{id}/unblock", post(unblock))
-        .route("/api/admin/drawings/{id}/dismiss", post(dismiss))
+        .route("/api/admin/drawings/{id}/{action}", post(act))
         .route("/api/admin/audit", get(audit))
 }
 
@@ -170,52 +168,18 @@ async fn remove(
     .await
 }
 
-async fn block(
+/// `POST …/{id}/block`, `/unblock` and `/dismiss`; any other action is
+/// not a route (404). Deleting is `DELETE` on the drawing itself.
+async fn act(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path((id, action)): Path<(String, String)>,
     headers: HeaderMap,
     session: Option<CurrentSession>,
 ) -> Result<StatusCode, ApiError> {
-    take(
-        &state,
-        &headers,
-        session.as_ref(),
-        DrawingAction::Block,
-        &id,
-    )
-    .await
-}
-
-async fn unblock(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    session: Option<CurrentSession>,
-) -> Result<StatusCode, ApiError> {
-    take(
-        &state,
-        &headers,
-        session.as_ref(),
-        DrawingAction::Unblock,
-        &id,
-    )
-    .await
-}
-
-async fn dismiss(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    session: Option<CurrentSession>,
-) -> Result<StatusCode, ApiError> {
-    take(
-        &state,
-        &headers,
-        session.as_ref(),
-        DrawingAction::Dismiss,
-        &id,
-    )
-    .await
+    let action = DrawingAction::from_name(&action)
+        .filter(|a| *a != DrawingAction::Delete)
+        .ok_or_else(|| ApiError::not_found("not found"))?;
+    take(&state, &headers, session.as_ref(), action, &id).await
 }
 
 /// Lets the operator take `action` on the drawing `id`, and records it.
@@ -245,6 +209,17 @@ pub enum DrawingAction {
 }
 
 impl DrawingAction {
+    /// The action of its name: `delete`, `block`, `unblock`, `dismiss`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "delete" => Some(Self::Delete),
+            "block" => Some(Self::Block),
+            "unblock" => Some(Self::Unblock),
+            "dismiss" => Some(Self::Dismiss),
+            _ => None,
+        }
+    }
+
     /// How the audit trail records it.
     pub fn audited(self) -> Action {
         match self {

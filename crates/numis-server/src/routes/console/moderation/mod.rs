@@ -395,13 +395,14 @@ struct ActionForm {
 
 /// The action a form names, and the notice word after it.
 fn action_of(name: Option<&str>) -> Option<(DrawingAction, &'static str)> {
-    match name? {
-        "block" => Some((DrawingAction::Block, "gesperrt")),
-        "unblock" => Some((DrawingAction::Unblock, "freigegeben")),
-        "dismiss" => Some((DrawingAction::Dismiss, "verworfen")),
-        "delete" => Some((DrawingAction::Delete, "geloescht")),
-        _ => None,
-    }
+    let action = DrawingAction::from_name(name?)?;
+    let word = match action {
+        DrawingAction::Block => "gesperrt",
+        DrawingAction::Unblock => "freigegeben",
+        DrawingAction::Dismiss => "verworfen",
+        DrawingAction::Delete => "geloescht",
+    };
+    Some((action, word))
 }
 
 async fn act(
