@@ -128,6 +128,7 @@ mod tests {
             style: &style,
             min_scale: None,
             max_scale: None,
+            opacity: 1.0,
         };
         assert_eq!(
             legend(&layer, "de", None).unwrap().height(),
@@ -158,6 +159,7 @@ mod tests {
             style,
             min_scale: None,
             max_scale: None,
+            opacity: 1.0,
         };
         let one = legend(&layer(&named), "de", None).unwrap();
         let group = group_legend(
@@ -201,6 +203,7 @@ mod tests {
             style: &style,
             min_scale: None,
             max_scale: None,
+            opacity: 1.0,
         };
         let image = legend(&layer, "en", None).unwrap();
         assert_eq!(image.height(), MARGIN * 2 + ROW * 2);
@@ -223,7 +226,8 @@ mod tests {
                     data: &data,
                     style: &empty,
                     min_scale: None,
-                    max_scale: None
+                    max_scale: None,
+                    opacity: 1.0,
                 },
                 "de",
                 None
