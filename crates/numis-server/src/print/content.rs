@@ -7,8 +7,11 @@ use numis_formats::{Drawing, Format, Limits};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::spec::{EASTING, NORTHING};
-
+/// Where a centre in EPSG:25832 may lie: Germany and its neighbours, with
+/// room to spare.
+pub const EASTING: std::ops::RangeInclusive<f64> = -500_000.0..=1_500_000.0;
+/// See [`EASTING`].
+pub const NORTHING: std::ops::RangeInclusive<f64> = 4_500_000.0..=7_000_000.0;
 /// Most layers and groups one print draws.
 pub const MAX_LAYERS: usize = 30;
 /// Most overlays (the drawing and imported files) one print draws.
@@ -179,6 +182,31 @@ impl Content {
         self.layers.iter().map(|l| l.id.clone()).collect()
     }
 
+    /// What lies over the layers, top first, named for the map's text
+    /// alternative: the marker, imported files, the drawing.
+    pub fn overlay_names(&self, lang: &str) -> Vec<&'static str> {
+        let en = lang == "en";
+        let marker = self.marker.map(|_| {
+            if en {
+                "search marker"
+            } else {
+                "Suchmarkierung"
+            }
+        });
+        let overlays = self
+            .overlays
+            .iter()
+            .rev()
+            .filter(|o| !o.drawing.features.is_empty())
+            .map(|o| match (o.kind, en) {
+                (OverlayKind::Drawing, false) => "eigene Zeichnung",
+                (OverlayKind::Drawing, true) => "own drawing",
+                (OverlayKind::Import, false) => "importierte Datei",
+                (OverlayKind::Import, true) => "imported file",
+            });
+        marker.into_iter().chain(overlays).collect()
+    }
+
     /// Is anything of the user's drawn over the data? Then the source
     /// notes say "Daten geändert" (clause L1). The search marker only
     /// points at a place and changes nothing.
@@ -230,6 +258,10 @@ mod tests {
         assert!(!name.unwrap_or("").contains('<'), "{name:?}");
         assert!(content.user_content());
         assert_eq!(content.layer_ids(), ["land", "gemeinden"]);
+        assert_eq!(
+            content.overlay_names("de"),
+            ["Suchmarkierung", "eigene Zeichnung"]
+        );
     }
 
     #[test]

@@ -15,9 +15,9 @@ use numis_map::view::Caller;
 use serde::Deserialize;
 use tiny_skia::{Color, Paint, Pixmap, PixmapPaint, Rect, Transform};
 
-use super::content::{Content, LayerRequest, OverlayRequest};
+use super::content::{Content, EASTING, LayerRequest, NORTHING, OverlayRequest};
 use super::render::{DrawnMap, draw_content};
-use super::spec::{EASTING, MAX_SCALE, MIN_SCALE, NORTHING};
+use super::spec::{MAX_SCALE, MIN_SCALE};
 use crate::map_service::MapService;
 
 /// The widest and highest view exported, in CSS pixels.

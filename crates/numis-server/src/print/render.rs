@@ -8,12 +8,12 @@ use std::time::Instant;
 
 use numis_map::Crs;
 use numis_map::attribution::presented_notes;
-use numis_map::legend::legend;
+use numis_map::legend::{legend_at, legend_names};
 use numis_map::paper::{PaperMap, render_paper};
 use numis_map::render::{DrawLayer, RenderError};
 use numis_map::view::{Caller, CatalogView, VisibleLayer};
 use numis_print::sheet::{LegendEntry, MapImage};
-use numis_print::{Layout, Sheet, write_pdf};
+use numis_print::{Layout, Sheet, describe_map, write_pdf};
 use tiny_skia::Pixmap;
 
 use super::content::Content;
@@ -167,6 +167,18 @@ pub fn make_pdf(
             width,
             height,
         },
+        // What a screen reader says for the map (the tagged PDF's Figure).
+        map_alt: describe_map(
+            spec.lang,
+            spec.scale,
+            Some(spec.center),
+            &spec
+                .content
+                .overlay_names(spec.lang)
+                .into_iter()
+                .chain(layers.iter().rev().map(|l| l.title().get(spec.lang)))
+                .collect::<Vec<_>>(),
+        ),
         sources,
         user_content,
         permalink,
@@ -182,9 +194,11 @@ pub fn make_pdf(
 }
 
 /// The legend of the printed layers, top layer first, drawn by the
-/// renderer of GetLegendGraphic with the rules shown at the print's scale;
-/// layers without named rules have none.
+/// renderer of GetLegendGraphic with the rules shown at the print's scale,
+/// as many times finer as the map's pixels are (sharp on paper, placed at
+/// the screen legend's size); layers without named rules have none.
 fn legend_entries(layers: &[VisibleLayer<'_>], spec: &PrintSpec) -> Vec<LegendEntry> {
+    let ratio = paper_map(spec).pixel_ratio();
     layers
         .iter()
         .rev()
@@ -193,10 +207,12 @@ fn legend_entries(layers: &[VisibleLayer<'_>], spec: &PrintSpec) -> Vec<LegendEn
             if !draw.in_scale(spec.scale) {
                 return None;
             }
-            let image = legend(&draw, spec.lang, Some(spec.scale))?;
+            let image = legend_at(&draw, spec.lang, Some(spec.scale), ratio)?;
             Some(LegendEntry {
                 title: layer.title().get(spec.lang).to_owned(),
                 image: on_white(image),
+                pixel_ratio: f64::from(ratio),
+                names: legend_names(&draw, spec.lang, Some(spec.scale)),
             })
         })
         .collect()

@@ -5,7 +5,7 @@ use numis_formats::Limits;
 use numis_print::{Orientation, Paper};
 use serde::Deserialize;
 
-use super::content::{Content, LayerRequest, OverlayRequest};
+use super::content::{Content, EASTING, LayerRequest, NORTHING, OverlayRequest};
 use crate::config::PrintConfig;
 
 /// The largest scale denominator a print may have (the state at a
@@ -21,11 +21,6 @@ pub const MAX_TITLE_CHARS: usize = 120;
 pub const MAX_COMMENT_CHARS: usize = 500;
 /// Longest permalink, in bytes.
 pub const MAX_PERMALINK_BYTES: usize = 2_000;
-/// Where a centre in EPSG:25832 may lie: Germany and its neighbours, with
-/// room to spare.
-pub const EASTING: std::ops::RangeInclusive<f64> = -500_000.0..=1_500_000.0;
-/// See [`EASTING`].
-pub const NORTHING: std::ops::RangeInclusive<f64> = 4_500_000.0..=7_000_000.0;
 
 /// The JSON a client sends.
 #[derive(Debug, Clone, Deserialize)]
