@@ -115,6 +115,14 @@ async fn known_requests_are_exactly_the_dashboards_numbers_and_its_csv() {
             .unwrap();
         assert_eq!(export.status(), StatusCode::OK);
     }
+    let image = http
+        .post(server.url("/api/export"))
+        .header(CONTENT_TYPE, "application/json")
+        .body(r#"{"center":[550000,5800000],"resolution":70,"width":64,"height":64,"layers":["land"]}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(image.status(), StatusCode::OK, "an image of the view");
 
     // The page: counted up to the moment it is opened, no flush needed.
     let page = get(&server, "/verwaltung?zeitraum=7", Some(&olga)).await;
@@ -173,22 +181,33 @@ async fn known_requests_are_exactly_the_dashboards_numbers_and_its_csv() {
     assert_eq!(row(&done, "Zeichnungen gespeichert")[1], "1");
     assert_eq!(row(&done, "Zeichnungen exportiert")[1], "3");
     assert_eq!(row(&done, "Anmeldungen")[1], "1");
+    assert_eq!(
+        row(&done, "Karten gedruckt oder als Bild gespeichert")[1],
+        "1"
+    );
     let downloads = csv(&server, &olga, "downloads").await;
     assert_eq!(
         downloads[0],
-        ["Format", "Exportiert", "Umgewandelt", "Gelesen (Import)"]
+        [
+            "Format",
+            "Exportiert",
+            "Umgewandelt",
+            "Gelesen (Import)",
+            "Gedruckt"
+        ]
     );
     assert_eq!(
         row(&downloads, "KML")[1..],
-        ["2", "0", "1"],
+        ["2", "0", "1", "0"],
         "exported twice, read once"
     );
-    assert_eq!(row(&downloads, "GPX")[1..], ["1", "0", "0"]);
+    assert_eq!(row(&downloads, "GPX")[1..], ["1", "0", "0", "0"]);
     assert_eq!(
         row(&downloads, "GEOJSON")[1..],
-        ["0", "1", "0"],
+        ["0", "1", "0", "0"],
         "written once"
     );
+    assert_eq!(row(&downloads, "PNG")[1..], ["0", "0", "0", "1"]);
 
     let routes = csv(&server, &olga, "routen").await;
     let ows = row(&routes, "/ows");

@@ -154,7 +154,7 @@ impl Report {
             wms_operations: ranked(&by_subject, &["wms.request"]),
             downloads: ranked(
                 &by_subject,
-                &["drawing.export", "drawing.convert", "file.import"],
+                &["drawing.export", "drawing.convert", "file.import", "print"],
             ),
             events: totals,
             routes,

@@ -213,6 +213,7 @@ pub fn tables(
             text("CONSOLE.STATS.EXPORTED"),
             text("CONSOLE.STATS.CONVERTED"),
             text("CONSOLE.STATS.IMPORTED"),
+            text("CONSOLE.STATS.PRINTED"),
         ],
         rows: report
             .downloads
@@ -290,7 +291,7 @@ pub fn tables(
 }
 
 /// Events of the "what was done" table, with their translation keys.
-const ACTIVITY: [(&str, &str); 11] = [
+const ACTIVITY: [(&str, &str); 12] = [
     ("search", "CONSOLE.STATS.SEARCHES"),
     ("drawing.create", "CONSOLE.STATS.DRAWINGS_CREATED"),
     ("drawing.copy", "CONSOLE.STATS.DRAWINGS_COPIED"),
@@ -300,6 +301,7 @@ const ACTIVITY: [(&str, &str); 11] = [
     ("drawing.export", "CONSOLE.STATS.DRAWING_EXPORTS"),
     ("drawing.convert", "CONSOLE.STATS.CONVERSIONS"),
     ("file.import", "CONSOLE.STATS.FILES_READ"),
+    ("print", "CONSOLE.STATS.PRINTS"),
     ("account.register", "CONSOLE.STATS.REGISTRATIONS"),
     ("account.login", "CONSOLE.STATS.LOGINS"),
 ];
