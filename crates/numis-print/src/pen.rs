@@ -5,7 +5,9 @@
 
 use krilla::color::rgb;
 use krilla::geom::{Path, PathBuilder, Point, Rect, Size, Transform};
-use krilla::image::Image;
+use std::sync::Arc;
+
+use krilla::image::{BitsPerComponent, CustomImage, Image, ImageColorspace};
 use krilla::num::NormalizedF32;
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
@@ -14,6 +16,55 @@ use krilla::text::{Font, TextDirection};
 
 use crate::layout::Area;
 use crate::sheet::{MapImage, SheetError};
+
+/// An opaque image's colour channels, 8 bits each.
+#[derive(Clone, Hash)]
+struct OpaqueRgb {
+    rgb: Arc<Vec<u8>>,
+    width: u32,
+    height: u32,
+}
+
+impl OpaqueRgb {
+    fn of(image: &MapImage) -> Self {
+        let rgb = image
+            .rgba
+            .chunks_exact(4)
+            .flat_map(|pixel| [pixel[0], pixel[1], pixel[2]])
+            .collect();
+        Self {
+            rgb: Arc::new(rgb),
+            width: image.width,
+            height: image.height,
+        }
+    }
+}
+
+impl CustomImage for OpaqueRgb {
+    fn color_channel(&self) -> &[u8] {
+        &self.rgb
+    }
+
+    fn alpha_channel(&self) -> Option<&[u8]> {
+        None
+    }
+
+    fn bits_per_component(&self) -> BitsPerComponent {
+        BitsPerComponent::Eight
+    }
+
+    fn size(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+
+    fn icc_profile(&self) -> Option<&[u8]> {
+        None
+    }
+
+    fn color_space(&self) -> ImageColorspace {
+        ImageColorspace::Rgb
+    }
+}
 
 /// Points per millimetre.
 pub(crate) const PT_PER_MM: f64 = 72.0 / 25.4;
@@ -222,9 +273,13 @@ impl Pen<'_, '_> {
         }
     }
 
-    /// `image` stretched over `area`.
+    /// `image` stretched over `area`. Sheets hold only opaque images (the
+    /// map and the legends lie on white), so only their colour is written:
+    /// no alpha channel, and no copy of the four channels on the way.
     pub(crate) fn image(&mut self, image: &MapImage, area: Area) {
-        let picture = Image::from_rgba8(image.rgba.clone(), image.width, image.height);
+        let Ok(picture) = Image::from_custom(OpaqueRgb::of(image), false) else {
+            return;
+        };
         if let Some(size) = Size::from_wh(pt(area.w), pt(area.h)) {
             self.surface
                 .push_transform(&Transform::from_translate(pt(area.x), pt(area.y)));
