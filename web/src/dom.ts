@@ -113,8 +113,8 @@ export function iconButton(id: string, label: string, paths: readonly string[], 
 }
 
 /** Starts a download of a same-origin URL: a link with `download`, clicked once. */
-export function startDownload(url: string, name: string): void {
-  const link = el('a', { href: url, download: name, hidden: true });
+export function startDownload(url: string): void {
+  const link = el('a', { href: url, download: true, hidden: true });
   document.body.appendChild(link);
   link.click();
   link.remove();

@@ -79,12 +79,6 @@ function formatBytes(bytes: number): string {
   return bytes < 1024 * 1024 ? `${formatNumber(bytes / 1024, 0)} KB` : `${formatNumber(bytes / (1024 * 1024), 1)} MB`;
 }
 
-/** A file name from the sheet's title ("Karte" without one). */
-function pdfName(title: string): string {
-  const stem = title.trim().replace(/[^\p{L}\p{N}_-]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 60);
-  return `${stem || t('print_doc_title_placeholder')}.pdf`;
-}
-
 /** An extent shrunk on every side by `share` of its size. */
 function inset(extent: Extent, share: number): Extent {
   const dx = getWidth(extent) * share;
@@ -114,6 +108,7 @@ export class PrintController {
     }, icon(ICONS.printer), el('span', {}, t('print')));
     this.button.addEventListener('click', () => this.setOpen(!this.isOpen));
     this.fillScales();
+    this.renderSummary();
     this.wire();
   }
 
@@ -134,9 +129,12 @@ export class PrintController {
     // The map gave room to the panel (or gets it back).
     this.ctx.mapView.map.updateSize();
     if (open) {
+      this.setSheet(false);
       this.renderImageSizes();
       this.renderForeignBase();
-      this.panel.tabs[this.tab].focus();
+      // The active tab, or on a phone the folded sheet's toggle.
+      const tab = this.panel.tabs[this.tab];
+      (tab.getClientRects().length ? tab : this.panel.sheet).focus();
       void this.loadOptions().then(() => {
         if (this.isOpen) this.placeFrame();
       });
@@ -162,6 +160,7 @@ export class PrintController {
       this.button.focus();
     });
 
+    p.sheet.addEventListener('click', () => this.setSheet(p.sheet.getAttribute('aria-expanded') !== 'true'));
     p.tabs.pdf.addEventListener('click', () => this.selectTab('pdf'));
     p.tabs.image.addEventListener('click', () => this.selectTab('image'));
     p.tabs.pdf.parentElement?.addEventListener('keydown', (event) => {
@@ -203,6 +202,20 @@ export class PrintController {
     store.subscribe((change) => {
       if (change === 'base') this.renderForeignBase();
     });
+  }
+
+  /**
+   * On narrow screens the panel is a sheet below the map: folded, it shows
+   * what will be printed and the button to print, leaving the map (and the
+   * frame) most of the screen; unfolded, all settings. Wide screens show
+   * everything and never see the toggle.
+   */
+  private setSheet(expanded: boolean): void {
+    this.panel.element.dataset.sheet = expanded ? 'expanded' : 'collapsed';
+    this.panel.sheet.setAttribute('aria-expanded', String(expanded));
+    // Folded, only the PDF's button shows: the frame belongs to it.
+    if (!expanded && this.tab !== 'pdf') this.selectTab('pdf');
+    this.ctx.mapView.map.updateSize();
   }
 
   private selectTab(tab: Tab, focus = false): void {
@@ -305,6 +318,7 @@ export class PrintController {
     this.frame.setSize(groundSize(layout, this.printScale()));
     this.frame.setCenter(this.ctx.mapView.center());
     this.frame.show(this.tab === 'pdf');
+    this.renderSummary();
   }
 
   private resizeFrame(): void {
@@ -312,6 +326,17 @@ export class PrintController {
     if (!layout) return;
     this.frame.setSize(groundSize(layout, this.printScale()));
     this.renderFrame(true);
+    this.renderSummary();
+  }
+
+  /** The sheet in a few words ("A4 · Querformat · 1:25.000"), shown on narrow screens. */
+  private renderSummary(): void {
+    const p = this.panel;
+    p.summary.textContent = this.options ? t('print_summary', {
+      paper: p.paper.value,
+      orientation: t(this.orientation === 'portrait' ? 'print_portrait' : 'print_landscape'),
+      scale: formatScale(this.printScale()),
+    }) : t('print_title');
   }
 
   private step(direction: Direction, big: boolean): void {
@@ -336,7 +361,8 @@ export class PrintController {
     p.element.dataset.center = `${Math.round(x)},${Math.round(y)}`;
     if (!final) return;
     p.frameSize.textContent = t('print_frame_size', { w: formatLength(w), h: formatLength(h) });
-    p.frameCentre.textContent = t('print_frame_center', { c: formatUtm([x, y]) });
+    // Each coordinate keeps its letter when the line breaks.
+    p.frameCentre.textContent = t('print_frame_center', { c: formatUtm([x, y]).replace(/([EN]) /g, '$1\u00a0') });
   }
 
   private renderForeignBase(): void {
@@ -397,7 +423,7 @@ export class PrintController {
           continue;
         }
         if (status.status === 'done') {
-          this.offer(status.pdfUrl, status.bytes, pdfName(spec.title));
+          this.offer(status.pdfUrl, status.bytes);
           return;
         }
         if (status.status === 'failed') throw new PrintError(500, status.error);
@@ -413,15 +439,19 @@ export class PrintController {
     }
   }
 
-  /** The finished PDF: a download link to keep, and the download started. */
-  private offer(url: string, bytes: number | null, name: string): void {
+  /**
+   * The finished PDF: a download link to keep, and the download started.
+   * The server names the file (Content-Disposition), which browsers prefer
+   * to a link's own name.
+   */
+  private offer(url: string, bytes: number | null): void {
     const p = this.panel;
     this.progress(p.progress, p.progressText, 'done');
     const label = bytes ? t('print_download_size', { s: formatBytes(bytes) }) : t('print_download');
-    replaceChildren(p.result, el('a', { id: 'print-download', class: 'text-button', href: url, download: name },
+    replaceChildren(p.result, el('a', { id: 'print-download', class: 'text-button', href: url, download: true },
       icon(ICONS.download), el('span', {}, label)));
     p.result.hidden = false;
-    startDownload(url, name);
+    startDownload(url);
   }
 
   // ------------------------------------------------------------ the image

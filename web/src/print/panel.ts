@@ -12,6 +12,9 @@ export type Direction = 'n' | 'e' | 's' | 'w';
 export interface PrintPanel {
   element: HTMLElement;
   close: HTMLButtonElement;
+  /** On narrow screens: shows or hides the settings (the sheet below the map). */
+  sheet: HTMLButtonElement;
+  summary: HTMLElement;
   tabs: { pdf: HTMLButtonElement; image: HTMLButtonElement };
   pages: { pdf: HTMLElement; image: HTMLElement };
   /** The PDF's controls, disabled until the server said what it offers. */
@@ -77,6 +80,10 @@ function tab(id: string, controls: string, label: Key, paths: readonly string[],
 
 export function buildPrintPanel(): PrintPanel {
   const close = iconButton('print-close', t('print_close'), ICONS.close, { class: 'icon-button dialog-close' });
+  const sheet = el('button', {
+    type: 'button', id: 'print-sheet', class: 'text-button quiet print-sheet-toggle', 'aria-expanded': 'false', 'aria-controls': 'print-body',
+  }, el('span', {}, t('print_settings')), icon(ICONS.north));
+  const summary = el('p', { id: 'print-summary', class: 'print-summary' });
   const tabs = {
     pdf: tab('print-tab-pdf', 'print-pdf', 'print_tab_pdf', ICONS.printer, true),
     image: tab('print-tab-image', 'print-image', 'print_tab_image', ICONS.image, false),
@@ -167,12 +174,13 @@ export function buildPrintPanel(): PrintPanel {
       el('p', {}, t('image_terms'))));
 
   const element = el('section', { id: 'print-panel', class: 'print-panel', 'aria-labelledby': 'print-panel-title', hidden: true },
-    el('div', { class: 'dialog-head' }, el('h2', { id: 'print-panel-title' }, t('print_title')), close),
-    el('div', { class: 'print-tabs', role: 'tablist', 'aria-label': t('print_tabs') }, tabs.pdf, tabs.image),
-    el('div', { class: 'print-body' }, pdfPage, imagePage));
+    el('div', { class: 'dialog-head' }, el('h2', { id: 'print-panel-title' }, t('print_title')), summary, sheet, close),
+    el('div', { id: 'print-body', class: 'print-body' },
+      el('div', { class: 'print-tabs', role: 'tablist', 'aria-label': t('print_tabs') }, tabs.pdf, tabs.image),
+      el('div', { class: 'print-pages' }, pdfPage, imagePage)));
 
   return {
-    element, close, tabs, pages: { pdf: pdfPage, image: imagePage }, settings, loading, paper, portrait, landscape,
+    element, close, sheet, summary, tabs, pages: { pdf: pdfPage, image: imagePage }, settings, loading, paper, portrait, landscape,
     scale, dpi, title, comment, legend, grid, moves, move, centre, frameSize, frameCentre, foreignBase, create,
     progress: progress.line, progressText: progress.text, message, result, ratio1, ratio2, ratio1Label, ratio2Label,
     save, imageProgress: imageProgress.line, imageProgressText: imageProgress.text, imageMessage,
