@@ -11,7 +11,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -21,7 +21,6 @@ import {
     decodePng,
     getJson,
     launchBrowser,
-    mapImage,
     onScreen,
     openSession,
     settledMap,
@@ -323,7 +322,7 @@ test('the print panel shows a movable frame, prints a PDF with the drawing and a
     }
 });
 
-test('on a phone the print panel lies below the map, which keeps showing the frame', async () => {
+test('on a phone the print panel is a sheet below the map: folded it leaves the map to the frame, unfolded it holds every setting', async () => {
     const s = await openSession(browser, PHONE);
     try {
         const page = await s.context.newPage();
@@ -332,25 +331,38 @@ test('on a phone the print panel lies below the map, which keeps showing the fra
         await page.tap('#print-button');
         await page.waitForSelector('#print-panel[data-frame]', { state: 'attached' });
         await page.waitForSelector('#print-create:not([disabled])');
-        const map = await page.locator('#map').boundingBox();
-        const panel = await page.locator('#print-panel').boundingBox();
-        assert.ok(map.height >= 160, `the map keeps room: ${map.height} px`);
-        assert.ok(panel.y >= map.y + map.height - 1, 'the panel is below the map');
-        assert.ok(panel.y + panel.height <= 740 + 1, 'the panel ends on the screen');
+
+        // Folded: what will be printed, the button, and a large map.
+        assert.equal(await page.getAttribute('#print-sheet', 'aria-expanded'), 'false');
+        assert.equal(await page.evaluate(() => document.activeElement?.id), 'print-sheet', 'the focus is on the sheet\'s toggle');
+        assert.match(await page.textContent('#print-summary'), /^A4 · Querformat · 1:[\d.]+$/);
+        assert.ok(await onScreen(page.locator('#print-create')), 'the print button is on the screen');
+        assert.ok(await page.isHidden('#print-paper'), 'the settings are folded away');
+        let map = await page.locator('#map').boundingBox();
+        let panel = await page.locator('#print-panel').boundingBox();
+        assert.ok(map.height >= 300, `the map keeps most of the screen: ${map.height} px`);
+        assert.ok(panel.y >= map.y + map.height - 1 && panel.y + panel.height <= 741, 'the sheet lies below the map, on the screen');
         const frame = await frameOf(page);
         const resolution = urlState(page.url()).scale * 0.00028;
         assert.ok(frame.w / resolution <= map.width && frame.h / resolution <= map.height,
-            `the frame fits into the small map: ${(frame.w / resolution).toFixed(0)} × ${(frame.h / resolution).toFixed(0)} px`);
-        // Every control of the panel can be reached and seen.
-        for (const id of ['#print-paper', '#print-landscape + label', '#print-scale', '#print-title', '#print-move-e', '#print-create']) {
+            `the frame fits into the map: ${(frame.w / resolution).toFixed(0)} × ${(frame.h / resolution).toFixed(0)} px`);
+        await audit(page, 'print sheet, folded (phone)');
+        await settledMap(s, page);
+        await shot(page, 'print-phone');
+
+        // Unfolded: every control can be reached and seen.
+        await page.tap('#print-sheet');
+        assert.equal(await page.getAttribute('#print-sheet', 'aria-expanded'), 'true');
+        for (const id of ['#print-tab-image', '#print-paper', 'label[for="print-landscape"]', '#print-scale', '#print-title', '#print-move-e', '#print-create']) {
             await page.locator(id).scrollIntoViewIfNeeded();
             assert.ok(await onScreen(page.locator(id)), `${id} is on the screen`);
         }
-        await page.locator('#print-panel .print-body').evaluate((el) => el.scrollTo(0, 0));
+        await page.tap('#print-move-e');
+        assert.ok((await frameOf(page)).x > frame.x, 'the east button moves the frame');
+        await page.locator('#print-body').evaluate((el) => el.scrollTo(0, 0));
         await sleep(200);
-        await mapImage(page);
-        await audit(page, 'print panel (phone)');
-        await shot(page, 'print-phone');
+        await audit(page, 'print sheet, unfolded (phone)');
+        await shot(page, 'print-phone-settings');
         s.check();
     } finally {
         await s.close();

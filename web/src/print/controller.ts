@@ -10,21 +10,24 @@
 import { containsCoordinate, getHeight, getWidth, type Extent } from 'ol/extent';
 
 import type { Catalogue } from '../catalogue';
-import { el, icon, replaceChildren, saveBlob, startDownload } from '../dom';
+import { el, icon, replaceChildren, startDownload } from '../dom';
 import { ICONS } from '../icons';
-import { formatNumber, formatScale, t, type Key, type Lang } from '../i18n';
+import { formatNumber, formatScale, t, type Lang } from '../i18n';
 import type { MapView } from '../mapview';
 import type { Coord } from '../permalink';
 import type { Store } from '../store';
 import { formatLength, formatUtm } from '../tools';
 import type { UrlSync } from '../urlsync';
 import {
-  PrintError, findLayout, groundSize, type ExportSpec, type JobStatus, type Orientation, type Overlay, type PrintApi,
-  type PrintLayout, type PrintOptions, type PrintSpec,
+  PrintError, findLayout, groundSize, type Orientation, type Overlay, type PrintApi, type PrintLayout, type PrintOptions,
+  type PrintSpec,
 } from './api';
 import { mapContent, printLayers } from './content';
 import { PrintFrame } from './frame';
+import { ImageExport } from './image';
+import { awaitPdf } from './job';
 import { buildPrintPanel, type Direction, type PrintPanel } from './panel';
+import { errorText, showMessage, showProgress } from './status';
 
 export interface PrintContext {
   /** The row beside the map that the panel docks into. */
@@ -40,40 +43,13 @@ export interface PrintContext {
 }
 
 type Tab = 'pdf' | 'image';
-type Progress = 'idle' | 'sending' | 'queued' | 'running' | 'done' | 'failed';
 
-/** How often a print job is asked how it stands. */
-const POLL_MS = 500;
-/** After this long a job that is still not done is given up (the server's own limit is shorter). */
-const GIVE_UP_MS = 5 * 60_000;
-/** Unanswered status requests in a row before the print counts as failed. */
-const MAX_LOST_POLLS = 3;
 /** A step of the frame by button or arrow key, as a share of its size; with Shift. */
 const STEP = 0.1;
 const BIG_STEP = 0.5;
 /** The default scale is the finest at which the frame fills at most this much of the map. */
 const FIT_SHARE = 0.8;
-/** The export's bounds on each side, in CSS pixels. */
-const MAX_IMAGE_SIDE = 2048;
 const CURRENT = 'current';
-
-const PROGRESS_TEXT: Record<Exclude<Progress, 'idle' | 'failed'>, Key> = {
-  sending: 'print_state_sending',
-  queued: 'print_state_queued',
-  running: 'print_state_running',
-  done: 'print_state_done',
-};
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => window.setTimeout(resolve, ms));
-}
-
-function errorText(error: unknown): string {
-  if (!(error instanceof PrintError)) return error instanceof Error ? error.message : String(error);
-  if (error.status === 0) return t('print_offline');
-  if (error.status === 429 && error.retryAfter) return t('print_retry_in', { m: error.message, s: Math.ceil(error.retryAfter) });
-  return error.message;
-}
 
 function formatBytes(bytes: number): string {
   return bytes < 1024 * 1024 ? `${formatNumber(bytes / 1024, 0)} KB` : `${formatNumber(bytes / (1024 * 1024), 1)} MB`;
@@ -90,6 +66,7 @@ export class PrintController {
   readonly button: HTMLButtonElement;
   private readonly panel: PrintPanel;
   private readonly frame: PrintFrame;
+  private readonly image: ImageExport;
   private options: PrintOptions | null = null;
   private loading: Promise<void> | null = null;
   private tab: Tab = 'pdf';
@@ -103,6 +80,7 @@ export class PrintController {
     this.panel = buildPrintPanel();
     ctx.main.appendChild(this.panel.element);
     this.frame = new PrintFrame(ctx.mapView.map);
+    this.image = new ImageExport(this.panel, ctx);
     this.button = el('button', {
       type: 'button', id: 'print-button', class: 'text-button', 'aria-controls': 'print-panel', 'aria-expanded': 'false',
     }, icon(ICONS.printer), el('span', {}, t('print')));
@@ -130,7 +108,7 @@ export class PrintController {
     this.ctx.mapView.map.updateSize();
     if (open) {
       this.setSheet(false);
-      this.renderImageSizes();
+      this.image.renderSizes();
       this.renderForeignBase();
       // The active tab, or on a phone the folded sheet's toggle.
       const tab = this.panel.tabs[this.tab];
@@ -192,13 +170,14 @@ export class PrintController {
     this.frame.onMove((final) => this.renderFrame(final));
 
     p.create.addEventListener('click', () => void this.createPdf());
-    p.save.addEventListener('click', () => void this.saveImage());
 
     mapView.view.on('change:resolution', () => {
       this.renderCurrentScale();
       if (this.isOpen && p.scale.value === CURRENT) this.resizeFrame();
     });
-    mapView.map.on('change:size', () => this.renderImageSizes());
+    mapView.map.on('change:size', () => {
+      if (this.isOpen) this.image.renderSizes();
+    });
     store.subscribe((change) => {
       if (change === 'base') this.renderForeignBase();
     });
@@ -242,7 +221,7 @@ export class PrintController {
   private async fetchOptions(): Promise<void> {
     const p = this.panel;
     p.loading.hidden = false;
-    this.message(p.message, '');
+    showMessage(p.message, '');
     try {
       const options = await this.ctx.api.options();
       if (!options.papers.length || !options.dpis.length) throw new PrintError(500, 'no paper or resolution is offered');
@@ -251,7 +230,7 @@ export class PrintController {
       p.settings.disabled = false;
       p.create.disabled = false;
     } catch (error) {
-      this.message(p.message, t('print_options_failed', { m: errorText(error) }));
+      showMessage(p.message, t('print_options_failed', { m: errorText(error) }));
     } finally {
       p.loading.hidden = true;
     }
@@ -401,41 +380,22 @@ export class PrintController {
     const spec = this.spec();
     if (!spec) return;
     const job = ++this.job;
+    const current = (): boolean => job === this.job;
     p.create.disabled = true;
     p.result.hidden = true;
     replaceChildren(p.result);
-    this.message(p.message, '');
-    this.progress(p.progress, p.progressText, 'sending');
+    showMessage(p.message, '');
+    showProgress(p.progress, p.progressText, 'sending');
     try {
       const printJob = await this.ctx.api.submit(spec);
-      const started = Date.now();
-      let lost = 0;
-      for (;;) {
-        await sleep(POLL_MS);
-        if (job !== this.job) return;
-        let status: JobStatus;
-        try {
-          status = await this.ctx.api.status(printJob);
-          lost = 0;
-        } catch (error) {
-          // A status request lost on the way is asked again; a refusal is final.
-          if (!(error instanceof PrintError) || error.status !== 0 || ++lost >= MAX_LOST_POLLS) throw error;
-          continue;
-        }
-        if (status.status === 'done') {
-          this.offer(status.pdfUrl, status.bytes);
-          return;
-        }
-        if (status.status === 'failed') throw new PrintError(500, status.error);
-        this.progress(p.progress, p.progressText, status.status);
-        if (Date.now() - started > GIVE_UP_MS) throw new PrintError(500, t('print_too_long'));
-      }
+      const pdf = await awaitPdf(this.ctx.api, printJob, (state) => showProgress(p.progress, p.progressText, state), current);
+      if (pdf && current()) this.offer(pdf.url, pdf.bytes);
     } catch (error) {
-      if (job !== this.job) return;
-      this.progress(p.progress, p.progressText, 'failed');
-      this.message(p.message, t('print_failed', { m: errorText(error) }));
+      if (!current()) return;
+      showProgress(p.progress, p.progressText, 'failed');
+      showMessage(p.message, t('print_failed', { m: errorText(error) }));
     } finally {
-      if (job === this.job) p.create.disabled = false;
+      if (current()) p.create.disabled = false;
     }
   }
 
@@ -446,71 +406,11 @@ export class PrintController {
    */
   private offer(url: string, bytes: number | null): void {
     const p = this.panel;
-    this.progress(p.progress, p.progressText, 'done');
+    showProgress(p.progress, p.progressText, 'done');
     const label = bytes ? t('print_download_size', { s: formatBytes(bytes) }) : t('print_download');
     replaceChildren(p.result, el('a', { id: 'print-download', class: 'text-button', href: url, download: true },
       icon(ICONS.download), el('span', {}, label)));
     p.result.hidden = false;
     startDownload(url);
-  }
-
-  // ------------------------------------------------------------ the image
-
-  /** The map's size in CSS pixels, within the export's bounds. */
-  private imageSize(): [number, number] | null {
-    const size = this.ctx.mapView.map.getSize();
-    if (!size || size[0] < 1 || size[1] < 1) return null;
-    const side = (n: number): number => Math.min(MAX_IMAGE_SIDE, Math.max(1, Math.round(n)));
-    return [side(size[0]), side(size[1])];
-  }
-
-  private renderImageSizes(): void {
-    if (!this.isOpen) return;
-    const [w, h] = this.imageSize() ?? [0, 0];
-    this.panel.ratio1Label.textContent = t('image_ratio_1', { w: formatNumber(w), h: formatNumber(h) });
-    this.panel.ratio2Label.textContent = t('image_ratio_2', { w: formatNumber(w * 2), h: formatNumber(h * 2) });
-  }
-
-  private async saveImage(): Promise<void> {
-    const p = this.panel;
-    const { mapView, store, catalogue, lang } = this.ctx;
-    const size = this.imageSize();
-    const resolution = mapView.view.getResolution();
-    if (!size || !resolution) return;
-    const spec: ExportSpec = {
-      ...mapContent(store, catalogue, this.ctx.overlays(), lang),
-      center: mapView.center(),
-      resolution,
-      width: size[0],
-      height: size[1],
-      ratio: p.ratio2.checked ? 2 : 1,
-    };
-    p.save.disabled = true;
-    this.message(p.imageMessage, '');
-    this.progress(p.imageProgress, p.imageProgressText, 'sending', t('image_state_saving'));
-    try {
-      const { blob, name } = await this.ctx.api.exportImage(spec);
-      saveBlob(blob, name);
-      this.progress(p.imageProgress, p.imageProgressText, 'done', t('image_state_done'));
-    } catch (error) {
-      this.progress(p.imageProgress, p.imageProgressText, 'failed');
-      this.message(p.imageMessage, t('image_failed', { m: errorText(error) }));
-    } finally {
-      p.save.disabled = false;
-    }
-  }
-
-  // ------------------------------------------------------------ messages
-
-  /** A progress line's state; its text changes only with it, so it is read out once. */
-  private progress(line: HTMLElement, text: HTMLElement, state: Progress, words?: string): void {
-    if (line.dataset.state === state) return;
-    line.dataset.state = state;
-    text.textContent = words ?? (state === 'idle' || state === 'failed' ? '' : t(PROGRESS_TEXT[state]));
-  }
-
-  private message(element: HTMLElement, text: string): void {
-    element.textContent = text;
-    element.hidden = text === '';
   }
 }
