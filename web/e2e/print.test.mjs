@@ -335,7 +335,7 @@ test('on a phone the print panel is a sheet below the map: folded it leaves the 
         // Folded: what will be printed, the button, and a large map.
         assert.equal(await page.getAttribute('#print-sheet', 'aria-expanded'), 'false');
         assert.equal(await page.evaluate(() => document.activeElement?.id), 'print-sheet', 'the focus is on the sheet\'s toggle');
-        assert.match(await page.textContent('#print-summary'), /^A4 · Querformat · 1:[\d.]+$/);
+        assert.match(await page.textContent('#print-summary'), /^A4 quer · 1:[\d.]+$/);
         assert.ok(await onScreen(page.locator('#print-create')), 'the print button is on the screen');
         assert.ok(await page.isHidden('#print-paper'), 'the settings are folded away');
         let map = await page.locator('#map').boundingBox();

@@ -308,12 +308,12 @@ export class PrintController {
     this.renderSummary();
   }
 
-  /** The sheet in a few words ("A4 · Querformat · 1:25.000"), shown on narrow screens. */
+  /** The sheet in a few words ("A4 quer · 1:25.000"), shown on narrow screens. */
   private renderSummary(): void {
     const p = this.panel;
     p.summary.textContent = this.options ? t('print_summary', {
       paper: p.paper.value,
-      orientation: t(this.orientation === 'portrait' ? 'print_portrait' : 'print_landscape'),
+      orientation: t(this.orientation === 'portrait' ? 'print_summary_portrait' : 'print_summary_landscape'),
       scale: formatScale(this.printScale()),
     }) : t('print_title');
   }
