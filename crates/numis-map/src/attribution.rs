@@ -76,6 +76,24 @@ pub fn combined_notes<'a>(
     unique
 }
 
+/// The notes of a presentation (a print, an image) of `layers` with, when
+/// `user_content`, something of the user's drawn over them (a drawing, an
+/// imported file): [`combined_notes`], then "Daten geändert" once, unless
+/// a note already says so — what is shown is no longer the data as
+/// published (clause L1).
+pub fn presented_notes<'a>(
+    layers: impl IntoIterator<Item = VisibleLayer<'a>>,
+    lang: &str,
+    user_content: bool,
+) -> Vec<String> {
+    let mut notes = combined_notes(layers, [], lang);
+    let modified = modified_note(lang);
+    if user_content && !notes.iter().any(|n| n.contains(modified)) {
+        notes.push(modified.to_owned());
+    }
+    notes
+}
+
 /// The notes of a map showing the base map `base` (a layer, a group or an
 /// external base map, by id) under `layers` (layers or groups, by id), as
 /// `view` sees them: ids that do not exist for the caller are ignored. The

@@ -38,6 +38,7 @@ impl Layer {
             style: &self.style,
             min_scale: self.config.min_scale,
             max_scale: self.config.max_scale,
+            opacity: 1.0,
         }
     }
 }

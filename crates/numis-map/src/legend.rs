@@ -16,36 +16,77 @@ const TEXT_SIZE: f32 = 12.0;
 const TITLE_ROW: u32 = 20;
 
 /// Draws the legend of `layer` in `lang`; `None` when no rule has a name.
-/// With `scale`, only the rules drawn at that scale denominator.
+/// With `scale`, only the rules drawn at that scale denominator. Drawn at
+/// OGC's standard 0.28 mm pixel, as GetLegendGraphic answers it.
 pub fn legend(layer: &DrawLayer<'_>, lang: &str, scale: Option<f64>) -> Option<Pixmap> {
-    let rules: Vec<&Rule> = layer
+    legend_at(layer, lang, scale, 1.0)
+}
+
+/// The names of the rules [`legend`] shows, row by row: what the legend
+/// says, for a text alternative of its image.
+pub fn legend_names(layer: &DrawLayer<'_>, lang: &str, scale: Option<f64>) -> Vec<String> {
+    named_rules(layer, scale)
+        .iter()
+        .map(|r| r.name.get(lang).to_owned())
+        .collect()
+}
+
+/// The rules with a name, and with `scale` only those drawn at it.
+fn named_rules<'s>(layer: &DrawLayer<'s>, scale: Option<f64>) -> Vec<&'s Rule> {
+    layer
         .style
         .rules
         .iter()
         .filter(|r| !r.name.is_empty())
         .filter(|r| scale.is_none_or(|s| r.in_scale(s)))
-        .collect();
-    if rules.is_empty() {
+        .collect()
+}
+
+/// [`legend`] drawn `ratio` times larger, for paper: swatches, strokes,
+/// symbols, text and spacing all grow by `ratio`, so the image has the
+/// layout of the screen's legend at `ratio` times its pixels (a print at
+/// 300 dpi has 3.3 pixels where the screen has one). Ratio 1 is the
+/// screen's legend, pixel for pixel.
+pub fn legend_at(
+    layer: &DrawLayer<'_>,
+    lang: &str,
+    scale: Option<f64>,
+    ratio: f32,
+) -> Option<Pixmap> {
+    // The scale picks the rules as the screen does; only then are their
+    // widths and sizes scaled (scaling also moves the rules' own scale
+    // bounds, which must not decide here).
+    let named = named_rules(layer, scale);
+    if named.is_empty() || !(ratio.is_finite() && ratio > 0.0) {
         return None;
     }
+    let rules = crate::style::Style {
+        rules: named.into_iter().cloned().collect(),
+    }
+    .for_pixel_ratio(ratio)
+    .rules;
+    let px = |n: u32| n as f32 * ratio;
+    let text_size = TEXT_SIZE * ratio;
     let texts: Vec<&str> = rules.iter().map(|r| r.name.get(lang)).collect();
     let text_width = texts
         .iter()
-        .map(|t| crate::render::text_width(t, TEXT_SIZE))
+        .map(|t| crate::render::text_width(t, text_size))
         .fold(0.0f32, f32::max);
-    let width = MARGIN * 3 + SWATCH + text_width.ceil() as u32;
-    let height = MARGIN * 2 + ROW * rules.len() as u32;
+    // The fixed parts are rounded by themselves and the text's width
+    // rounded up, so that ratio 1 keeps the screen legend's exact size.
+    let width = px(MARGIN * 3 + SWATCH).round() as u32 + text_width.ceil() as u32;
+    let height = px(MARGIN * 2 + ROW * rules.len() as u32).round() as u32;
     let mut pixmap = Pixmap::new(width, height)?;
     for (row, (rule, text)) in rules.iter().zip(&texts).enumerate() {
-        let top = (MARGIN + ROW * row as u32) as f32;
-        let swatch_top = top + (ROW - SWATCH) as f32 / 2.0;
-        crate::render::swatch(&mut pixmap, rule, MARGIN as f32, swatch_top, SWATCH as f32);
-        let baseline_middle = top + ROW as f32 / 2.0;
+        let top = px(MARGIN + ROW * row as u32);
+        let swatch_top = top + px(ROW - SWATCH) / 2.0;
+        crate::render::swatch(&mut pixmap, rule, px(MARGIN), swatch_top, px(SWATCH));
+        let baseline_middle = top + px(ROW) / 2.0;
         crate::render::write_text(
             &mut pixmap,
             text,
-            TEXT_SIZE,
-            (MARGIN * 2 + SWATCH) as f32,
+            text_size,
+            px(MARGIN * 2 + SWATCH),
             baseline_middle,
             tiny_skia::Color::from_rgba8(34, 34, 34, 255),
         );
@@ -128,6 +169,7 @@ mod tests {
             style: &style,
             min_scale: None,
             max_scale: None,
+            opacity: 1.0,
         };
         assert_eq!(
             legend(&layer, "de", None).unwrap().height(),
@@ -158,6 +200,7 @@ mod tests {
             style,
             min_scale: None,
             max_scale: None,
+            opacity: 1.0,
         };
         let one = legend(&layer(&named), "de", None).unwrap();
         let group = group_legend(
@@ -182,6 +225,71 @@ mod tests {
     }
 
     #[test]
+    fn a_legend_for_paper_is_the_screen_legend_drawn_ratio_times_larger() {
+        let rule = |t: &str| Rule::compile(&toml::from_str(t).unwrap()).unwrap();
+        let style = Style {
+            rules: vec![
+                rule("name = \"Verkehr\"\nsymbol = \"square\"\nfill = \"#c0392b\""),
+                rule("name = \"Fluss\"\nstroke = \"#1f5fa0\"\nstroke_width = 2"),
+                rule("name = \"Nah\"\nmax_scale = 10000\nfill = \"#000\""),
+            ],
+        };
+        let data =
+            crate::data::Dataset::from_geojson_str(r#"{"type":"FeatureCollection","features":[]}"#)
+                .unwrap();
+        let layer = DrawLayer {
+            data: &data,
+            style: &style,
+            min_scale: None,
+            max_scale: None,
+            opacity: 1.0,
+        };
+        let scale = Some(25_000.0);
+        let screen = legend(&layer, "de", scale).unwrap();
+        assert_eq!(
+            screen.data(),
+            legend_at(&layer, "de", scale, 1.0).unwrap().data(),
+            "ratio 1 is GetLegendGraphic's image, pixel for pixel"
+        );
+        let paper = legend_at(&layer, "de", scale, 2.0).unwrap();
+        assert_eq!(paper.height(), 2 * screen.height(), "the same two rows");
+        assert!(
+            paper.width().abs_diff(2 * screen.width()) <= 2,
+            "{} vs {}",
+            paper.width(),
+            screen.width()
+        );
+        // The square's red fills the middle of the first, larger swatch.
+        let red = paper
+            .pixel(2 * (MARGIN + SWATCH / 2), 2 * (MARGIN + ROW / 2))
+            .unwrap()
+            .demultiply();
+        assert!(
+            red.red() > 150 && red.green() < 100 && red.alpha() > 200,
+            "{red:?}"
+        );
+        // The river's line is twice as thick: count its blue pixels down
+        // the middle of the second swatch.
+        let blue_rows = |image: &Pixmap, ratio: u32| {
+            let x = ratio * (MARGIN + SWATCH / 2);
+            (ratio * (MARGIN + ROW)..ratio * (MARGIN + 2 * ROW))
+                .filter(|&y| {
+                    image.pixel(x, y).is_some_and(|p| {
+                        let p = p.demultiply();
+                        p.alpha() > 128 && p.blue() > 120 && p.red() < 100
+                    })
+                })
+                .count()
+        };
+        assert_eq!(blue_rows(&screen, 1), 2);
+        assert_eq!(blue_rows(&paper, 2), 4);
+        // The rules' own scale bounds still decide at the print's scale.
+        assert_eq!(legend_names(&layer, "de", scale), ["Verkehr", "Fluss"]);
+        assert_eq!(legend_names(&layer, "de", Some(5_000.0)).len(), 3);
+        assert!(legend_at(&layer, "de", scale, 0.0).is_none());
+    }
+
+    #[test]
     fn one_row_per_named_rule() {
         let rule = |t: &str| Rule::compile(&toml::from_str(t).unwrap()).unwrap();
         let style = Style {
@@ -201,6 +309,7 @@ mod tests {
             style: &style,
             min_scale: None,
             max_scale: None,
+            opacity: 1.0,
         };
         let image = legend(&layer, "en", None).unwrap();
         assert_eq!(image.height(), MARGIN * 2 + ROW * 2);
@@ -223,7 +332,8 @@ mod tests {
                     data: &data,
                     style: &empty,
                     min_scale: None,
-                    max_scale: None
+                    max_scale: None,
+                    opacity: 1.0,
                 },
                 "de",
                 None

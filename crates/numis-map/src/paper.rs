@@ -17,7 +17,6 @@ use tiny_skia::Pixmap;
 use crate::crs::Crs;
 use crate::render::{DrawLayer, Frame, PIXEL_SIZE_M, RenderError, render_within};
 use crate::style::Style;
-use crate::view::VisibleLayer;
 
 const MM_PER_INCH: f64 = 25.4;
 
@@ -75,21 +74,20 @@ impl PaperMap {
     }
 }
 
-/// Draws `layers` (bottom first) for `paper` on white, giving up once
-/// `deadline` has passed.
+/// Draws `layers` (bottom first, styled for the screen as the WMS draws
+/// them) for `paper` on white, giving up once `deadline` has passed.
 pub fn render_paper(
-    layers: &[VisibleLayer<'_>],
+    layers: &[DrawLayer<'_>],
     paper: &PaperMap,
     deadline: Option<Instant>,
 ) -> Result<Pixmap, RenderError> {
     let ratio = paper.pixel_ratio();
-    let screen: Vec<DrawLayer<'_>> = layers.iter().map(|l| l.draw_layer()).collect();
-    let styles: Vec<Style> = screen
+    let styles: Vec<Style> = layers
         .iter()
         .map(|l| l.style.for_pixel_ratio(ratio))
         .collect();
     let scaled = |bound: Option<f64>| bound.map(|b| b / f64::from(ratio));
-    let draw: Vec<DrawLayer<'_>> = screen
+    let draw: Vec<DrawLayer<'_>> = layers
         .iter()
         .zip(&styles)
         .map(|(layer, style)| DrawLayer {
@@ -97,6 +95,7 @@ pub fn render_paper(
             style,
             min_scale: scaled(layer.min_scale),
             max_scale: scaled(layer.max_scale),
+            opacity: layer.opacity,
         })
         .collect();
     render_within(&paper.frame(), &draw, Some([255, 255, 255]), deadline)

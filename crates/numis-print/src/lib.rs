@@ -1,5 +1,6 @@
 //! Printed maps: the paper ([`paper`]), where everything goes on it
-//! ([`layout`]) and the PDF itself ([`sheet`]).
+//! ([`layout`]), the PDF itself ([`sheet`]) and its structure for screen
+//! readers ([`structure`]).
 //!
 //! This crate draws what it is given: a map image already rendered for
 //! the paper (by `numis_map::paper`), the source notes already computed
@@ -9,8 +10,12 @@
 
 pub mod layout;
 pub mod paper;
+mod pen;
 pub mod sheet;
+pub mod structure;
+mod words;
 
 pub use layout::Layout;
 pub use paper::{Orientation, Paper};
 pub use sheet::{Sheet, SheetError, write_pdf};
+pub use structure::describe_map;

@@ -108,6 +108,14 @@ impl Orientation {
             _ => None,
         }
     }
+
+    /// `portrait` or `landscape`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Orientation::Portrait => "portrait",
+            Orientation::Landscape => "landscape",
+        }
+    }
 }
 
 #[cfg(test)]

@@ -69,8 +69,9 @@ pub struct PrintConfig {
     pub queue: usize,
     /// The finest resolution a print may ask for. [default: 300]
     pub max_dpi: u32,
-    /// Seconds one print may take. [default: 60]
-    pub job_seconds: u64,
+    /// Seconds one print may take (fractions allowed, from 0.01 to 3600).
+    /// [default: 60]
+    pub job_seconds: f64,
     /// Minutes a finished print is kept for its download. [default: 60]
     pub keep_minutes: u64,
     /// Paper sizes anyone may print. [default: ["A5", "A4", "A3"]]
@@ -88,7 +89,7 @@ impl Default for PrintConfig {
             workers: std::thread::available_parallelism().map_or(2, usize::from),
             queue: 16,
             max_dpi: 300,
-            job_seconds: 60,
+            job_seconds: 60.0,
             keep_minutes: 60,
             papers: ["A5", "A4", "A3"].map(String::from).to_vec(),
             staff_papers: ["A2", "A1", "A0"].map(String::from).to_vec(),

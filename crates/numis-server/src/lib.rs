@@ -104,6 +104,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::console::router())
         .merge(routes::me::router())
         .merge(routes::print::router())
+        .merge(routes::export::router())
         .fallback(routes::pages::page)
         .layer(from_fn_with_state(state.clone(), session::resolve))
         .layer(from_fn_with_state(

@@ -7,7 +7,7 @@ mod encode;
 mod labels;
 
 use geo::Rect;
-use tiny_skia::{Color, Pixmap};
+use tiny_skia::{Color, Pixmap, PixmapPaint, Transform};
 
 pub use draw::swatch;
 pub use encode::{ImageFormat, encode};
@@ -87,6 +87,10 @@ pub struct DrawLayer<'a> {
     pub min_scale: Option<f64>,
     /// Drawn below this scale denominator.
     pub max_scale: Option<f64>,
+    /// 1 draws the layer as it is; less lets what lies below show
+    /// through (a print of layers the viewer shows translucent). Its
+    /// labels stay opaque: they are placed with all others at the end.
+    pub opacity: f32,
 }
 
 impl DrawLayer<'_> {
@@ -178,7 +182,7 @@ pub fn render_timed(
     // layers drawn last win over the base map when labels compete.
     let mut candidates = Vec::new();
     for (layer_index, layer) in layers.iter().enumerate() {
-        if !layer.in_scale(scale) {
+        if !layer.in_scale(scale) || layer.opacity <= 0.0 {
             continue;
         }
         if past_deadline() {
@@ -194,6 +198,23 @@ pub fn render_timed(
             RenderError::DeadlineExceeded
         };
         let mut layer_candidates = Vec::new();
+        // A translucent layer is drawn apart and laid over the others
+        // once, so that its own overlapping shapes do not darken each
+        // other.
+        let mut apart = if layer.opacity < 1.0 {
+            Some(
+                Pixmap::new(frame.width, frame.height).ok_or(RenderError::Allocation {
+                    width: frame.width,
+                    height: frame.height,
+                })?,
+            )
+        } else {
+            None
+        };
+        let canvas = match apart.as_mut() {
+            Some(apart) => apart,
+            None => &mut pixmap,
+        };
         let features = layer.data.query(frame.crs, area, resolution);
         for (drawn, (index, geometry)) in features.into_iter().enumerate() {
             if drawn % FEATURES_PER_DEADLINE_CHECK == FEATURES_PER_DEADLINE_CHECK - 1
@@ -203,7 +224,7 @@ pub fn render_timed(
             }
             let properties = &layer.data.features[index].properties;
             for rule in layer.style.rules_for(properties, scale) {
-                draw::geometry(&mut pixmap, frame, geometry, rule, &mut skipped);
+                draw::geometry(canvas, frame, geometry, rule, &mut skipped);
                 if rule.label.is_some() {
                     layer_candidates.push((
                         geometry,
@@ -213,6 +234,13 @@ pub fn render_timed(
                     ));
                 }
             }
+        }
+        if let Some(apart) = apart {
+            let paint = PixmapPaint {
+                opacity: layer.opacity,
+                ..PixmapPaint::default()
+            };
+            pixmap.draw_pixmap(0, 0, apart.as_ref(), &paint, Transform::identity(), None);
         }
         candidates.push(layer_candidates);
         times.push(LayerTime {
@@ -240,6 +268,55 @@ pub fn render_timed(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::style::Rule;
+
+    #[test]
+    fn a_translucent_layer_lets_the_white_below_show_through_once() {
+        // Two overlapping squares of one layer at half opacity: the overlap
+        // is as light as the rest, because the layer is laid over the map
+        // once, not shape by shape.
+        let data = Dataset::from_geojson_str(
+            r#"{"type":"FeatureCollection","features":[
+              {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[9.0,52.0],[9.6,52.0],[9.6,52.6],[9.0,52.6],[9.0,52.0]]]}},
+              {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[9.4,52.4],[10.0,52.4],[10.0,53.0],[9.4,53.0],[9.4,52.4]]]}}]}"#,
+        )
+        .unwrap();
+        let style = Style {
+            rules: vec![Rule::compile(&toml::from_str("fill = \"#000000\"").unwrap()).unwrap()],
+        };
+        let frame = Frame {
+            crs: Crs::Crs84,
+            bbox: Rect::new(
+                geo::coord! { x: 9.0, y: 52.0 },
+                geo::coord! { x: 10.0, y: 53.0 },
+            ),
+            width: 10,
+            height: 10,
+        };
+        let draw = |opacity| {
+            let layer = DrawLayer {
+                data: &data,
+                style: &style,
+                min_scale: None,
+                max_scale: None,
+                opacity,
+            };
+            render(&frame, &[layer], Some([255, 255, 255])).unwrap()
+        };
+        let grey = |pixmap: &Pixmap, x, y| pixmap.pixel(x, y).unwrap().red();
+        let half = draw(0.5);
+        // (1, 8): the first square only; (5, 5): both; (8, 1): the second.
+        for (x, y) in [(1, 8), (5, 5), (8, 1)] {
+            let value = grey(&half, x, y);
+            assert!((120..=136).contains(&value), "({x}, {y}): {value}");
+        }
+        assert_eq!(grey(&draw(1.0), 5, 5), 0);
+        assert_eq!(
+            grey(&draw(0.0), 5, 5),
+            255,
+            "an invisible layer is not drawn"
+        );
+    }
 
     #[test]
     fn a_passed_deadline_stops_drawing_and_none_lets_it_finish() {
@@ -253,6 +330,7 @@ mod tests {
             style: &style,
             min_scale: None,
             max_scale: None,
+            opacity: 1.0,
         };
         let frame = Frame {
             crs: Crs::Crs84,
@@ -273,6 +351,7 @@ mod tests {
             style: &style,
             min_scale: None,
             max_scale: None,
+            opacity: 1.0,
         };
         let future = Instant::now() + std::time::Duration::from_secs(60);
         let rendered = render_within(&frame, &[layer], None, Some(future)).unwrap();
@@ -298,6 +377,7 @@ mod tests {
             style: &style,
             min_scale: None,
             max_scale,
+            opacity: 1.0,
         };
         let frame = Frame {
             crs: Crs::Crs84,

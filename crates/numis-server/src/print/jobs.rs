@@ -41,6 +41,24 @@ pub enum Refused {
     NoId,
 }
 
+/// A place taken in the queue, given back when dropped: also when the
+/// client that waits for it goes away.
+struct Place<'a>(&'a AtomicUsize);
+
+impl Place<'_> {
+    /// Keeps the place taken beyond this value's life (a queued job takes
+    /// it again in its task).
+    fn forget(self) {
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for Place<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// The print jobs of the server. Cheap to share (`Arc`).
 #[derive(Debug)]
 pub struct PrintJobs {
@@ -60,7 +78,11 @@ impl PrintJobs {
             workers: Arc::new(Semaphore::new(config.workers.max(1))),
             waiting: AtomicUsize::new(0),
             queue: config.queue,
-            job_time: Duration::from_secs(config.job_seconds.max(1)),
+            job_time: Duration::from_secs_f64(if config.job_seconds.is_finite() {
+                config.job_seconds.clamp(0.01, 3600.0)
+            } else {
+                60.0
+            }),
             keep: Duration::from_secs(config.keep_minutes.saturating_mul(60)),
         }
     }
@@ -78,47 +100,84 @@ impl PrintJobs {
         F: FnOnce(Instant) -> Result<Vec<u8>, String> + Send + 'static,
     {
         self.purge();
-        let waiting = self.waiting.fetch_add(1, Ordering::SeqCst);
-        // A free worker takes a job at once: only jobs beyond the free
-        // workers wait in the queue.
-        if waiting >= self.queue + self.workers.available_permits() {
-            self.waiting.fetch_sub(1, Ordering::SeqCst);
-            return Err(Refused::QueueFull);
-        }
+        let place = self.take_place()?;
         let Some(id) = new_job_id() else {
-            self.waiting.fetch_sub(1, Ordering::SeqCst);
             return Err(Refused::NoId);
         };
         self.set(&id, JobState::Queued);
         let jobs = Arc::clone(self);
         let job_id = id.clone();
+        place.forget();
         tokio::spawn(async move {
-            let Ok(permit) = Arc::clone(&jobs.workers).acquire_owned().await else {
-                return;
-            };
-            jobs.waiting.fetch_sub(1, Ordering::SeqCst);
-            jobs.set(&job_id, JobState::Running);
-            let deadline = Instant::now() + jobs.job_time;
-            // The worker is free only when the work has really ended, even
-            // if the job was given up on at its time limit.
-            let handle = tokio::task::spawn_blocking(move || {
-                let result = work(deadline);
-                drop(permit);
-                result
-            });
-            let limit = jobs.job_time + Duration::from_secs(1);
-            let state = match tokio::time::timeout(limit, handle).await {
-                Ok(Ok(Ok(pdf))) => JobState::Done(Arc::new(pdf)),
-                Ok(Ok(Err(reason))) => JobState::Failed(reason),
-                Ok(Err(_)) => JobState::Failed("the print failed".into()),
-                Err(_) => JobState::Failed(format!(
-                    "the print took longer than its limit of {} s",
-                    jobs.job_time.as_secs()
-                )),
+            let place = Place(&jobs.waiting);
+            let result = jobs.work_on(place, work, Some(&job_id)).await;
+            let state = match result {
+                Ok(pdf) => JobState::Done(Arc::new(pdf)),
+                Err(reason) => JobState::Failed(reason),
             };
             jobs.finish(&job_id, state);
         });
         Ok(id)
+    }
+
+    /// Does `work` on a worker, under the same queue and time limit as a
+    /// print job, and answers its result once it is done: for small
+    /// results (an image of the view) the client waits for.
+    pub async fn run_now<F>(&self, work: F) -> Result<Result<Vec<u8>, String>, Refused>
+    where
+        F: FnOnce(Instant) -> Result<Vec<u8>, String> + Send + 'static,
+    {
+        let place = self.take_place()?;
+        Ok(self.work_on(place, work, None).await)
+    }
+
+    /// A place in the queue, or [`Refused::QueueFull`].
+    fn take_place(&self) -> Result<Place<'_>, Refused> {
+        let waiting = self.waiting.fetch_add(1, Ordering::SeqCst);
+        let place = Place(&self.waiting);
+        // A free worker takes a job at once: only jobs beyond the free
+        // workers wait in the queue.
+        if waiting >= self.queue + self.workers.available_permits() {
+            return Err(Refused::QueueFull);
+        }
+        Ok(place)
+    }
+
+    /// Waits for a worker, gives up `place` and does `work` within the
+    /// time limit; marks job `id` running when it starts.
+    async fn work_on<F>(
+        &self,
+        place: Place<'_>,
+        work: F,
+        id: Option<&str>,
+    ) -> Result<Vec<u8>, String>
+    where
+        F: FnOnce(Instant) -> Result<Vec<u8>, String> + Send + 'static,
+    {
+        let Ok(permit) = Arc::clone(&self.workers).acquire_owned().await else {
+            return Err("the print service is shutting down".into());
+        };
+        drop(place);
+        if let Some(id) = id {
+            self.set(id, JobState::Running);
+        }
+        let deadline = Instant::now() + self.job_time;
+        // The worker is free only when the work has really ended, even if
+        // the job was given up on at its time limit.
+        let handle = tokio::task::spawn_blocking(move || {
+            let result = work(deadline);
+            drop(permit);
+            result
+        });
+        let limit = self.job_time + Duration::from_secs(1);
+        match tokio::time::timeout(limit, handle).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err("the print failed".into()),
+            Err(_) => Err(format!(
+                "the print took longer than its time limit of {} s",
+                self.job_time.as_secs_f64()
+            )),
+        }
     }
 
     /// The state of job `id`, if it exists (and was not purged).
@@ -170,7 +229,7 @@ fn new_job_id() -> Option<String> {
 mod tests {
     use super::*;
 
-    fn jobs(workers: usize, queue: usize, job_seconds: u64) -> Arc<PrintJobs> {
+    fn jobs(workers: usize, queue: usize, job_seconds: f64) -> Arc<PrintJobs> {
         Arc::new(PrintJobs::new(&PrintConfig {
             workers,
             queue,
@@ -193,7 +252,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_job_is_made_and_kept_for_its_download() {
-        let jobs = jobs(1, 1, 5);
+        let jobs = jobs(1, 1, 5.0);
         let id = jobs.submit(|_| Ok(b"%PDF-1.7".to_vec())).unwrap();
         assert_eq!(id.len(), 22);
         assert_eq!(
@@ -210,7 +269,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_full_queue_refuses_and_a_slow_job_ends_at_its_limit() {
-        let jobs = jobs(1, 1, 1);
+        let jobs = jobs(1, 1, 1.0);
         let slow = |_| {
             std::thread::sleep(Duration::from_millis(2500));
             Ok(Vec::new())

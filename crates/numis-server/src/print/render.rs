@@ -1,20 +1,23 @@
-//! One print made: the map drawn for the paper by `numis_map::paper`, the
-//! source notes of exactly the layers drawn from the one attribution
-//! function (`numis_map::attribution::combined_notes`), and the sheet
-//! written by `numis_print`.
+//! One print made: the map drawn for the paper by `numis_map::paper` (the
+//! layers with their opacity, the user's overlays and the marker above
+//! them), the source notes of exactly the layers drawn from the one
+//! attribution function (`numis_map::attribution::presented_notes`), and
+//! the sheet written by `numis_print`.
 
 use std::time::Instant;
 
 use numis_map::Crs;
-use numis_map::attribution::combined_notes;
-use numis_map::legend::legend;
+use numis_map::attribution::presented_notes;
+use numis_map::legend::{legend_at, legend_names};
 use numis_map::paper::{PaperMap, render_paper};
-use numis_map::render::RenderError;
-use numis_map::view::{Caller, VisibleLayer};
+use numis_map::render::{DrawLayer, RenderError};
+use numis_map::view::{Caller, CatalogView, VisibleLayer};
 use numis_print::sheet::{LegendEntry, MapImage};
-use numis_print::{Layout, Sheet, write_pdf};
+use numis_print::{Layout, Sheet, describe_map, write_pdf};
 use tiny_skia::Pixmap;
 
+use super::content::Content;
+use super::overlay::OverlayLayers;
 use super::spec::PrintSpec;
 use crate::map_service::MapService;
 
@@ -66,6 +69,55 @@ pub fn check_size(spec: &PrintSpec) -> Result<(), String> {
     Ok(())
 }
 
+/// A map drawn, and the layers in it (bottom first) for its notes and
+/// legend.
+pub struct DrawnMap<'a> {
+    /// The image, on white.
+    pub pixmap: Pixmap,
+    /// The layers drawn (groups resolved into their layers).
+    pub layers: Vec<VisibleLayer<'a>>,
+}
+
+/// Draws `content` for `paper` as `view` sees it: the layers bottom first
+/// with their opacity, then the user's overlays and the marker, by
+/// `deadline`.
+pub fn draw_content<'a>(
+    view: &CatalogView<'a>,
+    content: &Content,
+    paper: &PaperMap,
+    deadline: Instant,
+) -> Result<DrawnMap<'a>, String> {
+    let mut layers = Vec::new();
+    let mut opacities = Vec::new();
+    for printed in &content.layers {
+        let resolved = view.resolve(std::slice::from_ref(&printed.id)).map_err(
+            |numis_map::view::ResolveError::NotDefined(name)| {
+                format!("layer {name:?} does not exist")
+            },
+        )?;
+        opacities.extend(std::iter::repeat_n(printed.opacity, resolved.len()));
+        layers.extend(resolved);
+    }
+    let overlays = OverlayLayers::of(content)?;
+    let draw: Vec<DrawLayer<'_>> = layers
+        .iter()
+        .zip(&opacities)
+        .map(|(layer, &opacity)| DrawLayer {
+            opacity,
+            ..layer.draw_layer()
+        })
+        .chain(overlays.draw_layers())
+        .collect();
+    let pixmap = render_paper(&draw, paper, Some(deadline)).map_err(|e| match e {
+        RenderError::DeadlineExceeded => {
+            "the map took longer than the time limit; choose a lower resolution or fewer layers"
+                .to_owned()
+        }
+        other => format!("the map could not be drawn: {other}"),
+    })?;
+    Ok(DrawnMap { pixmap, layers })
+}
+
 /// Makes the PDF of `spec` for `caller`, by `deadline`.
 pub fn make_pdf(
     map: &MapService,
@@ -75,26 +127,16 @@ pub fn make_pdf(
     deadline: Instant,
 ) -> Result<Vec<u8>, String> {
     let view = map.catalog.view(caller);
-    let layers: Vec<VisibleLayer<'_>> =
-        view.resolve(&spec.layers)
-            .map_err(|numis_map::view::ResolveError::NotDefined(name)| {
-                format!("layer {name:?} does not exist")
-            })?;
     let paper = paper_map(spec);
-    let pixmap = render_paper(&layers, &paper, Some(deadline)).map_err(|e| match e {
-        RenderError::DeadlineExceeded => {
-            "the map took longer than the print's time limit; choose a lower dpi or fewer layers"
-                .to_owned()
-        }
-        other => format!("the map could not be drawn: {other}"),
-    })?;
+    let DrawnMap { pixmap, layers } = draw_content(&view, &spec.content, &paper, deadline)?;
     let (width, height) = (pixmap.width(), pixmap.height());
     let legend = if spec.legend {
         legend_entries(&layers, spec)
     } else {
         Vec::new()
     };
-    let sources = combined_notes(layers.iter().copied(), [], spec.lang);
+    let user_content = spec.content.user_content();
+    let sources = presented_notes(layers.iter().copied(), spec.lang, user_content);
     let permalink = format!(
         "{}{}",
         imprint.base_url,
@@ -125,8 +167,20 @@ pub fn make_pdf(
             width,
             height,
         },
+        // What a screen reader says for the map (the tagged PDF's Figure).
+        map_alt: describe_map(
+            spec.lang,
+            spec.scale,
+            Some(spec.center),
+            &spec
+                .content
+                .overlay_names(spec.lang)
+                .into_iter()
+                .chain(layers.iter().rev().map(|l| l.title().get(spec.lang)))
+                .collect::<Vec<_>>(),
+        ),
         sources,
-        user_content: false,
+        user_content,
         permalink,
         portal: imprint.portal.clone(),
         disclaimer: disclaimer.to_owned(),
@@ -140,9 +194,11 @@ pub fn make_pdf(
 }
 
 /// The legend of the printed layers, top layer first, drawn by the
-/// renderer of GetLegendGraphic with the rules shown at the print's scale;
-/// layers without named rules have none.
+/// renderer of GetLegendGraphic with the rules shown at the print's scale,
+/// as many times finer as the map's pixels are (sharp on paper, placed at
+/// the screen legend's size); layers without named rules have none.
 fn legend_entries(layers: &[VisibleLayer<'_>], spec: &PrintSpec) -> Vec<LegendEntry> {
+    let ratio = paper_map(spec).pixel_ratio();
     layers
         .iter()
         .rev()
@@ -151,10 +207,12 @@ fn legend_entries(layers: &[VisibleLayer<'_>], spec: &PrintSpec) -> Vec<LegendEn
             if !draw.in_scale(spec.scale) {
                 return None;
             }
-            let image = legend(&draw, spec.lang, Some(spec.scale))?;
+            let image = legend_at(&draw, spec.lang, Some(spec.scale), ratio)?;
             Some(LegendEntry {
                 title: layer.title().get(spec.lang).to_owned(),
                 image: on_white(image),
+                pixel_ratio: f64::from(ratio),
+                names: legend_names(&draw, spec.lang, Some(spec.scale)),
             })
         })
         .collect()

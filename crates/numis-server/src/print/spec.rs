@@ -1,9 +1,11 @@
 //! The print spec a client sends (`POST /api/print`), and its checks: every
 //! number bounded, every text limited, the paper allowed to the caller.
 
+use numis_formats::Limits;
 use numis_print::{Orientation, Paper};
 use serde::Deserialize;
 
+use super::content::{Content, EASTING, LayerRequest, NORTHING, OverlayRequest};
 use crate::config::PrintConfig;
 
 /// The largest scale denominator a print may have (the state at a
@@ -13,18 +15,12 @@ pub const MAX_SCALE: f64 = 5_000_000.0;
 pub const MIN_SCALE: f64 = 250.0;
 /// The coarsest resolution offered.
 pub const MIN_DPI: u32 = 72;
-/// Most layers and groups one print draws.
-pub const MAX_LAYERS: usize = 30;
 /// Longest title, in characters.
 pub const MAX_TITLE_CHARS: usize = 120;
 /// Longest comment, in characters.
 pub const MAX_COMMENT_CHARS: usize = 500;
 /// Longest permalink, in bytes.
 pub const MAX_PERMALINK_BYTES: usize = 2_000;
-/// Where a centre in EPSG:25832 may lie: Germany and its neighbours, with
-/// room to spare.
-const EASTING: std::ops::RangeInclusive<f64> = -500_000.0..=1_500_000.0;
-const NORTHING: std::ops::RangeInclusive<f64> = 4_500_000.0..=7_000_000.0;
 
 /// The JSON a client sends.
 #[derive(Debug, Clone, Deserialize)]
@@ -40,8 +36,15 @@ pub struct PrintRequest {
     pub dpi: u32,
     /// The map's centre in EPSG:25832 (easting, northing).
     pub center: [f64; 2],
-    /// Layers and groups, bottom first (the base map first).
-    pub layers: Vec<String>,
+    /// Layers and groups, bottom first (the base map first), each an id
+    /// or `{"id": …, "opacity": 0–100}`.
+    pub layers: Vec<LayerRequest>,
+    /// The open drawing and imported files, drawn over the layers.
+    #[serde(default)]
+    pub overlays: Vec<OverlayRequest>,
+    /// The search marker, in EPSG:25832.
+    #[serde(default)]
+    pub marker: Option<[f64; 2]>,
     /// The title.
     #[serde(default)]
     pub title: String,
@@ -75,8 +78,8 @@ pub struct PrintSpec {
     pub dpi: u32,
     /// The centre in EPSG:25832.
     pub center: (f64, f64),
-    /// Layers and groups, bottom first.
-    pub layers: Vec<String>,
+    /// What is drawn.
+    pub content: Content,
     /// The title (never empty: the PDF's title is its accessible name).
     pub title: String,
     /// A comment.
@@ -93,9 +96,15 @@ pub struct PrintSpec {
 }
 
 impl PrintRequest {
-    /// Checks the request for a caller who is staff (`staff`) or not;
-    /// the error says what is wrong, in English, for the API's answer.
-    pub fn check(self, config: &PrintConfig, staff: bool) -> Result<PrintSpec, String> {
+    /// Checks the request for a caller who is staff (`staff`) or not,
+    /// its overlays against the upload `limits`; the error says what is
+    /// wrong, in English, for the API's answer.
+    pub fn check(
+        self,
+        config: &PrintConfig,
+        staff: bool,
+        limits: &Limits,
+    ) -> Result<PrintSpec, String> {
         let paper = Paper::parse(&self.paper)
             .ok_or_else(|| format!("paper {:?} is not a DIN A size (A0 … A6)", self.paper))?;
         let allowed = |list: &[String]| list.iter().any(|p| Paper::parse(p) == Some(paper));
@@ -135,12 +144,7 @@ impl PrintRequest {
                 "centre {x},{y} is not a position in EPSG:25832 near Germany"
             ));
         }
-        if self.layers.is_empty() || self.layers.len() > MAX_LAYERS {
-            return Err(format!(
-                "{} layers asked for; a print draws 1 to {MAX_LAYERS}",
-                self.layers.len()
-            ));
-        }
+        let content = Content::check(self.layers, self.overlays, self.marker, limits)?;
         let title = self.title.trim();
         if title.chars().count() > MAX_TITLE_CHARS {
             return Err(format!(
@@ -174,7 +178,7 @@ impl PrintRequest {
             scale: self.scale,
             dpi: self.dpi,
             center: (x, y),
-            layers: self.layers,
+            content,
             title,
             comment: comment.map(one_line),
             lang,
@@ -216,7 +220,9 @@ mod tests {
 
     #[test]
     fn a_good_request_is_checked_into_a_spec() {
-        let spec = request().check(&PrintConfig::default(), false).unwrap();
+        let spec = request()
+            .check(&PrintConfig::default(), false, &Limits::default())
+            .unwrap();
         assert_eq!(spec.paper, Paper::A4);
         assert_eq!(spec.orientation, Orientation::Landscape);
         assert_eq!(spec.lang, "de");
@@ -229,7 +235,7 @@ mod tests {
         let refused = |change: &dyn Fn(&mut PrintRequest)| {
             let mut r = request();
             change(&mut r);
-            r.check(&config, false).unwrap_err()
+            r.check(&config, false, &Limits::default()).unwrap_err()
         };
         assert!(refused(&|r| r.paper = "A0".into()).contains("not offered here"));
         assert!(refused(&|r| r.paper = "Letter".into()).contains("DIN A"));
@@ -238,6 +244,7 @@ mod tests {
         assert!(refused(&|r| r.dpi = 1200).contains("72 to 300 dpi"));
         assert!(refused(&|r| r.center = [9.7, 52.4]).contains("EPSG:25832"));
         assert!(refused(&|r| r.layers = Vec::new()).contains("1 to 30"));
+        assert!(refused(&|r| r.marker = Some([0.0, 0.0])).contains("marker"));
         assert!(refused(&|r| r.title = "x".repeat(121)).contains("title"));
         assert!(refused(&|r| r.lang = Some("fr".into())).contains("lang"));
         assert!(refused(&|r| r.orientation = "diagonal".into()).contains("orientation"));
@@ -248,7 +255,9 @@ mod tests {
         let mut r = request();
         r.paper = "a0".into();
         assert_eq!(
-            r.check(&PrintConfig::default(), true).unwrap().paper,
+            r.check(&PrintConfig::default(), true, &Limits::default())
+                .unwrap()
+                .paper,
             Paper::A0
         );
         for link in [
@@ -259,7 +268,9 @@ mod tests {
             let mut r = request();
             r.permalink = Some(link.into());
             assert_eq!(
-                r.check(&PrintConfig::default(), false).unwrap().permalink,
+                r.check(&PrintConfig::default(), false, &Limits::default())
+                    .unwrap()
+                    .permalink,
                 None,
                 "{link}"
             );
@@ -267,7 +278,9 @@ mod tests {
         let mut r = request();
         r.title = "  ".into();
         assert_eq!(
-            r.check(&PrintConfig::default(), false).unwrap().title,
+            r.check(&PrintConfig::default(), false, &Limits::default())
+                .unwrap()
+                .title,
             "Karte"
         );
     }

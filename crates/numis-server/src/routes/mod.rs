@@ -18,6 +18,7 @@
 //! - [`account`]: "Mein NUMIS", the account pages (`/konto`).
 //! - [`console`]: the operator console (`/verwaltung`, `/en/admin`).
 //! - [`print`]: printed maps (`/api/print`).
+//! - [`export`]: images of the view (`/api/export`).
 //! - [`me`]: the viewer's JSON about the logged-in account (`/api/me`).
 
 pub mod account;
@@ -25,6 +26,7 @@ pub mod assets;
 pub mod catalogue;
 pub mod console;
 pub mod drawings;
+pub mod export;
 pub mod health;
 pub mod me;
 pub mod moderation;

@@ -11,21 +11,24 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
-use axum::routing::{get, post};
+use axum::routing::get;
 use chrono::{Datelike, Utc};
 use serde_json::json;
 
 use crate::caller::{self, OPERATOR_ROLE};
+use crate::config::PrintConfig;
 use crate::error::ApiError;
 use crate::events::Event;
 use crate::json::{self, Caching};
 use crate::origin::public_base;
 use crate::print::jobs::{JobState, Refused};
 use crate::print::render::{Imprint, check_size, make_pdf};
-use crate::print::spec::PrintRequest;
+use crate::print::spec::{self, PrintRequest};
 use crate::routes::drawings::bounded;
 use crate::session::CurrentSession;
 use crate::state::AppState;
+use numis_map::view::Caller;
+use numis_print::{Layout, Orientation, Paper};
 
 /// The largest print spec read.
 pub const MAX_SPEC_BYTES: usize = 1024 * 1024;
@@ -33,9 +36,81 @@ pub const MAX_SPEC_BYTES: usize = 1024 * 1024;
 /// `/api/print` and its jobs.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/print", post(submit))
+        .route("/api/print", get(offer).post(submit))
         .route("/api/print/{id}", get(status))
         .route("/api/print/{id}/pdf", get(pdf))
+}
+
+/// May `caller` print the staff's papers?
+fn is_staff(print: &PrintConfig, caller: &Caller) -> bool {
+    caller.operator
+        || caller
+            .roles
+            .iter()
+            .any(|r| r == &print.staff_role || r == OPERATOR_ROLE)
+}
+
+/// The resolutions the dialog offers: the usual two, within the maximum.
+const OFFERED_DPI: [u32; 2] = [150, 300];
+
+/// What the caller may print: papers, resolutions, and the size of the
+/// map on each sheet, so that the viewer's frame shows exactly what will
+/// be printed.
+async fn offer(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    session: Option<CurrentSession>,
+) -> Response<Body> {
+    let caller = caller::of_request(&state.config, &headers, session.as_ref());
+    let print = &state.config.print;
+    let mut names = print.papers.clone();
+    if is_staff(print, &caller) {
+        names.extend(print.staff_papers.iter().cloned());
+    }
+    let mut papers: Vec<Paper> = names.iter().filter_map(|n| Paper::parse(n)).collect();
+    papers.dedup();
+    let mut dpis: Vec<u32> = OFFERED_DPI
+        .into_iter()
+        .filter(|dpi| *dpi <= print.max_dpi)
+        .collect();
+    if dpis.is_empty() {
+        dpis.push(print.max_dpi.max(spec::MIN_DPI));
+    }
+    let mut layouts = Vec::new();
+    for &paper in &papers {
+        for orientation in [Orientation::Portrait, Orientation::Landscape] {
+            for legend in [true, false] {
+                for comment in [false, true] {
+                    let map = Layout::new(paper, orientation, comment, legend).map;
+                    layouts.push(json!({
+                        "paper": paper.name(),
+                        "orientation": orientation.name(),
+                        "legend": legend,
+                        "comment": comment,
+                        "map_mm": [round_mm(map.w), round_mm(map.h)],
+                    }));
+                }
+            }
+        }
+    }
+    let papers: Vec<&str> = papers.iter().map(|p| p.name()).collect();
+    json::answer(
+        StatusCode::OK,
+        &json!({
+            "papers": papers,
+            "dpis": dpis,
+            "max_dpi": print.max_dpi,
+            "min_scale": spec::MIN_SCALE,
+            "max_scale": spec::MAX_SCALE,
+            "layouts": layouts,
+        }),
+        Caching::Never,
+    )
+}
+
+/// Millimetres to a hundredth: more than any printer resolves.
+fn round_mm(mm: f64) -> f64 {
+    (mm * 100.0).round() / 100.0
 }
 
 async fn submit(
@@ -53,23 +128,23 @@ async fn submit(
         .map_err(|e| ApiError::bad_request(format!("the print spec is not valid: {e}")))?;
     let caller = caller::of_request(&state.config, &headers, session.as_ref());
     let print = &state.config.print;
-    let staff = caller.operator
-        || caller
-            .roles
-            .iter()
-            .any(|r| r == &print.staff_role || r == OPERATOR_ROLE);
-    let spec = request.check(print, staff).map_err(ApiError::bad_request)?;
+    let staff = is_staff(print, &caller);
+    let limits = state.config.drawings.rules().limits;
+    let spec = request
+        .check(print, staff, &limits)
+        .map_err(ApiError::bad_request)?;
     check_size(&spec).map_err(ApiError::bad_request)?;
     let map = state
         .map()
         .ok_or_else(|| ApiError::not_found("this portal publishes no map to print"))?;
     // A name that does not exist for this caller is refused before a
     // worker is taken (and never counted: it is user input).
-    map.catalog.view(&caller).resolve(&spec.layers).map_err(
-        |numis_map::view::ResolveError::NotDefined(name)| {
+    map.catalog
+        .view(&caller)
+        .resolve(&spec.content.layer_ids())
+        .map_err(|numis_map::view::ResolveError::NotDefined(name)| {
             ApiError::bad_request(format!("layer {name:?} does not exist"))
-        },
-    )?;
+        })?;
     let imprint = Imprint {
         portal: state.site().config().title.clone(),
         base_url: public_base(&headers),
@@ -162,7 +237,7 @@ async fn pdf(
 }
 
 /// Today as the sheet shows it: `6.12.2026` or `6 Dec 2026`.
-fn today(lang: &str) -> String {
+pub fn today(lang: &str) -> String {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];

@@ -477,7 +477,8 @@ async fn the_openapi_document_describes_every_drawing_route() {
         ("/api/admin/drawings/{id}/dismiss", &["post"][..]),
         ("/api/admin/audit", &["get"][..]),
         ("/api/admin/layers", &["get"][..]),
-        ("/api/print", &["post"][..]),
+        ("/api/export", &["post"][..]),
+        ("/api/print", &["get", "post"][..]),
         ("/api/print/{id}", &["get"][..]),
         ("/api/print/{id}/pdf", &["get"][..]),
     ] {
@@ -488,7 +489,7 @@ async fn the_openapi_document_describes_every_drawing_route() {
             );
         }
     }
-    assert_eq!(paths.len(), 15, "and nothing that does not exist");
+    assert_eq!(paths.len(), 16, "and nothing that does not exist");
     // Every reference points at something the document defines.
     let refs = regex::Regex::new(r##""\$ref":\s*"#/components/(\w+)/(\w+)""##).unwrap();
     for reference in refs.captures_iter(&text) {
