@@ -25,6 +25,9 @@ export interface PrintLayout {
 export interface PrintOptions {
   papers: string[];
   dpis: number[];
+  /** The scales a print may have (denominators). */
+  minScale: number;
+  maxScale: number;
   layouts: PrintLayout[];
 }
 
@@ -127,7 +130,7 @@ export function parseOptions(value: unknown): PrintOptions {
   const dpis = (Array.isArray(raw.dpis) ? raw.dpis : [])
     .map(positive)
     .filter((d): d is number => d !== null && Number.isInteger(d));
-  return { papers, dpis, layouts };
+  return { papers, dpis, minScale: positive(raw.min_scale) ?? 1, maxScale: positive(raw.max_scale) ?? Infinity, layouts };
 }
 
 /** The layout of a sheet, or null when the server offers none such. */

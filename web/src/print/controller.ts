@@ -242,6 +242,11 @@ export class PrintController {
     p.paper.value = options.papers.includes('A4') ? 'A4' : options.papers[0];
     replaceChildren(p.dpi, ...options.dpis.map((dpi) => el('option', { value: dpi }, t('print_dpi_value', { n: dpi }))));
     p.dpi.value = String(options.dpis[0]);
+    // Only the map's scales a print may have.
+    for (const option of Array.from(p.scale.options)) {
+      const scale = Number(option.value);
+      if (option.value !== CURRENT && (scale < options.minScale || scale > options.maxScale)) option.remove();
+    }
   }
 
   private fillScales(): void {
@@ -285,8 +290,9 @@ export class PrintController {
       (size[0] * resolution * FIT_SHARE) / (layout.mapMm[0] / 1000),
       (size[1] * resolution * FIT_SHARE) / (layout.mapMm[1] / 1000),
     );
-    const fitting = scales.filter((s) => s <= bound);
-    return fitting.length ? fitting[fitting.length - 1] : scales[0];
+    const offered = Array.from(this.panel.scale.options).map((o) => Number(o.value)).filter((s) => Number.isFinite(s));
+    const fitting = offered.filter((s) => s <= bound);
+    return fitting.length ? fitting[fitting.length - 1] : offered[0] ?? scales[0];
   }
 
   /** The frame at the map's centre, at the chosen (or a fitting) scale. */
