@@ -83,6 +83,21 @@ function assertFrame(frame, [w, h], what) {
         `${what}: the frame is ${frame.w} × ${frame.h} m, the layout says ${w.toFixed(0)} × ${h.toFixed(0)} m`);
 }
 
+/**
+ * The map's box and the height of its free part: what the scale bar and
+ * the source notes, which lie over its lower edge, leave of it.
+ */
+function freeMap(page) {
+    return page.evaluate(() => {
+        const map = document.querySelector('#map').getBoundingClientRect();
+        const tops = ['.map-footer', '#attribution']
+            .map((selector) => document.querySelector(selector)?.getBoundingClientRect())
+            .filter((r) => r && r.height > 0 && r.top > map.top)
+            .map((r) => r.top);
+        return { width: map.width, height: map.height, free: Math.max(Math.min(map.bottom, ...tops) - map.top, map.height / 2) };
+    });
+}
+
 /** Mean brightness (0–255) of a square of a map composite around a point given as fractions of its size. */
 function brightness(img, fx, fy, half = 12) {
     const cx = Math.round(img.width * fx);
@@ -155,35 +170,40 @@ test('the print panel shows a movable frame, prints a PDF with the drawing and a
         await page.waitForSelector('#print-panel[data-frame]', { state: 'attached' });
         await page.waitForSelector('#print-create:not([disabled])');
 
-        // The frame starts at the map's centre, at a scale of the list,
-        // with the size of the sheet's map area (A4 landscape, legend on).
+        // The frame starts in the middle of the map's free part (above the
+        // source notes), at a scale of the list, with the size of the
+        // sheet's map area (A4 landscape, legend on), fitting into it.
         const view = urlState(page.url());
         const resolution = view.scale * 0.00028;
+        const free = await freeMap(page);
+        assert.ok(free.free < free.height, 'the source notes lie over the map\'s lower edge');
         let frame = await frameOf(page);
-        assert.ok(Math.abs(frame.x - view.x) <= 1 && Math.abs(frame.y - view.y) <= 1,
-            `the frame starts at the map's centre: ${frame.x},${frame.y} vs ${view.x},${view.y}`);
+        const middle = view.y + ((free.height - free.free) / 2) * resolution;
+        assert.ok(Math.abs(frame.x - view.x) <= resolution && Math.abs(frame.y - middle) <= resolution,
+            `the frame starts in the middle of the free map: ${frame.x},${frame.y} vs ${view.x},${middle.toFixed(0)}`);
         assert.equal(await page.inputValue('#print-paper'), 'A4');
         assert.ok(await page.isChecked('#print-landscape'));
         const fitted = Number(await page.inputValue('#print-scale'));
         assert.ok(Number.isFinite(fitted) && fitted > 0, `a scale of the list is chosen: ${fitted}`);
         assertFrame(frame, expectedFrame(options, 'A4', 'landscape', fitted), 'A4 landscape');
-        const mapBox = await page.locator('#map').boundingBox();
-        assert.ok(frame.w / resolution <= mapBox.width && frame.h / resolution <= mapBox.height,
-            'the chosen scale lets the frame fit into the map');
+        assert.ok(frame.w / resolution <= free.width && frame.h / resolution <= free.free,
+            'the chosen scale lets the frame fit into the free map');
         await audit(page, 'print panel, PDF tab');
 
         // The frame is drawn: outside it the map is dimmed. The image tab
         // hides it (the image is the whole view), so the two composites
         // differ in the corners and not in the middle.
         const framed = await settledMap(s, page);
+        await shot(page, 'print-desktop');
         await page.click('#print-tab-image');
         await page.waitForSelector('#print-image:not([hidden])');
         const plain = await settledMap(s, page);
         assert.equal(framed.width, plain.width);
         const corner = brightness(plain, 0.03, 0.05) - brightness(framed, 0.03, 0.05);
-        const middle = Math.abs(brightness(plain, 0.5, 0.5, 4) - brightness(framed, 0.5, 0.5, 4));
+        const fy = free.free / 2 / free.height;
+        const inside = Math.abs(brightness(plain, 0.5, fy, 4) - brightness(framed, 0.5, fy, 4));
         assert.ok(corner > 25, `the area outside the frame is dimmed (by ${corner.toFixed(1)})`);
-        assert.ok(middle < 3, `inside the frame the map is unchanged (difference ${middle.toFixed(1)})`);
+        assert.ok(inside < 3, `inside the frame the map is unchanged (difference ${inside.toFixed(1)})`);
         await audit(page, 'print panel, image tab');
         // The tabs work with the arrow keys.
         await page.focus('#print-tab-image');
@@ -213,7 +233,7 @@ test('the print panel shows a movable frame, prints a PDF with the drawing and a
         const start = await frameOf(page);
         const inMap = await page.locator('#map').boundingBox();
         const cx = inMap.x + inMap.width / 2;
-        const cy = inMap.y + inMap.height / 2;
+        const cy = inMap.y + free.free / 2;
         await page.mouse.move(cx, cy);
         await page.mouse.down();
         await page.mouse.move(cx + 60, cy + 20, { steps: 4 });
@@ -291,8 +311,6 @@ test('the print panel shows a movable frame, prints a PDF with the drawing and a
         assert.match(text, /Quellen/, 'the source notes are printed');
         assert.match(text, /Daten geändert/, 'a drawing on the map adds "Daten geändert"');
 
-        await shot(page, 'print-desktop');
-
         // --- the image: the view at 1× and 2×, with a source band
         await page.click('#print-tab-image');
         const size = await page.locator('#map').boundingBox();
@@ -310,6 +328,7 @@ test('the print panel shows a movable frame, prints a PDF with the drawing and a
         await shot(page, 'print-image-desktop');
 
         // --- Escape closes the panel; the focus goes back to its button
+        await page.click('#print-tab-pdf');
         await page.focus('#print-title');
         await page.keyboard.press('Escape');
         assert.ok(await page.isHidden('#print-panel'));
@@ -338,14 +357,15 @@ test('on a phone the print panel is a sheet below the map: folded it leaves the 
         assert.match(await page.textContent('#print-summary'), /^A4 quer · 1:[\d.]+$/);
         assert.ok(await onScreen(page.locator('#print-create')), 'the print button is on the screen');
         assert.ok(await page.isHidden('#print-paper'), 'the settings are folded away');
-        let map = await page.locator('#map').boundingBox();
-        let panel = await page.locator('#print-panel').boundingBox();
+        const map = await page.locator('#map').boundingBox();
+        const panel = await page.locator('#print-panel').boundingBox();
         assert.ok(map.height >= 300, `the map keeps most of the screen: ${map.height} px`);
         assert.ok(panel.y >= map.y + map.height - 1 && panel.y + panel.height <= 741, 'the sheet lies below the map, on the screen');
         const frame = await frameOf(page);
+        const free = await freeMap(page);
         const resolution = urlState(page.url()).scale * 0.00028;
-        assert.ok(frame.w / resolution <= map.width && frame.h / resolution <= map.height,
-            `the frame fits into the map: ${(frame.w / resolution).toFixed(0)} × ${(frame.h / resolution).toFixed(0)} px`);
+        assert.ok(frame.w / resolution <= free.width && frame.h / resolution <= free.free,
+            `the frame fits above the source notes: ${(frame.w / resolution).toFixed(0)} × ${(frame.h / resolution).toFixed(0)} px in ${free.width} × ${free.free.toFixed(0)}`);
         await audit(page, 'print sheet, folded (phone)');
         await settledMap(s, page);
         await shot(page, 'print-phone');

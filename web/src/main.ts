@@ -124,7 +124,7 @@ async function start(): Promise<void> {
     });
     const print = new PrintController({
       main: layout.main, mapView, store, catalogue, urls, api: new PrintApi(shell.api), lang,
-      overlays: () => drawing.overlays(),
+      overlays: () => drawing.overlays(), covers: [layout.footer, layout.attribution],
     });
     const spacer = el('div', { class: 'toolbar-spacer' });
     layout.toolbar.append(search.element, spacer, drawing.button, print.button,

@@ -40,6 +40,8 @@ export interface PrintContext {
   lang: Lang;
   /** The user's drawing and imported layers as they are now. */
   overlays: () => Overlay[];
+  /** What lies over the map's lower edge (scale bar, source notes): the frame is placed above it. */
+  covers: HTMLElement[];
 }
 
 type Tab = 'pdf' | 'image';
@@ -166,7 +168,7 @@ export class PrintController {
       event.preventDefault();
       this.step(direction, event.shiftKey);
     });
-    p.centre.addEventListener('click', () => this.frame.setCenter(mapView.center()));
+    p.centre.addEventListener('click', () => this.frame.setCenter(this.freeCentre()));
     this.frame.onMove((final) => this.renderFrame(final));
 
     p.create.addEventListener('click', () => void this.createPdf());
@@ -278,12 +280,38 @@ export class PrintController {
   }
 
   /**
-   * The largest of the map's scales at which the frame fits into the map
-   * as it is shown, with a margin; the finest scale if none does.
+   * The part of the map nothing lies over, in pixels (width, height from
+   * the top): the scale bar and the source notes cover its lower edge,
+   * on a phone a good part of it.
+   */
+  private freeSize(): [number, number] | null {
+    const target = this.ctx.mapView.map.getTargetElement();
+    if (!target) return null;
+    const box = target.getBoundingClientRect();
+    let bottom = box.bottom;
+    for (const cover of this.ctx.covers) {
+      const r = cover.getBoundingClientRect();
+      if (r.height > 0 && r.top > box.top) bottom = Math.min(bottom, r.top);
+    }
+    // Whatever covers it, at least half the map counts.
+    return [box.width, Math.max(bottom - box.top, box.height / 2)];
+  }
+
+  /** The middle of the map's free part, where a frame starts. */
+  private freeCentre(): Coord {
+    const { map } = this.ctx.mapView;
+    const free = this.freeSize();
+    const at = free ? map.getCoordinateFromPixel([free[0] / 2, free[1] / 2]) : null;
+    return at ? [at[0], at[1]] : this.ctx.mapView.center();
+  }
+
+  /**
+   * The largest of the map's scales at which the frame fits into the
+   * map's free part, with a margin; the finest scale if none does.
    */
   private fitScale(layout: PrintLayout): number {
-    const { map, view, scales } = this.ctx.mapView;
-    const size = map.getSize();
+    const { view, scales } = this.ctx.mapView;
+    const size = this.freeSize();
     const resolution = view.getResolution();
     if (!size || !resolution) return scales[0];
     const bound = Math.min(
@@ -295,13 +323,13 @@ export class PrintController {
     return fitting.length ? fitting[fitting.length - 1] : offered[0] ?? scales[0];
   }
 
-  /** The frame at the map's centre, at the chosen (or a fitting) scale. */
+  /** The frame in the middle of the map, at the chosen (or a fitting) scale. */
   private placeFrame(): void {
     const layout = this.layout();
     if (!layout) return;
     if (!this.scaleChosen) this.panel.scale.value = String(this.fitScale(layout));
     this.frame.setSize(groundSize(layout, this.printScale()));
-    this.frame.setCenter(this.ctx.mapView.center());
+    this.frame.setCenter(this.freeCentre());
     this.frame.show(this.tab === 'pdf');
     this.renderSummary();
   }
