@@ -365,7 +365,8 @@ test('on a phone the print panel is a sheet below the map: folded it leaves the 
         const free = await freeMap(page);
         const resolution = urlState(page.url()).scale * 0.00028;
         assert.ok(frame.w / resolution <= free.width && frame.h / resolution <= free.free,
-            `the frame fits above the source notes: ${(frame.w / resolution).toFixed(0)} × ${(frame.h / resolution).toFixed(0)} px in ${free.width} × ${free.free.toFixed(0)}`);
+            `the frame fits above the source notes: ${(frame.w / resolution).toFixed(0)} × ${(frame.h / resolution).toFixed(0)} px`
+            + ` in ${free.width} × ${free.free.toFixed(0)}`);
         await audit(page, 'print sheet, folded (phone)');
         await settledMap(s, page);
         await shot(page, 'print-phone');
@@ -373,7 +374,8 @@ test('on a phone the print panel is a sheet below the map: folded it leaves the 
         // Unfolded: every control can be reached and seen.
         await page.tap('#print-sheet');
         assert.equal(await page.getAttribute('#print-sheet', 'aria-expanded'), 'true');
-        for (const id of ['#print-tab-image', '#print-paper', 'label[for="print-landscape"]', '#print-scale', '#print-title', '#print-move-e', '#print-create']) {
+        const controls = ['#print-tab-image', '#print-paper', 'label[for="print-landscape"]', '#print-scale', '#print-title', '#print-move-e', '#print-create'];
+        for (const id of controls) {
             await page.locator(id).scrollIntoViewIfNeeded();
             assert.ok(await onScreen(page.locator(id)), `${id} is on the screen`);
         }

@@ -25,8 +25,8 @@ import { DrawingError, DrawingsApi, GEOJSON_TYPE, uploadType, type Created, type
 import { renderDescription } from './description';
 import { Editor, measureText, type Tool } from './editor';
 import {
-  DEFAULT_FILL_OPACITY, DEFAULT_WIDTH, SYMBOLS, TEXT_ICON, cloneFeature, collectionObject, extentOf, kindOf, propsOf, readCollection,
-  setProps, snapshot, sorted, writeCollection, type DrawProps, type Snapshot,
+  DEFAULT_FILL_OPACITY, DEFAULT_WIDTH, SYMBOLS, TEXT_ICON, cloneFeature, collectionObject, extentOf, kindOf, propsOf,
+  readCollection, setProps, snapshot, sorted, writeCollection, type DrawProps, type Snapshot,
 } from './features';
 import { History } from './history';
 import { editFragment } from './ids';
