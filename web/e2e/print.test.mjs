@@ -114,6 +114,15 @@ function brightness(img, fx, fy, half = 12) {
     return sum / n;
 }
 
+/** Pixels of a composite close to the frame's line (the theme's brand green). */
+function frameLinePixels(img) {
+    let n = 0;
+    for (let i = 0; i < img.data.length; i += 4) {
+        if (Math.abs(img.data[i] - 0x1e) + Math.abs(img.data[i + 1] - 0x6b) + Math.abs(img.data[i + 2] - 0x45) <= 30) n++;
+    }
+    return n;
+}
+
 /** Rows `from`..end of an image: how many distinct colours, and how many dark (text) pixels. */
 function bandStats(img, from) {
     const colours = new Set();
@@ -204,6 +213,8 @@ test('the print panel shows a movable frame, prints a PDF with the drawing and a
         const inside = Math.abs(brightness(plain, 0.5, fy, 4) - brightness(framed, 0.5, fy, 4));
         assert.ok(corner > 25, `the area outside the frame is dimmed (by ${corner.toFixed(1)})`);
         assert.ok(inside < 3, `inside the frame the map is unchanged (difference ${inside.toFixed(1)})`);
+        const line = frameLinePixels(framed);
+        assert.ok(line > 400 && frameLinePixels(plain) < line / 20, `the frame's line is drawn: ${line} pixels, without it ${frameLinePixels(plain)}`);
         await audit(page, 'print panel, image tab');
         // The tabs work with the arrow keys.
         await page.focus('#print-tab-image');
@@ -334,6 +345,9 @@ test('the print panel shows a movable frame, prints a PDF with the drawing and a
         assert.ok(await page.isHidden('#print-panel'));
         assert.equal(await page.evaluate(() => document.activeElement?.id), 'print-button');
         assert.equal(await page.getAttribute('#print-button', 'aria-expanded'), 'false');
+        const closed = await settledMap(s, page);
+        assert.ok(frameLinePixels(closed) < line / 20, `closing the panel removes the frame: ${frameLinePixels(closed)} pixels of its line`);
+        assert.ok(brightness(closed, 0.03, 0.05) - brightness(framed, 0.03, 0.05) > 25, 'and the dimming');
         s.check();
     } finally {
         rmSync(work, { recursive: true, force: true });
