@@ -149,6 +149,20 @@ async function walkViewer(t, s, page, label, phone) {
     await page.locator('#draw-share-dialog[open]').waitFor();
     await measure(t, s, page, `${label} save dialog`);
     await page.click('#draw-share-close');
+
+    // Printing: the panel with its frame (on a phone folded, then
+    // unfolded), and the image tab with the terms.
+    await page.click('#print-button');
+    await page.locator('#print-create:not([disabled])').waitFor({ state: 'attached' });
+    await measure(t, s, page, `${label} print`);
+    if (phone) {
+        await page.click('#print-sheet');
+        await measure(t, s, page, `${label} print settings`);
+    }
+    await page.click('#print-tab-image');
+    await page.locator('#image-terms').waitFor();
+    await measure(t, s, page, `${label} print image`);
+    await page.click('#print-close');
 }
 
 for (const [name, options, path] of [

@@ -111,3 +111,25 @@ export function uniqueId(prefix: string): string {
 export function iconButton(id: string, label: string, paths: readonly string[], extra: Attrs = {}): HTMLButtonElement {
   return el('button', { type: 'button', id, class: 'icon-button', 'aria-label': label, title: label, ...extra }, icon(paths));
 }
+
+/** Starts a download of a same-origin URL: a link with `download`, clicked once. */
+export function startDownload(url: string): void {
+  const link = el('a', { href: url, download: true, hidden: true });
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+}
+
+/** Saves a blob as a file: a blob: link clicked once (no request leaves the page). */
+export function saveBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  // el() refuses non-http(s) URLs; a blob: URL made right here is safe.
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.hidden = true;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  window.setTimeout(() => URL.revokeObjectURL(url), 30000);
+}

@@ -16,6 +16,8 @@ export interface Layout {
   toolbar: HTMLElement;
   panel: HTMLElement | null;
   panelToggle: HTMLButtonElement | null;
+  /** The row of the layer panel and the map (docked panels join it). */
+  main: HTMLElement;
   map: HTMLElement;
   mapWrap: HTMLElement;
   controls: HTMLElement;
@@ -128,7 +130,7 @@ export function buildLayout(app: HTMLElement, shell: Shell, withPanel: boolean):
     });
   }
 
-  return { root, header, nav, langSwitch, toolbar, panel, panelToggle, map, mapWrap, controls, footer, attribution, status };
+  return { root, header, nav, langSwitch, toolbar, panel, panelToggle, main, map, mapWrap, controls, footer, attribution, status };
 }
 
 let statusTimer: number | undefined;

@@ -25,6 +25,8 @@ import { MapView } from './mapview';
 import { Measure } from './measure';
 import { parseLangParam, parseUrlState, type UrlState } from './permalink';
 import { preferredBase } from './prefs';
+import { PrintApi } from './print/api';
+import { PrintController } from './print/controller';
 import { saveViewButton } from './saveview';
 import { Search } from './search';
 import { shareDialog } from './share';
@@ -120,24 +122,38 @@ async function start(): Promise<void> {
     const drawing = new DrawingController({
       root: layout.root, mapWrap: layout.mapWrap, mapView, store, shell, api: drawingsApi, say, explicitView,
     });
+    const print = new PrintController({
+      main: layout.main, mapView, store, catalogue, urls, api: new PrintApi(shell.api), lang,
+      overlays: () => drawing.overlays(), covers: [layout.footer, layout.attribution],
+    });
     const spacer = el('div', { class: 'toolbar-spacer' });
-    layout.toolbar.append(search.element, spacer, drawing.button, saveViewButton(layout.root, shell.api, urls),
-      shareDialog(layout.root, api, urls), embedDialog(layout.root, shell, urls));
+    layout.toolbar.append(search.element, spacer, drawing.button, print.button,
+      saveViewButton(layout.root, shell.api, urls), shareDialog(layout.root, api, urls), embedDialog(layout.root, shell, urls));
     mountAccountNav(layout.nav, account);
-    // A click on the map queries features unless measuring or the drawing
-    // panel takes it.
+    // A click on the map queries features unless measuring, the drawing
+    // panel or the print frame takes it. The three take the map's pointer
+    // in turns: one opening ends the others.
     let measuring = false;
     const clicks = (): void => {
-      featureInfo.enabled = !measuring && !drawing.isOpen;
+      featureInfo.enabled = !measuring && !drawing.isOpen && !print.isOpen;
       if (!featureInfo.enabled) featureInfo.close();
     };
     const measure = new Measure(mapView, say, (active) => {
       measuring = active;
-      if (active) drawing.stopTool();
+      if (active) {
+        drawing.stopTool();
+        print.setOpen(false);
+      }
       clicks();
     });
     drawing.onOpen((open) => {
       if (open && measuring) measure.stop();
+      if (open) print.setOpen(false);
+      clicks();
+    });
+    print.onOpen((open) => {
+      if (open && measuring) measure.stop();
+      if (open) drawing.setOpen(false);
       clicks();
     });
     if (url.drawing) void drawing.open(url.drawing, parseEditKey(window.location.hash));

@@ -4,7 +4,7 @@
 
 import type { Lang } from './i18n';
 import type { MapView } from './mapview';
-import { serializeState } from './permalink';
+import { serializeState, type Coord } from './permalink';
 import type { Shell } from './shell';
 import type { Store } from './store';
 
@@ -34,11 +34,11 @@ export class UrlSync {
     this.listeners.push(listener);
   }
 
-  query(lang: Lang = this.lang, embed: EmbedOptions | null = null): string {
+  query(lang: Lang = this.lang, embed: EmbedOptions | null = null, view: { center: Coord; scale: number } | null = null): string {
     return serializeState({
       lang,
-      center: this.mapView.center(),
-      scale: this.mapView.scale(),
+      center: view?.center ?? this.mapView.center(),
+      scale: view?.scale ?? this.mapView.scale(),
       layers: this.store.entries(),
       base: this.store.base,
       marker: this.store.marker,
@@ -85,6 +85,15 @@ export class UrlSync {
   viewerUrl(lang: Lang): string {
     const path = this.karteUrl(lang);
     return `${path}${path.includes('?') ? '&' : '?'}${this.query(lang)}`;
+  }
+
+  /**
+   * The viewer's path and query for this state at another centre and
+   * scale: a print's permalink, which the server prints beside its QR code.
+   */
+  viewPathAt(center: Coord, scale: number): string {
+    const path = this.karteUrl(this.lang);
+    return `${path}${path.includes('?') ? '&' : '?'}${this.query(this.lang, null, { center, scale })}`;
   }
 
   /** The absolute embed URL for the current state. */

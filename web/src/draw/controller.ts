@@ -15,7 +15,7 @@ import VectorSource from 'ol/source/Vector';
 import { buffer, getHeight, getWidth, type Extent } from 'ol/extent';
 
 import { account, accountKnown, onAccountChange, refreshAccount } from '../account';
-import { el, icon, iconButton, replaceChildren } from '../dom';
+import { el, icon, iconButton, replaceChildren, saveBlob } from '../dom';
 import { ICONS } from '../icons';
 import { formatInstant, t, type Key } from '../i18n';
 import type { MapView } from '../mapview';
@@ -25,8 +25,8 @@ import { DrawingError, DrawingsApi, GEOJSON_TYPE, uploadType, type Created, type
 import { renderDescription } from './description';
 import { Editor, measureText, type Tool } from './editor';
 import {
-  DEFAULT_FILL_OPACITY, DEFAULT_WIDTH, SYMBOLS, TEXT_ICON, cloneFeature, extentOf, kindOf, propsOf, readCollection,
-  setProps, snapshot, sorted, writeCollection, type DrawProps, type Snapshot,
+  DEFAULT_FILL_OPACITY, DEFAULT_WIDTH, SYMBOLS, TEXT_ICON, cloneFeature, collectionObject, extentOf, kindOf, propsOf,
+  readCollection, setProps, snapshot, sorted, writeCollection, type DrawProps, type Snapshot,
 } from './features';
 import { History } from './history';
 import { editFragment } from './ids';
@@ -181,6 +181,21 @@ export class DrawingController {
     this.editor.setActive(open);
     this.syncTools();
     for (const listener of this.openListeners) listener(open);
+  }
+
+  /**
+   * The user's own content on the map, for a print or an image: the
+   * drawing (when it has features) and each temporary layer, as GeoJSON.
+   */
+  overlays(): { kind: 'drawing' | 'import'; geojson: object }[] {
+    const out: { kind: 'drawing' | 'import'; geojson: object }[] = [];
+    const features = this.features();
+    if (features.length) out.push({ kind: 'drawing', geojson: collectionObject(features) });
+    for (const item of this.temp) {
+      const imported = item.layer.getSource()?.getFeatures() ?? [];
+      if (imported.length) out.push({ kind: 'import', geojson: collectionObject(imported) });
+    }
+    return out;
   }
 
   /** Another tool (measuring) takes the map: stop drawing. */
@@ -923,7 +938,7 @@ export class DrawingController {
     try {
       const blob = await this.ctx.api.convert(writeCollection(features), GEOJSON_TYPE, format);
       const stem = this.panel.title.value.trim().replace(/[^\p{L}\p{N}_-]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 60);
-      download(blob, `${stem || t('draw_file_stem')}.${format}`);
+      saveBlob(blob, `${stem || t('draw_file_stem')}.${format}`);
       this.message('');
     } catch (error) {
       this.message(t('draw_export_failed', { m: statusText(error) }));
@@ -931,18 +946,4 @@ export class DrawingController {
       this.panel.exportButton.disabled = false;
     }
   }
-}
-
-/** Saves a blob as a file: a blob: link clicked once (no request leaves the page). */
-function download(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  // el() refuses non-http(s) URLs; a blob: URL made right here is safe.
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.hidden = true;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  window.setTimeout(() => URL.revokeObjectURL(url), 30000);
 }

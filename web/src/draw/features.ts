@@ -127,19 +127,27 @@ export function readCollection(json: unknown): Feature[] {
   return out;
 }
 
-/** Features as a GeoJSON FeatureCollection (lon/lat), as the API takes it. */
-export function writeCollection(features: Feature[]): string {
+/**
+ * Features as a GeoJSON FeatureCollection object (lon/lat to 7 decimals,
+ * about a centimetre), with their simplestyle properties only.
+ */
+export function collectionObject(features: Feature[]): object {
   const plain = sorted(features).map((f) => {
     const copy = new Feature<Geometry>(f.getGeometry()?.clone());
     const props = propsOf(f);
     copy.setProperties(props as Record<string, unknown>);
     return copy;
   });
-  return JSON.stringify(format.writeFeaturesObject(plain, {
+  return format.writeFeaturesObject(plain, {
     dataProjection: 'EPSG:4326',
     featureProjection: CRS,
     decimals: 7,
-  }));
+  });
+}
+
+/** Features as a GeoJSON FeatureCollection (lon/lat), as the API takes it. */
+export function writeCollection(features: Feature[]): string {
+  return JSON.stringify(collectionObject(features));
 }
 
 /** Features in the order they were made (their ids). */
