@@ -17,6 +17,15 @@ pub const MAX_LAYERS: usize = 30;
 /// Most overlays (the drawing and imported files) one print draws.
 pub const MAX_OVERLAYS: usize = 10;
 
+/// The language of a print or an image: `de` (the default) or `en`.
+pub fn parse_lang(lang: Option<&str>) -> Result<&'static str, String> {
+    match lang {
+        None | Some("de") => Ok("de"),
+        Some("en") => Ok("en"),
+        Some(other) => Err(format!("lang {other:?} is neither de nor en")),
+    }
+}
+
 /// A layer asked for: its id, or its id with the opacity (0–100) it has
 /// in the viewer.
 #[derive(Debug, Clone, Deserialize)]

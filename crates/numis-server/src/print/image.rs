@@ -15,7 +15,7 @@ use numis_map::view::Caller;
 use serde::Deserialize;
 use tiny_skia::{Color, Paint, Pixmap, PixmapPaint, Rect, Transform};
 
-use super::content::{Content, EASTING, LayerRequest, NORTHING, OverlayRequest};
+use super::content::{Content, EASTING, LayerRequest, NORTHING, OverlayRequest, parse_lang};
 use super::render::{DrawnMap, draw_content};
 use super::spec::{MAX_SCALE, MIN_SCALE};
 use crate::map_service::MapService;
@@ -101,11 +101,7 @@ impl ExportRequest {
         if !(1..=2).contains(&ratio) {
             return Err(format!("ratio {ratio} is neither 1 nor 2"));
         }
-        let lang = match self.lang.as_deref() {
-            None | Some("de") => "de",
-            Some("en") => "en",
-            Some(other) => return Err(format!("lang {other:?} is neither de nor en")),
-        };
+        let lang = parse_lang(self.lang.as_deref())?;
         let content = Content::check(self.layers, self.overlays, self.marker, limits)?;
         let mm_per_px = PIXEL_SIZE_M * 1000.0;
         Ok(ExportSpec {

@@ -5,7 +5,7 @@ use numis_formats::Limits;
 use numis_print::{Orientation, Paper};
 use serde::Deserialize;
 
-use super::content::{Content, EASTING, LayerRequest, NORTHING, OverlayRequest};
+use super::content::{Content, EASTING, LayerRequest, NORTHING, OverlayRequest, parse_lang};
 use crate::config::PrintConfig;
 
 /// The largest scale denominator a print may have (the state at a
@@ -161,11 +161,7 @@ impl PrintRequest {
                 "the comment is longer than {MAX_COMMENT_CHARS} characters"
             ));
         }
-        let lang = match self.lang.as_deref() {
-            None | Some("de") => "de",
-            Some("en") => "en",
-            Some(other) => return Err(format!("lang {other:?} is neither de nor en")),
-        };
+        let lang = parse_lang(self.lang.as_deref())?;
         let permalink = self.permalink.filter(|p| viewer_path(p));
         let title = if title.is_empty() {
             if lang == "en" { "Map" } else { "Karte" }.to_owned()

@@ -13,9 +13,7 @@ use crate::caller;
 use crate::error::ApiError;
 use crate::events::Event;
 use crate::print::image::{ExportRequest, make_png};
-use crate::print::jobs::Refused;
-use crate::routes::drawings::bounded;
-use crate::routes::print::{MAX_SPEC_BYTES, today};
+use crate::routes::print::{map_drawing, read_request, refused, today};
 use crate::session::CurrentSession;
 use crate::state::AppState;
 
@@ -30,36 +28,17 @@ async fn export(
     session: Option<CurrentSession>,
     body: Body,
 ) -> Result<Response<Body>, ApiError> {
-    let bytes = bounded(body, MAX_SPEC_BYTES as u64).await.ok_or_else(|| {
-        ApiError::payload_too_large(format!(
-            "the export request is larger than {MAX_SPEC_BYTES} bytes or was cut off"
-        ))
-    })?;
-    let request: ExportRequest = serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::bad_request(format!("the export request is not valid: {e}")))?;
+    let request: ExportRequest = read_request(body, "export request").await?;
     let limits = state.config.drawings.rules().limits;
     let spec = request.check(&limits).map_err(ApiError::bad_request)?;
     let caller = caller::of_request(&state.config, &headers, session.as_ref());
-    let map = state
-        .map()
-        .ok_or_else(|| ApiError::not_found("this portal publishes no map to export"))?;
-    map.catalog
-        .view(&caller)
-        .resolve(&spec.content.layer_ids())
-        .map_err(|numis_map::view::ResolveError::NotDefined(name)| {
-            ApiError::bad_request(format!("layer {name:?} does not exist"))
-        })?;
+    let map = map_drawing(&state, &caller, &spec.content)?;
     let imprint = format!("{} · {}", state.site().config().title, today(spec.lang));
     let png = state
         .print_jobs
         .run_now(move |deadline| make_png(&map, &caller, &spec, &imprint, deadline))
         .await
-        .map_err(|refused| match refused {
-            Refused::QueueFull | Refused::NoId => ApiError::too_many_requests(
-                "every print worker is busy and the queue is full; try again in a minute",
-                30,
-            ),
-        })?
+        .map_err(refused)?
         .map_err(|reason| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, reason))?;
     state.events.count(Event::Print, Some("PNG"));
     let mut response = Response::new(Body::from(png));

@@ -5,6 +5,7 @@
 //! `[print] keep_minutes` and then forgotten; nothing of a print is
 //! stored on disk.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
@@ -13,6 +14,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use axum::routing::get;
 use chrono::{Datelike, Utc};
+use numis_map::view::Caller;
+use numis_print::{Layout, Orientation, Paper};
+use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use crate::caller::{self, OPERATOR_ROLE};
@@ -20,15 +24,15 @@ use crate::config::PrintConfig;
 use crate::error::ApiError;
 use crate::events::Event;
 use crate::json::{self, Caching};
+use crate::map_service::MapService;
 use crate::origin::public_base;
+use crate::print::content::Content;
 use crate::print::jobs::{JobState, Refused};
 use crate::print::render::{Imprint, check_size, make_pdf};
 use crate::print::spec::{self, PrintRequest};
 use crate::routes::drawings::bounded;
 use crate::session::CurrentSession;
 use crate::state::AppState;
-use numis_map::view::Caller;
-use numis_print::{Layout, Orientation, Paper};
 
 /// The largest print spec read.
 pub const MAX_SPEC_BYTES: usize = 1024 * 1024;
@@ -108,6 +112,55 @@ async fn offer(
     )
 }
 
+/// Reads a JSON request of at most [`MAX_SPEC_BYTES`]; `what` names it
+/// in the errors.
+pub(crate) async fn read_request<T: DeserializeOwned>(
+    body: Body,
+    what: &str,
+) -> Result<T, ApiError> {
+    let bytes = bounded(body, MAX_SPEC_BYTES as u64).await.ok_or_else(|| {
+        ApiError::payload_too_large(format!(
+            "the {what} is larger than {MAX_SPEC_BYTES} bytes or was cut off"
+        ))
+    })?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::bad_request(format!("the {what} is not valid: {e}")))
+}
+
+/// The map `content` is drawn from, once every layer it names exists for
+/// `caller`: a name that does not is refused before a worker is taken
+/// (and never counted: it is user input).
+pub(crate) fn map_drawing(
+    state: &AppState,
+    caller: &Caller,
+    content: &Content,
+) -> Result<Arc<MapService>, ApiError> {
+    let map = state
+        .map()
+        .ok_or_else(|| ApiError::not_found("this portal publishes no map"))?;
+    map.catalog
+        .view(caller)
+        .resolve(&content.layer_ids())
+        .map_err(|numis_map::view::ResolveError::NotDefined(name)| {
+            ApiError::bad_request(format!("layer {name:?} does not exist"))
+        })?;
+    Ok(map)
+}
+
+/// The answer when the print workers take no more work.
+pub(crate) fn refused(refused: Refused) -> ApiError {
+    match refused {
+        Refused::QueueFull => ApiError::too_many_requests(
+            "every print worker is busy and the queue is full; try again in a minute",
+            30,
+        ),
+        Refused::NoId => ApiError::unavailable(
+            "the print could not be queued",
+            "the system gave no randomness for the job's id",
+        ),
+    }
+}
+
 /// Millimetres to a hundredth: more than any printer resolves.
 fn round_mm(mm: f64) -> f64 {
     (mm * 100.0).round() / 100.0
@@ -119,13 +172,7 @@ async fn submit(
     session: Option<CurrentSession>,
     body: Body,
 ) -> Result<Response<Body>, ApiError> {
-    let bytes = bounded(body, MAX_SPEC_BYTES as u64).await.ok_or_else(|| {
-        ApiError::payload_too_large(format!(
-            "the print spec is larger than {MAX_SPEC_BYTES} bytes or was cut off"
-        ))
-    })?;
-    let request: PrintRequest = serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::bad_request(format!("the print spec is not valid: {e}")))?;
+    let request: PrintRequest = read_request(body, "print spec").await?;
     let caller = caller::of_request(&state.config, &headers, session.as_ref());
     let print = &state.config.print;
     let staff = is_staff(print, &caller);
@@ -134,17 +181,7 @@ async fn submit(
         .check(print, staff, &limits)
         .map_err(ApiError::bad_request)?;
     check_size(&spec).map_err(ApiError::bad_request)?;
-    let map = state
-        .map()
-        .ok_or_else(|| ApiError::not_found("this portal publishes no map to print"))?;
-    // A name that does not exist for this caller is refused before a
-    // worker is taken (and never counted: it is user input).
-    map.catalog
-        .view(&caller)
-        .resolve(&spec.content.layer_ids())
-        .map_err(|numis_map::view::ResolveError::NotDefined(name)| {
-            ApiError::bad_request(format!("layer {name:?} does not exist"))
-        })?;
+    let map = map_drawing(&state, &caller, &spec.content)?;
     let imprint = Imprint {
         portal: state.site().config().title.clone(),
         base_url: public_base(&headers),
@@ -154,16 +191,7 @@ async fn submit(
     let id = state
         .print_jobs
         .submit(move |deadline: Instant| make_pdf(&map, &caller, &spec, &imprint, deadline))
-        .map_err(|refused| match refused {
-            Refused::QueueFull => ApiError::too_many_requests(
-                "every print worker is busy and the queue is full; try again in a minute",
-                30,
-            ),
-            Refused::NoId => ApiError::unavailable(
-                "the print could not be queued",
-                "the system gave no randomness for the job's id",
-            ),
-        })?;
+        .map_err(refused)?;
     state.events.count(Event::Print, Some(paper));
     let mut response = json::answer(
         StatusCode::ACCEPTED,
