@@ -283,6 +283,7 @@ mod tests {
             event(1, "wms.getmap", "schutzgebiete", 2),
             event(1, "drawing.export", "kml", 2),
             event(1, "drawing.convert", "geojson", 1),
+            event(2, "print", "A4", 1),
             event(1, "search", "", 1),
         ];
         let report = Report::new(period(), &[], &events);
@@ -292,8 +293,9 @@ mod tests {
         assert_eq!(names(&report.layers), ["schutzgebiete", "gewaesser"]);
         assert_eq!(report.layers[0].counts, [2, 9, 0]);
         assert_eq!(report.layers[1].counts, [2, 1, 0]);
-        assert_eq!(names(&report.downloads), ["kml", "geojson"]);
-        assert_eq!(report.downloads[1].counts, [0, 1, 0]);
+        assert_eq!(names(&report.downloads), ["kml", "geojson", "A4"]);
+        assert_eq!(report.downloads[1].counts, [0, 1, 0, 0]);
+        assert_eq!(report.downloads[2].counts, [0, 0, 0, 1], "a print");
     }
 
     #[test]
