@@ -31,6 +31,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod events;
+pub mod external;
 pub mod housekeeping;
 pub mod json;
 pub mod layer_monitor;
