@@ -10,10 +10,14 @@
 use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
+
+use crate::external::fetch::Fetcher;
+use crate::external::target::{HostRule, TargetRules};
 
 /// Where the server listens. [default: 127.0.0.1:8080]
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -56,6 +60,83 @@ pub struct Config {
     pub accounts: AccountsConfig,
     /// Printed maps (PDF).
     pub print: PrintConfig,
+    /// Other servers' data loaded for users (external WMS, files by URL).
+    pub external: ExternalConfig,
+}
+
+/// Which other servers numis loads data from for users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExternalMode {
+    /// Any server on a public address, except `deny_hosts`.
+    Open,
+    /// Only `allow_hosts`.
+    Listed,
+    /// None: the feature is off.
+    Off,
+}
+
+/// `[external]`: other servers' data, loaded for users through numis so
+/// that no citizen's browser contacts them (P3), and only from public
+/// addresses (never this machine or its networks).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExternalConfig {
+    /// `open`, `listed` or `off`. [default: open]
+    pub mode: ExternalMode,
+    /// With `listed`: the host names allowed (subdomains included).
+    pub allow_hosts: Vec<String>,
+    /// With `open`: host names never contacted (subdomains included).
+    pub deny_hosts: Vec<String>,
+    /// Ports allowed besides 80 and 443. [default: none]
+    pub extra_ports: Vec<u16>,
+    /// Seconds to connect. [default: 5]
+    pub connect_seconds: u64,
+    /// Seconds for a whole request, redirects included. [default: 20]
+    pub timeout_seconds: u64,
+    /// For the test suite only, which serves a "third party" on this
+    /// machine: allow loopback addresses. Never set it in production.
+    /// [default: false]
+    pub allow_loopback_for_tests: bool,
+}
+
+impl Default for ExternalConfig {
+    fn default() -> Self {
+        Self {
+            mode: ExternalMode::Open,
+            allow_hosts: Vec::new(),
+            deny_hosts: Vec::new(),
+            extra_ports: Vec::new(),
+            connect_seconds: 5,
+            timeout_seconds: 20,
+            allow_loopback_for_tests: false,
+        }
+    }
+}
+
+impl ExternalConfig {
+    /// The rules of requests made for users.
+    pub fn rules(&self) -> TargetRules {
+        TargetRules {
+            hosts: match self.mode {
+                ExternalMode::Open => HostRule::AnyExcept(self.deny_hosts.clone()),
+                ExternalMode::Listed => HostRule::Only(self.allow_hosts.clone()),
+                ExternalMode::Off => HostRule::Off,
+            },
+            extra_ports: self.extra_ports.clone(),
+            allow_loopback: self.allow_loopback_for_tests,
+        }
+    }
+
+    /// The fetcher for these rules, naming itself numis.
+    pub fn fetcher(&self) -> Fetcher {
+        Fetcher::new(
+            self.rules(),
+            format!("numis/{} (geoportal)", env!("CARGO_PKG_VERSION")),
+            Duration::from_secs(self.connect_seconds.clamp(1, 60)),
+            Duration::from_secs(self.timeout_seconds.clamp(1, 300)),
+        )
+    }
 }
 
 /// `[print]`: printed maps as PDF, made by a bounded pool of workers.
@@ -341,6 +422,7 @@ impl Default for Config {
             operator: OperatorConfig::default(),
             accounts: AccountsConfig::default(),
             print: PrintConfig::default(),
+            external: ExternalConfig::default(),
         }
     }
 }

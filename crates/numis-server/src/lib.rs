@@ -106,6 +106,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::me::router())
         .merge(routes::print::router())
         .merge(routes::export::router())
+        .merge(routes::external::router())
         .fallback(routes::pages::page)
         .layer(from_fn_with_state(state.clone(), session::resolve))
         .layer(from_fn_with_state(

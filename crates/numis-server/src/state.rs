@@ -13,6 +13,7 @@ use crate::basic_auth::BasicAuth;
 use crate::client::ClientKeys;
 use crate::config::Config;
 use crate::events::EventCounter;
+use crate::external::fetch::Fetcher;
 use crate::layer_monitor::LayerMonitor;
 use crate::mail::{MailConfigError, Mailer};
 use crate::map_service::MapService;
@@ -60,6 +61,8 @@ pub struct AppState {
     pub mailer: Option<Arc<Mailer>>,
     /// Printed maps being made or waiting for their download.
     pub print_jobs: Arc<PrintJobs>,
+    /// Requests to other servers made for users (`[external]`).
+    pub fetcher: Arc<Fetcher>,
 }
 
 impl AppState {
@@ -95,6 +98,7 @@ impl AppState {
         Ok(Self {
             creation_limit: Arc::new(CreationLimit::new(&config.drawings, clients.clone())),
             print_jobs: Arc::new(PrintJobs::new(&config.print)),
+            fetcher: Arc::new(config.external.fetcher()),
             drawings: Arc::new(DrawingService::new(drawings, config.drawings.rules())),
             audit: Arc::new(AuditLog::new(audit)),
             accounts: Arc::new(accounts),

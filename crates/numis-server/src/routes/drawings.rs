@@ -235,7 +235,7 @@ async fn read(
 }
 
 /// `text` in `format` as a download named `stem`.
-fn download(text: String, format: ExportFormat, stem: &str) -> Response<Body> {
+pub(crate) fn download(text: String, format: ExportFormat, stem: &str) -> Response<Body> {
     let mut response = text.into_response();
     let headers = response.headers_mut();
     headers.insert(

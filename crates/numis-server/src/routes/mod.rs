@@ -19,6 +19,7 @@
 //! - [`console`]: the operator console (`/verwaltung`, `/en/admin`).
 //! - [`print`]: printed maps (`/api/print`).
 //! - [`export`]: images of the view (`/api/export`).
+//! - [`external`]: third parties' data for the viewer (`/api/external/…`).
 //! - [`me`]: the viewer's JSON about the logged-in account (`/api/me`).
 
 pub mod account;
@@ -27,6 +28,7 @@ pub mod catalogue;
 pub mod console;
 pub mod drawings;
 pub mod export;
+pub mod external;
 pub mod health;
 pub mod me;
 pub mod moderation;

@@ -49,6 +49,8 @@ mod console_layers;
 mod statistics;
 // The operator console's statistics: exact numbers, CSV, only for operators.
 mod console_dashboard;
+// Third parties' data through the safe fetcher (issue 15).
+mod external;
 // Printed maps: the PDF's text, page size, map and the refusals.
 mod print;
 // Compressed answers: the precompressed bundle, text on the fly, never images.
