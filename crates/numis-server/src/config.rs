@@ -94,6 +94,12 @@ pub struct ExternalConfig {
     pub connect_seconds: u64,
     /// Seconds for a whole request, redirects included. [default: 20]
     pub timeout_seconds: u64,
+    /// Requests one client may have numis make per hour on average (0:
+    /// no limit), counted in memory under a keyed hash of the address as
+    /// drawings are. [default: 600]
+    pub requests_per_hour: u32,
+    /// Of those, how many at once. [default: 60]
+    pub request_burst: u32,
     /// For the test suite only, which serves a "third party" on this
     /// machine: allow loopback addresses. Never set it in production.
     /// [default: false]
@@ -109,6 +115,8 @@ impl Default for ExternalConfig {
             extra_ports: Vec::new(),
             connect_seconds: 5,
             timeout_seconds: 20,
+            requests_per_hour: 600,
+            request_burst: 60,
             allow_loopback_for_tests: false,
         }
     }

@@ -1,4 +1,6 @@
-//! The creation rate limit of drawings (clause P11), kept in memory only.
+//! Per-client rate limits, kept in memory only: the creation of drawings
+//! (clause P11) and the requests numis makes to other servers for users
+//! (issue 15).
 //!
 //! Clients are counted under [`ClientKeys`]' hash of their address; the
 //! hashes of clients whose allowance is full again are dropped at every
@@ -17,19 +19,26 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use crate::client::ClientKeys;
 use crate::config::DrawingsConfig;
 
-/// How many drawings one client may create: `creates_per_hour` on
-/// average, up to `create_burst` at once.
-pub struct CreationLimit {
+/// How often one client may do something: `per_hour` on average, up to
+/// `burst` at once.
+pub struct ClientLimit {
     limiter: Option<DefaultKeyedRateLimiter<u64>>,
     clients: Arc<ClientKeys>,
 }
 
-impl CreationLimit {
-    /// The limit of `config`, counting clients by `clients`;
-    /// `creates_per_hour = 0` switches it off.
-    pub fn new(config: &DrawingsConfig, clients: Arc<ClientKeys>) -> Self {
-        let limiter = NonZeroU32::new(config.creates_per_hour).map(|per_hour| {
-            let burst = NonZeroU32::new(config.create_burst).unwrap_or(NonZeroU32::MIN);
+impl ClientLimit {
+    /// How many drawings one client may create: `creates_per_hour` of
+    /// `config` on average, up to `create_burst` at once, counting clients
+    /// by `clients`; `creates_per_hour = 0` switches it off.
+    pub fn creation(config: &DrawingsConfig, clients: Arc<ClientKeys>) -> Self {
+        Self::per_hour(config.creates_per_hour, config.create_burst, clients)
+    }
+
+    /// `per_hour` on average, `burst` at once, counting clients by
+    /// `clients`; `per_hour = 0` switches it off.
+    pub fn per_hour(per_hour: u32, burst: u32, clients: Arc<ClientKeys>) -> Self {
+        let limiter = NonZeroU32::new(per_hour).map(|per_hour| {
+            let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
             let period = Duration::from_secs(3_600) / per_hour.get();
             let quota = Quota::with_period(period)
                 .unwrap_or_else(|| Quota::per_hour(per_hour))
@@ -39,7 +48,7 @@ impl CreationLimit {
         Self { limiter, clients }
     }
 
-    /// Counts one creation by the client of this request. `Err` carries how
+    /// Counts one use by the client of this request. `Err` carries how
     /// long the client has to wait.
     pub fn check(
         &self,
@@ -70,13 +79,13 @@ mod tests {
     use super::*;
     use axum::http::HeaderValue;
 
-    fn limit(per_hour: u32, burst: u32, header: Option<&str>) -> CreationLimit {
+    fn limit(per_hour: u32, burst: u32, header: Option<&str>) -> ClientLimit {
         let config = DrawingsConfig {
             creates_per_hour: per_hour,
             create_burst: burst,
             ..DrawingsConfig::default()
         };
-        CreationLimit::new(&config, Arc::new(ClientKeys::new(header)))
+        ClientLimit::creation(&config, Arc::new(ClientKeys::new(header)))
     }
 
     fn peer(address: &str) -> ConnectInfo<SocketAddr> {

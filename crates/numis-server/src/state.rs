@@ -19,7 +19,7 @@ use crate::mail::{MailConfigError, Mailer};
 use crate::map_service::MapService;
 use crate::metrics::Metrics;
 use crate::print::jobs::PrintJobs;
-use crate::ratelimit::CreationLimit;
+use crate::ratelimit::ClientLimit;
 use crate::session_cache::SessionCache;
 
 /// Application state, cheap to clone.
@@ -47,7 +47,7 @@ pub struct AppState {
     /// Per-layer GetMap counts and drawing times since start.
     pub layer_monitor: Arc<LayerMonitor>,
     /// How many drawings each client may create, counted in memory.
-    pub creation_limit: Arc<CreationLimit>,
+    pub creation_limit: Arc<ClientLimit>,
     /// "Mein NUMIS": accounts, sessions, roles.
     pub accounts: Arc<AccountService>,
     /// Keyed hashes of client addresses for the in-memory limits.
@@ -63,6 +63,8 @@ pub struct AppState {
     pub print_jobs: Arc<PrintJobs>,
     /// Requests to other servers made for users (`[external]`).
     pub fetcher: Arc<Fetcher>,
+    /// How many of them one client may ask for.
+    pub external_limit: Arc<ClientLimit>,
 }
 
 impl AppState {
@@ -96,9 +98,14 @@ impl AppState {
         let drawings: Arc<dyn DrawingStore> = store.clone();
         let audit: Arc<dyn AuditStore> = store.clone();
         Ok(Self {
-            creation_limit: Arc::new(CreationLimit::new(&config.drawings, clients.clone())),
+            creation_limit: Arc::new(ClientLimit::creation(&config.drawings, clients.clone())),
             print_jobs: Arc::new(PrintJobs::new(&config.print)),
             fetcher: Arc::new(config.external.fetcher()),
+            external_limit: Arc::new(ClientLimit::per_hour(
+                config.external.requests_per_hour,
+                config.external.request_burst,
+                clients.clone(),
+            )),
             drawings: Arc::new(DrawingService::new(drawings, config.drawings.rules())),
             audit: Arc::new(AuditLog::new(audit)),
             accounts: Arc::new(accounts),

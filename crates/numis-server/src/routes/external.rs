@@ -9,11 +9,12 @@
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::{Response, StatusCode};
+use axum::http::{HeaderMap, Response, StatusCode};
 use axum::routing::get;
 use numis_core::drawings::{ExportFormat, Upload};
 use serde::Deserialize;
 
+use crate::client::{Peer, peer_address};
 use crate::error::ApiError;
 use crate::events::Event;
 use crate::external::fetch::{Expect, FetchError};
@@ -32,12 +33,15 @@ struct FileQuery {
 
 async fn file(
     State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
     Query(query): Query<FileQuery>,
 ) -> Result<Response<Body>, ApiError> {
     let url = query
         .url
         .filter(|u| !u.trim().is_empty())
         .ok_or_else(|| ApiError::bad_request("give the file's address as ?url=…"))?;
+    within_limit(&state, &peer, &headers)?;
     let max_bytes = state.drawings.rules().limits.max_bytes;
     let fetched = state
         .fetcher
@@ -58,6 +62,21 @@ async fn file(
         state.events.count(Event::Import, Some(read.extension()));
     }
     Ok(download(text, ExportFormat::GeoJson, "datei"))
+}
+
+/// Counts a request against the client's allowance, or answers 429 with
+/// the seconds to wait: nobody may use the portal to flood another server.
+fn within_limit(state: &AppState, peer: &Peer, headers: &HeaderMap) -> Result<(), ApiError> {
+    state
+        .external_limit
+        .check(peer_address(peer), headers)
+        .map_err(|wait| {
+            let seconds = wait.as_secs().max(1);
+            ApiError::too_many_requests(
+                format!("too many requests to other servers from here; try again in {seconds} s"),
+                seconds,
+            )
+        })
 }
 
 /// The answer for a fetch that failed: the sentence says why.

@@ -124,3 +124,31 @@ async fn without_the_allowance_this_machine_is_refused_and_never_contacted() {
             .contains("switched off")
     );
 }
+
+#[tokio::test]
+async fn a_client_may_not_use_the_portal_to_flood_another_server() {
+    let (port, contacts) = third_party(GPX);
+    let ports = format!("[{port}]");
+    let server = TestServer::start_with(
+        &demo_site(),
+        &[
+            ("NUMIS_EXTERNAL__ALLOW_LOOPBACK_FOR_TESTS", "true"),
+            ("NUMIS_EXTERNAL__EXTRA_PORTS", &ports),
+            ("NUMIS_EXTERNAL__REQUESTS_PER_HOUR", "60"),
+            ("NUMIS_EXTERNAL__REQUEST_BURST", "2"),
+        ],
+    );
+    let url = format!("http://localhost:{port}/runde.gpx");
+    for _ in 0..2 {
+        assert_eq!(load(&server, &url).await.0, StatusCode::OK);
+    }
+    let response = client()
+        .get(server.url("/api/external/file"))
+        .query(&[("url", url.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().contains_key("retry-after"));
+    assert_eq!(contacts.load(Ordering::SeqCst), 2, "the third never left");
+}
