@@ -29,6 +29,7 @@ pub mod caller;
 pub mod check;
 pub mod client;
 pub mod config;
+pub mod download;
 pub mod error;
 pub mod events;
 pub mod external;

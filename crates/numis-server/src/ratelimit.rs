@@ -18,6 +18,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::client::ClientKeys;
 use crate::config::DrawingsConfig;
+use crate::error::ApiError;
 
 /// How often one client may do something: `per_hour` on average, up to
 /// `burst` at once.
@@ -62,6 +63,23 @@ impl ClientLimit {
         limiter
             .check_key(&key)
             .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+    }
+
+    /// [`Self::check`], answered as the API answers it: 429 with the
+    /// seconds to wait, saying there were too many `what` from here.
+    pub fn admit(
+        &self,
+        peer: Option<&ConnectInfo<SocketAddr>>,
+        headers: &HeaderMap,
+        what: &str,
+    ) -> Result<(), ApiError> {
+        self.check(peer, headers).map_err(|wait| {
+            let seconds = wait.as_secs().max(1);
+            ApiError::too_many_requests(
+                format!("too many {what} from here; try again in {seconds} s"),
+                seconds,
+            )
+        })
     }
 
     /// Drops the clients whose allowance is full again: they are as good

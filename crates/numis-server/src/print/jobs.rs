@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use axum::body::Bytes;
 use base64::Engine as _;
 use tokio::sync::Semaphore;
 
@@ -20,8 +21,8 @@ pub enum JobState {
     Queued,
     /// Being made.
     Running,
-    /// Made: the PDF.
-    Done(Arc<Vec<u8>>),
+    /// Made: the PDF (shared with every download, never copied).
+    Done(Bytes),
     /// Not made, and why.
     Failed(String),
 }
@@ -43,17 +44,9 @@ pub enum Refused {
 
 /// A place taken in the queue, given back when dropped: also when the
 /// client that waits for it goes away.
-struct Place<'a>(&'a AtomicUsize);
+struct Place(Arc<AtomicUsize>);
 
-impl Place<'_> {
-    /// Keeps the place taken beyond this value's life (a queued job takes
-    /// it again in its task).
-    fn forget(self) {
-        std::mem::forget(self);
-    }
-}
-
-impl Drop for Place<'_> {
+impl Drop for Place {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::SeqCst);
     }
@@ -64,7 +57,7 @@ impl Drop for Place<'_> {
 pub struct PrintJobs {
     jobs: Mutex<HashMap<String, Job>>,
     workers: Arc<Semaphore>,
-    waiting: AtomicUsize,
+    waiting: Arc<AtomicUsize>,
     queue: usize,
     job_time: Duration,
     keep: Duration,
@@ -76,7 +69,7 @@ impl PrintJobs {
         Self {
             jobs: Mutex::default(),
             workers: Arc::new(Semaphore::new(config.workers.max(1))),
-            waiting: AtomicUsize::new(0),
+            waiting: Arc::default(),
             queue: config.queue,
             job_time: Duration::from_secs_f64(if config.job_seconds.is_finite() {
                 config.job_seconds.clamp(0.01, 3600.0)
@@ -107,12 +100,10 @@ impl PrintJobs {
         self.set(&id, JobState::Queued);
         let jobs = Arc::clone(self);
         let job_id = id.clone();
-        place.forget();
         tokio::spawn(async move {
-            let place = Place(&jobs.waiting);
             let result = jobs.work_on(place, work, Some(&job_id)).await;
             let state = match result {
-                Ok(pdf) => JobState::Done(Arc::new(pdf)),
+                Ok(pdf) => JobState::Done(Bytes::from(pdf)),
                 Err(reason) => JobState::Failed(reason),
             };
             jobs.finish(&job_id, state);
@@ -132,9 +123,9 @@ impl PrintJobs {
     }
 
     /// A place in the queue, or [`Refused::QueueFull`].
-    fn take_place(&self) -> Result<Place<'_>, Refused> {
+    fn take_place(&self) -> Result<Place, Refused> {
         let waiting = self.waiting.fetch_add(1, Ordering::SeqCst);
-        let place = Place(&self.waiting);
+        let place = Place(Arc::clone(&self.waiting));
         // A free worker takes a job at once: only jobs beyond the free
         // workers wait in the queue.
         if waiting >= self.queue + self.workers.available_permits() {
@@ -145,12 +136,7 @@ impl PrintJobs {
 
     /// Waits for a worker, gives up `place` and does `work` within the
     /// time limit; marks job `id` running when it starts.
-    async fn work_on<F>(
-        &self,
-        place: Place<'_>,
-        work: F,
-        id: Option<&str>,
-    ) -> Result<Vec<u8>, String>
+    async fn work_on<F>(&self, place: Place, work: F, id: Option<&str>) -> Result<Vec<u8>, String>
     where
         F: FnOnce(Instant) -> Result<Vec<u8>, String> + Send + 'static,
     {
@@ -257,7 +243,7 @@ mod tests {
         assert_eq!(id.len(), 22);
         assert_eq!(
             settled(&jobs, &id).await,
-            JobState::Done(Arc::new(b"%PDF-1.7".to_vec()))
+            JobState::Done(Bytes::from_static(b"%PDF-1.7"))
         );
         let failed = jobs.submit(|_| Err("no layer".into())).unwrap();
         assert_eq!(

@@ -158,14 +158,7 @@ fn within_creation_limit(
 ) -> Result<(), ApiError> {
     state
         .creation_limit
-        .check(peer_address(peer), headers)
-        .map_err(|wait| {
-            let seconds = wait.as_secs().max(1);
-            ApiError::too_many_requests(
-                format!("too many new drawings from here; try again in {seconds} s"),
-                seconds,
-            )
-        })
+        .admit(peer_address(peer), headers, "new drawings")
 }
 
 async fn create(

@@ -6,10 +6,11 @@
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
+use axum::http::{HeaderMap, Response, StatusCode};
 use axum::routing::post;
 
 use crate::caller;
+use crate::download::private_download;
 use crate::error::ApiError;
 use crate::events::Event;
 use crate::print::image::{ExportRequest, make_png};
@@ -41,16 +42,5 @@ async fn export(
         .map_err(refused)?
         .map_err(|reason| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, reason))?;
     state.events.count(Event::Print, Some("PNG"));
-    let mut response = Response::new(Body::from(png));
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"karte.png\""),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    Ok(response)
+    Ok(private_download(png, "image/png", "karte.png"))
 }

@@ -41,7 +41,10 @@ async fn file(
         .url
         .filter(|u| !u.trim().is_empty())
         .ok_or_else(|| ApiError::bad_request("give the file's address as ?url=…"))?;
-    within_limit(&state, &peer, &headers)?;
+    // Nobody may use the portal to flood another server.
+    state
+        .external_limit
+        .admit(peer_address(&peer), &headers, "requests to other servers")?;
     let max_bytes = state.drawings.rules().limits.max_bytes;
     let fetched = state
         .fetcher
@@ -62,21 +65,6 @@ async fn file(
         state.events.count(Event::Import, Some(read.extension()));
     }
     Ok(download(text, ExportFormat::GeoJson, "datei"))
-}
-
-/// Counts a request against the client's allowance, or answers 429 with
-/// the seconds to wait: nobody may use the portal to flood another server.
-fn within_limit(state: &AppState, peer: &Peer, headers: &HeaderMap) -> Result<(), ApiError> {
-    state
-        .external_limit
-        .check(peer_address(peer), headers)
-        .map_err(|wait| {
-            let seconds = wait.as_secs().max(1);
-            ApiError::too_many_requests(
-                format!("too many requests to other servers from here; try again in {seconds} s"),
-                seconds,
-            )
-        })
 }
 
 /// The answer for a fetch that failed: the sentence says why.

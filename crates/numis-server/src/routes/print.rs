@@ -21,6 +21,7 @@ use serde_json::json;
 
 use crate::caller::{self, OPERATOR_ROLE};
 use crate::config::PrintConfig;
+use crate::download::private_download;
 use crate::error::ApiError;
 use crate::events::Event;
 use crate::json::{self, Caching};
@@ -236,23 +237,7 @@ async fn pdf(
     Path(id): Path<String>,
 ) -> Result<Response<Body>, ApiError> {
     match state.print_jobs.state(&id) {
-        Some(JobState::Done(pdf)) => {
-            let mut response = Response::new(Body::from(pdf.as_ref().clone()));
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/pdf"),
-            );
-            headers.insert(
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_static("attachment; filename=\"karte.pdf\""),
-            );
-            headers.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-store"),
-            );
-            Ok(response)
-        }
+        Some(JobState::Done(pdf)) => Ok(private_download(pdf, "application/pdf", "karte.pdf")),
         Some(JobState::Failed(reason)) => Err(ApiError::new(StatusCode::CONFLICT, reason)),
         Some(_) => Err(ApiError::new(
             StatusCode::CONFLICT,

@@ -15,8 +15,7 @@ use std::io::{Cursor, Write};
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, Response, StatusCode};
 use axum::routing::get;
 use axum::{Form, Router};
 use chrono::{Datelike, Timelike};
@@ -30,6 +29,7 @@ use zip::write::SimpleFileOptions;
 
 use super::messages::message;
 use super::{Guard, HOME, Page, PageLang, Place, Stop, logged_in, render};
+use crate::download::private_download;
 use crate::session::CurrentSession;
 use crate::state::AppState;
 
@@ -119,7 +119,7 @@ async fn download(
         Err(e) => return Ok(failed(&state, lang, session, &e.to_string())),
     };
     let name = format!("mein-numis-{}.zip", now.format("%Y-%m-%d"));
-    Ok(zip_answer(bytes, &name))
+    Ok(private_download(bytes, "application/zip", &name))
 }
 
 /// The export page again, saying that it failed on our side.
@@ -133,24 +133,6 @@ fn failed(state: &AppState, lang: Lang, session: &CurrentSession, error: &str) -
         Some(text),
         StatusCode::INTERNAL_SERVER_ERROR,
     )
-}
-
-/// The ZIP as a download nobody but this browser keeps.
-fn zip_answer(bytes: Vec<u8>, name: &str) -> Response<Body> {
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/zip"),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    if let Ok(disposition) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, disposition);
-    }
-    response
 }
 
 /// Everything the ZIP holds, read from the services.
