@@ -27,6 +27,23 @@ pub fn licence_short_name(spdx: &str) -> Option<&'static str> {
     }
 }
 
+/// Is `spdx` an open data licence — free use by anyone, at most with a
+/// source note or share-alike (clause L5)? Unknown ids and `NOASSERTION`
+/// are not: data of unclear rights are not handed out by default.
+pub fn is_open_licence(spdx: &str) -> bool {
+    matches!(
+        spdx.to_ascii_uppercase().as_str(),
+        "CC0-1.0"
+            | "CC-BY-4.0"
+            | "CC-BY-SA-4.0"
+            | "DL-DE-BY-2.0"
+            | "DL-DE-ZERO-2.0"
+            | "ODBL-1.0"
+            | "ODC-BY-1.0"
+            | "PDDL-1.0"
+    )
+}
+
 /// `© GeoBasis-DE / BKG 2016, dl-de/by-2-0, Daten geändert`: the layer's
 /// attribution, its licence unless already named, and the modification
 /// note where the layer is marked modified.

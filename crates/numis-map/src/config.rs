@@ -354,6 +354,11 @@ pub struct LayerConfig {
     /// Values measured at the layer's features (shown in feature info).
     #[serde(default)]
     pub measurements: Option<MeasurementsConfig>,
+    /// Offer the layer's data for download and through OGC API – Features
+    /// (clause L5). [default: when its licence is an open one, see
+    /// `attribution::is_open_licence`]
+    #[serde(default)]
+    pub open_data: Option<bool>,
 }
 
 fn public() -> String {

@@ -12,9 +12,10 @@
 //! depth limit ([`MAX_GROUP_DEPTH`]); a group that contains itself (directly
 //! or through others) is not followed again.
 
-use geo::Rect;
+use geo::{Geometry, Rect};
+use serde_json::{Map, Value};
 
-use crate::attribution::source_note;
+use crate::attribution::{is_open_licence, source_note};
 use crate::catalog::{Catalog, Layer};
 use crate::config::{FieldConfig, GroupConfig, LicenceConfig, MeasurementsConfig, Text};
 use crate::crs::Crs;
@@ -232,7 +233,109 @@ pub struct PublicFeature<'a> {
     pub values: Vec<(&'a FieldConfig, serde_json::Value)>,
 }
 
+/// A feature as it may leave the server as data (downloads, OGC API –
+/// Features): its id and every property except the layer's personal ones
+/// (clause L3). Unlike [`PublicFeature`] it is not limited to the fields
+/// shown in feature info: open data carry all their attributes.
+#[derive(Debug, Clone, Copy)]
+pub struct DataFeature<'a> {
+    /// Position of the feature in the layer (stable until the next reload).
+    pub index: usize,
+    /// The feature id.
+    pub id: &'a str,
+    properties: &'a Map<String, Value>,
+    personal: &'a [String],
+}
+
+impl<'a> DataFeature<'a> {
+    /// The feature's properties, personal ones left out, in source order.
+    pub fn properties(&self) -> impl Iterator<Item = (&'a str, &'a Value)> + use<'a> {
+        let personal = self.personal;
+        self.properties
+            .iter()
+            .filter(move |(name, _)| !personal.contains(name))
+            .map(|(name, value)| (name.as_str(), value))
+    }
+
+    /// One property by name; `None` when missing or personal.
+    pub fn property(&self, name: &str) -> Option<&'a Value> {
+        if self.personal.iter().any(|p| p == name) {
+            return None;
+        }
+        self.properties.get(name)
+    }
+}
+
 impl<'a> VisibleLayer<'a> {
+    /// Are the layer's data offered as open data (downloads, OGC API –
+    /// Features; clause L5)? As configured by `open_data`, else when the
+    /// licence is an open one.
+    pub fn is_open_data(&self) -> bool {
+        let config = &self.layer.config;
+        config
+            .open_data
+            .unwrap_or_else(|| is_open_licence(&config.licence.id))
+    }
+
+    /// Number of features.
+    pub fn feature_count(&self) -> usize {
+        self.layer.data.len()
+    }
+
+    /// Feature `index` as data, personal properties left out.
+    pub fn data_feature(&self, index: usize) -> Option<DataFeature<'a>> {
+        let feature = self.layer.data.features.get(index)?;
+        Some(DataFeature {
+            index,
+            id: &feature.id,
+            properties: &feature.properties,
+            personal: &self.layer.config.personal,
+        })
+    }
+
+    /// Every feature as data, in source order.
+    pub fn data_features(&self) -> impl Iterator<Item = DataFeature<'a>> + use<'a> {
+        let layer = *self;
+        (0..self.layer.data.len()).filter_map(move |i| layer.data_feature(i))
+    }
+
+    /// Positions of the features whose envelopes meet `area` (in `crs`),
+    /// in source order.
+    pub fn data_features_in(&self, crs: Crs, area: Rect<f64>) -> Vec<usize> {
+        self.layer
+            .data
+            .query(crs, area, 0.0)
+            .into_iter()
+            .map(|(index, _)| index)
+            .collect()
+    }
+
+    /// Feature `index` in `crs`, with every vertex.
+    pub fn geometry(&self, crs: Crs, index: usize) -> Option<&'a Geometry<f64>> {
+        self.layer.data.geometry(crs, index)
+    }
+
+    /// The names of the properties the features carry, personal ones left
+    /// out, in order of first appearance.
+    pub fn property_names(&self) -> Vec<&'a str> {
+        let personal = &self.layer.config.personal;
+        let mut names: Vec<&'a str> = Vec::new();
+        for feature in &self.layer.data.features {
+            for name in feature.properties.keys() {
+                if !personal.contains(name) && !names.contains(&name.as_str()) {
+                    names.push(name);
+                }
+            }
+        }
+        names
+    }
+
+    /// The layer's configuration of rules, for outputs that carry styles
+    /// of their own (KML).
+    pub fn rules(&self) -> &'a [crate::config::RuleConfig] {
+        &self.layer.config.rules
+    }
+
     /// The layer id (its WMS name).
     pub fn id(&self) -> &'a str {
         &self.layer.config.id
@@ -442,6 +545,72 @@ mod tests {
         assert_eq!(found.len(), 1);
         let values: Vec<String> = found[0].values.iter().map(|(_, v)| v.to_string()).collect();
         assert_eq!(values, ["\"Hannover\""]);
+    }
+
+    #[test]
+    fn data_features_carry_every_property_but_the_personal_ones() {
+        let dir = site(TWO_LAYERS);
+        let catalog = Catalog::load(dir.path()).unwrap().unwrap();
+        let caller = Caller::default();
+        let open = catalog.view(&caller).layer("open").unwrap();
+        assert_eq!(open.feature_count(), 1);
+        assert_eq!(open.property_names(), ["name"]);
+        let feature = open.data_features().next().unwrap();
+        let properties: Vec<(&str, &Value)> = feature.properties().collect();
+        assert_eq!(properties, [("name", &Value::from("Hannover"))]);
+        assert_eq!(feature.property("owner"), None);
+        let hannover = Rect::new(
+            geo::coord! { x: 9.7, y: 52.3 },
+            geo::coord! { x: 9.8, y: 52.4 },
+        );
+        assert_eq!(open.data_features_in(Crs::Crs84, hannover), [0]);
+        let elsewhere = Rect::new(
+            geo::coord! { x: 8.0, y: 53.0 },
+            geo::coord! { x: 8.1, y: 53.1 },
+        );
+        assert!(open.data_features_in(Crs::Crs84, elsewhere).is_empty());
+        assert!(matches!(
+            open.geometry(Crs::Crs84, 0),
+            Some(Geometry::Point(_))
+        ));
+    }
+
+    #[test]
+    fn open_data_follows_the_licence_unless_configured() {
+        let dir = site(
+            r##"
+            [[layer]]
+            id = "cc"
+            title = "CC"
+            source = { type = "geojson", path = "points.geojson" }
+            licence = { id = "CC-BY-4.0" }
+            [[layer]]
+            id = "unclear"
+            title = "Unclear"
+            source = { type = "geojson", path = "points.geojson" }
+            licence = { id = "NOASSERTION" }
+            [[layer]]
+            id = "withheld"
+            title = "Withheld"
+            source = { type = "geojson", path = "points.geojson" }
+            licence = { id = "DL-DE-BY-2.0" }
+            open_data = false
+            [[layer]]
+            id = "granted"
+            title = "Granted"
+            source = { type = "geojson", path = "points.geojson" }
+            open_data = true
+            "##,
+        );
+        let catalog = Catalog::load(dir.path()).unwrap().unwrap();
+        let caller = Caller::default();
+        let view = catalog.view(&caller);
+        let open: Vec<&str> = view
+            .layers()
+            .filter(|l| l.is_open_data())
+            .map(|l| l.id())
+            .collect();
+        assert_eq!(open, ["cc", "granted"]);
     }
 
     #[test]
