@@ -202,7 +202,8 @@ async fn a_third_party_wms_is_shown_through_numis() {
         return;
     };
     let (relay, asked) = counting_relay(wms.port);
-    let ports = format!("[{relay}]");
+    // MapServer names its own port in the capabilities' legend URLs.
+    let ports = format!("[{relay},{}]", wms.port);
     let server = TestServer::start_with(
         &demo_site(),
         &[
