@@ -65,6 +65,15 @@ pub enum Event {
     AccountLogin,
     /// A successful registration.
     AccountRegister,
+    /// An OGC API – Features resource was read, about its kind (`landing`,
+    /// `conformance`, `api`, `collections`, `collection`).
+    OgcApiRequest,
+    /// An OGC API collection's description was read, per collection id.
+    OgcApiCollection,
+    /// A page of an OGC API collection's features, per collection id.
+    OgcApiItems,
+    /// One OGC API feature, per collection id.
+    OgcApiFeature,
 }
 
 impl Event {
@@ -92,6 +101,10 @@ impl Event {
             Self::Print => "print",
             Self::AccountLogin => "account.login",
             Self::AccountRegister => "account.register",
+            Self::OgcApiRequest => "ogcapi.request",
+            Self::OgcApiCollection => "ogcapi.collection",
+            Self::OgcApiItems => "ogcapi.items",
+            Self::OgcApiFeature => "ogcapi.feature",
         }
     }
 }

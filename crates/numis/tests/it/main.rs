@@ -51,6 +51,8 @@ mod statistics;
 mod console_dashboard;
 // Third parties' data through the safe fetcher (issue 15).
 mod external;
+// OGC API – Features at /ogcapi: the open layers for GIS clients (issue 15).
+mod ogcapi;
 // Printed maps: the PDF's text, page size, map and the refusals.
 mod print;
 // Compressed answers: the precompressed bundle, text on the fly, never images.
