@@ -148,6 +148,24 @@ async fn the_landing_page_conformance_and_api_describe_the_service() {
             .get("/collections/luftmessstationen/items")
             .is_none()
     );
+    // The WMS links each open layer's features (DataURL), and only those.
+    let capabilities = get(
+        &server,
+        "/ows?SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.3.0",
+    )
+    .await;
+    let orte = format!("{}/ogcapi/collections/orte/items", server.base);
+    assert!(
+        capabilities
+            .body
+            .contains(&format!("xlink:href=\"{orte}\"")),
+        "DataURL of orte"
+    );
+    assert!(
+        !capabilities
+            .body
+            .contains("/ogcapi/collections/luftmessstationen")
+    );
     // A landing page that is asked with something else than f and lang.
     let refused = get(&server, "/ogcapi?service=WFS").await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);

@@ -222,6 +222,12 @@ impl Ogc {
     }
 }
 
+/// The features of collection `id` as GeoJSON, below `base`
+/// (`http://host`): the WMS capabilities link open layers' data here.
+pub fn items_url(base: &str, id: &str) -> String {
+    format!("{base}{ROOT}/collections/{}/items", segment(id))
+}
+
 /// A link object (17-069r4, 7.2).
 fn link(rel: &str, href: &str, media_type: &str, title: &str) -> Value {
     json!({ "rel": rel, "href": href, "type": media_type, "title": title })
