@@ -5,6 +5,7 @@
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, Response};
+use axum::response::IntoResponse;
 use numis_map::Crs;
 use numis_map::attribution::licence_short_name;
 use numis_map::view::VisibleLayer;
@@ -27,7 +28,7 @@ pub async fn collections(
 ) -> Response<Body> {
     let ogc = match plain_request(state, &headers, query.as_deref(), caller, "collections") {
         Ok(ogc) => ogc,
-        Err(answer) => return answer,
+        Err(answer) => return answer.into_response(),
     };
     let layers = ogc.collections();
     match ogc.format {
@@ -62,7 +63,7 @@ pub async fn collection(
 ) -> Response<Body> {
     let ogc = match plain_request(state, &headers, query.as_deref(), caller, "collection") {
         Ok(ogc) => ogc,
-        Err(answer) => return answer,
+        Err(answer) => return answer.into_response(),
     };
     let layer = match ogc.collection(&id) {
         Ok(layer) => layer,

@@ -9,6 +9,7 @@
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Response};
+use axum::response::IntoResponse;
 use geo::{BoundingRect, Intersects};
 use numis_map::Crs;
 use numis_map::view::{DataFeature, VisibleLayer};
@@ -34,7 +35,7 @@ pub async fn items(
 ) -> Response<Body> {
     let ogc = match Ogc::new(state, &headers, query.as_deref(), caller) {
         Ok(ogc) => ogc,
-        Err(answer) => return answer,
+        Err(answer) => return answer.into_response(),
     };
     blocking(move || items_page(&ogc, &id)).await
 }
@@ -49,7 +50,7 @@ pub async fn feature(
 ) -> Response<Body> {
     let ogc = match Ogc::new(state, &headers, query.as_deref(), caller) {
         Ok(ogc) => ogc,
-        Err(answer) => return answer,
+        Err(answer) => return answer.into_response(),
     };
     blocking(move || feature_page(&ogc, &id, &feature_id)).await
 }

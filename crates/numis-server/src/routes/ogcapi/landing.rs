@@ -4,12 +4,14 @@
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, Response};
+use axum::response::IntoResponse;
 use serde_json::{Value, json};
 
 use super::negotiate::Format;
 use super::{GEOJSON, HTML, JSON, OPENAPI, Ogc, error::OgcError, link, openapi, params};
 use crate::caller::RequestCaller;
 use crate::events::Event;
+use crate::routes::account::Stop;
 use crate::state::AppState;
 
 /// The conformance classes this API implements.
@@ -28,13 +30,13 @@ pub(super) fn plain_request(
     query: Option<&str>,
     caller: numis_map::view::Caller,
     resource: &'static str,
-) -> Result<Ogc, Response<Body>> {
+) -> Result<Ogc, Stop> {
     let ogc = Ogc::new(state, headers, query, caller)?;
     if let Some(name) = params::unknown(&ogc.pairs, &params::COMMON) {
         let error = OgcError::bad_parameter(format!(
             "unknown parameter '{name}'; this resource reads only f and lang"
         ));
-        return Err(ogc.fail(error));
+        return Err(ogc.fail(error).into());
     }
     ogc.state.events.count(Event::OgcApiRequest, Some(resource));
     Ok(ogc)
@@ -49,7 +51,7 @@ pub async fn landing(
 ) -> Response<Body> {
     let ogc = match plain_request(state, &headers, query.as_deref(), caller, "landing") {
         Ok(ogc) => ogc,
-        Err(answer) => return answer,
+        Err(answer) => return answer.into_response(),
     };
     let lang = ogc.lang.as_str();
     let service = &ogc.map.catalog.config.service;
@@ -118,7 +120,7 @@ pub async fn conformance(
 ) -> Response<Body> {
     let ogc = match plain_request(state, &headers, query.as_deref(), caller, "conformance") {
         Ok(ogc) => ogc,
-        Err(answer) => return answer,
+        Err(answer) => return answer.into_response(),
     };
     match ogc.format {
         Format::Json => ogc.json(&json!({ "conformsTo": CONFORMANCE }), JSON),
@@ -144,7 +146,7 @@ pub async fn api(
 ) -> Response<Body> {
     let ogc = match plain_request(state, &headers, query.as_deref(), caller, "api") {
         Ok(ogc) => ogc,
-        Err(answer) => return answer,
+        Err(answer) => return answer.into_response(),
     };
     let document: Value = openapi::document(&ogc);
     match ogc.format {

@@ -41,6 +41,7 @@ use self::error::OgcError;
 use self::negotiate::{Format, FormatError, lang_of};
 use crate::map_service::MapService;
 use crate::origin::public_base;
+use crate::routes::account::Stop;
 use crate::state::AppState;
 
 /// Where the API lives.
@@ -82,29 +83,34 @@ pub(super) struct Ogc {
 }
 
 impl Ogc {
-    /// Reads the request; the error is the answer to send (400 for an
+    /// Reads the request; the error is the answer to send, boxed (400 for an
     /// unknown `f`, 406 for an `Accept` we cannot serve, 404 without map).
     fn new(
         state: AppState,
         headers: &HeaderMap,
         query: Option<&str>,
         caller: Caller,
-    ) -> Result<Self, Response<Body>> {
+    ) -> Result<Self, Stop> {
         let pairs: Vec<(String, String)> =
             form_urlencoded::parse(query.unwrap_or_default().as_bytes())
                 .into_owned()
                 .collect();
-        let f = params::single(&pairs, "f").map_err(|e| OgcError::bad_parameter(e).json())?;
-        let format = Format::of(f, headers).map_err(|e| match e {
-            FormatError::Unknown(f) => {
-                OgcError::bad_parameter(format!("f must be json or html (got '{f}')")).json()
-            }
-            FormatError::NotAcceptable => OgcError::not_acceptable().json(),
+        let f = params::single(&pairs, "f")
+            .map_err(|e| Stop::from(OgcError::bad_parameter(e).json()))?;
+        let format = Format::of(f, headers).map_err(|e| {
+            Stop::from(match e {
+                FormatError::Unknown(f) => {
+                    OgcError::bad_parameter(format!("f must be json or html (got '{f}')")).json()
+                }
+                FormatError::NotAcceptable => OgcError::not_acceptable().json(),
+            })
         })?;
         let lang_param = params::single(&pairs, "lang").ok().flatten();
         let lang = lang_of(lang_param, headers);
         let Some(map) = state.map() else {
-            return Err(OgcError::not_found("this portal publishes no map data").json());
+            return Err(OgcError::not_found("this portal publishes no map data")
+                .json()
+                .into());
         };
         Ok(Self {
             base: format!("{}{ROOT}", public_base(headers)),
