@@ -131,6 +131,19 @@ fn items_page(ogc: &Ogc, id: &str) -> Response<Body> {
         }
         Format::Html => {
             let columns = layer.property_names();
+            // A field's label from map.toml where it has one, else its name.
+            let headers: Vec<String> = columns
+                .iter()
+                .map(|name| {
+                    layer
+                        .public_fields()
+                        .find(|f| f.field == *name)
+                        .map(|f| f.label.get(ogc.lang.as_str()))
+                        .filter(|label| !label.is_empty())
+                        .unwrap_or(name)
+                        .to_owned()
+                })
+                .collect();
             let rows: Vec<Value> = page
                 .iter()
                 .filter_map(|&i| layer.data_feature(i))
@@ -150,7 +163,7 @@ fn items_page(ogc: &Ogc, id: &str) -> Response<Body> {
                     "url": ogc.url(&collection, &[("f", "html")]),
                     "attribution": layer.source_note(ogc.lang.as_str()),
                 },
-                "columns": columns,
+                "columns": headers,
                 "rows": rows,
                 "matched": matched.len(),
                 "first": if page.is_empty() { 0 } else { query.offset + 1 },
