@@ -628,3 +628,54 @@ async fn html_pages_are_themed_translated_and_carry_no_cookie_or_inline_script()
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(missing.header("content-type").starts_with("text/html"));
 }
+
+#[tokio::test]
+async fn reads_are_counted_per_collection_and_unknown_names_not_at_all() {
+    let mut server = TestServer::start(&demo_site());
+    for path in [
+        "/ogcapi",
+        "/ogcapi/collections",
+        "/ogcapi/collections/orte",
+        "/ogcapi/collections/orte/items?limit=5",
+        "/ogcapi/collections/orte/items?limit=5&offset=5",
+        "/ogcapi/collections/orte/items/0",
+        "/ogcapi/collections/geheimnisvoll/items",
+    ] {
+        get(&server, path).await;
+    }
+    let status = server.stop();
+    assert!(status.success(), "clean shutdown: {status}");
+    use numis_store::Store;
+    let store = numis_store::SqliteStore::open(server.data_dir.path())
+        .await
+        .unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let mut counts: Vec<(String, String, u64)> = store
+        .event_counts(today - chrono::Days::new(1), today + chrono::Days::new(1))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.event.starts_with("ogcapi."))
+        .map(|c| (c.event, c.subject, c.count))
+        .collect();
+    counts.sort();
+    let expected: Vec<(String, String, u64)> = [
+        ("ogcapi.collection", "orte", 1),
+        ("ogcapi.feature", "orte", 1),
+        ("ogcapi.items", "orte", 2),
+        ("ogcapi.request", "collection", 1),
+        ("ogcapi.request", "collections", 1),
+        ("ogcapi.request", "landing", 1),
+    ]
+    .into_iter()
+    .map(|(e, s, n)| (e.to_owned(), s.to_owned(), n))
+    .collect();
+    assert_eq!(counts, expected);
+    store.close().await;
+    for (path, bytes) in crate::privacy::files_below(server.data_dir.path()) {
+        assert!(
+            !bytes.windows(13).any(|w| w == b"geheimnisvoll"),
+            "a name the client made up reached {path}"
+        );
+    }
+}
