@@ -2,7 +2,8 @@
 # Runs the real-client tests: builds numis, serves the demo site (plus one
 # restricted layer and two accounts, for the Basic-auth test) on a free
 # port with an empty temporary data directory, points OWSLib and GDAL at its
-# WMS (pytest on tests/clients, with NUMIS_WMS_URL=http://127.0.0.1:PORT/ows)
+# WMS and its OGC API – Features (pytest on tests/clients, with
+# NUMIS_WMS_URL=http://127.0.0.1:PORT/ows, NUMIS_OGCAPI_URL=…/ogcapi)
 # and stops the server with SIGTERM. Exits with pytest's status.
 # tests/clients/setup.sh installs the clients first.
 #
@@ -93,9 +94,9 @@ while [ -z "$url" ]; do
     sleep 0.2
 done
 
-echo "== pytest tests/clients (OWSLib, GDAL) against $url/ows"
+echo "== pytest tests/clients (OWSLib, GDAL) against $url/ows and $url/ogcapi"
 set +e
-NUMIS_WMS_URL="$url/ows" NUMIS_WMS_ACCOUNT_PASSWORD="$account_password" NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost \
+NUMIS_WMS_URL="$url/ows" NUMIS_OGCAPI_URL="$url/ogcapi" NUMIS_WMS_ACCOUNT_PASSWORD="$account_password" NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost \
     PYTHONDONTWRITEBYTECODE=1 \
     "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/clients "$@"
 status=$?

@@ -167,6 +167,43 @@ const BUILTIN: &[(&str, &str)] = &[
         "console/audit.html.twig",
         include_str!("../../../site/templates/console/audit.html.twig"),
     ),
+    // OGC API – Features (numis-server routes/ogcapi).
+    (
+        "ogcapi/layout.html.twig",
+        include_str!("../../../site/templates/ogcapi/layout.html.twig"),
+    ),
+    (
+        "ogcapi/landing.html.twig",
+        include_str!("../../../site/templates/ogcapi/landing.html.twig"),
+    ),
+    (
+        "ogcapi/conformance.html.twig",
+        include_str!("../../../site/templates/ogcapi/conformance.html.twig"),
+    ),
+    (
+        "ogcapi/api.html.twig",
+        include_str!("../../../site/templates/ogcapi/api.html.twig"),
+    ),
+    (
+        "ogcapi/collections.html.twig",
+        include_str!("../../../site/templates/ogcapi/collections.html.twig"),
+    ),
+    (
+        "ogcapi/collection.html.twig",
+        include_str!("../../../site/templates/ogcapi/collection.html.twig"),
+    ),
+    (
+        "ogcapi/collection_facts.html.twig",
+        include_str!("../../../site/templates/ogcapi/collection_facts.html.twig"),
+    ),
+    (
+        "ogcapi/items.html.twig",
+        include_str!("../../../site/templates/ogcapi/items.html.twig"),
+    ),
+    (
+        "ogcapi/feature.html.twig",
+        include_str!("../../../site/templates/ogcapi/feature.html.twig"),
+    ),
 ];
 
 /// The template a page asks for, when neither the site nor the built-in

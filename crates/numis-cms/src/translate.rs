@@ -16,7 +16,7 @@ use crate::lang::Lang;
 /// The theme's strings as shipped, per language: the pages', those of
 /// the account pages ("Mein NUMIS") and those of the operator console
 /// (one file per part of it), in files of their own.
-const THEME_STRINGS: [(Lang, &str, &str); 12] = [
+const THEME_STRINGS: [(Lang, &str, &str); 14] = [
     (
         Lang::De,
         "theme/languages/de.yaml",
@@ -76,6 +76,17 @@ const THEME_STRINGS: [(Lang, &str, &str); 12] = [
         Lang::En,
         "theme/languages/console_layers.en.yaml",
         include_str!("../theme/languages/console_layers.en.yaml"),
+    ),
+    // The OGC API – Features pages (numis-server routes/ogcapi).
+    (
+        Lang::De,
+        "theme/languages/ogcapi.de.yaml",
+        include_str!("../theme/languages/ogcapi.de.yaml"),
+    ),
+    (
+        Lang::En,
+        "theme/languages/ogcapi.en.yaml",
+        include_str!("../theme/languages/ogcapi.en.yaml"),
     ),
 ];
 

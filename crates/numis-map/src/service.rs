@@ -341,6 +341,7 @@ pub fn capabilities(
     version: Version,
     lang: &str,
     online_resource: &str,
+    data_url: &DataUrl<'_>,
 ) -> Answer {
     let catalog = view.catalog();
     let mut root = CapLayer {
@@ -352,6 +353,7 @@ pub fn capabilities(
         version,
         lang,
         online: online_resource,
+        data_url,
     };
     root.children = view
         .layer_tree()
@@ -379,10 +381,16 @@ pub fn capabilities(
 }
 
 /// What every layer of a capabilities document shares.
+/// Where a layer's data can be read as features (a `DataURL` of the
+/// capabilities), if anywhere: the server knows its own routes, the engine
+/// does not.
+pub type DataUrl<'a> = dyn Fn(&VisibleLayer<'_>) -> Option<String> + 'a;
+
 struct CapContext<'a> {
     version: Version,
     lang: &'a str,
     online: &'a str,
+    data_url: &'a DataUrl<'a>,
 }
 
 impl CapContext<'_> {
@@ -446,6 +454,7 @@ fn layer_node(cx: &CapContext<'_>, node: &Node<'_>, layer: &VisibleLayer<'_>) ->
             online_resource: text(&layer.licence().url),
         }),
         metadata_url: text(layer.metadata_url()),
+        data_url: (cx.data_url)(layer),
         data_date: text(layer.data_date()),
         children: Vec::new(),
     }

@@ -72,6 +72,15 @@ pub enum Event {
     ExternalMap,
     /// A legend of another authority's WMS was passed on (no subject).
     ExternalLegend,
+    /// An OGC API – Features resource was read, about its kind (`landing`,
+    /// `conformance`, `api`, `collections`, `collection`).
+    OgcApiRequest,
+    /// An OGC API collection's description was read, per collection id.
+    OgcApiCollection,
+    /// A page of an OGC API collection's features, per collection id.
+    OgcApiItems,
+    /// One OGC API feature, per collection id.
+    OgcApiFeature,
 }
 
 impl Event {
@@ -102,6 +111,10 @@ impl Event {
             Self::ExternalCapabilities => "external.capabilities",
             Self::ExternalMap => "external.map",
             Self::ExternalLegend => "external.legend",
+            Self::OgcApiRequest => "ogcapi.request",
+            Self::OgcApiCollection => "ogcapi.collection",
+            Self::OgcApiItems => "ogcapi.items",
+            Self::OgcApiFeature => "ogcapi.feature",
         }
     }
 }

@@ -97,6 +97,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::assets::router())
         .merge(routes::health::router())
         .merge(routes::ows::router())
+        .merge(routes::ogcapi::router())
         .merge(routes::catalogue::router())
         .merge(routes::drawings::router())
         .merge(routes::moderation::router())

@@ -8,6 +8,7 @@
 //! - [`assets`]: the theme's files (`/assets/…`).
 //! - [`health`]: `/healthz` and `/metrics`.
 //! - [`ows`]: the OGC WMS at `/ows`.
+//! - [`ogcapi`]: OGC API – Features at `/ogcapi` (the open layers).
 //! - [`viewer`]: the map viewer (`/karte`, `/en/karte`), the embed
 //!   (`/embed`) and the viewer's precompressed bundle.
 //! - [`catalogue`]: the viewer's JSON: layers, attribution, search,
@@ -36,6 +37,7 @@ pub mod health;
 pub mod me;
 pub mod moderation;
 pub mod monitor;
+pub mod ogcapi;
 pub mod ows;
 pub mod pages;
 pub mod print;

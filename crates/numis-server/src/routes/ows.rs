@@ -15,7 +15,7 @@ use numis_cms::Lang;
 use numis_core::accounts::AccountError;
 use numis_map::render_key::RenderKey;
 use numis_map::service::{self, Answer};
-use numis_map::view::Caller;
+use numis_map::view::{Caller, VisibleLayer};
 use numis_map::wms::{
     self, ExceptionCode, GetMapRequest, ImageTarget, Limits, Version, WmsError, WmsRequest,
 };
@@ -25,6 +25,7 @@ use crate::client::{Peer, peer_address};
 use crate::events::{Event, EventCounter};
 use crate::map_service::MapService;
 use crate::origin::public_base;
+use crate::routes::ogcapi;
 use crate::session::CurrentSession;
 use crate::state::AppState;
 
@@ -183,15 +184,23 @@ async fn answer(
     match request {
         WmsRequest::GetCapabilities { version, language } => {
             let lang = Lang::from_query(language.as_deref()).as_str();
-            let online = format!("{}/ows", public_base(headers));
+            let base = public_base(headers);
+            let online = format!("{base}/ows");
             let map = map.clone();
             let answer = map
                 .render(move |m| {
+                    // Open layers link their features at /ogcapi (DataURL).
+                    let data_url = |layer: &VisibleLayer<'_>| {
+                        layer
+                            .is_open_data()
+                            .then(|| ogcapi::items_url(&base, layer.id()))
+                    };
                     Ok(service::capabilities(
                         &m.catalog.view(&caller),
                         version,
                         lang,
                         &online,
+                        &data_url,
                     ))
                 })
                 .await;

@@ -53,6 +53,8 @@ mod console_dashboard;
 mod external;
 // Another authority's WMS (MapServer on this machine) through numis, SSRF suite.
 mod external_wms;
+// OGC API – Features at /ogcapi: the open layers for GIS clients (issue 15).
+mod ogcapi;
 // Printed maps: the PDF's text, page size, map and the refusals.
 mod print;
 // Compressed answers: the precompressed bundle, text on the fly, never images.

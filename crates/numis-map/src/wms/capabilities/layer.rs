@@ -63,6 +63,13 @@ pub(super) fn layer(
             {
                 metadata_url(w, v, href)?;
             }
+            if let Some(href) = layer.data_url.as_deref().filter(|h| !h.is_empty()) {
+                // DataURL: where the features themselves can be read.
+                w.create_element("DataURL").write_inner_content(|w| {
+                    text(w, "Format", "application/geo+json")?;
+                    online_resource(w, v, href)
+                })?;
+            }
             if layer.name.is_some() {
                 style(w, v, input.lang, layer.style_legend.as_ref())?;
             }

@@ -85,6 +85,9 @@ pub struct CapLayer {
     pub attribution: Option<Attribution>,
     /// Link to the metadata record.
     pub metadata_url: Option<String>,
+    /// Link to the layer's data as GeoJSON features (DataURL), for layers
+    /// whose data are open.
+    pub data_url: Option<String>,
     /// Date of the data ("Stand"), appended to the abstract as its own
     /// paragraph (`Stand: 2016-01-01` / `Data as of: 2016-01-01`) so every
     /// client that shows the abstract shows it (clause L6).
@@ -384,6 +387,7 @@ mod tests {
                 online_resource: Some("https://www.govdata.de/dl-de/by-2-0".into()),
             }),
             metadata_url: Some("https://example.org/csw?REQUEST=GetRecordById&ID=1".into()),
+            data_url: Some("https://example.org/ogcapi/collections/gemeinden/items".into()),
             data_date: Some("2016-01-01".into()),
             ..CapLayer::default()
         };
@@ -541,6 +545,7 @@ mod tests {
             "BoundingBox",
             "Attribution",
             "MetadataURL",
+            "DataURL",
             "Style",
             "MinScaleDenominator",
             "MaxScaleDenominator",
@@ -556,6 +561,7 @@ mod tests {
             "BoundingBox",
             "Attribution",
             "MetadataURL",
+            "DataURL",
             "Style",
             "ScaleHint",
             "Layer",
@@ -615,6 +621,12 @@ mod tests {
         let metadata = gemeinden.child("MetadataURL");
         assert_eq!(metadata.attr("type"), Some("ISO19115:2003"));
         assert_eq!(metadata.text_at("Format"), "text/xml");
+        let data = gemeinden.child("DataURL");
+        assert_eq!(data.text_at("Format"), "application/geo+json");
+        assert_eq!(
+            data.child("OnlineResource").attr("xlink:href"),
+            Some("https://example.org/ogcapi/collections/gemeinden/items")
+        );
         let style = gemeinden.child("Style");
         assert_eq!(style.text_at("Name"), "default");
         assert_eq!(style.text_at("Title"), "Standard");
@@ -967,6 +979,13 @@ mod tests {
         }
         // Valid per capabilities_1_3_0.xsd, but no corpus service sets it.
         known.insert("WMS_Capabilities/Service/LayerLimit".to_string());
+        // DataURL (an open layer's features at /ogcapi): in the 1.3.0
+        // schema and the 1.1.1 DTD alike, but no corpus service links data.
+        for root in ["WMS_Capabilities", "WMT_MS_Capabilities"] {
+            for tail in ["", "/Format", "/OnlineResource"] {
+                known.insert(format!("{root}/Capability/Layer/DataURL{tail}"));
+            }
+        }
         let unknown: Vec<String> = paths(&ours)
             .into_iter()
             .filter(|p| !known.contains(p))
