@@ -131,7 +131,9 @@ fn shared_style(index: usize, rule: &RuleConfig) -> Option<SharedStyle> {
         id: style_id(index),
         style: Style {
             stroke_color: stroke,
-            stroke_width: stroke.map(|_| f64::from(rule.stroke_width.unwrap_or(1.0))),
+            // f32 → f64 would write 1.4 as 1.399999976…: two decimals.
+            stroke_width: stroke
+                .map(|_| (f64::from(rule.stroke_width.unwrap_or(1.0)) * 100.0).round() / 100.0),
             fill_color: fill,
             icon: None,
             label_scale: None,

@@ -21,11 +21,16 @@
 //! - [`export`]: images of the view (`/api/export`).
 //! - [`external`]: third parties' data for the viewer (`/api/external/…`).
 //! - [`me`]: the viewer's JSON about the logged-in account (`/api/me`).
+//! - [`data`]: open-data downloads (`/api/data`, `/api/data/{layer}/{format}`,
+//!   `/api/data/{layer}.kml`).
+//! - [`data_page`]: the catalogue page of open data (`/daten`, `/en/data`).
 
 pub mod account;
 pub mod assets;
 pub mod catalogue;
 pub mod console;
+pub mod data;
+pub mod data_page;
 pub mod drawings;
 pub mod export;
 pub mod external;

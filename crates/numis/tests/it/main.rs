@@ -51,6 +51,8 @@ mod statistics;
 mod console_dashboard;
 // Third parties' data through the safe fetcher (issue 15).
 mod external;
+// Open-data downloads: every format unzips, licence note, L3, L7, /daten.
+mod downloads;
 // Printed maps: the PDF's text, page size, map and the refusals.
 mod print;
 // Compressed answers: the precompressed bundle, text on the fly, never images.
