@@ -303,6 +303,49 @@ mod tests {
     }
 
     #[test]
+    fn a_document_has_its_name_styles_and_extended_data_and_reads_back() {
+        let blue = Rgba {
+            r: 0,
+            g: 0,
+            b: 255,
+            a: 255,
+        };
+        let document = Document {
+            name: "Seen & Flüsse".into(),
+            description_html: Some("<p>Quelle: x ]]> y</p>".into()),
+            styles: vec![SharedStyle {
+                id: "rule0".into(),
+                style: Style {
+                    fill_color: Some(blue),
+                    ..Style::default()
+                },
+                marker_color: Some(blue),
+            }],
+            placemarks: vec![Placemark {
+                name: Some("Maschsee".into()),
+                style_id: Some("rule0".into()),
+                data: vec![("name".into(), "Maschsee <klein>".into())],
+                geometry: point!(x: 9.74, y: 52.36).into(),
+            }],
+        };
+        let text = write_document(&document);
+        assert!(text.contains("<name>Seen &amp; Flüsse</name>"), "{text}");
+        assert!(
+            text.contains("<IconStyle><color>ffff0000</color></IconStyle>"),
+            "{text}"
+        );
+        assert!(
+            text.contains("<Data name=\"name\"><value>Maschsee &lt;klein&gt;</value></Data>"),
+            "{text}"
+        );
+        assert!(text.contains("<styleUrl>#rule0</styleUrl>"));
+        let back = super::super::read(text.as_bytes(), &Limits::default()).unwrap();
+        assert_eq!(back.features.len(), 1);
+        assert_eq!(back.features[0].name.as_deref(), Some("Maschsee"));
+        assert_eq!(back.features[0].style.fill_color, Some(blue));
+    }
+
+    #[test]
     fn markers_take_their_colour_and_text_labels_hide_their_marker() {
         let red = Rgba {
             r: 255,
