@@ -61,7 +61,7 @@ async fn fetch(server: &TestServer, path: &str, token: Option<&str>) -> File {
     }
 }
 
-fn header<'a>(file: &'a File, name: reqwest::header::HeaderName) -> &'a str {
+fn header(file: &File, name: reqwest::header::HeaderName) -> &str {
     file.headers
         .get(name)
         .map_or("", |v| v.to_str().unwrap_or(""))
