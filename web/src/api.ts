@@ -234,6 +234,52 @@ export function parseAttribution(value: unknown): string[] {
   return notes.filter((n): n is string => typeof n === 'string' && n.trim() !== '').map((n) => n.trim());
 }
 
+/** One open-data file of a layer (`/api/data`, docs/downloads.md). */
+export interface DataFile {
+  format: string;
+  label: string;
+  url: string;
+  /** The ZIP's size in bytes. */
+  size: number;
+  crs: string;
+}
+
+/** A layer's open-data files: the ZIPs and the plain KML. */
+export interface LayerData {
+  files: DataFile[];
+  kmlUrl: string | null;
+  licence: string;
+}
+
+/** `/api/data`'s answer by layer id; files without a same-origin URL are dropped. */
+export function parseData(value: unknown): Map<string, LayerData> {
+  const layers = obj(value).layers;
+  if (!Array.isArray(layers)) throw new Error('data: no layers');
+  const out = new Map<string, LayerData>();
+  for (const item of layers) {
+    const layer = obj(item);
+    const id = str(layer.id);
+    if (!id) continue;
+    const formats = Array.isArray(layer.formats) ? layer.formats : [];
+    const files: DataFile[] = [];
+    for (const f of formats) {
+      const file = obj(f);
+      const url = sameOriginPath(file.url);
+      const size = num(file.size);
+      if (!url || size === null) continue;
+      files.push({ format: str(file.format), label: str(file.label, str(file.format)), url, size, crs: str(file.crs) });
+    }
+    const licence = obj(layer.licence);
+    out.set(id, { files, kmlUrl: sameOriginPath(layer.kml_url), licence: str(licence.name, str(licence.id)) });
+  }
+  return out;
+}
+
+/** A path on this server (`/api/data/…`), or null. */
+function sameOriginPath(value: unknown): string | null {
+  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') ? value : null;
+}
+
 export async function getJson(url: string, signal?: AbortSignal): Promise<unknown> {
   const response = await fetch(url, {
     signal,
@@ -249,6 +295,11 @@ export class Api {
     private readonly base: string,
     private readonly wms: string,
   ) {}
+
+  /** The open-data files of every layer the caller may download. */
+  async data(lang: Lang): Promise<Map<string, LayerData>> {
+    return parseData(await getJson(`${this.base}/data?lang=${lang}`));
+  }
 
   async layers(lang: Lang): Promise<LayersResponse> {
     return parseLayers(await getJson(`${this.base}/layers?lang=${lang}`), this.wms);

@@ -47,6 +47,7 @@ function siteHeader(shell: Shell): { header: HTMLElement; nav: HTMLUListElement;
     navList.appendChild(el('li', {}, el('a', { href: link.url }, link.title)));
   }
   navList.appendChild(el('li', { class: 'nav-map' }, el('a', { href: shell.karteUrl, 'aria-current': 'page' }, t('title_map'))));
+  if (shell.dataUrl) navList.appendChild(el('li', { class: 'nav-data' }, el('a', { href: shell.dataUrl }, t('open_data_nav'))));
   const header = el(
     'header',
     { class: 'site-header' },

@@ -102,7 +102,7 @@ async function start(): Promise<void> {
   restoreView(mapView, url);
   document.title = `${t('title_map')} – ${shell.siteTitle}`;
 
-  const info = new LayerInfoDialog(layout.root, catalogue);
+  const info = new LayerInfoDialog(layout.root, catalogue, embed ? null : api);
   const panel = layout.panel ? new LayerPanel(layout.panel, store, mapView, info) : null;
   const openPanel = (): void => {
     if (layout.panelToggle && !layout.root.classList.contains('panel-open')) layout.panelToggle.click();

@@ -19,6 +19,8 @@ export interface Shell {
   home: string;
   nav: NavLink[];
   karteUrl: string;
+  /** The catalogue of open data (`/daten`), if the server names one. */
+  dataUrl?: string | null;
   embedUrl: string;
   alternate: Partial<Record<Lang, string>>;
   api: string;
@@ -79,6 +81,7 @@ export function readShell(doc: Document = document): Shell {
     home: path(raw.home, '/'),
     nav,
     karteUrl: path(raw.karte_url, '/karte'),
+    dataUrl: safePath(raw.data_url),
     embedUrl: path(raw.embed_url, '/embed'),
     alternate,
     api: base(raw.api, '/api'),

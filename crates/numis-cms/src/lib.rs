@@ -35,4 +35,4 @@ pub use config::{Languages, RoutingConfig, SiteConfig};
 pub use error::{CmsError, Result};
 pub use lang::Lang;
 pub use site::{PageError, RenderedPage, Resolved, Site};
-pub use theme::{account_url, escape_html, map_url};
+pub use theme::{account_url, data_url, escape_html, map_url};

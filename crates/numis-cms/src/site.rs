@@ -19,7 +19,7 @@ use crate::frontmatter::{PageFile, header_str, parse_date};
 use crate::lang::Lang;
 use crate::markdown;
 use crate::routes::RouteTable;
-use crate::theme::{self, FALLBACK_TEMPLATE, account_url, join_url, map_url};
+use crate::theme::{self, FALLBACK_TEMPLATE, account_url, data_url, join_url, map_url};
 use crate::translate::Translations;
 use crate::tree::{PageNode, PageTree};
 
@@ -175,6 +175,7 @@ impl Site {
         context["lang"] = Value::from(code);
         context["lang_prefix"] = Value::from(if lang == Lang::En { "/en" } else { "" });
         context["map_url"] = Value::from(map_url(lang));
+        context["data_url"] = Value::from(data_url(lang));
         context["account_url"] = Value::from(self.accounts.then(|| account_url(lang)));
         context["languages"] = Value::from(
             alternates
@@ -524,6 +525,7 @@ impl Site {
             "lang": self.text_lang(lang),
             "lang_prefix": prefix,
             "map_url": map_url(self.theme_lang(lang)),
+            "data_url": data_url(self.theme_lang(lang)),
             "home_url": self.home_url(lang),
             "footer": self.footer_links(lang),
             "site": {

@@ -29,6 +29,11 @@ const BUILTIN: &[(&str, &str)] = &[
         "error.html.twig",
         include_str!("../../../site/templates/error.html.twig"),
     ),
+    // The catalogue of open data (`/daten`).
+    (
+        "data.html.twig",
+        include_str!("../../../site/templates/data.html.twig"),
+    ),
     // The account pages ("Mein NUMIS").
     (
         "account/layout.html.twig",
@@ -321,6 +326,15 @@ pub fn map_url(lang: Lang) -> &'static str {
     match lang {
         Lang::De => "/karte",
         Lang::En => "/en/karte",
+    }
+}
+
+/// The catalogue of open data in `lang`: `/daten` and `/en/data`, served
+/// by numis whatever the page tree holds.
+pub fn data_url(lang: Lang) -> &'static str {
+    match lang {
+        Lang::De => "/daten",
+        Lang::En => "/en/data",
     }
 }
 

@@ -10,6 +10,9 @@
 //! ([`attribution::combined_notes`]). What a cached image depends on is
 //! [`render_key::RenderKey`].
 //!
+//! A layer's data leave the server as files only through [`export`]
+//! (open-data downloads), which reads them through the same view.
+//!
 //! No HTTP here: numis-server decodes requests and encodes responses.
 
 pub mod attribution;
@@ -18,6 +21,7 @@ pub mod config;
 pub mod crs;
 pub mod data;
 mod error;
+pub mod export;
 pub mod gpkg;
 pub mod legend;
 pub mod measurements;

@@ -223,6 +223,12 @@ impl Rule {
         Ok(())
     }
 
+    /// Does the rule draw the feature itself (an area, a line or a point
+    /// symbol), not only a label?
+    pub fn draws(&self) -> bool {
+        self.fill.is_some() || self.stroke.is_some() || self.symbol.is_some()
+    }
+
     /// Is the rule active at this scale denominator?
     pub fn in_scale(&self, scale: f64) -> bool {
         self.min_scale.is_none_or(|min| scale >= min)
@@ -291,6 +297,25 @@ impl Style {
                 })
                 .collect(),
         }
+    }
+
+    /// The position of the first rule that draws a feature with
+    /// `properties` (see [`Rule::draws`]) at any scale, matched as
+    /// [`Style::rules_for`] matches: for outputs with one style per feature
+    /// (KML).
+    pub fn first_drawing_rule(&self, properties: &Map<String, Value>) -> Option<usize> {
+        let filtered_match = self
+            .rules
+            .iter()
+            .any(|r| !r.else_ && r.filter != Filter::All && r.filter.matches(properties));
+        self.rules.iter().position(|r| {
+            r.draws()
+                && if r.else_ {
+                    !filtered_match
+                } else {
+                    r.filter.matches(properties)
+                }
+        })
     }
 
     /// The rules that draw a feature at `scale`: every matching rule, and the
@@ -387,6 +412,30 @@ mod tests {
             "the else rule and the unfiltered label rule"
         );
         assert!(other[0].else_);
+    }
+
+    #[test]
+    fn the_first_drawing_rule_skips_label_rules_and_honours_else() {
+        let style = Style {
+            rules: vec![
+                rule("label = { field = \"name\" }"),
+                rule("filter = { field = \"kind\", equals = \"a\" }\nfill = \"#ff0000\""),
+                rule("else = true\nfill = \"#0000ff\""),
+            ],
+        };
+        let props = |v: Value| v.as_object().unwrap().clone();
+        assert_eq!(
+            style.first_drawing_rule(&props(json!({"kind": "a"}))),
+            Some(1)
+        );
+        assert_eq!(
+            style.first_drawing_rule(&props(json!({"kind": "b"}))),
+            Some(2)
+        );
+        let labels_only = Style {
+            rules: vec![rule("label = { field = \"name\" }")],
+        };
+        assert_eq!(labels_only.first_drawing_rule(&props(json!({}))), None);
     }
 
     #[test]

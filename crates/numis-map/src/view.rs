@@ -330,6 +330,20 @@ impl<'a> VisibleLayer<'a> {
         names
     }
 
+    /// Has the layer fields marked personal, which its data leave out
+    /// (clause L3)? Downloads say so in their licence note.
+    pub fn has_personal_fields(&self) -> bool {
+        !self.layer.config.personal.is_empty()
+    }
+
+    /// The position in [`VisibleLayer::rules`] of the first rule that
+    /// draws feature `index` (labels aside, at any scale), as the map
+    /// matches it: for outputs with one style per feature (KML).
+    pub fn style_rule(&self, index: usize) -> Option<usize> {
+        let feature = self.layer.data.features.get(index)?;
+        self.layer.style.first_drawing_rule(&feature.properties)
+    }
+
     /// The layer's configuration of rules, for outputs that carry styles
     /// of their own (KML).
     pub fn rules(&self) -> &'a [crate::config::RuleConfig] {

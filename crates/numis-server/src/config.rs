@@ -282,6 +282,9 @@ pub struct WmsConfig {
     pub render_cache: bool,
     /// Memory for the render cache in MiB. [default: 64]
     pub render_cache_mb: u64,
+    /// Memory for built open-data downloads in MiB (0: build every
+    /// download anew). [default: 128]
+    pub download_cache_mb: u64,
     /// Deprecated: `[operator] token`, which it stands for until the next
     /// release (with a warning). [default: none]
     pub operator_token: Option<String>,
@@ -292,6 +295,7 @@ impl Default for WmsConfig {
         Self {
             render_cache: true,
             render_cache_mb: DEFAULT_RENDER_CACHE_MB,
+            download_cache_mb: crate::open_data::DEFAULT_CACHE_MB,
             operator_token: None,
         }
     }

@@ -61,6 +61,9 @@ pub enum Event {
     Import,
     /// A map was queued for printing, per paper size.
     Print,
+    /// An open-data file was downloaded, about `layer/format` (the
+    /// operator's layer id and a fixed format id).
+    DataDownload,
     /// A successful login.
     AccountLogin,
     /// A successful registration.
@@ -106,6 +109,7 @@ impl Event {
             Self::DrawingConvert => "drawing.convert",
             Self::Import => "file.import",
             Self::Print => "print",
+            Self::DataDownload => "data.download",
             Self::AccountLogin => "account.login",
             Self::AccountRegister => "account.register",
             Self::ExternalCapabilities => "external.capabilities",

@@ -41,6 +41,7 @@ pub mod mail;
 pub mod map_service;
 pub mod metrics;
 pub mod middleware;
+pub mod open_data;
 pub mod origin;
 pub mod prefs;
 pub mod print;
@@ -110,6 +111,8 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::export::router())
         .merge(routes::external::router())
         .merge(routes::external_wms::router())
+        .merge(routes::data::router())
+        .merge(routes::data_page::router())
         .fallback(routes::pages::page)
         .layer(from_fn_with_state(state.clone(), session::resolve))
         .layer(from_fn_with_state(

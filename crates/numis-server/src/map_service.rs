@@ -16,6 +16,7 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 
 use crate::config::WmsConfig;
+use crate::open_data::Downloads;
 
 /// The published map and what serving it needs.
 pub struct MapService {
@@ -23,6 +24,8 @@ pub struct MapService {
     pub catalog: Catalog,
     /// The viewer's search over the catalogue.
     pub search: SearchIndex,
+    /// Open-data files built for downloads, for this map only.
+    pub downloads: Downloads,
     cache: Option<Cache<RenderKey, Bytes, ImageWeight>>,
     render_slots: Semaphore,
 }
@@ -49,6 +52,7 @@ impl MapService {
         Self {
             catalog,
             search,
+            downloads: Downloads::new(config.download_cache_mb),
             cache,
             render_slots: Semaphore::new(cores),
         }

@@ -10,4 +10,4 @@ mod write;
 
 pub use read::read;
 pub(crate) use read::read_with_notes;
-pub use write::write;
+pub use write::{Document, Placemark, SharedStyle, write, write_document};

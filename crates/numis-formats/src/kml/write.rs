@@ -1,12 +1,101 @@
 //! KML 2.2 writer: one shared `<Style>` per distinct style, Placemarks
 //! with escaped names, CDATA descriptions and their geometries.
+//!
+//! Two entry points share the styles and geometries: [`write`] for a
+//! drawing, [`write_document`] for a [`Document`] with a name, a
+//! description, named styles and Placemarks carrying `ExtendedData` (a
+//! published layer's data).
 
 use std::fmt::Write as _;
 
 use geo::{Coord, Geometry, LineString, Polygon};
 use quick_xml::escape::escape;
 
-use crate::model::{Drawing, Style};
+use crate::model::{Drawing, Rgba, Style};
+
+/// A KML document of named styles and Placemarks with data, such as one
+/// published layer. Written as one `Document`, without `NetworkLink`.
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    /// The document's name (plain text).
+    pub name: String,
+    /// Its description as HTML, shown in the balloon of the document.
+    pub description_html: Option<String>,
+    /// Styles the Placemarks refer to by id.
+    pub styles: Vec<SharedStyle>,
+    /// The Placemarks.
+    pub placemarks: Vec<Placemark>,
+}
+
+/// A `<Style>` with an id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SharedStyle {
+    /// The id (`styleUrl` is `#id`).
+    pub id: String,
+    /// Lines and areas.
+    pub style: Style,
+    /// The colour of point markers (`IconStyle`, tinting the viewer's
+    /// default marker), if any.
+    pub marker_color: Option<Rgba>,
+}
+
+/// One feature of a [`Document`].
+#[derive(Debug, Clone)]
+pub struct Placemark {
+    /// Its name (plain text).
+    pub name: Option<String>,
+    /// The id of its [`SharedStyle`].
+    pub style_id: Option<String>,
+    /// Its attributes as `ExtendedData` (name, value as text).
+    pub data: Vec<(String, String)>,
+    /// Its geometry in longitude/latitude.
+    pub geometry: Geometry<f64>,
+}
+
+/// Writes `document` as a KML 2.2 file.
+pub fn write_document(document: &Document) -> String {
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<kml xmlns=\"http://www.opengis.net/kml/2.2\">\n<Document>\n",
+    );
+    let _ = writeln!(out, "<name>{}</name>", escape(document.name.as_str()));
+    if let Some(description) = &document.description_html {
+        write_cdata_description(&mut out, description);
+    }
+    for style in &document.styles {
+        write_style(&mut out, &style.id, &style.style, style.marker_color);
+    }
+    for placemark in &document.placemarks {
+        out.push_str("<Placemark>\n");
+        if let Some(name) = &placemark.name {
+            let _ = writeln!(out, "<name>{}</name>", escape(name.as_str()));
+        }
+        if let Some(id) = &placemark.style_id {
+            let _ = writeln!(out, "<styleUrl>#{}</styleUrl>", escape(id.as_str()));
+        }
+        if !placemark.data.is_empty() {
+            out.push_str("<ExtendedData>\n");
+            for (name, value) in &placemark.data {
+                let _ = writeln!(
+                    out,
+                    "<Data name=\"{}\"><value>{}</value></Data>",
+                    escape(name.as_str()),
+                    escape(value.as_str())
+                );
+            }
+            out.push_str("</ExtendedData>\n");
+        }
+        write_geometry(&mut out, &placemark.geometry);
+        out.push_str("</Placemark>\n");
+    }
+    out.push_str("</Document>\n</kml>\n");
+    out
+}
+
+fn write_cdata_description(out: &mut String, description: &str) {
+    // "]]>" cannot appear inside CDATA: split it across two sections.
+    let safe = description.replace("]]>", "]]]]><![CDATA[>");
+    let _ = writeln!(out, "<description><![CDATA[{safe}]]></description>");
+}
 
 /// Writes `drawing` as a KML 2.2 document.
 pub fn write(drawing: &Drawing) -> String {
@@ -20,7 +109,7 @@ pub fn write(drawing: &Drawing) -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<kml xmlns=\"http://www.opengis.net/kml/2.2\">\n<Document>\n",
     );
     for (index, style) in styles.iter().enumerate() {
-        write_style(&mut out, index, style);
+        write_style(&mut out, &format!("style{index}"), style, None);
     }
     for feature in &drawing.features {
         out.push_str("<Placemark>\n");
@@ -28,9 +117,7 @@ pub fn write(drawing: &Drawing) -> String {
             let _ = writeln!(out, "<name>{}</name>", escape(name.as_str()));
         }
         if let Some(description) = &feature.description {
-            // "]]>" cannot appear inside CDATA: split it across two sections.
-            let safe = description.replace("]]>", "]]]]><![CDATA[>");
-            let _ = writeln!(out, "<description><![CDATA[{safe}]]></description>");
+            write_cdata_description(&mut out, description);
         }
         if let Some(index) = styles.iter().position(|s| **s == feature.style) {
             let _ = writeln!(out, "<styleUrl>#style{index}</styleUrl>");
@@ -45,20 +132,23 @@ pub fn write(drawing: &Drawing) -> String {
 /// The viewer's icon name of a text label: a point shown only by its name.
 const TEXT_LABEL_ICON: &str = "text";
 
-fn write_style(out: &mut String, index: usize, style: &Style) {
-    let _ = writeln!(out, "<Style id=\"style{index}\">");
+fn write_style(out: &mut String, id: &str, style: &Style, marker_color: Option<Rgba>) {
+    let _ = writeln!(out, "<Style id=\"{}\">", escape(id));
     let text_label = style.icon.as_deref() == Some(TEXT_LABEL_ICON);
-    if let Some(icon) = &style.icon {
+    if style.icon.is_some() || marker_color.is_some() {
         // The colour tints the marker in Google Earth; a text label hides
         // its marker (scale 0) so that only the name shows, in its colour.
+        // Without an icon Google Earth tints its default marker.
         out.push_str("<IconStyle>");
-        if let Some(color) = style.stroke_color {
+        if let Some(color) = marker_color.or(style.stroke_color) {
             let _ = write!(out, "<color>{}</color>", color.to_kml());
         }
         if text_label {
             out.push_str("<scale>0</scale>");
         }
-        let _ = write!(out, "<Icon><href>{}</href></Icon>", escape(icon.as_str()));
+        if let Some(icon) = &style.icon {
+            let _ = write!(out, "<Icon><href>{}</href></Icon>", escape(icon.as_str()));
+        }
         out.push_str("</IconStyle>\n");
     }
     let label_color = style.stroke_color.filter(|_| text_label);
@@ -210,6 +300,49 @@ mod tests {
         assert_eq!(text.matches("<Style ").count(), 1);
         let back = super::super::read(text.as_bytes(), &Limits::default()).unwrap();
         assert_eq!(back, drawing);
+    }
+
+    #[test]
+    fn a_document_has_its_name_styles_and_extended_data_and_reads_back() {
+        let blue = Rgba {
+            r: 0,
+            g: 0,
+            b: 255,
+            a: 255,
+        };
+        let document = Document {
+            name: "Seen & Flüsse".into(),
+            description_html: Some("<p>Quelle: x ]]> y</p>".into()),
+            styles: vec![SharedStyle {
+                id: "rule0".into(),
+                style: Style {
+                    fill_color: Some(blue),
+                    ..Style::default()
+                },
+                marker_color: Some(blue),
+            }],
+            placemarks: vec![Placemark {
+                name: Some("Maschsee".into()),
+                style_id: Some("rule0".into()),
+                data: vec![("name".into(), "Maschsee <klein>".into())],
+                geometry: point!(x: 9.74, y: 52.36).into(),
+            }],
+        };
+        let text = write_document(&document);
+        assert!(text.contains("<name>Seen &amp; Flüsse</name>"), "{text}");
+        assert!(
+            text.contains("<IconStyle><color>ffff0000</color></IconStyle>"),
+            "{text}"
+        );
+        assert!(
+            text.contains("<Data name=\"name\"><value>Maschsee &lt;klein&gt;</value></Data>"),
+            "{text}"
+        );
+        assert!(text.contains("<styleUrl>#rule0</styleUrl>"));
+        let back = super::super::read(text.as_bytes(), &Limits::default()).unwrap();
+        assert_eq!(back.features.len(), 1);
+        assert_eq!(back.features[0].name.as_deref(), Some("Maschsee"));
+        assert_eq!(back.features[0].style.fill_color, Some(blue));
     }
 
     #[test]

@@ -24,11 +24,16 @@
 //! - [`external_wms`]: another authority's WMS through numis
 //!   (`/api/external/wms/…`).
 //! - [`me`]: the viewer's JSON about the logged-in account (`/api/me`).
+//! - [`data`]: open-data downloads (`/api/data`, `/api/data/{layer}/{format}`,
+//!   `/api/data/{layer}.kml`).
+//! - [`data_page`]: the catalogue page of open data (`/daten`, `/en/data`).
 
 pub mod account;
 pub mod assets;
 pub mod catalogue;
 pub mod console;
+pub mod data;
+pub mod data_page;
 pub mod drawings;
 pub mod export;
 pub mod external;

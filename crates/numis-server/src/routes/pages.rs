@@ -116,7 +116,14 @@ async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Response<
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    for url in site.sitemap() {
+    let mut urls = site.sitemap();
+    // The catalogue of open data is numis' own page, beside the tree's.
+    if state.map().is_some() {
+        urls.extend(
+            [numis_cms::Lang::De, numis_cms::Lang::En].map(|l| numis_cms::data_url(l).to_owned()),
+        );
+    }
+    for url in urls {
         xml.push_str("  <url><loc>");
         xml.push_str(&xml_escape(&format!("{base}{url}")));
         xml.push_str("</loc></url>\n");

@@ -171,6 +171,7 @@ fn shell(state: &AppState, mode: Mode, language: Lang, account: AccountState) ->
         "home": home,
         "nav": nav,
         "karte_url": viewer_url(Mode::Karte, language),
+        "data_url": numis_cms::data_url(language),
         "embed_url": "/embed",
         "alternate": { "de": viewer_url(mode, Lang::De), "en": viewer_url(mode, Lang::En) },
         "api": "/api",

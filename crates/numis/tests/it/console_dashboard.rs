@@ -123,6 +123,12 @@ async fn known_requests_are_exactly_the_dashboards_numbers_and_its_csv() {
         .await
         .unwrap();
     assert_eq!(image.status(), StatusCode::OK, "an image of the view");
+    let data = http
+        .get(server.url("/api/data/seen/geojson"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(data.status(), StatusCode::OK, "an open-data download");
 
     // The page: counted up to the moment it is opened, no flush needed.
     let page = get(&server, "/verwaltung?zeitraum=7", Some(&olga)).await;
@@ -193,21 +199,27 @@ async fn known_requests_are_exactly_the_dashboards_numbers_and_its_csv() {
             "Exportiert",
             "Umgewandelt",
             "Gelesen (Import)",
-            "Gedruckt"
+            "Gedruckt",
+            "Offene Daten"
         ]
     );
     assert_eq!(
         row(&downloads, "KML")[1..],
-        ["2", "0", "1", "0"],
+        ["2", "0", "1", "0", "0"],
         "exported twice, read once"
     );
-    assert_eq!(row(&downloads, "GPX")[1..], ["1", "0", "0", "0"]);
+    assert_eq!(row(&downloads, "GPX")[1..], ["1", "0", "0", "0", "0"]);
     assert_eq!(
         row(&downloads, "GEOJSON")[1..],
-        ["0", "1", "0", "0"],
+        ["0", "1", "0", "0", "0"],
         "written once"
     );
-    assert_eq!(row(&downloads, "PNG")[1..], ["0", "0", "0", "1"]);
+    assert_eq!(row(&downloads, "PNG")[1..], ["0", "0", "0", "1", "0"]);
+    assert_eq!(
+        row(&downloads, "seen/GEOJSON")[1..],
+        ["0", "0", "0", "0", "1"],
+        "an open-data download, per layer and format"
+    );
 
     let routes = csv(&server, &olga, "routen").await;
     let ows = row(&routes, "/ows");

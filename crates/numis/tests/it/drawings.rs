@@ -486,6 +486,9 @@ async fn the_openapi_document_describes_every_drawing_route() {
         ("/api/print/{id}", &["get"][..]),
         ("/api/print/{id}/pdf", &["get"][..]),
         ("/ogcapi", &["get"][..]),
+        ("/api/data", &["get"][..]),
+        ("/api/data/{layer}/{format}", &["get"][..]),
+        ("/api/data/{layer}.kml", &["get"][..]),
     ] {
         for method in methods {
             assert!(
@@ -494,7 +497,7 @@ async fn the_openapi_document_describes_every_drawing_route() {
             );
         }
     }
-    assert_eq!(paths.len(), 21, "and nothing that does not exist");
+    assert_eq!(paths.len(), 24, "and nothing that does not exist");
     // Every reference points at something the document defines.
     let refs = regex::Regex::new(r##""\$ref":\s*"#/components/(\w+)/(\w+)""##).unwrap();
     for reference in refs.captures_iter(&text) {

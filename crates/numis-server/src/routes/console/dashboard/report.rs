@@ -85,8 +85,9 @@ pub struct Report {
     /// WMS requests per operation, most frequent first.
     pub wms_operations: Vec<Ranked>,
     /// Files per format: drawings exported, files converted (by the
-    /// format written) and files read for import or conversion (by their
-    /// own format).
+    /// format written), files read for import or conversion (by their
+    /// own format), maps printed (by paper) and open-data downloads (by
+    /// `layer/format`).
     pub downloads: Vec<Ranked>,
     /// Requests per route with status classes and bytes, most requested
     /// first.
@@ -154,7 +155,13 @@ impl Report {
             wms_operations: ranked(&by_subject, &["wms.request"]),
             downloads: ranked(
                 &by_subject,
-                &["drawing.export", "drawing.convert", "file.import", "print"],
+                &[
+                    "drawing.export",
+                    "drawing.convert",
+                    "file.import",
+                    "print",
+                    "data.download",
+                ],
             ),
             events: totals,
             routes,
@@ -294,8 +301,8 @@ mod tests {
         assert_eq!(report.layers[0].counts, [2, 9, 0]);
         assert_eq!(report.layers[1].counts, [2, 1, 0]);
         assert_eq!(names(&report.downloads), ["kml", "geojson", "A4"]);
-        assert_eq!(report.downloads[1].counts, [0, 1, 0, 0]);
-        assert_eq!(report.downloads[2].counts, [0, 0, 0, 1], "a print");
+        assert_eq!(report.downloads[1].counts, [0, 1, 0, 0, 0]);
+        assert_eq!(report.downloads[2].counts, [0, 0, 0, 1, 0], "a print");
     }
 
     #[test]

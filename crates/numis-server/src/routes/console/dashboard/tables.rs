@@ -214,11 +214,12 @@ pub fn tables(
             text("CONSOLE.STATS.CONVERTED"),
             text("CONSOLE.STATS.IMPORTED"),
             text("CONSOLE.STATS.PRINTED"),
+            text("CONSOLE.STATS.OPEN_DATA"),
         ],
         rows: report
             .downloads
             .iter()
-            .map(|r| named_counts(r.name.to_uppercase(), r))
+            .map(|r| named_counts(download_name(&r.name), r))
             .collect(),
         ranked: true,
         behind_chart: false,
@@ -305,6 +306,15 @@ const ACTIVITY: [(&str, &str); 12] = [
     ("account.register", "CONSOLE.STATS.REGISTRATIONS"),
     ("account.login", "CONSOLE.STATS.LOGINS"),
 ];
+
+/// `KML`, or `seen/GEOJSON` for an open-data download (layer ids keep
+/// their case).
+fn download_name(subject: &str) -> String {
+    match subject.rsplit_once('/') {
+        Some((layer, format)) => format!("{layer}/{}", format.to_uppercase()),
+        None => subject.to_uppercase(),
+    }
+}
 
 fn named_counts(name: String, row: &Ranked) -> Vec<Cell> {
     std::iter::once(Cell::Text(name))
