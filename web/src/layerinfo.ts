@@ -25,11 +25,17 @@ export class LayerInfoDialog {
     parent.appendChild(this.dialog);
   }
 
+  /** Shows any layer's facts under its title (external layers build their own). */
+  show(title: string, content: HTMLElement[], from?: HTMLElement): void {
+    this.returnFocus = from ?? null;
+    this.heading.textContent = title;
+    replaceChildren(this.body, ...content);
+    if (!this.dialog.open) this.dialog.showModal();
+  }
+
   open(id: string, from?: HTMLElement): void {
     const def = this.catalogue.layer(id);
     if (!def) return;
-    this.returnFocus = from ?? null;
-    this.heading.textContent = def.title;
     const licenceUrl = safeUrl(def.licence?.url);
     const metadataUrl = safeUrl(def.metadataUrl);
     const row = (label: string, ...value: (Node | string | null)[]): HTMLElement[] => [
@@ -50,10 +56,7 @@ export class LayerInfoDialog {
       ...row(t('metadata'),
         metadataUrl ? el('a', { href: metadataUrl, target: '_blank', rel: 'noopener noreferrer' }, t('metadata_link')) : t('none')),
     );
-    replaceChildren(this.body,
-      def.abstract ? el('p', { class: 'abstract' }, def.abstract) : null,
-      list);
-    if (!this.dialog.open) this.dialog.showModal();
+    this.show(def.title, def.abstract ? [el('p', { class: 'abstract' }, def.abstract), list] : [list], from);
   }
 }
 
