@@ -35,14 +35,17 @@ stop_server() {
     fi
     server=""
 }
+# The third party's own folder: nginx's workers must reach its socket, which
+# they cannot below the private "$tmp" (third-party-wms.sh opens its folder).
+wms_work=$(mktemp -d)
 wms_started=""
 stop_wms() {
     if [ -n "$wms_started" ]; then
-        scripts/third-party-wms.sh stop "$tmp/wms" 2>/dev/null || true
+        scripts/third-party-wms.sh stop "$wms_work" 2>/dev/null || true
     fi
     wms_started=""
 }
-trap 'stop_server; stop_wms; rm -rf "$tmp"' EXIT
+trap 'stop_server; stop_wms; rm -rf "$tmp" "$wms_work"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -118,7 +121,7 @@ free_port() {
 wms_port=$(free_port)
 file_port=$(free_port)
 wms_url=""
-if wms_url=$(scripts/third-party-wms.sh start "$wms_port" "$tmp/wms" 2>"$tmp/wms.log"); then
+if wms_url=$(scripts/third-party-wms.sh start "$wms_port" "$wms_work" 2>"$tmp/wms.log"); then
     wms_started=1
 else
     wms_url=""

@@ -96,6 +96,17 @@ function externalRequests(s, kind) {
     return s.log.requests.filter((u) => u.startsWith(`${BASE}/api/external/${kind}`));
 }
 
+/**
+ * Whether a permalink's `wms` value names the test WMS with `layers`. numis
+ * answers the service's address as it uses it (WMS parameters taken out,
+ * perhaps an empty query left), so the address is compared without that.
+ */
+function namesService(value, layers) {
+    if (!value) return false;
+    const hash = value.lastIndexOf('#');
+    return value.slice(0, hash).replace(/\?$/, '') === new URL(WMS).href.replace(/\?$/, '') && value.slice(hash + 1) === layers;
+}
+
 /** Opens the layer panel if it is a closed drawer (phone). */
 async function openPanel(page) {
     const toggle = page.locator('#panel-toggle');
@@ -191,7 +202,7 @@ test('"Karten hinzufügen" reads the local MapServer through numis, shows the pr
         await row.locator('input[data-external-opacity]').fill('60');
         await until(() => new URL(page.url()).searchParams.get('wms')?.endsWith(`#${LAYER}:60`), 'the opacity in the permalink');
         const wms = new URL(page.url()).searchParams.get('wms');
-        assert.equal(wms, `${new URL(WMS).href}#${LAYER}:60`);
+        assert.ok(namesService(wms, `${LAYER}:60`), `the permalink names the service and the layer: ${wms}`);
 
         // Off and on again; then removed, the map is empty again.
         await row.locator('input[data-external]').uncheck();
@@ -226,7 +237,7 @@ test('a permalink and an embed with an external map show it again, fetched anew 
         await page.click('#share-button');
         const permalink = await page.locator('#share-link').inputValue();
         await page.keyboard.press('Escape');
-        assert.equal(new URL(permalink).searchParams.get('wms'), `${new URL(WMS).href}#${LAYER}:70`, `permalink: ${permalink}`);
+        assert.ok(namesService(new URL(permalink).searchParams.get('wms'), `${LAYER}:70`), `permalink: ${permalink}`);
         const again = await s.context.newPage();
         await again.goto(permalink);
         await waitReady(again);
@@ -237,7 +248,7 @@ test('a permalink and an embed with an external map show it again, fetched anew 
         assert.ok(coverageDiff(shown, restored) < 0.01, "the permalink shows the same external map (at 70 % instead of 100 %)");
         assert.ok(imageStats(restored).opaque > 0.2, 'the restored layer is drawn');
         assert.match((await uiState(again)).attribution ?? '', /Bedingungen des Anbieters/);
-        assert.equal(new URL(again.url()).searchParams.get('wms'), `${new URL(WMS).href}#${LAYER}:70`, 'the restored view keeps it in its address');
+        assert.ok(namesService(new URL(again.url()).searchParams.get('wms'), `${LAYER}:70`), 'the restored view keeps it in its address');
 
         // The embed dialog's snippet carries it; the embed shows it.
         await again.click('#embed-button');
@@ -245,7 +256,7 @@ test('a permalink and an embed with an external map show it again, fetched anew 
         await again.keyboard.press('Escape');
         const src = /src="([^"]+)"/.exec(snippet)?.[1]?.replace(/&amp;/g, '&');
         assert.ok(src, `the snippet has a src: ${snippet}`);
-        assert.equal(new URL(src).searchParams.get('wms'), `${new URL(WMS).href}#${LAYER}:70`, `the embed carries the external map: ${src}`);
+        assert.ok(namesService(new URL(src).searchParams.get('wms'), `${LAYER}:70`), `the embed carries the external map: ${src}`);
         const before = getMaps(s).length;
         const embed = await s.context.newPage();
         await embed.goto(src);
