@@ -51,7 +51,7 @@ export class AddMapsDialog {
       el('p', { id: 'external-url-hint', class: 'hint' }, t('external_url_hint')),
       this.status,
       this.error);
-    this.serviceBox = el('section', { id: 'external-service', class: 'external-service', hidden: true, 'aria-live': 'off' });
+    this.serviceBox = el('section', { id: 'external-service', class: 'external-service', hidden: true });
     this.add = el('button', { type: 'button', id: 'external-add-selected', class: 'text-button primary' }, t('external_add_selected'));
     const cancel = el('button', { type: 'button', id: 'external-cancel', class: 'text-button' }, t('cancel'));
     const close = iconButton('external-close', t('close'), ICONS.close, { class: 'icon-button dialog-close' });
