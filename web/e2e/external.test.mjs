@@ -263,7 +263,8 @@ test('a permalink and an embed with an external map show it again, fetched anew 
         await waitReady(embed);
         await until(() => getMaps(s).length > before, 'the embed to ask its image through numis');
         const embedded = await settledMap(s, embed);
-        assert.ok(imageStats(embedded).opaque > 0.2, 'the embed draws the external layer');
+        // The embed's map is wider (no panel): Lower Saxony covers less of it.
+        assert.ok(imageStats(embedded).opaque > 0.1, 'the embed draws the external layer');
         assert.match((await uiState(embed)).attribution ?? '', /Bedingungen des Anbieters/, 'the embed attributes it');
         s.check();
     } finally {
@@ -484,7 +485,7 @@ test('the add-maps dialog by keyboard: focus inside, errors announced, layers ti
         await page.keyboard.press('Escape');
         await page.locator('#external-dialog').waitFor({ state: 'hidden' });
         assert.equal(await page.evaluate(() => document.activeElement?.id), 'external-add');
-        s.check();
+        s.check({ expectedConsole: [/status of 400/] });
     } finally {
         await s.close();
     }
