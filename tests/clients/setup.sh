@@ -5,6 +5,8 @@
 #     gdallocationinfo) and, if this Python cannot make a venv, python3-venv;
 #   - the PDF tools the print tests read printed maps with (Debian
 #     poppler-utils: pdftotext, pdfinfo, pdftoppm; qpdf);
+#   - the third-party WMS of the external-data tests (MapServer, nginx,
+#     spawn-fcgi: scripts/third-party-wms.sh install);
 #   - a Python venv in target/clients-venv with the pinned OWSLib, pytest and
 #     Pillow of tests/clients/requirements.txt.
 # Quiet on success (the installers' output is shown only if they fail), a
@@ -61,6 +63,10 @@ if ((${#packages[@]})); then
     quietly "${apt[@]}" update
     quietly "${apt[@]}" install -y --no-install-recommends "${packages[@]}"
 fi
+
+# The third-party WMS of the external-data tests (MapServer as FastCGI
+# behind nginx, crates/numis/tests/it/external_wms.rs); quiet when present.
+scripts/third-party-wms.sh install
 
 # The venv is current when it holds a copy of the requirements it was made
 # from and its Python still runs (a venv breaks when its base Python goes).

@@ -100,6 +100,13 @@ pub struct ExternalConfig {
     pub requests_per_hour: u32,
     /// Of those, how many at once. [default: 60]
     pub request_burst: u32,
+    /// Map images of other servers' WMS one client may have numis fetch
+    /// per hour on average (0: no limit); a separate, larger budget,
+    /// because a panning user asks for one image per view and layer;
+    /// images answered from the cache are not counted. [default: 3600]
+    pub map_requests_per_hour: u32,
+    /// Of those, how many at once. [default: 120]
+    pub map_request_burst: u32,
     /// For the test suite only, which serves a "third party" on this
     /// machine: allow loopback addresses. Never set it in production.
     /// [default: false]
@@ -117,6 +124,8 @@ impl Default for ExternalConfig {
             timeout_seconds: 20,
             requests_per_hour: 600,
             request_burst: 60,
+            map_requests_per_hour: 3600,
+            map_request_burst: 120,
             allow_loopback_for_tests: false,
         }
     }

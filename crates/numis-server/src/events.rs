@@ -65,6 +65,13 @@ pub enum Event {
     AccountLogin,
     /// A successful registration.
     AccountRegister,
+    /// Another authority's WMS capabilities were shown (never with a
+    /// subject: the service's address is user input).
+    ExternalCapabilities,
+    /// A map image of another authority's WMS was passed on (no subject).
+    ExternalMap,
+    /// A legend of another authority's WMS was passed on (no subject).
+    ExternalLegend,
 }
 
 impl Event {
@@ -92,6 +99,9 @@ impl Event {
             Self::Print => "print",
             Self::AccountLogin => "account.login",
             Self::AccountRegister => "account.register",
+            Self::ExternalCapabilities => "external.capabilities",
+            Self::ExternalMap => "external.map",
+            Self::ExternalLegend => "external.legend",
         }
     }
 }

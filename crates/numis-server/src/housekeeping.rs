@@ -30,6 +30,7 @@ pub async fn run_background(state: AppState, every: Duration, retention_days: u3
         // and so are the failed logins that no longer delay anybody.
         state.creation_limit.forget_quiet_clients();
         state.external_limit.forget_quiet_clients();
+        state.external_map_limit.forget_quiet_clients();
         state.accounts.throttle().forget_idle();
         // An erasure that a reader kept from truncating the log is
         // finished as soon as the reader lets go.

@@ -108,6 +108,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::print::router())
         .merge(routes::export::router())
         .merge(routes::external::router())
+        .merge(routes::external_wms::router())
         .fallback(routes::pages::page)
         .layer(from_fn_with_state(state.clone(), session::resolve))
         .layer(from_fn_with_state(

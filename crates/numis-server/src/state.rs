@@ -14,6 +14,7 @@ use crate::client::ClientKeys;
 use crate::config::Config;
 use crate::events::EventCounter;
 use crate::external::fetch::Fetcher;
+use crate::external::wms_proxy::WmsProxy;
 use crate::layer_monitor::LayerMonitor;
 use crate::mail::{MailConfigError, Mailer};
 use crate::map_service::MapService;
@@ -65,6 +66,11 @@ pub struct AppState {
     pub fetcher: Arc<Fetcher>,
     /// How many of them one client may ask for.
     pub external_limit: Arc<ClientLimit>,
+    /// How many map images of other servers' WMS one client may ask for
+    /// (a budget of its own: panning asks for many).
+    pub external_map_limit: Arc<ClientLimit>,
+    /// Other servers' WMS capabilities and images, kept for a while.
+    pub wms_proxy: Arc<WmsProxy>,
 }
 
 impl AppState {
@@ -106,6 +112,12 @@ impl AppState {
                 config.external.request_burst,
                 clients.clone(),
             )),
+            external_map_limit: Arc::new(ClientLimit::per_hour(
+                config.external.map_requests_per_hour,
+                config.external.map_request_burst,
+                clients.clone(),
+            )),
+            wms_proxy: Arc::default(),
             drawings: Arc::new(DrawingService::new(drawings, config.drawings.rules())),
             audit: Arc::new(AuditLog::new(audit)),
             accounts: Arc::new(accounts),

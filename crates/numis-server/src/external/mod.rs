@@ -4,7 +4,14 @@
 //! party (P3) and nobody can use the server to reach what it must not.
 //! [`address`] says which addresses are public, [`target`] checks a URL
 //! and pins it to one checked address, [`fetch`] makes the request.
+//! Another authority's WMS: [`capabilities`] reads its capabilities (with
+//! [`xml_tree`]), [`wms_request`] builds what numis asks it, [`wms_proxy`]
+//! fetches and keeps the answers for a while.
 
 pub mod address;
+pub mod capabilities;
 pub mod fetch;
 pub mod target;
+pub mod wms_proxy;
+pub mod wms_request;
+pub mod xml_tree;

@@ -20,6 +20,8 @@
 //! - [`print`]: printed maps (`/api/print`).
 //! - [`export`]: images of the view (`/api/export`).
 //! - [`external`]: third parties' data for the viewer (`/api/external/…`).
+//! - [`external_wms`]: another authority's WMS through numis
+//!   (`/api/external/wms/…`).
 //! - [`me`]: the viewer's JSON about the logged-in account (`/api/me`).
 
 pub mod account;
@@ -29,6 +31,7 @@ pub mod console;
 pub mod drawings;
 pub mod export;
 pub mod external;
+pub mod external_wms;
 pub mod health;
 pub mod me;
 pub mod moderation;

@@ -51,6 +51,8 @@ mod statistics;
 mod console_dashboard;
 // Third parties' data through the safe fetcher (issue 15).
 mod external;
+// Another authority's WMS (MapServer on this machine) through numis, SSRF suite.
+mod external_wms;
 // Printed maps: the PDF's text, page size, map and the refusals.
 mod print;
 // Compressed answers: the precompressed bundle, text on the fly, never images.
