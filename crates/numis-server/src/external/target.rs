@@ -100,8 +100,8 @@ impl TargetRules {
         }
         let host = url.host().ok_or_else(|| Refusal::NotAUrl(short(text)))?;
         match host {
-            Host::Ipv4(ip) => self.address_allowed(IpAddr::V4(ip), &url)?,
-            Host::Ipv6(ip) => self.address_allowed(IpAddr::V6(ip), &url)?,
+            Host::Ipv4(ip) => self.literal_allowed(IpAddr::V4(ip), &url)?,
+            Host::Ipv6(ip) => self.literal_allowed(IpAddr::V6(ip), &url)?,
             Host::Domain(name) => {
                 let name = name.trim_end_matches('.').to_ascii_lowercase();
                 if name == "localhost" || name.ends_with(".localhost") {
@@ -149,6 +149,29 @@ impl TargetRules {
             Ok(())
         } else {
             Err(Refusal::NotPublic(url.host_str().unwrap_or("").to_owned()))
+        }
+    }
+
+    /// A host written as an address: public, and under the host rule as
+    /// a name is (with `listed`, an address is allowed only when listed
+    /// as such; with `open`, a listed one is denied).
+    fn literal_allowed(&self, ip: IpAddr, url: &Url) -> Result<(), Refusal> {
+        self.address_allowed(ip, url)?;
+        let listed = |list: &[String]| {
+            list.iter().any(|entry| {
+                let entry = entry.trim().trim_start_matches('[').trim_end_matches(']');
+                entry.parse::<IpAddr>().is_ok_and(|e| e == ip)
+            })
+        };
+        let allowed = match &self.hosts {
+            HostRule::Off => false,
+            HostRule::Only(list) => listed(list),
+            HostRule::AnyExcept(list) => !listed(list),
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(Refusal::HostNotAllowed(ip.to_string()))
         }
     }
 
@@ -254,6 +277,23 @@ mod tests {
                 "evilgeodaten.niedersachsen.de.example".into()
             ))
         );
+        // An address is no way around the list.
+        assert_eq!(
+            only.check("https://93.184.215.14/wms"),
+            Err(Refusal::HostNotAllowed("93.184.215.14".into()))
+        );
+        let listed_address = TargetRules {
+            hosts: HostRule::Only(vec!["93.184.215.14".into(), "[2606:4700::1]".into()]),
+            ..open()
+        };
+        assert!(listed_address.check("https://93.184.215.14/wms").is_ok());
+        assert!(listed_address.check("https://[2606:4700::1]/wms").is_ok());
+        let except_address = TargetRules {
+            hosts: HostRule::AnyExcept(vec!["93.184.215.14".into()]),
+            ..open()
+        };
+        assert!(except_address.check("https://93.184.215.14/").is_err());
+        assert!(except_address.check("https://93.184.215.15/").is_ok());
         let except = TargetRules {
             hosts: HostRule::AnyExcept(vec!["example.org".into()]),
             ..open()

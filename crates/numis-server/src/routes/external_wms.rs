@@ -128,7 +128,7 @@ async fn legend(
         .layer
         .filter(|l| !l.trim().is_empty())
         .ok_or_else(|| ApiError::bad_request("give the layer's name as &layer=…"))?;
-    let caps = capabilities_of(&state, &service, peer.clone(), &headers).await?;
+    let caps = capabilities_of(&state, &service, peer, &headers).await?;
     let legend_url = wms_proxy::legend_url(&caps, &service, &layer).map_err(proxy_error)?;
     let image = match state.wms_proxy.cached_image(&legend_url) {
         Some(image) => image,

@@ -479,6 +479,9 @@ async fn the_openapi_document_describes_every_drawing_route() {
         ("/api/admin/layers", &["get"][..]),
         ("/api/export", &["post"][..]),
         ("/api/external/file", &["get"][..]),
+        ("/api/external/wms/capabilities", &["get"][..]),
+        ("/api/external/wms/map", &["get"][..]),
+        ("/api/external/wms/legend", &["get"][..]),
         ("/api/print", &["get", "post"][..]),
         ("/api/print/{id}", &["get"][..]),
         ("/api/print/{id}/pdf", &["get"][..]),
@@ -490,7 +493,7 @@ async fn the_openapi_document_describes_every_drawing_route() {
             );
         }
     }
-    assert_eq!(paths.len(), 17, "and nothing that does not exist");
+    assert_eq!(paths.len(), 20, "and nothing that does not exist");
     // Every reference points at something the document defines.
     let refs = regex::Regex::new(r##""\$ref":\s*"#/components/(\w+)/(\w+)""##).unwrap();
     for reference in refs.captures_iter(&text) {

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::image_diff::decode_png;
+use crate::image_diff::{Image, decode_png, encode_png};
 use crate::util::{TestServer, client, demo_site, repo_root, shared};
 
 /// Lower Saxony in EPSG:25832 (a little more than the map's extent).
@@ -202,7 +202,8 @@ async fn a_third_party_wms_is_shown_through_numis() {
         return;
     };
     let (relay, asked) = counting_relay(wms.port);
-    let ports = format!("[{relay}]");
+    // MapServer names its own port in the capabilities' legend URLs.
+    let ports = format!("[{relay},{}]", wms.port);
     let server = TestServer::start_with(
         &demo_site(),
         &[
@@ -441,6 +442,90 @@ async fn a_third_party_wms_is_shown_through_numis() {
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(refused.headers().contains_key("retry-after"));
     assert_eq!(asked.load(Ordering::SeqCst), before + 2);
+}
+
+/// A provider on loopback answering every request with a small PNG and
+/// keeping the raw requests it got.
+fn recording_provider() -> (u16, Arc<std::sync::Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let heard = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = Arc::clone(&heard);
+    let png = encode_png(&Image {
+        width: 2,
+        height: 2,
+        rgba: [200, 30, 30, 255].repeat(4),
+    });
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0u8; 8192];
+            let read = stream.read(&mut request).unwrap_or(0);
+            kept.lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&request[..read]).into_owned());
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                png.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&png);
+        }
+    });
+    (port, heard)
+}
+
+#[tokio::test]
+async fn the_provider_hears_only_what_numis_builds_and_nothing_of_the_citizen() {
+    let (port, heard) = recording_provider();
+    let ports = format!("[{port}]");
+    let server = TestServer::start_with(
+        &demo_site(),
+        &[
+            ("NUMIS_EXTERNAL__ALLOW_LOOPBACK_FOR_TESTS", "true"),
+            ("NUMIS_EXTERNAL__EXTRA_PORTS", &ports),
+        ],
+    );
+    let service = format!("http://127.0.0.1:{port}/wms?map=demo");
+    let mut query = get_map(&service, "kreise", LOWER_SAXONY);
+    query.push(("secret", "marker-in-query"));
+    let response = client()
+        .get(server.url("/api/external/wms/map"))
+        .query(&query)
+        .header("Cookie", "session=marker-in-cookie")
+        .header("Referer", "https://marker-in-referer.example/")
+        .header("X-Forwarded-For", "198.51.100.77")
+        .header("Accept-Language", "marker-language")
+        .header("User-Agent", "marker-agent")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "image/png");
+    decode_png(&response.bytes().await.unwrap());
+    let heard = heard.lock().unwrap().clone();
+    assert_eq!(heard.len(), 1);
+    let request = heard[0].to_ascii_lowercase();
+    let first_line = request.lines().next().unwrap_or_default().to_owned();
+    assert_eq!(
+        first_line,
+        "get /wms?map=demo&service=wms&version=1.3.0&request=getmap&layers=kreise&styles=&crs=epsg%3a25832&bbox=270000%2c5650000%2c670000%2c6000000&width=400&height=350&format=image%2fpng&transparent=true&exceptions=xml http/1.1"
+    );
+    for marker in [
+        "marker",
+        "198.51.100.77",
+        "cookie:",
+        "referer:",
+        "x-forwarded-for:",
+        "forwarded:",
+        "accept-language:",
+    ] {
+        assert!(
+            !request.contains(marker),
+            "{marker} reached the provider: {request}"
+        );
+    }
+    assert!(request.contains("user-agent: numis/"), "{request}");
 }
 
 /// Every route with `service` as the service URL.
