@@ -5,6 +5,7 @@
 
 import { t, type Lang } from '../i18n';
 import type { ExternalApi, WmsService } from './api';
+import { chooseCrs } from './maplayers';
 import type { ExternalServiceEntry } from './params';
 import type { ExternalState } from './state';
 
@@ -40,7 +41,8 @@ export async function restoreExternal(
     }
     for (const wanted of entry.layers) {
       const layer = answer.layers.find((l) => l.name === wanted.name);
-      if (layer) state.add(answer, layer, wanted.opacity);
+      // Only what the viewer can draw, as the dialog offers it.
+      if (layer && chooseCrs(layer)) state.add(answer, layer, wanted.opacity);
     }
   });
   if (failures.length) say(failures.join(' '));
