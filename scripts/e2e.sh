@@ -4,6 +4,10 @@
 # `npm ci` in web/e2e), builds numis if needed, serves the demo site on a free
 # port with an empty temporary data directory, runs `node --test web/e2e/`
 # with NUMIS_URL=http://127.0.0.1:PORT and stops the server with SIGTERM.
+# A third party's WMS (MapServer, scripts/third-party-wms.sh) runs on another
+# loopback port for the external-map tests (NUMIS_TEST_WMS_URL), and a port
+# is kept for their file server (NUMIS_TEST_FILE_PORT); numis is allowed to
+# reach loopback on exactly these two ports, for this run only.
 #
 # Ends with one line "N passed, M failed in T s" that scripts/test.sh sums.
 # Exits non-zero when a test failed. A browser that cannot be installed
@@ -31,7 +35,17 @@ stop_server() {
     fi
     server=""
 }
-trap 'stop_server; rm -rf "$tmp"' EXIT
+# The third party's own folder: nginx's workers must reach its socket, which
+# they cannot below the private "$tmp" (third-party-wms.sh opens its folder).
+wms_work=$(mktemp -d)
+wms_started=""
+stop_wms() {
+    if [ -n "$wms_started" ]; then
+        scripts/third-party-wms.sh stop "$wms_work" 2>/dev/null || true
+    fi
+    wms_started=""
+}
+trap 'stop_server; stop_wms; rm -rf "$tmp" "$wms_work"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -98,13 +112,33 @@ echo "== cargo build (numis, for the end-to-end tests)"
 cargo build --locked --workspace --tests --quiet || fail "cargo build failed"
 numis="${CARGO_TARGET_DIR:-target}/debug/numis"
 
-# Only the flags decide: no configuration file or NUMIS_* variable of the
-# caller's shell changes the server under test. RUST_LOG=info keeps the
-# "listening on" line that tells the port.
+# -- the third party: MapServer behind nginx on a free loopback port, and a
+# free port for the tests' own file server. Without MapServer (no root to
+# install it) the external-map tests skip visibly, or fail with CI=true.
+free_port() {
+    node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+}
+wms_port=$(free_port)
+file_port=$(free_port)
+wms_url=""
+if wms_url=$(scripts/third-party-wms.sh start "$wms_port" "$wms_work" 2>"$tmp/wms.log"); then
+    wms_started=1
+else
+    wms_url=""
+    echo "scripts/e2e.sh: the third-party WMS did not start; the external-map tests will say so" >&2
+    cat "$tmp/wms.log" >&2
+fi
+
+# Only the flags and the settings named here decide: no configuration file
+# or NUMIS_* variable of the caller's shell changes the server under test.
+# The loopback allowance is the test suite's own (never for production):
+# it lets numis fetch from the third party and the file server above.
+# RUST_LOG=info keeps the "listening on" line that tells the port.
 while IFS='=' read -r name _; do
     case $name in NUMIS_*) unset "$name" ;; esac
 done < <(env)
-RUST_LOG=info "$numis" serve --bind 127.0.0.1:0 --data-dir "$tmp/data" --site-dir site \
+NUMIS_EXTERNAL__ALLOW_LOOPBACK_FOR_TESTS=true NUMIS_EXTERNAL__EXTRA_PORTS="[$wms_port,$file_port]" \
+    RUST_LOG=info "$numis" serve --bind 127.0.0.1:0 --data-dir "$tmp/data" --site-dir site \
     >"$tmp/server.log" 2>&1 &
 server=$!
 
@@ -126,7 +160,7 @@ echo "== node --test web/e2e against $url"
 set +e
 # Files run one after another (each starts its own browser); the hostile
 # parameter test runs three pages at a time itself.
-NUMIS_URL="$url" NUMIS_BIN="$numis" NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost \
+NUMIS_URL="$url" NUMIS_BIN="$numis" NUMIS_TEST_WMS_URL="$wms_url" NUMIS_TEST_FILE_PORT="$file_port" NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost \
     timeout --kill-after=10 900 \
     node --test --test-concurrency=1 --test-timeout=420000 \
     --test-reporter=spec --test-reporter-destination=stdout \
@@ -139,6 +173,7 @@ if [ "$status" -ne 0 ]; then
     tail -n 40 "$tmp/server.log" >&2
 fi
 stop_server
+stop_wms
 
 # TAP's closing comments: "# pass 12", "# fail 1", "# cancelled 0".
 count() {

@@ -20,17 +20,26 @@ const DEBOUNCE_MS = 150;
 const RETRY_FIRST_MS = 1_000;
 const RETRY_MAX_MS = 30_000;
 
-export function mountAttribution(target: HTMLElement, store: Store, api: Api, lang: Lang): void {
+/** Notes of layers the server does not know (external maps), and when they change. */
+export interface ExtraNotes {
+  notes: () => string[];
+  subscribe: (listener: () => void) => void;
+}
+
+export function mountAttribution(target: HTMLElement, store: Store, api: Api, lang: Lang, extra?: ExtraNotes): void {
   let timer: number | undefined;
   let retry = RETRY_FIRST_MS;
   let pending: AbortController | null = null;
+  let serverNotes: string[] = [];
 
   const askSoon = (delay: number): void => {
     window.clearTimeout(timer);
     timer = window.setTimeout(() => void ask(), delay);
   };
 
-  const render = (notes: string[]): void => {
+  const render = (): void => {
+    const notes = [...serverNotes];
+    for (const note of extra?.notes() ?? []) if (!notes.includes(note)) notes.push(note);
     replaceChildren(target, notes.length ? el('ul', {}, ...notes.map((n) => el('li', {}, n))) : null);
     target.hidden = notes.length === 0;
   };
@@ -43,7 +52,8 @@ export function mountAttribution(target: HTMLElement, store: Store, api: Api, la
       const notes = await api.attribution(store.visibleIds(), store.base, lang, controller.signal);
       if (controller.signal.aborted) return;
       retry = RETRY_FIRST_MS;
-      render(notes);
+      serverNotes = notes;
+      render();
     } catch (error) {
       if (controller.signal.aborted) return;
       console.warn('attribution:', error);
@@ -55,6 +65,7 @@ export function mountAttribution(target: HTMLElement, store: Store, api: Api, la
   };
 
   void ask();
+  extra?.subscribe(render);
   store.subscribe((change) => {
     if (change !== 'layers' && change !== 'base') return;
     askSoon(DEBOUNCE_MS);

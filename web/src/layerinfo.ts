@@ -45,11 +45,17 @@ export class LayerInfoDialog {
     parent.appendChild(this.dialog);
   }
 
+  /** Shows any layer's facts under its title (external layers build their own). */
+  show(title: string, content: (HTMLElement | null)[], from?: HTMLElement): void {
+    this.returnFocus = from ?? null;
+    this.heading.textContent = title;
+    replaceChildren(this.body, ...content);
+    if (!this.dialog.open) this.dialog.showModal();
+  }
+
   open(id: string, from?: HTMLElement): void {
     const def = this.catalogue.layer(id);
     if (!def) return;
-    this.returnFocus = from ?? null;
-    this.heading.textContent = def.title;
     const licenceUrl = safeUrl(def.licence?.url);
     const metadataUrl = safeUrl(def.metadataUrl);
     const row = (label: string, ...value: (Node | string | null)[]): HTMLElement[] => [
@@ -71,11 +77,7 @@ export class LayerInfoDialog {
         metadataUrl ? el('a', { href: metadataUrl, target: '_blank', rel: 'noopener noreferrer' }, t('metadata_link')) : t('none')),
     );
     const downloads = el('div', { class: 'layer-downloads' });
-    replaceChildren(this.body,
-      def.abstract ? el('p', { class: 'abstract' }, def.abstract) : null,
-      list,
-      downloads);
-    if (!this.dialog.open) this.dialog.showModal();
+    this.show(def.title, [def.abstract ? el('p', { class: 'abstract' }, def.abstract) : null, list, downloads], from);
     void this.showDownloads(id, downloads);
   }
 

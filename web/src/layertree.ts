@@ -14,7 +14,10 @@ export class LayerPanel {
   private readonly ranges = new Map<string, HTMLInputElement>();
   private readonly rows = new Map<string, HTMLElement>();
   private readonly legend: HTMLElement;
+  private readonly legendSection: HTMLElement;
   private readonly baseSelect: HTMLSelectElement;
+  /** Legends from elsewhere (external layers), after the portal's own. */
+  private extraLegend: HTMLElement[] = [];
 
   constructor(
     panel: HTMLElement,
@@ -42,14 +45,15 @@ export class LayerPanel {
     this.legend = el('div', { id: 'legend', class: 'legend' });
     const legendId = uniqueId('legend-heading');
     const layersId = uniqueId('layers-heading');
+    this.legendSection = el('section', { class: 'panel-section', 'aria-labelledby': legendId },
+      el('h2', { id: legendId }, t('legend')),
+      this.legend);
     panel.append(
       el('section', { class: 'panel-section', 'aria-labelledby': layersId },
         el('h2', { id: layersId }, t('layers')),
         el('div', { class: 'field' }, el('label', { for: 'basemap' }, t('basemap')), this.baseSelect),
         tree),
-      el('section', { class: 'panel-section', 'aria-labelledby': legendId },
-        el('h2', { id: legendId }, t('legend')),
-        this.legend),
+      this.legendSection,
     );
 
     this.renderLegend();
@@ -127,9 +131,20 @@ export class LayerPanel {
     }
   }
 
+  /** A section of its own between the layers and the legend (external maps). */
+  addSection(section: HTMLElement): void {
+    this.legendSection.before(section);
+  }
+
+  /** Legends of other layers (external maps), shown after the portal's own. */
+  setExtraLegend(items: HTMLElement[]): void {
+    this.extraLegend = items;
+    this.renderLegend();
+  }
+
   private renderLegend(): void {
     const visible = this.store.visibleIds();
-    if (!visible.length) {
+    if (!visible.length && !this.extraLegend.length) {
       replaceChildren(this.legend, el('p', { class: 'hint' }, t('legend_empty')));
       return;
     }
@@ -141,7 +156,7 @@ export class LayerPanel {
         el('figcaption', {}, def.title),
         src ? el('img', { src, alt: t('legend_of', { title: def.title }), loading: 'lazy' }) : null);
     });
-    replaceChildren(this.legend, ...items);
+    replaceChildren(this.legend, ...items, ...this.extraLegend);
   }
 
   /** Open the folders around a layer and bring its switch into view. */

@@ -12,10 +12,17 @@ import { Catalogue } from './catalogue';
 import { el } from './dom';
 import { DrawingsApi } from './draw/api';
 import { DrawingController } from './draw/controller';
-import { showDrawing } from './draw/embed';
+import { showDrawing, showFiles } from './draw/embed';
 import { editFragment, parseEditKey } from './draw/ids';
 import { embedDialog } from './embeddialog';
 import { openFullLink, wheelHint } from './embed';
+import { ExternalApi } from './external/api';
+import { AddMapsDialog } from './external/dialog';
+import { externalNote } from './external/info';
+import { ExternalMapLayers } from './external/maplayers';
+import { restoreExternal } from './external/restore';
+import { ExternalState } from './external/state';
+import { ExternalTree } from './external/tree';
 import { FeatureInfo } from './featureinfo';
 import { getLang, setLang, t, type Lang } from './i18n';
 import { announce, buildLayout } from './layout';
@@ -102,14 +109,29 @@ async function start(): Promise<void> {
   restoreView(mapView, url);
   document.title = `${t('title_map')} – ${shell.siteTitle}`;
 
+  // Other servers' maps and files, always through numis (/api/external/…).
+  const externalApi = new ExternalApi(shell.api);
+  const external = new ExternalState();
+  new ExternalMapLayers(mapView, external, externalApi);
+
   const info = new LayerInfoDialog(layout.root, catalogue, embed ? null : api);
   const panel = layout.panel ? new LayerPanel(layout.panel, store, mapView, info) : null;
+  if (panel) {
+    const dialog = embed ? null : new AddMapsDialog(layout.root, externalApi, external, say);
+    const tree = new ExternalTree({ state: external, api: externalApi, info, dialog, say, legends: (items) => panel.setExtraLegend(items) });
+    panel.addSection(tree.element);
+  }
   const openPanel = (): void => {
     if (layout.panelToggle && !layout.root.classList.contains('panel-open')) layout.panelToggle.click();
   };
-  mountAttribution(layout.attribution, store, api, lang);
+  mountAttribution(layout.attribution, store, api, lang, {
+    notes: () => external.visibleLayers().map(externalNote),
+    subscribe: (listener) => external.subscribe((change) => {
+      if (change !== 'opacity' && change !== 'files') listener();
+    }),
+  });
   const featureInfo = new FeatureInfo(layout.mapWrap, mapView, store, api, catalogue.wms);
-  const urls = new UrlSync(shell, store, mapView, lang, embedOptions);
+  const urls = new UrlSync(shell, store, mapView, lang, embedOptions, external);
 
   layout.controls.append(...zoomButtons(mapView));
   layout.footer.append(scaleLine(mapView));
@@ -121,6 +143,7 @@ async function start(): Promise<void> {
     });
     const drawing = new DrawingController({
       root: layout.root, mapWrap: layout.mapWrap, mapView, store, shell, api: drawingsApi, say, explicitView,
+      externalApi, external,
     });
     const print = new PrintController({
       main: layout.main, mapView, store, catalogue, urls, api: new PrintApi(shell.api), lang,
@@ -157,6 +180,7 @@ async function start(): Promise<void> {
       clicks();
     });
     if (url.drawing) void drawing.open(url.drawing, parseEditKey(window.location.hash));
+    void drawing.showFileUrls(url.files, !explicitView && !url.drawing);
     const fullscreen = fullscreenButton(layout.root);
     layout.controls.append(homeButton(mapView), ...(fullscreen ? [fullscreen] : []), locateButton(mapView, say), ...measure.buttons);
     layout.footer.append(scaleSelect(mapView), mousePosition(mapView));
@@ -179,10 +203,14 @@ async function start(): Promise<void> {
     layout.footer.append(openFullLink(urls));
     if (embedOptions.wheelCtrl) wheelHint(layout.mapWrap, layout.map);
     if (url.drawing) void showDrawing(mapView, drawingsApi, url.drawing, explicitView);
+    for (const file of url.files) external.addFile(file);
+    void showFiles(mapView, externalApi, url.files, !explicitView && !url.drawing);
   }
 
-  // Write the restored (and validated) state back into the address bar.
+  // Write the restored (and validated) state back into the address bar;
+  // external layers join it once their services have answered again.
   urls.update();
+  void restoreExternal(url.external, externalApi, external, lang, say);
 }
 
 void start();

@@ -5,6 +5,7 @@
 
 import type { Extent } from './api';
 import { parseDrawingId } from './draw/ids';
+import { externalValues, parseExternalParams, parseFileParams, type ExternalServiceEntry } from './external/params';
 import { isLang, type Lang } from './i18n';
 
 export type Coord = [number, number];
@@ -26,6 +27,10 @@ export interface UrlState {
   wheelCtrl: boolean;
   /** A saved drawing's public id (never its edit key). */
   drawing: string | null;
+  /** Other servers' WMS layers (`wms`), fetched again through numis. */
+  external: ExternalServiceEntry[];
+  /** Files by URL shown as temporary layers (`file`). */
+  files: string[];
 }
 
 export interface ParseContext {
@@ -125,6 +130,8 @@ export function parseUrlState(params: URLSearchParams, ctx: ParseContext): UrlSt
     tree: param(params, 'tree') === '1',
     wheelCtrl: param(params, 'wheel') === 'ctrl',
     drawing: parseDrawingId(param(params, 'drawing')),
+    external: parseExternalParams(params),
+    files: parseFileParams(params),
   };
 }
 
@@ -138,6 +145,8 @@ export interface SerialState {
   tree?: boolean;
   wheelCtrl?: boolean;
   drawing?: string | null;
+  external?: readonly ExternalServiceEntry[];
+  files?: readonly string[];
 }
 
 /** Percent-encoding that leaves `,` and `:` readable (they are safe in a query value). */
@@ -161,6 +170,8 @@ export function serializeState(state: SerialState): string {
   ];
   if (state.marker) parts.push(['marker', `${metres(state.marker[0])},${metres(state.marker[1])}`]);
   if (state.drawing) parts.push(['drawing', state.drawing]);
+  for (const value of externalValues(state.external ?? [])) parts.push(['wms', value]);
+  for (const file of state.files ?? []) parts.push(['file', file]);
   if (state.tree) parts.push(['tree', '1']);
   if (state.wheelCtrl) parts.push(['wheel', 'ctrl']);
   return parts.map(([k, v]) => `${k}=${encode(v)}`).join('&');

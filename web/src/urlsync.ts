@@ -2,6 +2,8 @@
 // builds the URLs derived from the current state: permalink, the other
 // language's viewer, the full viewer (from the embed) and the embed.
 
+import type { ExternalServiceEntry } from './external/params';
+import type { ExternalState } from './external/state';
 import type { Lang } from './i18n';
 import type { MapView } from './mapview';
 import { serializeState, type Coord } from './permalink';
@@ -22,12 +24,28 @@ export class UrlSync {
     private readonly mapView: MapView,
     private readonly lang: Lang,
     private readonly embed: EmbedOptions,
+    private readonly external: ExternalState,
   ) {
     mapView.map.on('moveend', () => {
       mapView.snapCenter();
       this.update();
     });
     store.subscribe(() => this.update());
+    external.subscribe(() => this.update());
+  }
+
+  /** The visible external layers, grouped by service in the order added. */
+  private externalEntries(): ExternalServiceEntry[] {
+    const services: ExternalServiceEntry[] = [];
+    for (const layer of this.external.visibleLayers()) {
+      let service = services.find((s) => s.url === layer.service.url);
+      if (!service) {
+        service = { url: layer.service.url, layers: [] };
+        services.push(service);
+      }
+      service.layers.push({ name: layer.layer.name, opacity: layer.opacity });
+    }
+    return services;
   }
 
   onChange(listener: () => void): void {
@@ -43,6 +61,8 @@ export class UrlSync {
       base: this.store.base,
       marker: this.store.marker,
       drawing: this.store.drawing,
+      external: this.externalEntries(),
+      files: this.external.files,
       tree: embed?.tree,
       wheelCtrl: embed?.wheelCtrl,
     });

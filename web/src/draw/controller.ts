@@ -17,6 +17,10 @@ import { buffer, getHeight, getWidth, type Extent } from 'ol/extent';
 import { account, accountKnown, onAccountChange, refreshAccount } from '../account';
 import { el, icon, iconButton, replaceChildren, saveBlob } from '../dom';
 import { ICONS } from '../icons';
+import { ExternalError, type ExternalApi } from '../external/api';
+import { loadFileFeatures } from '../external/files';
+import { MAX_FILE_URLS, type ExternalState } from '../external/state';
+import { externalUrl, fileLabel } from '../external/urls';
 import { formatInstant, t, type Key } from '../i18n';
 import type { MapView } from '../mapview';
 import type { Shell } from '../shell';
@@ -56,6 +60,9 @@ export interface DrawingContext {
   say: (message: string, sticky?: boolean) => void;
   /** The URL asked for a view (x/y/scale): then a drawing does not move it. */
   explicitView: boolean;
+  /** Files by URL: fetched through numis; those shown as layers join the permalink. */
+  externalApi: ExternalApi;
+  external: ExternalState;
 }
 
 interface TempLayer {
@@ -63,6 +70,8 @@ interface TempLayer {
   name: string;
   layer: VectorLayer<VectorSource>;
   extent: Extent | null;
+  /** The file's address when it was loaded by URL (it is then in the permalink). */
+  url: string | null;
 }
 
 /** Zooms to features with a margin (a lone point at the finest scale). */
@@ -78,6 +87,9 @@ export function drawingLayer(source: VectorSource, name = 'drawing', zIndex = DR
 }
 
 function statusText(error: unknown): string {
+  if (error instanceof ExternalError) {
+    return error.status === 0 ? t('draw_offline') : error.message;
+  }
   if (!(error instanceof DrawingError)) return error instanceof Error ? error.message : String(error);
   switch (error.status) {
     case 0:
@@ -331,6 +343,10 @@ export class DrawingController {
       const files = Array.from(p.importFile.files ?? []);
       p.importFile.value = '';
       void this.importFiles(files);
+    });
+    p.importUrlForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.importUrl(p.importUrl.value);
     });
     p.layers.addEventListener('click', (event) => {
       const button = (event.target as Element).closest<HTMLButtonElement>('button[data-layer-action]');
@@ -900,18 +916,90 @@ export class DrawingController {
     this.message(t(asLayer ? 'draw_imported_layer' : 'draw_imported', { name, n: features.length }), 'info');
   }
 
-  private addTempLayer(name: string, features: Feature[], extent: Extent | null): void {
+  /**
+   * A file from the web by its address, fetched and read by numis like an
+   * upload: into the drawing, or as a temporary layer (which the permalink
+   * then names).
+   */
+  private async importUrl(raw: string): Promise<void> {
+    const url = externalUrl(raw);
+    if (!url) {
+      this.message(t('draw_import_url_invalid'));
+      this.panel.importUrl.focus();
+      return;
+    }
+    const asLayer = !this.editable || this.panel.importAsLayer.checked;
+    const name = fileLabel(url);
+    const shown = this.temp.find((l) => l.url === url);
+    if (asLayer && shown) {
+      fitTo(this.ctx.mapView, shown.extent);
+      this.message(t('draw_imported_layer', { name, n: shown.layer.getSource()?.getFeatures().length ?? 0 }), 'info');
+      return;
+    }
+    if (asLayer && this.ctx.external.files.length >= MAX_FILE_URLS) {
+      this.message(t('draw_import_url_full', { n: MAX_FILE_URLS }));
+      return;
+    }
+    this.message(t('draw_importing', { name }), 'info');
+    this.panel.importUrlLoad.disabled = true;
+    let features: Feature[];
+    try {
+      features = await loadFileFeatures(this.ctx.externalApi, url);
+    } catch (error) {
+      this.message(t('draw_import_failed', { name, m: statusText(error) }));
+      return;
+    } finally {
+      this.panel.importUrlLoad.disabled = false;
+    }
+    if (!features.length) {
+      this.message(t('draw_import_empty', { name }));
+      return;
+    }
+    const extent = extentOf(features);
+    if (asLayer) {
+      this.addTempLayer(name, features, extent, url);
+      this.ctx.external.addFile(url);
+    } else {
+      this.source.addFeatures(features);
+      this.changed();
+    }
+    this.panel.importUrl.value = '';
+    fitTo(this.ctx.mapView, extent);
+    this.message(t(asLayer ? 'draw_imported_layer' : 'draw_imported', { name, n: features.length }), 'info');
+  }
+
+  /** Files named by a permalink (`file=…`): shown as temporary layers again. */
+  async showFileUrls(urls: readonly string[], fit: boolean): Promise<void> {
+    const failures: string[] = [];
+    for (const url of urls.slice(0, MAX_FILE_URLS)) {
+      const name = fileLabel(url);
+      try {
+        const features = await loadFileFeatures(this.ctx.externalApi, url);
+        if (!features.length) continue;
+        const extent = extentOf(features);
+        this.addTempLayer(name, features, extent, url);
+        this.ctx.external.addFile(url);
+        if (fit) fitTo(this.ctx.mapView, extent);
+      } catch (error) {
+        failures.push(t('draw_import_failed', { name, m: statusText(error) }));
+      }
+    }
+    if (failures.length) this.ctx.say(failures.join(' '));
+  }
+
+  private addTempLayer(name: string, features: Feature[], extent: Extent | null, url: string | null = null): void {
     const source = new VectorSource({ features });
     const layer = drawingLayer(source, `import:${name}`, TEMP_Z + this.temp.length);
     this.ctx.mapView.map.addLayer(layer);
     this.tempId += 1;
-    this.temp.push({ id: this.tempId, name, layer, extent });
+    this.temp.push({ id: this.tempId, name, layer, extent, url });
     this.renderTempLayers();
   }
 
   private removeTempLayer(item: TempLayer): void {
     this.ctx.mapView.map.removeLayer(item.layer);
     this.temp.splice(this.temp.indexOf(item), 1);
+    if (item.url) this.ctx.external.removeFile(item.url);
     if (this.editor.selected() && !this.source.hasFeature(this.editor.selected() as Feature)) this.editor.setSelected(null);
     this.renderTempLayers();
     this.ctx.say(t('draw_layer_removed', { name: item.name }));

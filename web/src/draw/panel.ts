@@ -58,6 +58,10 @@ export interface Panel {
   importIntoDrawing: HTMLInputElement;
   importAsLayer: HTMLInputElement;
   importFile: HTMLInputElement;
+  /** A file's address on the web, loaded through numis (/api/external/file). */
+  importUrl: HTMLInputElement;
+  importUrlForm: HTMLFormElement;
+  importUrlLoad: HTMLButtonElement;
   layers: HTMLUListElement;
   exportFormat: HTMLSelectElement;
   exportButton: HTMLButtonElement;
@@ -137,6 +141,15 @@ export function buildPanel(): Panel {
   // The input inside its label: the label looks like a button, the input
   // keeps the focus (and the keyboard) and opens the file picker.
   const importLabel = el('label', { class: 'text-button file-button' }, importFile, icon(ICONS.upload), el('span', {}, t('draw_import_choose')));
+  const importUrl = el('input', {
+    id: 'draw-import-url', name: 'url', type: 'url', inputmode: 'url', spellcheck: 'false', placeholder: 'https://…', maxlength: 2000,
+    'aria-describedby': 'draw-import-url-hint',
+  });
+  const importUrlLoad = el('button', { type: 'submit', id: 'draw-import-url-load', class: 'text-button' }, icon(ICONS.download), el('span', {}, t('draw_import_url_load')));
+  const importUrlForm = el('form', { id: 'draw-import-url-form', class: 'draw-import-url', novalidate: true },
+    el('label', { for: 'draw-import-url' }, t('draw_import_url')),
+    el('div', { class: 'copy-row' }, importUrl, importUrlLoad),
+    el('p', { id: 'draw-import-url-hint', class: 'hint' }, t('draw_import_url_hint')));
   const layers = el('ul', { id: 'draw-layers', class: 'draw-layers', 'aria-label': t('draw_layers') });
   const exportFormat = el('select', { id: 'draw-export-format', 'aria-label': t('draw_export_format') },
     el('option', { value: 'kml' }, 'KML'),
@@ -166,6 +179,7 @@ export function buildPanel(): Panel {
           el('div', { class: 'check' }, importAsLayer, el('label', { for: 'draw-import-as-layer' }, t('draw_import_as_layer')))),
         el('div', { class: 'button-row' }, importLabel),
         el('p', { class: 'hint' }, t('draw_import_hint')),
+        importUrlForm,
         layers,
         el('h3', {}, t('draw_export')),
         el('div', { class: 'button-row' }, exportFormat, exportButton)),
@@ -174,7 +188,7 @@ export function buildPanel(): Panel {
   return {
     element, close, message, info, expiry, tools, toolButtons, undo, redo, styleBox, symbol, text, color, width,
     fillOpacity, labelScale, measure, selectedBox, featureName, featureDescription, deleteFeature, features, title,
-    save, saveState, links, remove, copy, report, fresh, account, accountSaved, accountLink, claim, importIntoDrawing, importAsLayer, importFile, layers,
+    save, saveState, links, remove, copy, report, fresh, account, accountSaved, accountLink, claim, importIntoDrawing, importAsLayer, importFile, importUrl, importUrlForm, importUrlLoad, layers,
     exportFormat, exportButton,
   };
 }
