@@ -292,7 +292,7 @@ pub fn tables(
 }
 
 /// Events of the "what was done" table, with their translation keys.
-const ACTIVITY: [(&str, &str); 12] = [
+const ACTIVITY: [(&str, &str); 15] = [
     ("search", "CONSOLE.STATS.SEARCHES"),
     ("drawing.create", "CONSOLE.STATS.DRAWINGS_CREATED"),
     ("drawing.copy", "CONSOLE.STATS.DRAWINGS_COPIED"),
@@ -303,6 +303,9 @@ const ACTIVITY: [(&str, &str); 12] = [
     ("drawing.convert", "CONSOLE.STATS.CONVERSIONS"),
     ("file.import", "CONSOLE.STATS.FILES_READ"),
     ("print", "CONSOLE.STATS.PRINTS"),
+    ("external.capabilities", "CONSOLE.STATS.EXTERNAL_SERVICES"),
+    ("external.map", "CONSOLE.STATS.EXTERNAL_IMAGES"),
+    ("ogcapi.items", "CONSOLE.STATS.OGCAPI_PAGES"),
     ("account.register", "CONSOLE.STATS.REGISTRATIONS"),
     ("account.login", "CONSOLE.STATS.LOGINS"),
 ];
