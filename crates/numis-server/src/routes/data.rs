@@ -15,7 +15,7 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode, header};
 use axum::response::IntoResponse;
@@ -31,7 +31,7 @@ use crate::error::ApiError;
 use crate::events::Event;
 use crate::json::{self, Caching};
 use crate::map_service::MapService;
-use crate::open_data::DownloadError;
+use crate::open_data::{DownloadError, Downloads};
 use crate::origin::public_base;
 use crate::state::AppState;
 
@@ -356,47 +356,28 @@ async fn download(
     }
     let base = public_base(&headers);
     let url = format!("{base}{}", download_path(&id, format, lang));
-    let tag = etag(&map, &[&id, format.id(), lang, &url]);
-    let file_name = format!("numis-{}-{}.zip", file_name_part(&id), format.id());
-    let public = is_public(&map, &id);
-    if matches(&headers, &tag) {
-        return Ok(file_answer(
-            None,
-            "application/zip",
-            &file_name,
-            &tag,
-            public,
-        ));
-    }
-    let layer_id = id.clone();
-    let bytes = building(&map, move |map| {
-        let view = map.catalog.view(&caller);
-        let Some(layer) = view.layer(&layer_id) else {
-            return Ok(None);
-        };
-        let portal = portal_name(map, lang);
-        let provenance = Provenance {
-            lang,
-            portal: &portal,
-        };
-        map.downloads
-            .package(&layer, format, provenance, &url)
-            .map(Some)
-    })
-    .await?
-    .ok_or_else(|| ApiError::not_found(NOT_OFFERED))?;
-    // A download, not a probe: HEAD is no reader (as for pages).
-    if method == Method::GET {
-        let subject = format!("{id}/{}", format.id());
-        state.events.count(Event::DataDownload, Some(&subject));
-    }
-    Ok(file_answer(
-        Some(Body::from(bytes)),
-        "application/zip",
-        &file_name,
-        &tag,
-        public,
-    ))
+    let file = DataFile {
+        tag: etag(&map, &[&id, format.id(), lang, &url]),
+        name: format!("numis-{}-{}.zip", file_name_part(&id), format.id()),
+        media_type: "application/zip",
+        subject: format!("{id}/{}", format.id()),
+        id,
+        lang,
+    };
+    answer_file(
+        &state,
+        map,
+        caller,
+        &method,
+        &headers,
+        file,
+        move |downloads, layer, provenance| {
+            downloads
+                .package(layer, format, provenance, &url)
+                .map(Bytes::from)
+        },
+    )
+    .await
 }
 
 /// `/api/data/{layer}.kml`: the layer as KML alone, which Google Earth
@@ -414,18 +395,68 @@ async fn plain_kml(
             "no such file: ask for /api/data/{layer}/{format} or /api/data/{layer}.kml",
         ));
     };
-    let id = id.to_owned();
     let map = published(&state)?;
     let lang = lang_of(query.lang.as_deref());
-    open_layer(&map, &caller, &id)?;
-    let tag = etag(&map, &[&id, "kml-plain", lang]);
-    let file_name = format!("numis-{}.kml", file_name_part(&id));
-    let public = is_public(&map, &id);
-    let media_type = DataFormat::Kml.media_type();
-    if matches(&headers, &tag) {
-        return Ok(file_answer(None, media_type, &file_name, &tag, public));
+    open_layer(&map, &caller, id)?;
+    let file = DataFile {
+        tag: etag(&map, &[id, "kml-plain", lang]),
+        name: format!("numis-{}.kml", file_name_part(id)),
+        media_type: DataFormat::Kml.media_type(),
+        subject: format!("{id}/kml"),
+        id: id.to_owned(),
+        lang,
+    };
+    answer_file(
+        &state,
+        map,
+        caller,
+        &method,
+        &headers,
+        file,
+        |downloads, layer, provenance| downloads.plain(layer, DataFormat::Kml, provenance),
+    )
+    .await
+}
+
+/// One data file to answer.
+struct DataFile {
+    /// The layer.
+    id: String,
+    lang: &'static str,
+    /// Its ETag: the same file has the same tag until the map is reloaded.
+    tag: String,
+    /// The name a browser saves it under.
+    name: String,
+    media_type: &'static str,
+    /// The subject of its `data.download` count: `layer/format`.
+    subject: String,
+}
+
+/// Answers `file`: "not modified" when the client holds it, else the file
+/// built by `make` on a blocking thread (a layer the caller cannot see any
+/// more, after a reload, is not offered), counted as a download.
+async fn answer_file(
+    state: &AppState,
+    map: Arc<MapService>,
+    caller: Caller,
+    method: &Method,
+    headers: &HeaderMap,
+    file: DataFile,
+    make: impl FnOnce(&Downloads, &VisibleLayer<'_>, Provenance<'_>) -> Result<Bytes, DownloadError>
+    + Send
+    + 'static,
+) -> Result<Response<Body>, ApiError> {
+    let public = is_public(&map, &file.id);
+    if matches(headers, &file.tag) {
+        return Ok(file_answer(
+            None,
+            file.media_type,
+            &file.name,
+            &file.tag,
+            public,
+        ));
     }
-    let layer_id = id.clone();
+    let (layer_id, lang) = (file.id.clone(), file.lang);
     let bytes = building(&map, move |map| {
         let view = map.catalog.view(&caller);
         let Some(layer) = view.layer(&layer_id) else {
@@ -436,22 +467,19 @@ async fn plain_kml(
             lang,
             portal: &portal,
         };
-        map.downloads
-            .plain(&layer, DataFormat::Kml, provenance)
-            .map(Some)
+        make(&map.downloads, &layer, provenance).map(Some)
     })
     .await?
     .ok_or_else(|| ApiError::not_found(NOT_OFFERED))?;
+    // A download, not a probe: HEAD is no reader (as for pages).
     if method == Method::GET {
-        state
-            .events
-            .count(Event::DataDownload, Some(&format!("{id}/kml")));
+        state.events.count(Event::DataDownload, Some(&file.subject));
     }
     Ok(file_answer(
         Some(Body::from(bytes)),
-        media_type,
-        &file_name,
-        &tag,
+        file.media_type,
+        &file.name,
+        &file.tag,
         public,
     ))
 }

@@ -14,8 +14,9 @@ use reqwest::header::{
 };
 use serde_json::Value;
 
+use crate::open_data_site;
 use crate::util::{TestServer, client, demo_site, repo_root};
-use crate::wms::{TOKEN, site_with_map};
+use crate::wms::TOKEN;
 
 /// The demo's open layers and their source files.
 const OPEN_DEMO_LAYERS: [(&str, &str); 9] = [
@@ -349,59 +350,9 @@ async fn the_catalogue_page_lists_the_open_layers_in_both_languages_without_cook
     assert!(sitemap.contains("/daten</loc>") && sitemap.contains("/en/data</loc>"));
 }
 
-/// A point layer with a personal field, a restricted layer, and a layer
-/// whose data are withheld although its licence is open.
-const SITE: &str = r##"
-[[layer]]
-id = "messpunkte"
-title = "Öffentliche Messpunkte"
-source = { type = "geojson", path = "messpunkte.geojson" }
-queryable = [{ field = "name", label = "Name" }]
-personal = ["betreuer"]
-licence = { id = "CC-BY-4.0", url = "https://creativecommons.org/licenses/by/4.0/" }
-attribution = "Öffentliche Quelle"
-[[layer.rule]]
-fill = "#0000ff"
-symbol = "circle"
-
-[[layer]]
-id = "baustellen"
-title = "Geplante Baustellen"
-source = { type = "geojson", path = "baustellen.geojson" }
-access = "intern"
-licence = { id = "DL-DE-BY-2.0" }
-attribution = "Interne Planung"
-[[layer.rule]]
-fill = "#ff0000"
-
-[[layer]]
-id = "zurueckgehalten"
-title = "Zurückgehalten"
-source = { type = "geojson", path = "messpunkte.geojson" }
-licence = { id = "CC-BY-4.0" }
-open_data = false
-"##;
-
-const POINTS: &str = r#"{"type":"FeatureCollection","features":[
-  {"type":"Feature","properties":{"name":"Kröpcke","betreuer":"Erika Mustermann","hoehe":55},"geometry":{"type":"Point","coordinates":[9.7386,52.3745]}},
-  {"type":"Feature","properties":{"name":"Maschsee","betreuer":"Max Mustermann","hoehe":53.5},"geometry":{"type":"Point","coordinates":[9.74,52.36]}}]}"#;
-
-const AREA: &str = r#"{"type":"FeatureCollection","features":[
-  {"type":"Feature","properties":{"name":"Geheimes Projekt"},"geometry":{"type":"Polygon",
-   "coordinates":[[[10.45,52.22],[10.60,52.22],[10.60,52.32],[10.45,52.32],[10.45,52.22]]]}}]}"#;
-
-fn own_server() -> (tempfile::TempDir, TestServer) {
-    let site = site_with_map(
-        SITE,
-        &[("messpunkte.geojson", POINTS), ("baustellen.geojson", AREA)],
-    );
-    let server = TestServer::start_with(site.path(), &[("NUMIS_WMS__OPERATOR_TOKEN", TOKEN)]);
-    (site, server)
-}
-
 #[tokio::test]
 async fn a_personal_field_is_in_no_file_of_any_format() {
-    let (_site, server) = own_server();
+    let (_site, server) = open_data_site::start(&[]);
     let mut checked = 0;
     for format in ["geojson", "kml", "gpkg", "csv"] {
         for lang in ["de", "en"] {
@@ -440,7 +391,7 @@ async fn a_personal_field_is_in_no_file_of_any_format() {
 
 #[tokio::test]
 async fn a_restricted_layer_is_downloadable_only_for_its_role() {
-    let (_site, server) = own_server();
+    let (_site, server) = open_data_site::start(&[]);
     let anonymous = fetch(&server, "/api/data/baustellen/geojson", None).await;
     assert_eq!(anonymous.status, StatusCode::NOT_FOUND);
     let list = fetch(&server, "/api/data", None).await;

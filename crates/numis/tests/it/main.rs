@@ -55,6 +55,8 @@ mod external;
 mod external_wms;
 // OGC API – Features at /ogcapi: the open layers for GIS clients (issue 15).
 mod ogcapi;
+// The site the open-data tests share.
+mod open_data_site;
 // Open-data downloads: every format unzips, licence note, L3, L7, /daten.
 mod downloads;
 // Printed maps: the PDF's text, page size, map and the refusals.

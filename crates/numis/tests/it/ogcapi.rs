@@ -12,8 +12,9 @@ use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, AUTHORIZATION, COOKIE, SET_COOKIE};
 use serde_json::Value;
 
+use crate::open_data_site;
 use crate::util::{TestServer, client, create_account, demo_site, login, run_numis};
-use crate::wms::{TOKEN, site_with_map};
+use crate::wms::TOKEN;
 
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 const EPSG_25832: &str = "http://www.opengis.net/def/crs/EPSG/0/25832";
@@ -379,51 +380,9 @@ async fn bbox_bbox_crs_and_crs_select_and_project_features() {
     }
 }
 
-const PEOPLE_SITE: &str = r##"
-[[layer]]
-id = "messpunkte"
-title = "Messpunkte"
-source = { type = "geojson", path = "messpunkte.geojson" }
-licence = { id = "CC-BY-4.0", url = "https://creativecommons.org/licenses/by/4.0/" }
-queryable = [{ field = "name" }, { field = "art" }, { field = "betreuer" }]
-personal = ["betreuer"]
-[[layer.rule]]
-symbol = "circle"
-fill = "#0000ff"
-
-[[layer]]
-id = "baustellen"
-title = "Geplante Baustellen"
-source = { type = "geojson", path = "baustellen.geojson" }
-licence = { id = "CC-BY-4.0" }
-access = "intern"
-[[layer.rule]]
-fill = "#ff0000"
-"##;
-
-const POINTS: &str = r#"{"type":"FeatureCollection","features":[
-  {"type":"Feature","id":"mp-1","properties":{"name":"Kröpcke","art":"Luft","betreuer":"Erika Mustermann"},"geometry":{"type":"Point","coordinates":[9.7386,52.3745]}},
-  {"type":"Feature","id":"mp-2","properties":{"name":"Maschsee","art":"Wasser","betreuer":"Erika Mustermann"},"geometry":{"type":"Point","coordinates":[9.745,52.36]}},
-  {"type":"Feature","id":"mp-3","properties":{"name":"Eilenriede","art":"Luft","betreuer":"Max Mustermann"},"geometry":{"type":"Point","coordinates":[9.78,52.385]}}]}"#;
-
-const AREA: &str = r#"{"type":"FeatureCollection","features":[
-  {"type":"Feature","properties":{"name":"Geheimes Projekt"},"geometry":{"type":"Polygon",
-   "coordinates":[[[10.45,52.22],[10.60,52.22],[10.60,52.32],[10.45,52.32],[10.45,52.22]]]}}]}"#;
-
-fn people_server(env: &[(&str, &str)]) -> (tempfile::TempDir, TestServer) {
-    let site = site_with_map(
-        PEOPLE_SITE,
-        &[("messpunkte.geojson", POINTS), ("baustellen.geojson", AREA)],
-    );
-    let mut all = vec![("NUMIS_WMS__OPERATOR_TOKEN", TOKEN)];
-    all.extend_from_slice(env);
-    let server = TestServer::start_with(site.path(), &all);
-    (site, server)
-}
-
 #[tokio::test]
 async fn property_filters_features_by_id_and_no_personal_field_anywhere() {
-    let (_site, server) = people_server(&[]);
+    let (_site, server) = open_data_site::start(&[]);
     let air = get(&server, "/ogcapi/collections/messpunkte/items?art=Luft")
         .await
         .json();
@@ -522,7 +481,7 @@ async fn property_filters_features_by_id_and_no_personal_field_anywhere() {
 
 #[tokio::test]
 async fn a_restricted_layer_is_a_collection_only_for_its_role() {
-    let (_site, server) = people_server(&[("NUMIS_ACCOUNTS__ENABLED", "true")]);
+    let (_site, server) = open_data_site::start(&[("NUMIS_ACCOUNTS__ENABLED", "true")]);
     let anonymous = get(&server, "/ogcapi/collections").await;
     assert!(!anonymous.body.contains("baustellen"), "{}", anonymous.body);
     assert!(!anonymous.body.contains("Geplante Baustellen"));
