@@ -31,16 +31,9 @@ const OPEN_DEMO_LAYERS: [(&str, &str); 9] = [
     ("nationalparke", "ni_nationalparke.geojson"),
 ];
 
-/// Features with a geometry in a GeoJSON source file.
+/// Features with a geometry in a GeoJSON file of `data/`.
 fn source_count(file: &str) -> usize {
-    let text = std::fs::read_to_string(repo_root().join("data").join(file)).unwrap();
-    let value: Value = serde_json::from_str(&text).unwrap();
-    value["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| !f["geometry"].is_null())
-        .count()
+    open_data_site::source_count(&repo_root().join("data").join(file))
 }
 
 struct File {

@@ -73,14 +73,7 @@ fn demo_layers() -> BTreeMap<String, String> {
 
 /// Features with a geometry in a GeoJSON file of the demo site.
 fn source_count(relative: &str) -> usize {
-    let text = std::fs::read_to_string(demo_site().join(relative)).unwrap();
-    let value: Value = serde_json::from_str(&text).unwrap();
-    value["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| !f["geometry"].is_null())
-        .count()
+    open_data_site::source_count(&demo_site().join(relative))
 }
 
 fn rel<'a>(document: &'a Value, rel: &str) -> Option<&'a str> {

@@ -3,6 +3,8 @@
 //! `intern`, and a layer withheld (`open_data = false`) although its
 //! licence is open.
 
+use serde_json::Value;
+
 use crate::util::TestServer;
 use crate::wms::{TOKEN, site_with_map};
 
@@ -58,4 +60,17 @@ pub fn start(env: &[(&str, &str)]) -> (tempfile::TempDir, TestServer) {
     all.extend_from_slice(env);
     let server = TestServer::start_with(site.path(), &all);
     (site, server)
+}
+
+/// Features with a geometry in the GeoJSON file at `path` (what a layer
+/// of it holds).
+pub fn source_count(path: &std::path::Path) -> usize {
+    let text = std::fs::read_to_string(path).unwrap();
+    let value: Value = serde_json::from_str(&text).unwrap();
+    value["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !f["geometry"].is_null())
+        .count()
 }
