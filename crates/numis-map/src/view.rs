@@ -248,7 +248,8 @@ pub struct DataFeature<'a> {
 }
 
 impl<'a> DataFeature<'a> {
-    /// The feature's properties, personal ones left out, in source order.
+    /// The feature's properties, personal ones left out, in name order
+    /// (properties are held sorted by name, not as the source wrote them).
     pub fn properties(&self) -> impl Iterator<Item = (&'a str, &'a Value)> + use<'a> {
         let personal = self.personal;
         self.properties
@@ -316,7 +317,8 @@ impl<'a> VisibleLayer<'a> {
     }
 
     /// The names of the properties the features carry, personal ones left
-    /// out, in order of first appearance.
+    /// out: each feature's in name order, new names after those seen on
+    /// earlier features.
     pub fn property_names(&self) -> Vec<&'a str> {
         let personal = &self.layer.config.personal;
         let mut names: Vec<&'a str> = Vec::new();
