@@ -23,13 +23,8 @@ pub fn cacheable(
 ) -> Response<Body> {
     let tag = etag(body.as_ref());
     let last_modified = modified.map(httpdate::fmt_http_date);
-    let not_modified = match request_headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-    {
-        Some(candidates) => candidates
-            .split(',')
-            .any(|c| c.trim() == tag || c.trim() == "*"),
+    let not_modified = match request_headers.get(header::IF_NONE_MATCH) {
+        Some(_) => if_none_match(request_headers, &tag),
         None => match (
             request_headers
                 .get(header::IF_MODIFIED_SINCE)
@@ -60,6 +55,19 @@ pub fn cacheable(
     // Revalidate on each use: content pages change when the operator edits them.
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
+}
+
+/// Does the request's `If-None-Match` name `tag` (or `*`)? Then the
+/// client holds the answer already.
+pub fn if_none_match(request_headers: &HeaderMap, tag: &str) -> bool {
+    request_headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|candidates| {
+            candidates
+                .split(',')
+                .any(|c| c.trim() == tag || c.trim() == "*")
+        })
 }
 
 fn truncate_to_seconds(time: SystemTime) -> SystemTime {

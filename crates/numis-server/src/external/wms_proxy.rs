@@ -84,20 +84,11 @@ pub enum WmsProxyError {
     NoLegend(String),
 }
 
+#[derive(Clone)]
 struct Kept<T> {
     value: T,
     at: Instant,
     weight: u64,
-}
-
-impl<T: Clone> Clone for Kept<T> {
-    fn clone(&self) -> Self {
-        Self {
-            value: self.value.clone(),
-            at: self.at,
-            weight: self.weight,
-        }
-    }
 }
 
 #[derive(Clone)]

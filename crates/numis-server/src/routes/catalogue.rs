@@ -46,7 +46,7 @@ struct LangQuery {
     lang: Option<String>,
 }
 
-fn lang_of(lang: Option<&str>) -> &'static str {
+pub(crate) fn lang_of(lang: Option<&str>) -> &'static str {
     Lang::from_query(lang).as_str()
 }
 
@@ -57,7 +57,7 @@ fn ok(value: &Value) -> Result<Response<Body>, ApiError> {
 }
 
 /// The published map, or 404 when the site has none.
-fn published(state: &AppState) -> Result<std::sync::Arc<MapService>, ApiError> {
+pub(crate) fn published(state: &AppState) -> Result<std::sync::Arc<MapService>, ApiError> {
     state
         .map()
         .ok_or_else(|| ApiError::not_found("this portal publishes no map"))

@@ -20,12 +20,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use numis_cms::Lang;
 use numis_map::attribution::licence_short_name;
 use numis_map::export::{DataFormat, Provenance, formats_for, licence_title};
 use numis_map::view::{Caller, VisibleLayer};
 use serde::{Deserialize, Serialize};
 
+use crate::cache::if_none_match;
 use crate::caller::RequestCaller;
 use crate::error::ApiError;
 use crate::events::Event;
@@ -33,6 +33,7 @@ use crate::json::{self, Caching};
 use crate::map_service::MapService;
 use crate::open_data::{DownloadError, Downloads};
 use crate::origin::public_base;
+use crate::routes::catalogue::{lang_of, published};
 use crate::state::AppState;
 
 /// `/api/data`, `/api/data/{layer}/{format}`, `/api/data/{layer}.kml`.
@@ -104,10 +105,6 @@ pub struct LayerOffer {
     pub kml_url: String,
     /// The ZIPs.
     pub formats: Vec<FileOffer>,
-}
-
-fn lang_of(lang: Option<&str>) -> &'static str {
-    Lang::from_query(lang).as_str()
 }
 
 /// `?lang=en` for English; German needs none.
@@ -201,13 +198,6 @@ pub fn offers(
         .collect()
 }
 
-/// The published map, or 404 when the site has none.
-fn published(state: &AppState) -> Result<Arc<MapService>, ApiError> {
-    state
-        .map()
-        .ok_or_else(|| ApiError::not_found("this portal publishes no map"))
-}
-
 /// Runs `work` on a blocking thread once a build slot is free.
 pub async fn building<T: Send + 'static>(
     map: &Arc<MapService>,
@@ -266,17 +256,6 @@ fn open_layer<'a>(
 fn etag(map: &MapService, parts: &[&str]) -> String {
     let hash = xxhash_rust::xxh3::xxh3_64(parts.join("\u{0}").as_bytes());
     format!("\"{:x}-{hash:016x}\"", map.downloads.generation())
-}
-
-fn matches(headers: &HeaderMap, tag: &str) -> bool {
-    headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|candidates| {
-            candidates
-                .split(',')
-                .any(|c| c.trim() == tag || c.trim() == "*")
-        })
 }
 
 /// A file answer: its type, name, validator, and who may keep it (only
@@ -447,7 +426,7 @@ async fn answer_file(
     + 'static,
 ) -> Result<Response<Body>, ApiError> {
     let public = is_public(&map, &file.id);
-    if matches(headers, &file.tag) {
+    if if_none_match(headers, &file.tag) {
         return Ok(file_answer(
             None,
             file.media_type,

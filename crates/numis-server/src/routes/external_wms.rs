@@ -38,6 +38,7 @@ use crate::external::target::Refusal;
 use crate::external::wms_proxy::{self, IMAGE_TTL, Image, WmsProxyError};
 use crate::external::wms_request::{GetMap, service_url};
 use crate::json::{Caching, answer};
+use crate::ratelimit::ClientLimit;
 use crate::routes::external::fetch_error;
 use crate::state::AppState;
 
@@ -98,21 +99,11 @@ async fn map(
     let service = checked_service(&state, url)?;
     let get_map = GetMap::from_pairs(&pairs).map_err(ApiError::bad_request)?;
     let provider_url = get_map.provider_url(&service);
-    let image = match state.wms_proxy.cached_image(&provider_url) {
-        Some(image) => image,
-        None => {
-            state.external_map_limit.admit(
-                peer_address(&peer),
-                &headers,
-                "map images from other servers",
-            )?;
-            state
-                .wms_proxy
-                .fetch_image(&state.fetcher, &provider_url)
-                .await
-                .map_err(proxy_error)?
-        }
+    let budget = Budget {
+        limit: &state.external_map_limit,
+        what: "map images from other servers",
     };
+    let image = image_of(&state, &provider_url, budget, peer, &headers).await?;
     state.events.count(Event::ExternalMap, None);
     Ok(image_answer(image))
 }
@@ -130,21 +121,11 @@ async fn legend(
         .ok_or_else(|| ApiError::bad_request("give the layer's name as &layer=…"))?;
     let caps = capabilities_of(&state, &service, peer, &headers).await?;
     let legend_url = wms_proxy::legend_url(&caps, &service, &layer).map_err(proxy_error)?;
-    let image = match state.wms_proxy.cached_image(&legend_url) {
-        Some(image) => image,
-        None => {
-            state.external_limit.admit(
-                peer_address(&peer),
-                &headers,
-                "requests to other servers",
-            )?;
-            state
-                .wms_proxy
-                .fetch_image(&state.fetcher, &legend_url)
-                .await
-                .map_err(proxy_error)?
-        }
+    let budget = Budget {
+        limit: &state.external_limit,
+        what: "requests to other servers",
     };
+    let image = image_of(&state, &legend_url, budget, peer, &headers).await?;
     state.events.count(Event::ExternalLegend, None);
     Ok(image_answer(image))
 }
@@ -193,6 +174,35 @@ async fn capabilities_of(
     state
         .wms_proxy
         .fetch_capabilities(&state.fetcher, service)
+        .await
+        .map_err(proxy_error)
+}
+
+/// Which per-client budget a fetch counts against, and its name in the
+/// 429's sentence.
+struct Budget<'a> {
+    limit: &'a ClientLimit,
+    what: &'static str,
+}
+
+/// The image at `url`, from the cache (free) or fetched (counted against
+/// `budget`).
+async fn image_of(
+    state: &AppState,
+    url: &Url,
+    budget: Budget<'_>,
+    peer: Peer,
+    headers: &HeaderMap,
+) -> Result<Image, ApiError> {
+    if let Some(image) = state.wms_proxy.cached_image(url) {
+        return Ok(image);
+    }
+    budget
+        .limit
+        .admit(peer_address(&peer), headers, budget.what)?;
+    state
+        .wms_proxy
+        .fetch_image(&state.fetcher, url)
         .await
         .map_err(proxy_error)
 }

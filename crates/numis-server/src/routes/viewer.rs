@@ -275,10 +275,7 @@ async fn bundle_file(Path(file): Path<String>, headers: HeaderMap) -> Response<B
         Some(coding) => format!("\"{}.{coding}\"", file.name),
         None => format!("\"{}\"", file.name),
     };
-    let unchanged = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let unchanged = crate::cache::if_none_match(&headers, &etag);
     let mut response = if unchanged {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
