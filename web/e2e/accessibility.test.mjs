@@ -44,6 +44,36 @@ async function measure(t, s, page, where) {
 /** The content pages: the German ones from the main menu and footer, and their English twins. */
 const CONTENT = ['/', '/datenschutz', '/hilfe', '/impressum', '/nutzungshinweise', '/en/', '/en/datenschutz', '/en/hilfe'];
 
+/** The HTML pages of OGC API – Features (a browser asks for HTML), in both languages. */
+const OGC_API = [
+    '/ogcapi',
+    '/ogcapi/conformance',
+    '/ogcapi/collections',
+    '/ogcapi/collections/orte',
+    '/ogcapi/collections/orte/items?limit=10',
+    '/ogcapi/collections/orte/items/0',
+    '/ogcapi/collections/gemeinden?lang=en',
+    '/ogcapi/collections/gemeinden/items?limit=5&lang=en',
+];
+
+for (const [name, options] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+    test(`the OGC API pages have no accessibility violations (${name})`, async (t) => {
+        const s = await openSession(browser, options);
+        try {
+            const page = await s.context.newPage();
+            for (const path of OGC_API) {
+                const res = await page.goto(`${BASE}${path}`);
+                assert.equal(res.status(), 200, `GET ${path}`);
+                assert.match(res.headers()['content-type'], /^text\/html/, `${path} is a page`);
+                await measure(t, s, page, `${path} (${name})`);
+            }
+            s.check();
+        } finally {
+            await s.close();
+        }
+    });
+}
+
 for (const [name, options] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     test(`content pages have no serious or critical accessibility violations (${name})`, async (t) => {
         const s = await openSession(browser, options);
