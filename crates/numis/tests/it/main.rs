@@ -33,6 +33,10 @@ mod console_accounts;
 mod durability;
 // PostgreSQL down and back: a clear start-up error, 503, reconnection.
 mod store_outage;
+// Two instances on one PostgreSQL store share everything they must.
+mod instances;
+// `numis store migrate-to`: SQLite to PostgreSQL and back.
+mod store_migration;
 // `numis account …`: accounts on the command line.
 mod accounts_cli;
 // Accounts over HTTP: the cookie, CSRF, login, roles for sessions and WMS clients.

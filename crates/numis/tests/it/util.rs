@@ -90,9 +90,15 @@ impl TestServer {
 
     /// Starts the server on `site` with extra environment variables.
     pub fn start_with(site: &Path, env: &[(&str, &str)]) -> Self {
-        let schema = scratch_store().expect(
-            "PostgreSQL for NUMIS_TEST_STORE=postgres cannot be reached (see the message above)",
-        );
+        // A test that names its own store gets no scratch schema.
+        let own_store = env.iter().any(|(key, _)| *key == "NUMIS_STORE__URL");
+        let schema = if own_store {
+            None
+        } else {
+            scratch_store().expect(
+                "PostgreSQL for NUMIS_TEST_STORE=postgres cannot be reached (see the message above)",
+            )
+        };
         let log_dir = tempfile::tempdir().expect("log dir");
         let mut server = Self {
             child: None,
@@ -136,18 +142,19 @@ impl TestServer {
     /// The environment that points a `numis` command at this server's
     /// store (empty on SQLite, where `--data-dir` does).
     pub fn store_env(&self) -> Vec<(String, String)> {
-        self.schema
+        let own = self.env.iter().find(|(key, _)| key == "NUMIS_STORE__URL");
+        let scratch = self
+            .schema
             .iter()
-            .map(|schema| ("NUMIS_STORE__URL".to_owned(), schema.url().to_owned()))
-            .collect()
+            .map(|schema| ("NUMIS_STORE__URL".to_owned(), schema.url().to_owned()));
+        own.cloned().into_iter().chain(scratch).take(1).collect()
     }
 
     /// The server's store, opened beside it (to look at what it wrote).
     pub async fn store(&self) -> SqlStore {
-        let location = match &self.schema {
-            Some(schema) => StoreLocation::Postgres(schema.url().to_owned()),
-            None => StoreLocation::Sqlite(self.data_dir.path().to_owned()),
-        };
+        let url = self.store_env().into_iter().next().map(|(_, url)| url);
+        let location = StoreLocation::from_setting(url.as_deref(), self.data_dir.path())
+            .expect("the server's store setting");
         SqlStore::open(&location).await.expect("the server's store")
     }
 

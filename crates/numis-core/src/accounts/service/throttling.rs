@@ -29,10 +29,13 @@ impl AccountService {
         let now = self.now();
         for key in &shared {
             let failures = store.login_failures(&shared_key(key)).await?;
+            // The store counts whole seconds: a block until second
+            // `until` lasts to its end, so that a failure late in a second
+            // never waits less than the rules say (at most a second more).
             if let Some(until) = failures.and_then(|f| f.blocked_until)
-                && until > now
+                && until >= now
             {
-                let wait = RetryAfter(Duration::from_secs(until.abs_diff(now)));
+                let wait = RetryAfter(Duration::from_secs(until.abs_diff(now) + 1));
                 longest = longest.max_by_wait(wait);
             }
         }
