@@ -135,10 +135,19 @@ pub async fn resolve(
         return next.run(request).await;
     };
     let key = SessionCache::key(&token);
+    // A hit is not put back: an entry lives `TTL` from its lookup in the
+    // store, however often it is used, so that what another process or
+    // instance changed (a logout, a block) takes effect within `TTL`.
     let info = match state.session_cache.get(&key) {
         Some(info) => Some(info),
         None => match state.accounts.session(&token).await {
-            Ok(found) => found.map(Arc::new),
+            Ok(found) => {
+                let found = found.map(Arc::new);
+                if let Some(info) = &found {
+                    state.session_cache.put(key, info.clone());
+                }
+                found
+            }
             Err(e) => return ApiError::from(e).into_response(),
         },
     };
@@ -151,7 +160,6 @@ pub async fn resolve(
         }
         return response;
     };
-    state.session_cache.put(key, info.clone());
     let session = CurrentSession {
         info,
         token: token.into(),

@@ -235,3 +235,50 @@ async fn statistics_of_both_instances_add_up_and_the_daily_purge_runs_once() {
     assert_eq!(deferred, 1, "one instance purged, the other left it");
     store.close().await;
 }
+
+#[tokio::test]
+async fn a_logout_on_one_instance_ends_the_session_on_the_other_within_seconds() {
+    let Some((_schema, one, two)) = two_instances(&[("NUMIS_ACCOUNTS__ENABLED", "true")]).await
+    else {
+        return;
+    };
+    create_account(&one, "Zwergtaucher", false);
+    let browser = try_login(&one, "Zwergtaucher", ACCOUNT_PASSWORD)
+        .await
+        .expect("login");
+    let me = |server: &TestServer| {
+        client()
+            .get(server.url("/api/me"))
+            .header("Cookie", &browser.cookie)
+            .send()
+    };
+    assert_eq!(me(&two).await.unwrap().status(), StatusCode::OK);
+    let logout = client()
+        .post(one.url("/konto/abmelden"))
+        .header("Origin", &one.base)
+        .header("Cookie", &browser.cookie)
+        .form(&[("csrf", browser.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(logout.status().is_redirection() || logout.status().is_success());
+    assert_ne!(
+        me(&one).await.unwrap().status(),
+        StatusCode::OK,
+        "ended here at once"
+    );
+    // The second instance, used all the while (as a viewer asking for
+    // tiles would), learns it within its session cache's lifetime.
+    let deadline =
+        std::time::Instant::now() + numis_server::session_cache::TTL + Duration::from_secs(2);
+    loop {
+        if me(&two).await.unwrap().status() != StatusCode::OK {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the second instance still accepts the ended session"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
