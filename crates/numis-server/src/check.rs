@@ -50,6 +50,11 @@ impl CheckReport {
 pub fn run(config: &Config, warnings: Vec<String>) -> numis_cms::Result<CheckReport> {
     let site = numis_cms::Site::load(&config.site_dir)?;
     let mut problems: Vec<String> = site.problems().map(ToString::to_string).collect();
+    // Whether the store can be reached is the server's start-up to say;
+    // a setting that names no store at all is a problem of the file.
+    if let Err(e) = config.store_location() {
+        problems.push(e.to_string());
+    }
     let layers = match numis_map::catalog::Catalog::load(&config.site_dir) {
         Ok(Some(catalog)) => {
             // The server would serve the map without these layers; the

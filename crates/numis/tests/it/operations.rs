@@ -109,6 +109,28 @@ fn check_reports_a_bad_configuration_with_the_key() {
 }
 
 #[test]
+fn check_reports_a_store_url_it_cannot_use_without_its_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("numis.toml");
+    let site = demo_site();
+    std::fs::write(
+        &config,
+        format!(
+            "site_dir = {:?}\n[store]\nurl = \"mysql://numis:geheim@db/numis\"\n",
+            site.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let (status, output) = run_numis(&["check", "--config", config.to_str().unwrap()]);
+    assert!(!status.success(), "{output}");
+    assert!(
+        output.contains("store.url must start with postgres://"),
+        "{output}"
+    );
+    assert!(!output.contains("geheim"), "{output}");
+}
+
+#[test]
 fn an_unusable_data_directory_is_a_clear_error_not_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("not-a-directory");
