@@ -109,7 +109,21 @@ pub fn mask_secrets(value: Value) -> Value {
                 .collect(),
         ),
         Value::Array(items) => Value::Array(items.into_iter().map(mask_secrets).collect()),
+        Value::String(text) => Value::String(mask_url_password(text)),
         other => other,
+    }
+}
+
+/// A URL's password replaced by [`MASK`] (`postgres://numis:…@db/numis`
+/// in `[store] url`); any other text as it is.
+fn mask_url_password(text: String) -> String {
+    let Ok(mut url) = url::Url::parse(&text) else {
+        return text;
+    };
+    if url.password().is_some() && url.set_password(Some(MASK)).is_ok() {
+        url.to_string()
+    } else {
+        text
     }
 }
 
@@ -182,11 +196,13 @@ mod tests {
         config.accounts.smtp.password = Some("smtp-passwort-geheim".to_owned());
         config.accounts.smtp.username = Some("mailer".to_owned());
         config.accounts.smtp.host = Some("mail.example.org".to_owned());
+        config.store.url = Some("postgres://numis:pg-passwort-geheim@db.example/numis".to_owned());
         let toml = masked_toml(&config, "not set");
         for secret in [
             "op-token-sehr-geheim",
             "alt-token-geheim",
             "smtp-passwort-geheim",
+            "pg-passwort-geheim",
         ] {
             assert!(!toml.contains(secret), "{secret} leaked:\n{toml}");
         }
@@ -198,6 +214,10 @@ mod tests {
         assert!(toml.contains(&format!("password = \"{MASK}\"")), "{toml}");
         // What is no secret stays readable.
         assert!(toml.contains("username = \"mailer\""), "{toml}");
+        assert!(
+            toml.contains("url = \"postgres://numis:********@db.example/numis\""),
+            "{toml}"
+        );
         assert!(toml.contains("host = \"mail.example.org\""), "{toml}");
         assert!(toml.contains("[accounts.smtp]"), "{toml}");
         assert!(toml.contains("retention_days = 730"), "{toml}");
