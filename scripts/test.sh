@@ -43,9 +43,10 @@ status=${PIPESTATUS[0]}
 # the API integration tests run once more with every server on
 # PostgreSQL (a schema of its own in the database `test` at
 # 127.0.0.1:5432, dropped afterwards; NUMIS_TEST_POSTGRES_URL points
-# elsewhere).
+# elsewhere). `--workspace` keeps the features of the run above: nothing
+# is compiled again.
 echo "== cargo test: the integration tests on PostgreSQL"
-NUMIS_TEST_STORE=postgres cargo test --locked -p numis --test it 2>&1 | tee -a "$log"
+NUMIS_TEST_STORE=postgres cargo test --workspace --locked --test it 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 echo "== real clients: OWSLib and GDAL against the WMS and the drawings API (tests/clients)"
