@@ -33,6 +33,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.parse
 
 import pytest
 
@@ -62,6 +63,9 @@ def deployment():
     if not shutil.which("psql"):
         pytest.fail("psql is not installed (Debian postgresql-client)")
     root = tempfile.mkdtemp(prefix="numis-deploy-")
+    # nginx's workers run as an unprivileged user when the test runs as
+    # root, and buffer large bodies below root/nginx.
+    os.chmod(root, 0o755)
     schema = "deploy_" + secrets.token_hex(6)
     url = d.postgres_url()
     d.psql(url, f"CREATE SCHEMA {schema}")
@@ -173,7 +177,7 @@ class Deployment:
         response = self.request(
             "POST",
             "/konto/anmelden",
-            body=f"pseudonym={OPERATOR.replace(' ', '+')}&password={self.password}",
+            body=urllib.parse.urlencode({"pseudonym": OPERATOR, "password": self.password}),
             headers={
                 "Content-Type": "application/x-www-form-urlencoded",
                 "Origin": self.origin,
@@ -259,6 +263,9 @@ def test_a_login_on_one_instance_is_valid_on_the_other(deployment):
     csrf = re.search(r'name="csrf" value="([^"]+)"', home.text)
     assert csrf, "the account page has its form token"
 
+    # a has looked the session up too (and keeps it in its session cache).
+    assert deployment.toward(a, "GET", "/konto", headers={"Cookie": cookie}, source=source).status == 200
+
     # Logout through b ends the session on a too: at once on b, on a
     # within numis's session cache time (5 s, session_cache.rs).
     out = deployment.toward(
@@ -274,6 +281,8 @@ def test_a_login_on_one_instance_is_valid_on_the_other(deployment):
         source=source,
     )
     assert out.status == 303, out.text[:300]
+    gone = deployment.toward(b, "GET", "/konto", headers={"Cookie": cookie}, source=source)
+    assert gone.status == 303, "b, where the logout happened, refuses the session at once"
     started = time.monotonic()
     while True:
         home = deployment.toward(a, "GET", "/konto", headers={"Cookie": cookie}, source=source)
@@ -339,9 +348,7 @@ def test_bodies_are_limited_as_numis_limits_them(deployment):
     response = deployment.request("POST", "/api/drawings", body=big, headers=GEOJSON, source=source)
     assert response.status == 413
     assert response.upstream, "numis answered, not nginx"
-    assert "5242880" in response.text or "5 MB" in response.text or "5 MiB" in response.text, (
-        response.text[:300]
-    )
+    assert "5242880" in response.text, response.text[:300]
     # Far beyond: nginx stops it before any instance sees it.
     huge = b"x" * (7 * 1024 * 1024)
     response = deployment.request(
@@ -392,7 +399,7 @@ def test_an_instance_killed_during_a_burst_of_saves_loses_nothing_acknowledged_a
                 failures.append(f"create: {e}")
                 continue
             if created.status != 201:
-                failures.append(f"create: {created.status} {created.text[:200]}")
+                failures.append(f"create: {created.status}")
                 continue
             answer = created.json()
             with lock:
@@ -417,7 +424,7 @@ def test_an_instance_killed_during_a_burst_of_saves_loses_nothing_acknowledged_a
                     failures.append(f"change: {e}")
                     break
                 if changed.status != 200:
-                    failures.append(f"change: {changed.status} {changed.text[:200]}")
+                    failures.append(f"change: {changed.status}")
                     break
                 with lock:
                     known[answer["id"]]["acknowledged"] = version
@@ -436,6 +443,11 @@ def test_an_instance_killed_during_a_burst_of_saves_loses_nothing_acknowledged_a
     for thread in threads:
         thread.join(timeout=180)
     total = BURST_CLIENTS * BURST_DRAWINGS * (VERSIONS + 1)
+    # Shown with -s or when the test fails.
+    print(
+        f"burst: {acknowledged[0]} of {total} saves acknowledged, failed: {failures}, "
+        f"answered by {answered_by}, after the kill {after_kill}"
+    )
 
     # Failover: what was in flight on a may fail (at most one request per
     # client); everything after went to b.
