@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -216,17 +217,36 @@ def wrk(args, script, url, script_args, duration):
             "p99": float(stats["p99_ms"]), "errors": errors}
 
 
+def machine_ticks():
+    """(busy, total) clock ticks of all cores since boot (/proc/stat)."""
+    with open("/proc/stat", encoding="ascii") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle, iowait
+    return sum(values) - idle, sum(values)
+
+
 def measured(args, deployment, script, script_args):
-    """Warm-up, then a measured run with the CPU of every process group."""
+    """Warm-up, then a measured run with the CPU of every process group,
+    of wrk itself, and how busy the whole machine was."""
     wrk(args, script, deployment.url, script_args, args.warmup)
     groups = deployment.pids()
     before = {g: cpu_ticks(p) for g, p in groups.items()}
+    machine_before = machine_ticks()
+    wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = wrk(args, script, deployment.url, script_args, args.duration)
+    wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    machine_after = machine_ticks()
     groups = deployment.pids()
+    requests = max(result["requests"], 1)
     for group, pids in groups.items():
         after = cpu_ticks(pids)
         spent = sum(t - before[group].get(pid, 0) for pid, t in after.items())
-        result[f"cpu_{group}"] = spent / TICKS * 1000 / max(result["requests"], 1)
+        result[f"cpu_{group}"] = spent / TICKS * 1000 / requests
+    wrk_seconds = (wrk_after.ru_utime - wrk_before.ru_utime) + (wrk_after.ru_stime - wrk_before.ru_stime)
+    result["cpu_wrk"] = wrk_seconds * 1000 / requests
+    busy = machine_after[0] - machine_before[0]
+    total = machine_after[1] - machine_before[1]
+    result["machine_busy"] = busy / max(total, 1)
     return result
 
 
@@ -317,15 +337,17 @@ def main():
 
     labels = {"sqlite1": "1 × SQLite, direct", "pg1": "1 × PostgreSQL, nginx",
               "pg2": "2 × PostgreSQL, nginx"}
-    print("| deployment | phase | req/s | p50 ms | p99 ms | errors | CPU ms/req numis | nginx | PostgreSQL |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| deployment | phase | req/s | p50 ms | p99 ms | errors "
+          "| CPU ms/req: numis | nginx | PostgreSQL | wrk | machine busy |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     invalid = False
     for name, phases in results.items():
         for phase, r in phases.items():
             invalid |= r["errors"] > 0
-            cpu = [f"{r[k]:.3f}" if k in r else "–" for k in ("cpu_numis", "cpu_nginx", "cpu_postgres")]
+            cpu = [f"{r[k]:.3f}" if k in r else "–"
+                   for k in ("cpu_numis", "cpu_nginx", "cpu_postgres", "cpu_wrk")]
             print(f"| {labels[name]} | {phase} | {r['rps']:,.0f} | {r['p50']:.2f} | {r['p99']:.2f} | "
-                  f"{r['errors']} | {' | '.join(cpu)} |")
+                  f"{r['errors']} | {' | '.join(cpu)} | {r['machine_busy']:.0%} |")
     print(json.dumps(results), file=sys.stderr)
     if invalid:
         log("errors were counted: the figures are invalid")
