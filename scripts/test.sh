@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole numis test suite: formatting, lints, and every test
-# (unit tests, integration tests against the real server, the Grav corpus,
+# (unit tests, integration tests against the real server on SQLite and
+# again on PostgreSQL, the Grav corpus,
 # real third-party WMS clients, OWSLib and GDAL, in tests/clients, and the
 # map viewer in a real browser, web/e2e).
 # Installs whatever the tests need that is not already on the machine, so a
@@ -37,6 +38,15 @@ setup_status=${PIPESTATUS[0]}
 echo "== cargo test"
 cargo test --workspace --locked 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+
+# The store's own tests run on SQLite and PostgreSQL in the run above;
+# the API integration tests run once more with every server on
+# PostgreSQL (a schema of its own in the database `test` at
+# 127.0.0.1:5432, dropped afterwards; NUMIS_TEST_POSTGRES_URL points
+# elsewhere).
+echo "== cargo test: the integration tests on PostgreSQL"
+NUMIS_TEST_STORE=postgres cargo test --locked -p numis --test it 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 echo "== real clients: OWSLib and GDAL against the WMS and the drawings API (tests/clients)"
 if [ "$setup_status" -eq 0 ]; then

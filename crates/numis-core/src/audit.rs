@@ -17,7 +17,7 @@
 //! use numis_core::audit::{Action, Actor, AuditLog};
 //!
 //! let dir = tempfile::tempdir().unwrap();
-//! let store = numis_store::SqliteStore::open(dir.path()).await.unwrap();
+//! let store = numis_store::SqlStore::open_sqlite(dir.path()).await.unwrap();
 //! let audit = AuditLog::new(Arc::new(store));
 //! audit.record(&Actor::Token, Action::Block, "abc").await.unwrap();
 //! let entries = audit.recent(10).await.unwrap();
@@ -165,14 +165,14 @@ impl AuditLog {
 mod tests {
     use std::sync::atomic::{AtomicI64, Ordering};
 
-    use numis_store::SqliteStore;
+    use numis_store::SqlStore;
 
     use super::*;
 
     #[tokio::test]
     async fn actions_are_recorded_newest_first_and_purged_after_two_years() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(dir.path()).await.unwrap();
+        let store = SqlStore::open_sqlite(dir.path()).await.unwrap();
         let clock = Arc::new(AtomicI64::new(1_000_000_000));
         let time = clock.clone();
         let audit = AuditLog::new(Arc::new(store)).with_clock(move || time.load(Ordering::SeqCst));

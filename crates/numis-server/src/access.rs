@@ -87,47 +87,8 @@ pub async fn purge(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use async_trait::async_trait;
-    use numis_store::{EventCount, StoreError};
 
-    /// A store whose disk is full.
-    struct FullDisk;
-
-    #[async_trait]
-    impl Store for FullDisk {
-        async fn ping(&self) -> numis_store::Result<()> {
-            Ok(())
-        }
-        async fn add_access_counts(&self, _: &[AccessCount]) -> numis_store::Result<()> {
-            Err(StoreError::DataDir {
-                path: "var".into(),
-                source: std::io::Error::other("No space left on device"),
-            })
-        }
-        async fn access_counts(
-            &self,
-            _: NaiveDate,
-            _: NaiveDate,
-        ) -> numis_store::Result<Vec<AccessCount>> {
-            Ok(Vec::new())
-        }
-        async fn purge_access_counts(&self, _: NaiveDate) -> numis_store::Result<u64> {
-            Ok(0)
-        }
-        async fn add_event_counts(&self, _: &[EventCount]) -> numis_store::Result<()> {
-            Err(StoreError::DataDir {
-                path: "var".into(),
-                source: std::io::Error::other("No space left on device"),
-            })
-        }
-        async fn event_counts(
-            &self,
-            _: NaiveDate,
-            _: NaiveDate,
-        ) -> numis_store::Result<Vec<EventCount>> {
-            Ok(Vec::new())
-        }
-    }
+    use crate::full_disk::FullDisk;
 
     #[tokio::test]
     async fn counts_survive_a_failed_write_and_arrive_later() {
@@ -137,7 +98,9 @@ mod tests {
         counter.count("/{*path}".into(), 404, 1);
         assert!(counter.flush(&FullDisk).await.is_err());
         let dir = tempfile::tempdir().unwrap();
-        let store = numis_store::SqliteStore::open(dir.path()).await.unwrap();
+        let store = numis_store::SqlStore::open_sqlite(dir.path())
+            .await
+            .unwrap();
         assert_eq!(
             counter.flush(&store).await.unwrap(),
             2,

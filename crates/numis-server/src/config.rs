@@ -46,6 +46,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// The site tree: pages, languages, config, templates, assets. [default: site]
     pub site_dir: PathBuf,
+    /// Where drawings, accounts, sessions, statistics and the audit trail
+    /// are kept.
+    pub store: StoreConfig,
     /// Access statistics.
     pub stats: StatsConfig,
     /// HTTP security headers.
@@ -62,6 +65,26 @@ pub struct Config {
     pub print: PrintConfig,
     /// Other servers' data loaded for users (external WMS, files by URL).
     pub external: ExternalConfig,
+}
+
+/// `[store]`: the database. Unset, a SQLite file in the data directory;
+/// a `postgres://` URL, a PostgreSQL database that any number of numis
+/// instances share (see `deploy/README.md`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreConfig {
+    /// `postgres://user:password@host:port/database` (libpq's URL; a
+    /// schema other than `public` with `?options=-c%20search_path%3Dname`),
+    /// or `sqlite:///path/to/data-dir`. [default: unset, SQLite in
+    /// `data_dir`]
+    pub url: Option<String>,
+}
+
+impl Config {
+    /// Where the store is: `[store] url`, or SQLite in `data_dir`.
+    pub fn store_location(&self) -> numis_store::Result<numis_store::StoreLocation> {
+        numis_store::StoreLocation::from_setting(self.store.url.as_deref(), &self.data_dir)
+    }
 }
 
 /// Which other servers numis loads data from for users.
@@ -436,6 +459,7 @@ impl Default for Config {
                 .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 8080))),
             data_dir: DEFAULT_DATA_DIR.into(),
             site_dir: DEFAULT_SITE_DIR.into(),
+            store: StoreConfig::default(),
             stats: StatsConfig::default(),
             security: SecurityConfig::default(),
             wms: WmsConfig::default(),

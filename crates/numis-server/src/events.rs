@@ -181,48 +181,8 @@ impl EventCounter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use async_trait::async_trait;
-    use numis_store::{AccessCount, StoreError};
 
-    /// A store whose disk is full.
-    struct FullDisk;
-
-    fn disk_full() -> StoreError {
-        StoreError::DataDir {
-            path: "var".into(),
-            source: std::io::Error::other("No space left on device"),
-        }
-    }
-
-    #[async_trait]
-    impl Store for FullDisk {
-        async fn ping(&self) -> numis_store::Result<()> {
-            Ok(())
-        }
-        async fn add_access_counts(&self, _: &[AccessCount]) -> numis_store::Result<()> {
-            Err(disk_full())
-        }
-        async fn access_counts(
-            &self,
-            _: NaiveDate,
-            _: NaiveDate,
-        ) -> numis_store::Result<Vec<AccessCount>> {
-            Ok(Vec::new())
-        }
-        async fn purge_access_counts(&self, _: NaiveDate) -> numis_store::Result<u64> {
-            Ok(0)
-        }
-        async fn add_event_counts(&self, _: &[EventCount]) -> numis_store::Result<()> {
-            Err(disk_full())
-        }
-        async fn event_counts(
-            &self,
-            _: NaiveDate,
-            _: NaiveDate,
-        ) -> numis_store::Result<Vec<EventCount>> {
-            Ok(Vec::new())
-        }
-    }
+    use crate::full_disk::FullDisk;
 
     #[tokio::test]
     async fn event_counts_survive_a_failed_write_and_arrive_later() {
@@ -233,7 +193,9 @@ mod tests {
         assert!(counter.flush(&FullDisk).await.is_err());
         counter.count(Event::GetMap, Some("orthofoto"));
         let dir = tempfile::tempdir().unwrap();
-        let store = numis_store::SqliteStore::open(dir.path()).await.unwrap();
+        let store = numis_store::SqlStore::open_sqlite(dir.path())
+            .await
+            .unwrap();
         assert_eq!(counter.flush(&store).await.unwrap(), 2);
         let today = Utc::now().date_naive();
         let counts = store.event_counts(today, today).await.unwrap();

@@ -33,6 +33,8 @@ pub mod download;
 pub mod error;
 pub mod events;
 pub mod external;
+#[cfg(test)]
+mod full_disk;
 pub mod housekeeping;
 pub mod json;
 pub mod layer_monitor;
@@ -58,7 +60,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use numis_cms::Site;
-use numis_store::SqliteStore;
+use numis_store::SqlStore;
 
 pub use config::Config;
 pub use state::AppState;
@@ -143,7 +145,9 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         tracing::error!(problem = %problem, "site problem");
     }
     let map = map_service::load_map(config.site_dir.clone(), &config.wms).await;
-    let store = SqliteStore::open(&config.data_dir).await?;
+    let location = config.store_location()?;
+    let store = SqlStore::open(&location).await?;
+    tracing::info!(store = %location.describe(), "store open");
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .map_err(|source| ServeError::Bind {

@@ -6,7 +6,9 @@ use numis_cms::Site;
 use numis_core::accounts::{AccountService, PasswordHasher, PasswordWorkers};
 use numis_core::audit::AuditLog;
 use numis_core::drawings::DrawingService;
-use numis_store::{AccountStore, AuditStore, DrawingStore, Store};
+use numis_store::{
+    AccountStore, AuditStore, DrawingStore, LoginFailureStore, PrintJobStore, Store,
+};
 
 use crate::access::AccessCounter;
 use crate::basic_auth::BasicAuth;
@@ -85,7 +87,13 @@ impl AppState {
         store: Arc<S>,
     ) -> Result<Self, MailConfigError>
     where
-        S: Store + DrawingStore + AccountStore + AuditStore + 'static,
+        S: Store
+            + DrawingStore
+            + AccountStore
+            + AuditStore
+            + PrintJobStore
+            + LoginFailureStore
+            + 'static,
     {
         // Without accounts nothing is ever mailed; the setting is not read.
         let mailer = if config.accounts.enabled {
@@ -96,16 +104,19 @@ impl AppState {
         let clients = Arc::new(ClientKeys::new(
             config.drawings.client_address_header.as_deref(),
         ));
+        // Failed logins per pseudonym are counted in the store, so that
+        // instances sharing it share the count (see `deploy/README.md`).
         let accounts = AccountService::new(
             store.clone(),
             PasswordWorkers::new(PasswordHasher::new()),
             config.accounts.rules(),
-        );
+        )
+        .with_shared_failures(store.clone());
         let drawings: Arc<dyn DrawingStore> = store.clone();
         let audit: Arc<dyn AuditStore> = store.clone();
         Ok(Self {
             creation_limit: Arc::new(ClientLimit::creation(&config.drawings, clients.clone())),
-            print_jobs: Arc::new(PrintJobs::new(&config.print)),
+            print_jobs: Arc::new(PrintJobs::new(&config.print, store.clone())),
             fetcher: Arc::new(config.external.fetcher()),
             external_limit: Arc::new(ClientLimit::per_hour(
                 config.external.requests_per_hour,

@@ -18,15 +18,23 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
-    /// The database could not be opened (missing permission, not a database…).
-    #[error("cannot open database {path}: {source}")]
+    /// The database could not be opened or reached (missing permission,
+    /// not a database, server down, wrong password…).
+    #[error("cannot open the store {location}: {source}")]
     Open {
-        /// The database file.
-        path: PathBuf,
+        /// The database file, or the PostgreSQL URL without its password.
+        location: String,
         /// The driver's reason.
         #[source]
         source: sqlx::Error,
     },
+    /// Copying a store into another failed: the target is not empty, or
+    /// the counts differ (nothing was written then).
+    #[error("cannot copy the store: {0}")]
+    Transfer(String),
+    /// `store.url` names no store numis can use.
+    #[error("{0}")]
+    Location(String),
     /// Migrating the schema failed.
     #[error("cannot migrate database schema: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),

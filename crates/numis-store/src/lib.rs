@@ -5,18 +5,19 @@
 //! P7–P12) and [`AccountStore`] for "Mein NUMIS" (P3, P4, P5, L7, L8):
 //! pseudonymous accounts with roles and voluntary profile fields,
 //! one-time recovery codes, login sessions, password-reset links and
-//! saved map views. SQLite
-//! (one writing and four reading connections) is the only backend today;
-//! a PostgreSQL backend will implement the same traits, which therefore
-//! speak only in plain Rust types.
+//! saved map views. The traits speak only in plain Rust types; one
+//! implementation, [`SqlStore`], keeps them in a SQLite file in the data
+//! directory (the default) or in a PostgreSQL database that any number of
+//! numis instances share ([`StoreLocation`]).
 //!
 //! The store keeps what it is given. The rules of what may be stored, and
 //! how (password hashing, pseudonym normalisation, token and code hashes,
 //! session lifetimes), live in `numis-core`, not here. What the store
 //! guarantees itself: secrets arrive and stay hashed (it has no column for
 //! a password, session token, reset token or recovery code), and an
-//! erased account leaves no trace in the database files (`secure_delete`,
-//! WAL truncated).
+//! erased account leaves no trace in the SQLite files (`secure_delete`,
+//! WAL truncated); on PostgreSQL its rows are deleted and their space
+//! vacuumed at once.
 //!
 //! No HTTP here.
 
@@ -24,8 +25,11 @@ mod accounts;
 mod audit;
 mod drawings;
 mod error;
-mod sqlite;
+mod shared;
+mod sql;
 mod stats;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use accounts::{
     AccountSummary, NewAccount, OwnedDrawings, PasswordReset, Profile, ProfileField, SavedView,
@@ -34,7 +38,8 @@ pub use accounts::{
 pub use audit::AuditEntry;
 pub use drawings::{DrawingOrder, DrawingReport, StoredDrawing};
 pub use error::{Result, StoreError};
-pub use sqlite::SqliteStore;
+pub use shared::{LoginFailures, PrintJobStatus, StoredPrintJob};
+pub use sql::{Backend, DATABASE_FILE, SqlStore, StoreLocation, TransferReport};
 pub use stats::{AccessCount, EventCount, StatusClass};
 
 use std::collections::HashMap;
@@ -43,7 +48,7 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 
 /// The store's health, the access statistics and the anonymous event
-/// counts. Implemented by [`SqliteStore`], which also implements
+/// counts. Implemented by [`SqlStore`], which also implements
 /// [`DrawingStore`], [`AccountStore`] and [`AuditStore`].
 #[async_trait]
 pub trait Store: Send + Sync {
@@ -66,9 +71,64 @@ pub trait Store: Send + Sync {
     /// The event counts of the days `from..=to`, ordered by day, event,
     /// subject.
     async fn event_counts(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<EventCount>>;
+
+    /// Claims the run of the daily `job` (the purge) for `day`: `true` for
+    /// exactly one caller per job and day, however many instances ask at
+    /// once, `false` for every other. Records `now` as its start.
+    async fn claim_daily_run(&self, job: &str, day: NaiveDate, now: i64) -> Result<bool>;
+
+    /// Records that the claimed run of `job` ended at `now`.
+    async fn finish_daily_run(&self, job: &str, now: i64) -> Result<()>;
+
+    /// The day the daily `job` last ran for, and when it started and
+    /// ended (`None` while it runs or if it died).
+    async fn last_daily_run(&self, job: &str) -> Result<Option<(NaiveDate, i64, Option<i64>)>>;
 }
 
-/// The drawings (clauses P4, P7–P12). Implemented by [`SqliteStore`].
+/// Print jobs, so that any instance answers a job's status and serves its
+/// PDF. Implemented by [`SqlStore`].
+#[async_trait]
+pub trait PrintJobStore: Send + Sync {
+    /// Stores the job, or replaces the one with the same `id_hash`.
+    async fn save_print_job(&self, job: &StoredPrintJob) -> Result<()>;
+
+    /// The job whose id has this hash.
+    async fn print_job(&self, id_hash: &[u8]) -> Result<Option<StoredPrintJob>>;
+
+    /// Deletes the jobs that finished before `finished_before`, and those
+    /// left unfinished since before `stale_before` (their instance
+    /// stopped); returns how many.
+    async fn purge_print_jobs(&self, finished_before: i64, stale_before: i64) -> Result<u64>;
+}
+
+/// Failed logins per pseudonym, shared by the instances (the login
+/// throttle). Keys are hashes the caller computed. Implemented by
+/// [`SqlStore`].
+#[async_trait]
+pub trait LoginFailureStore: Send + Sync {
+    /// The failures counted for `key_hash`.
+    async fn login_failures(&self, key_hash: &[u8]) -> Result<Option<LoginFailures>>;
+
+    /// Counts one failure at `now` and answers the failures in a row:
+    /// counting starts again at 1 when the last failure was before
+    /// `forget_before`. Atomic: failures at once on several instances
+    /// are all counted.
+    async fn add_login_failure(&self, key_hash: &[u8], now: i64, forget_before: i64)
+    -> Result<u32>;
+
+    /// Blocks logins for `key_hash` until `until`, unless they are blocked
+    /// longer already.
+    async fn block_logins(&self, key_hash: &[u8], until: i64) -> Result<()>;
+
+    /// Forgets the failures of `key_hash` (after a successful login).
+    async fn clear_login_failures(&self, key_hash: &[u8]) -> Result<()>;
+
+    /// Forgets every key whose last failure was before `last_before` and
+    /// that is not blocked beyond it; returns how many.
+    async fn purge_login_failures(&self, last_before: i64) -> Result<u64>;
+}
+
+/// The drawings (clauses P4, P7–P12). Implemented by [`SqlStore`].
 #[async_trait]
 pub trait DrawingStore: Send + Sync {
     /// Stores a new drawing; it is durable when this returns.
@@ -127,7 +187,7 @@ pub trait DrawingStore: Send + Sync {
 }
 
 /// The audit trail of moderation actions (clause P12). Implemented by
-/// [`SqliteStore`].
+/// [`SqlStore`].
 #[async_trait]
 pub trait AuditStore: Send + Sync {
     /// Appends an entry; it is durable when this returns.
@@ -143,7 +203,7 @@ pub trait AuditStore: Send + Sync {
 /// "Mein NUMIS": accounts, their roles, voluntary profile, second factor
 /// and recovery codes, their sessions, password-reset links and saved map
 /// views (clauses P3, P4,
-/// P5, L7, L8). Implemented by [`SqliteStore`].
+/// P5, L7, L8). Implemented by [`SqlStore`].
 ///
 /// Methods that change one account answer `false` when no such account
 /// (or session, or view) exists. Times are Unix seconds (UTC), given by

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use numis_core::accounts::{AccountRules, AccountService, PasswordHasher, PasswordWorkers};
-use numis_store::{OwnedDrawings, SqliteStore};
+use numis_store::{OwnedDrawings, SqlStore, StoreLocation};
 
 /// What `numis account` does.
 #[derive(Subcommand)]
@@ -91,9 +91,9 @@ pub enum DrawingsChoice {
     Delete,
 }
 
-/// Runs `command` against the store in `data_dir`.
-pub async fn run(command: AccountCommand, data_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
-    let store = Arc::new(SqliteStore::open(data_dir).await?);
+/// Runs `command` against the store at `location`.
+pub async fn run(command: AccountCommand, location: &StoreLocation) -> anyhow::Result<ExitCode> {
+    let store = Arc::new(SqlStore::open(location).await?);
     let service = AccountService::new(
         store.clone(),
         PasswordWorkers::new(PasswordHasher::new()),

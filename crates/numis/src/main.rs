@@ -1,5 +1,5 @@
 //! The `numis` command: serve the portal, check a configuration and site,
-//! purge expired data, manage accounts.
+//! purge expired data, manage accounts, move the store.
 //!
 //! Without a subcommand it serves, so `cargo run --release` in a fresh
 //! clone starts the demo portal at <http://127.0.0.1:8080>.
@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 mod account;
+mod store_command;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -38,6 +39,16 @@ enum Command {
     Purge(CommonArgs),
     /// Manage accounts: create, list, grant, revoke, reset, block, unblock, delete.
     Account(AccountArgs),
+    /// Manage the store: copy it into another database (migrate-to).
+    Store(StoreArgs),
+}
+
+#[derive(Args)]
+struct StoreArgs {
+    #[command(subcommand)]
+    command: store_command::StoreCommand,
+    #[command(flatten)]
+    common: CommonArgs,
 }
 
 #[derive(Args)]
@@ -116,7 +127,13 @@ fn main() -> ExitCode {
         Some(Command::Account(args)) => {
             let common = args.common.merged(cli.common);
             common.load().and_then(|config| {
-                runtime()?.block_on(account::run(args.command, &config.data_dir))
+                runtime()?.block_on(account::run(args.command, &config.store_location()?))
+            })
+        }
+        Some(Command::Store(args)) => {
+            let common = args.common.merged(cli.common);
+            common.load().and_then(|config| {
+                runtime()?.block_on(store_command::run(args.command, &config.store_location()?))
             })
         }
     };
@@ -165,7 +182,7 @@ fn check(args: CommonArgs) -> anyhow::Result<ExitCode> {
 fn purge(args: CommonArgs) -> anyhow::Result<ExitCode> {
     let config = args.load()?;
     runtime()?.block_on(async {
-        let store = numis_store::SqliteStore::open(&config.data_dir).await?;
+        let store = numis_store::SqlStore::open(&config.store_location()?).await?;
         let today = chrono::Utc::now().date_naive();
         let rows = numis_server::access::purge(&store, today, config.stats.retention_days).await?;
         let drawings = DrawingService::new(Arc::new(store.clone()), config.drawings.rules())

@@ -122,7 +122,7 @@ impl Default for ThrottleRules {
 
 impl ThrottleRules {
     /// The delay after the `failures`-th failure in a row.
-    fn delay_after(&self, failures: u32) -> Option<Duration> {
+    pub fn delay_after(&self, failures: u32) -> Option<Duration> {
         let beyond = failures.checked_sub(self.free_failures)?;
         let factor = 1u32.checked_shl(beyond).unwrap_or(u32::MAX);
         Some(self.first_delay.saturating_mul(factor).min(self.max_delay))
@@ -181,6 +181,11 @@ impl LoginThrottle {
                 last_sweep: now,
             }),
         }
+    }
+
+    /// The rules in force.
+    pub fn rules(&self) -> &ThrottleRules {
+        &self.rules
     }
 
     /// May a login for `key` be tried now? Otherwise how long to wait.

@@ -17,7 +17,7 @@
 //! use numis_core::drawings::{DrawingError, DrawingRules, DrawingService, ExportFormat, Upload};
 //!
 //! let dir = tempfile::tempdir().unwrap();
-//! let store = numis_store::SqliteStore::open(dir.path()).await.unwrap();
+//! let store = numis_store::SqlStore::open_sqlite(dir.path()).await.unwrap();
 //! let drawings = DrawingService::new(Arc::new(store), DrawingRules::default());
 //!
 //! let gpx = br#"<gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1">

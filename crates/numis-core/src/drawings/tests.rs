@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use numis_store::SqliteStore;
+use numis_store::SqlStore;
 
 use super::*;
 
@@ -26,14 +26,14 @@ const KML: &[u8] = br#"<?xml version="1.0" encoding="UTF-8"?>
 struct Fixture {
     service: DrawingService,
     clock: Arc<AtomicI64>,
-    store: SqliteStore,
+    store: SqlStore,
     _dir: tempfile::TempDir,
 }
 
 impl Fixture {
     async fn new(rules: DrawingRules) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(dir.path()).await.unwrap();
+        let store = SqlStore::open_sqlite(dir.path()).await.unwrap();
         let clock = Arc::new(AtomicI64::new(NEW_YEAR));
         let time = clock.clone();
         let service = DrawingService::new(Arc::new(store.clone()), rules)

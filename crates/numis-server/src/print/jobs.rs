@@ -1,15 +1,22 @@
 //! Print jobs: a bounded pool of workers, a bounded queue in front of it,
 //! a time limit per job, and results kept for a while for their download.
-//! Everything lives in memory: a job holds no more than the PDF it made,
-//! and a restart forgets them all.
+//!
+//! The workers and the queue belong to this instance. The jobs themselves
+//! (where each stands, why it failed, the PDF it made) are kept in the
+//! store, so that behind a load balancer any instance answers a job's
+//! status and serves its PDF. The store knows a job by the SHA-256 of
+//! its id only: the id is the only key to the PDF. A job whose instance
+//! stopped before finishing it is reported failed once it has been
+//! unchanged for longer than it could have waited and run.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use base64::Engine as _;
+use numis_store::{PrintJobStatus, PrintJobStore, StoredPrintJob};
+use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
 use crate::config::PrintConfig;
@@ -21,16 +28,10 @@ pub enum JobState {
     Queued,
     /// Being made.
     Running,
-    /// Made: the PDF (shared with every download, never copied).
+    /// Made: the PDF.
     Done(Bytes),
     /// Not made, and why.
     Failed(String),
-}
-
-#[derive(Debug)]
-struct Job {
-    state: JobState,
-    finished_at: Option<Instant>,
 }
 
 /// Why a job was not queued.
@@ -40,6 +41,8 @@ pub enum Refused {
     QueueFull,
     /// The system gave no randomness for the job's secret id.
     NoId,
+    /// The store did not take the job.
+    Store,
 }
 
 /// A place taken in the queue, given back when dropped: also when the
@@ -53,9 +56,8 @@ impl Drop for Place {
 }
 
 /// The print jobs of the server. Cheap to share (`Arc`).
-#[derive(Debug)]
 pub struct PrintJobs {
-    jobs: Mutex<HashMap<String, Job>>,
+    store: Arc<dyn PrintJobStore>,
     workers: Arc<Semaphore>,
     waiting: Arc<AtomicUsize>,
     queue: usize,
@@ -64,10 +66,10 @@ pub struct PrintJobs {
 }
 
 impl PrintJobs {
-    /// Jobs as `[print]` configures them.
-    pub fn new(config: &PrintConfig) -> Self {
+    /// Jobs as `[print]` configures them, kept in `store`.
+    pub fn new(config: &PrintConfig, store: Arc<dyn PrintJobStore>) -> Self {
         Self {
-            jobs: Mutex::default(),
+            store,
             workers: Arc::new(Semaphore::new(config.workers.max(1))),
             waiting: Arc::default(),
             queue: config.queue,
@@ -86,27 +88,44 @@ impl PrintJobs {
     }
 
     /// Queues `work`, which is given the moment it must be done by and
-    /// answers the PDF or why there is none; answers the job's id.
-    /// [`Refused::QueueFull`] when as many jobs wait as the queue holds.
-    pub fn submit<F>(self: &Arc<Self>, work: F) -> Result<String, Refused>
+    /// answers the PDF or why there is none; answers the job's id once the
+    /// job is in the store. [`Refused::QueueFull`] when as many jobs wait
+    /// as the queue holds.
+    pub async fn submit<F>(self: &Arc<Self>, work: F) -> Result<String, Refused>
     where
         F: FnOnce(Instant) -> Result<Vec<u8>, String> + Send + 'static,
     {
-        self.purge();
         let place = self.take_place()?;
         let Some(id) = new_job_id() else {
             return Err(Refused::NoId);
         };
-        self.set(&id, JobState::Queued);
+        let key = id_hash(&id);
+        let created_at = unix_now();
+        if let Err(e) = self
+            .save(&key, created_at, PrintJobStatus::Queued, None, None)
+            .await
+        {
+            tracing::warn!(error = %e, "print job not stored");
+            return Err(Refused::Store);
+        }
         let jobs = Arc::clone(self);
-        let job_id = id.clone();
         tokio::spawn(async move {
-            let result = jobs.work_on(place, work, Some(&job_id)).await;
-            let state = match result {
-                Ok(pdf) => JobState::Done(Bytes::from(pdf)),
-                Err(reason) => JobState::Failed(reason),
+            let result = jobs.work_on(place, work, Some((&key, created_at))).await;
+            let saved = match result {
+                Ok(pdf) => {
+                    jobs.save(&key, created_at, PrintJobStatus::Done, None, Some(pdf))
+                        .await
+                }
+                Err(reason) => {
+                    jobs.save(&key, created_at, PrintJobStatus::Failed, Some(reason), None)
+                        .await
+                }
             };
-            jobs.finish(&job_id, state);
+            // The client asks again and learns the job is gone or failed
+            // (see `state`); nothing else can be done here.
+            if let Err(e) = saved {
+                tracing::warn!(error = %e, "finished print job not stored");
+            }
         });
         Ok(id)
     }
@@ -135,8 +154,14 @@ impl PrintJobs {
     }
 
     /// Waits for a worker, gives up `place` and does `work` within the
-    /// time limit; marks job `id` running when it starts.
-    async fn work_on<F>(&self, place: Place, work: F, id: Option<&str>) -> Result<Vec<u8>, String>
+    /// time limit; marks the job (its id's hash and creation time) running
+    /// when it starts.
+    async fn work_on<F>(
+        &self,
+        place: Place,
+        work: F,
+        job: Option<(&[u8], i64)>,
+    ) -> Result<Vec<u8>, String>
     where
         F: FnOnce(Instant) -> Result<Vec<u8>, String> + Send + 'static,
     {
@@ -144,8 +169,12 @@ impl PrintJobs {
             return Err("the print service is shutting down".into());
         };
         drop(place);
-        if let Some(id) = id {
-            self.set(id, JobState::Running);
+        if let Some((key, created_at)) = job
+            && let Err(e) = self
+                .save(key, created_at, PrintJobStatus::Running, None, None)
+                .await
+        {
+            tracing::warn!(error = %e, "print job state not stored");
         }
         let deadline = Instant::now() + self.job_time;
         // The worker is free only when the work has really ended, even if
@@ -166,42 +195,75 @@ impl PrintJobs {
         }
     }
 
-    /// The state of job `id`, if it exists (and was not purged).
-    pub fn state(&self, id: &str) -> Option<JobState> {
-        self.purge();
-        let jobs = self.jobs.lock().ok()?;
-        jobs.get(id).map(|job| job.state.clone())
+    /// The state of job `id`, if it exists (and was not purged). A job
+    /// unchanged for longer than it could have waited and run counts as
+    /// failed: the instance that had it stopped.
+    pub async fn state(&self, id: &str) -> numis_store::Result<Option<JobState>> {
+        let Some(job) = self.store.print_job(&id_hash(id)).await? else {
+            return Ok(None);
+        };
+        let state = match job.status {
+            PrintJobStatus::Done => JobState::Done(Bytes::from(job.pdf.unwrap_or_default())),
+            PrintJobStatus::Failed => JobState::Failed(job.error.unwrap_or_default()),
+            _ if job.updated_at < unix_now() - self.longest_wait() => {
+                JobState::Failed("the print server stopped before the print was made".into())
+            }
+            PrintJobStatus::Queued => JobState::Queued,
+            PrintJobStatus::Running => JobState::Running,
+        };
+        Ok(Some(state))
     }
 
-    /// Forgets the jobs that finished longer ago than they are kept.
-    pub fn purge(&self) {
-        if let Ok(mut jobs) = self.jobs.lock() {
-            let keep = self.keep;
-            jobs.retain(|_, job| job.finished_at.is_none_or(|at| at.elapsed() < keep));
-        }
+    /// Deletes the jobs that finished longer ago than they are kept, and
+    /// those their instance left unfinished; returns how many.
+    pub async fn purge(&self) -> numis_store::Result<u64> {
+        let now = unix_now();
+        let keep = i64::try_from(self.keep.as_secs()).unwrap_or(i64::MAX);
+        self.store
+            .purge_print_jobs(now.saturating_sub(keep), now - self.longest_wait() - keep)
+            .await
     }
 
-    fn set(&self, id: &str, state: JobState) {
-        if let Ok(mut jobs) = self.jobs.lock() {
-            jobs.insert(
-                id.to_owned(),
-                Job {
-                    state,
-                    finished_at: None,
-                },
-            );
-        }
+    /// Seconds a job can stay unchanged while its instance lives: waiting
+    /// behind a full queue, then running to its limit.
+    fn longest_wait(&self) -> i64 {
+        let jobs = u32::try_from(self.queue)
+            .unwrap_or(u32::MAX)
+            .saturating_add(2);
+        i64::try_from((self.job_time * jobs).as_secs()).unwrap_or(i64::MAX) + 60
     }
 
-    fn finish(&self, id: &str, state: JobState) {
-        if let Ok(mut jobs) = self.jobs.lock()
-            && let Some(job) = jobs.get_mut(id)
-            && job.finished_at.is_none()
-        {
-            job.state = state;
-            job.finished_at = Some(Instant::now());
-        }
+    async fn save(
+        &self,
+        key: &[u8],
+        created_at: i64,
+        status: PrintJobStatus,
+        error: Option<String>,
+        pdf: Option<Vec<u8>>,
+    ) -> numis_store::Result<()> {
+        let now = unix_now();
+        let finished = matches!(status, PrintJobStatus::Done | PrintJobStatus::Failed);
+        self.store
+            .save_print_job(&StoredPrintJob {
+                id_hash: key.to_vec(),
+                status,
+                error,
+                pdf,
+                created_at,
+                updated_at: now,
+                finished_at: finished.then_some(now),
+            })
+            .await
     }
+}
+
+/// The SHA-256 of a job's id: what the store knows it by.
+fn id_hash(id: &str) -> Vec<u8> {
+    Sha256::digest(id.as_bytes()).to_vec()
+}
+
+fn unix_now() -> i64 {
+    chrono::Utc::now().timestamp()
 }
 
 /// 128 random bits, URL-safe: a job's id is the only key to its PDF.
@@ -215,18 +277,30 @@ fn new_job_id() -> Option<String> {
 mod tests {
     use super::*;
 
-    fn jobs(workers: usize, queue: usize, job_seconds: f64) -> Arc<PrintJobs> {
-        Arc::new(PrintJobs::new(&PrintConfig {
+    /// Jobs over a fresh SQLite store (kept alive by the directory).
+    async fn jobs(
+        workers: usize,
+        queue: usize,
+        job_seconds: f64,
+        keep_minutes: u64,
+    ) -> (tempfile::TempDir, Arc<PrintJobs>) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = numis_store::SqlStore::open_sqlite(dir.path())
+            .await
+            .unwrap();
+        let config = PrintConfig {
             workers,
             queue,
             job_seconds,
+            keep_minutes,
             ..PrintConfig::default()
-        }))
+        };
+        (dir, Arc::new(PrintJobs::new(&config, Arc::new(store))))
     }
 
     async fn settled(jobs: &PrintJobs, id: &str) -> JobState {
         for _ in 0..400 {
-            match jobs.state(id) {
+            match jobs.state(id).await.unwrap() {
                 Some(JobState::Queued | JobState::Running) | None => {
                     tokio::time::sleep(Duration::from_millis(10)).await;
                 }
@@ -238,35 +312,54 @@ mod tests {
 
     #[tokio::test]
     async fn a_job_is_made_and_kept_for_its_download() {
-        let jobs = jobs(1, 1, 5.0);
-        let id = jobs.submit(|_| Ok(b"%PDF-1.7".to_vec())).unwrap();
+        let (_dir, jobs) = jobs(1, 1, 5.0, 60).await;
+        let id = jobs.submit(|_| Ok(b"%PDF-1.7".to_vec())).await.unwrap();
         assert_eq!(id.len(), 22);
         assert_eq!(
             settled(&jobs, &id).await,
             JobState::Done(Bytes::from_static(b"%PDF-1.7"))
         );
-        let failed = jobs.submit(|_| Err("no layer".into())).unwrap();
+        let failed = jobs.submit(|_| Err("no layer".into())).await.unwrap();
         assert_eq!(
             settled(&jobs, &failed).await,
             JobState::Failed("no layer".into())
         );
-        assert_eq!(jobs.state("unknown"), None);
+        assert_eq!(jobs.state("unknown").await.unwrap(), None);
+        assert_eq!(jobs.purge().await.unwrap(), 0, "both are kept an hour");
+    }
+
+    #[tokio::test]
+    async fn another_instance_on_the_same_store_answers_the_job() {
+        let (dir, jobs) = jobs(1, 1, 5.0, 60).await;
+        let id = jobs.submit(|_| Ok(b"%PDF-1.7".to_vec())).await.unwrap();
+        settled(&jobs, &id).await;
+        let store = numis_store::SqlStore::open_sqlite(dir.path())
+            .await
+            .unwrap();
+        let other = PrintJobs::new(&PrintConfig::default(), Arc::new(store));
+        assert_eq!(
+            other.state(&id).await.unwrap(),
+            Some(JobState::Done(Bytes::from_static(b"%PDF-1.7")))
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_full_queue_refuses_and_a_slow_job_ends_at_its_limit() {
-        let jobs = jobs(1, 1, 1.0);
+        let (_dir, jobs) = jobs(1, 1, 1.0, 60).await;
         let slow = |_| {
             std::thread::sleep(Duration::from_millis(2500));
             Ok(Vec::new())
         };
-        let first = jobs.submit(slow).unwrap();
+        let first = jobs.submit(slow).await.unwrap();
         // Wait until the worker has it, then fill the queue.
-        while jobs.state(&first) != Some(JobState::Running) {
+        while jobs.state(&first).await.unwrap() != Some(JobState::Running) {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        let second = jobs.submit(|_| Ok(Vec::new())).unwrap();
-        assert_eq!(jobs.submit(|_| Ok(Vec::new())), Err(Refused::QueueFull));
+        let second = jobs.submit(|_| Ok(Vec::new())).await.unwrap();
+        assert_eq!(
+            jobs.submit(|_| Ok(Vec::new())).await,
+            Err(Refused::QueueFull)
+        );
         match settled(&jobs, &first).await {
             JobState::Failed(reason) => assert!(reason.contains("limit of 1 s"), "{reason}"),
             other => panic!("{other:?}"),
@@ -276,17 +369,12 @@ mod tests {
 
     #[tokio::test]
     async fn finished_jobs_are_forgotten_after_their_time() {
-        let jobs = Arc::new(PrintJobs::new(&PrintConfig {
-            keep_minutes: 0,
-            ..PrintConfig::default()
-        }));
-        let id = jobs.submit(|_| Ok(Vec::new())).unwrap();
-        for _ in 0..200 {
-            if jobs.state(&id).is_none() {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        panic!("the finished job was kept");
+        let (_dir, jobs) = jobs(1, 1, 5.0, 0).await;
+        let id = jobs.submit(|_| Ok(Vec::new())).await.unwrap();
+        settled(&jobs, &id).await;
+        // Finished "now"; kept 0 minutes: gone once a second has passed.
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        assert_eq!(jobs.purge().await.unwrap(), 1);
+        assert_eq!(jobs.state(&id).await.unwrap(), None);
     }
 }

@@ -159,6 +159,10 @@ pub(crate) fn refused(refused: Refused) -> ApiError {
             "the print could not be queued",
             "the system gave no randomness for the job's id",
         ),
+        Refused::Store => ApiError::unavailable(
+            "the print could not be queued",
+            "the store did not take the job",
+        ),
     }
 }
 
@@ -192,6 +196,7 @@ async fn submit(
     let id = state
         .print_jobs
         .submit(move |deadline: Instant| make_pdf(&map, &caller, &spec, &imprint, deadline))
+        .await
         .map_err(refused)?;
     state.events.count(Event::Print, Some(paper));
     let mut response = json::answer(
@@ -214,9 +219,8 @@ async fn status(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response<Body>, ApiError> {
-    let job = state
-        .print_jobs
-        .state(&id)
+    let job = job_state(&state, &id)
+        .await?
         .ok_or_else(|| ApiError::not_found("no such print (prints are kept one hour)"))?;
     let body = match job {
         JobState::Queued => json!({ "id": id, "status": "queued" }),
@@ -236,7 +240,7 @@ async fn pdf(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response<Body>, ApiError> {
-    match state.print_jobs.state(&id) {
+    match job_state(&state, &id).await? {
         Some(JobState::Done(pdf)) => Ok(private_download(pdf, "application/pdf", "karte.pdf")),
         Some(JobState::Failed(reason)) => Err(ApiError::new(StatusCode::CONFLICT, reason)),
         Some(_) => Err(ApiError::new(
@@ -247,6 +251,17 @@ async fn pdf(
             "no such print (prints are kept one hour)",
         )),
     }
+}
+
+/// The state of print job `id`; 503 when the store cannot be asked.
+async fn job_state(state: &AppState, id: &str) -> Result<Option<JobState>, ApiError> {
+    state.print_jobs.state(id).await.map_err(|e| {
+        tracing::warn!(error = %e, "print job state not read");
+        ApiError::unavailable(
+            "the print's state cannot be read",
+            "the store is unreachable",
+        )
+    })
 }
 
 /// Today as the sheet shows it: `6.12.2026` or `6 Dec 2026`.

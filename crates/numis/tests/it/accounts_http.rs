@@ -3,8 +3,6 @@
 //! and roles that unlock restricted layers for sessions and for WMS
 //! clients with HTTP Basic credentials — through the render cache too.
 
-use std::path::Path;
-
 use reqwest::StatusCode;
 use reqwest::header::{CACHE_CONTROL, HeaderMap, LOCATION, SET_COOKIE, WWW_AUTHENTICATE};
 use serde_json::Value;
@@ -442,18 +440,9 @@ async fn answers_to_a_session_are_private() {
 
 // ------------------------------------------------------------- roles (L7)
 
-fn grant(data_dir: &Path, pseudonym: &str, role: &str) {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_numis"))
-        .args(["account", "grant", pseudonym, role, "--data-dir"])
-        .arg(data_dir)
-        .env_remove("NUMIS_CONFIG")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+fn grant(server: &TestServer, pseudonym: &str, role: &str) {
+    let (status, output) = server.run_numis(&["account", "grant", pseudonym, role]);
+    assert!(status.success(), "{output}");
 }
 
 /// A GetMap of group `alles` over the restricted polygon (CRS:84).
@@ -478,7 +467,7 @@ async fn a_role_unlocks_restricted_layers_for_sessions_and_wms_clients_alike() {
         .unwrap();
     assert!(layers["layers"].get("baustellen").is_none(), "no role yet");
 
-    grant(server.data_dir.path(), "Förster", "intern");
+    grant(&server, "Förster", "intern");
     // The server trusts a session it looked up for 5 seconds; a role
     // granted by another process counts after that.
     tokio::time::sleep(std::time::Duration::from_millis(5_500)).await;
@@ -558,7 +547,7 @@ async fn a_role_unlocks_restricted_layers_for_sessions_and_wms_clients_alike() {
 
     // The operator role sees everything, like the operator token.
     let boss = register(&server, "Leitstelle").await;
-    grant(server.data_dir.path(), "Leitstelle", "operator");
+    grant(&server, "Leitstelle", "operator");
     tokio::time::sleep(std::time::Duration::from_millis(5_500)).await;
     let layers: Value = get(&server, "/api/layers", Some(&boss))
         .await

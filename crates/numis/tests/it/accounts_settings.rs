@@ -10,7 +10,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use numis_core::accounts::{
     AccountError, AccountRules, AccountService, PasswordHasher, PasswordWorkers, TotpSecret,
 };
-use numis_store::SqliteStore;
 use reqwest::StatusCode;
 use reqwest::header::{CACHE_CONTROL, COOKIE, LOCATION, ORIGIN, SET_COOKIE, USER_AGENT};
 
@@ -504,7 +503,7 @@ async fn new_recovery_codes_replace_the_old_ones() {
 
     // At the recovery (another page's job; here the service on the same
     // data): an old code fails, a new one works once.
-    let store = Arc::new(SqliteStore::open(server.data_dir.path()).await.unwrap());
+    let store = Arc::new(server.store().await);
     let service = AccountService::new(
         store,
         PasswordWorkers::new(PasswordHasher::new()),

@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, SET_COOKIE};
 use serde_json::Value;
 
-use crate::util::{TestServer, client, demo_site, run_numis};
+use crate::util::{TestServer, client, demo_site};
 
 const LINE: &str = r#"{"type":"FeatureCollection","features":[
   {"type":"Feature","properties":{"name":"Weg zum Maschsee"},
@@ -331,8 +331,7 @@ async fn reports_are_counted_and_expired_drawings_answer_gone_until_purged() {
 
     let mut server = server;
     server.stop();
-    let data_dir = server.data_dir.path().to_str().unwrap().to_owned();
-    let (status, output) = run_numis(&["purge", "--data-dir", &data_dir]);
+    let (status, output) = server.run_numis(&["purge"]);
     assert!(status.success(), "{output}");
     assert!(output.contains("1 expired drawing(s)"), "{output}");
 
@@ -690,18 +689,13 @@ async fn creation_is_rate_limited_per_client_without_storing_the_address() {
         !server.log().contains(forwarded),
         "the log names the client"
     );
-    for entry in walkdir::WalkDir::new(server.data_dir.path()) {
-        let entry = entry.unwrap();
-        if entry.file_type().is_file() {
-            let bytes = std::fs::read(entry.path()).unwrap();
-            assert!(
-                !bytes
-                    .windows(forwarded.len())
-                    .any(|w| w == forwarded.as_bytes()),
-                "{} holds the client's address",
-                entry.path().display()
-            );
-        }
+    for (path, bytes) in server.stored_data() {
+        assert!(
+            !bytes
+                .windows(forwarded.len())
+                .any(|w| w == forwarded.as_bytes()),
+            "{path} holds the client's address"
+        );
     }
 }
 

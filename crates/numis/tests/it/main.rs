@@ -31,6 +31,8 @@ mod moderation;
 mod console_accounts;
 // An acknowledged save survives SIGKILL.
 mod durability;
+// PostgreSQL down and back: a clear start-up error, 503, reconnection.
+mod store_outage;
 // `numis account …`: accounts on the command line.
 mod accounts_cli;
 // Accounts over HTTP: the cookie, CSRF, login, roles for sessions and WMS clients.

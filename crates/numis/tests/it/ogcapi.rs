@@ -13,7 +13,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, COOKIE, SET_COOKIE};
 use serde_json::Value;
 
 use crate::open_data_site;
-use crate::util::{TestServer, client, create_account, demo_site, login, run_numis};
+use crate::util::{TestServer, client, create_account, demo_site, login};
 use crate::wms::TOKEN;
 
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
@@ -495,15 +495,7 @@ async fn a_restricted_layer_is_a_collection_only_for_its_role() {
 
     // A session whose account holds the role sees it, privately.
     create_account(&server, "Förster", false);
-    let data_dir = server.data_dir.path().to_str().unwrap();
-    let (status, output) = run_numis(&[
-        "account",
-        "grant",
-        "Förster",
-        "intern",
-        "--data-dir",
-        data_dir,
-    ]);
+    let (status, output) = server.run_numis(&["account", "grant", "Förster", "intern"]);
     assert!(status.success(), "{output}");
     let browser = login(&server, "Förster").await;
     let cookie = [(COOKIE.as_str(), browser.cookie.as_str())];
@@ -598,9 +590,7 @@ async fn reads_are_counted_per_collection_and_unknown_names_not_at_all() {
     let status = server.stop();
     assert!(status.success(), "clean shutdown: {status}");
     use numis_store::Store;
-    let store = numis_store::SqliteStore::open(server.data_dir.path())
-        .await
-        .unwrap();
+    let store = server.store().await;
     let today = chrono::Utc::now().date_naive();
     let mut counts: Vec<(String, String, u64)> = store
         .event_counts(today - chrono::Days::new(1), today + chrono::Days::new(1))
@@ -624,7 +614,7 @@ async fn reads_are_counted_per_collection_and_unknown_names_not_at_all() {
     .collect();
     assert_eq!(counts, expected);
     store.close().await;
-    for (path, bytes) in crate::privacy::files_below(server.data_dir.path()) {
+    for (path, bytes) in server.stored_data() {
         assert!(
             !bytes.windows(13).any(|w| w == b"geheimnisvoll"),
             "a name the client made up reached {path}"

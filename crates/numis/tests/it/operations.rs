@@ -179,7 +179,9 @@ async fn statistics_older_than_the_retention_time_are_purged() {
     use numis_store::{AccessCount, StatusClass, Store};
     let data = tempfile::tempdir().unwrap();
     let today = chrono::Utc::now().date_naive();
-    let store = numis_store::SqliteStore::open(data.path()).await.unwrap();
+    let store = numis_store::SqlStore::open_sqlite(data.path())
+        .await
+        .unwrap();
     let count = |days_ago: u64| AccessCount {
         day: today - chrono::Days::new(days_ago),
         route: "/".into(),
@@ -198,7 +200,9 @@ async fn statistics_older_than_the_retention_time_are_purged() {
         output.contains("purged 1 "),
         "default retention is two years: {output}"
     );
-    let store = numis_store::SqliteStore::open(data.path()).await.unwrap();
+    let store = numis_store::SqlStore::open_sqlite(data.path())
+        .await
+        .unwrap();
     let left = store
         .access_counts(today - chrono::Days::new(1000), today)
         .await

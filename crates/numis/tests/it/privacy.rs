@@ -85,7 +85,7 @@ async fn no_client_identifying_data_reaches_disk_or_log() {
     assert!(status.success(), "clean shutdown: {status}");
 
     // The statistics were written, with route templates only.
-    let counts = read_counts(server.data_dir.path()).await;
+    let counts = read_counts(&server).await;
     assert!(
         counts
             .iter()
@@ -109,7 +109,7 @@ async fn no_client_identifying_data_reaches_disk_or_log() {
         term,
         layer,
     ];
-    for (path, bytes) in files_below(server.data_dir.path()) {
+    for (path, bytes) in server.stored_data() {
         for marker in markers.iter().chain(&["127.0.0.1"]) {
             assert!(!contains(&bytes, marker), "{marker} found in {path}");
         }
@@ -131,9 +131,9 @@ async fn no_client_identifying_data_reaches_disk_or_log() {
     );
 }
 
-async fn read_counts(data_dir: &Path) -> Vec<(String, u64)> {
+async fn read_counts(server: &TestServer) -> Vec<(String, u64)> {
     use numis_store::Store;
-    let store = numis_store::SqliteStore::open(data_dir).await.unwrap();
+    let store = server.store().await;
     let today = chrono::Utc::now().date_naive();
     let counts = store
         .access_counts(today - chrono::Days::new(1), today + chrono::Days::new(1))

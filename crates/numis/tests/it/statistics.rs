@@ -61,9 +61,7 @@ async fn known_requests_leave_exactly_their_event_counts() {
     assert!(status.success(), "clean shutdown: {status}");
 
     use numis_store::Store;
-    let store = numis_store::SqliteStore::open(server.data_dir.path())
-        .await
-        .unwrap();
+    let store = server.store().await;
     let today = chrono::Utc::now().date_naive();
     let mut counts: Vec<(String, String, u64)> = store
         .event_counts(today - chrono::Days::new(1), today + chrono::Days::new(1))
@@ -91,7 +89,7 @@ async fn known_requests_leave_exactly_their_event_counts() {
     assert_eq!(counts, expected);
     store.close().await;
 
-    for (path, bytes) in crate::privacy::files_below(server.data_dir.path()) {
+    for (path, bytes) in server.stored_data() {
         for marker in [search_term, unknown_layer, page_marker] {
             assert!(
                 !bytes.windows(marker.len()).any(|w| w == marker.as_bytes()),

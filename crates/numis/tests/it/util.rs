@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+use numis_store::testing::ScratchSchema;
+use numis_store::{SqlStore, StoreLocation};
+
 /// The repository root.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -46,6 +49,24 @@ pub fn shared(relative: &str) -> Option<PathBuf> {
     None
 }
 
+/// Which store the servers under test use: SQLite in their data
+/// directory, or, with `NUMIS_TEST_STORE=postgres`, a schema of their own
+/// in the test database (`numis_store::testing`). The test suite runs
+/// this binary once with each.
+pub fn on_postgres() -> bool {
+    std::env::var("NUMIS_TEST_STORE").as_deref() == Ok("postgres")
+}
+
+/// A store for a server under test: nothing to set up on SQLite, a
+/// scratch schema on PostgreSQL (or `None`, skipped with a message, when
+/// the database cannot be reached outside CI).
+fn scratch_store() -> Option<Option<ScratchSchema>> {
+    if !on_postgres() {
+        return Some(None);
+    }
+    ScratchSchema::create_blocking().map(Some)
+}
+
 /// A running `numis serve`.
 pub struct TestServer {
     child: Option<Child>,
@@ -57,6 +78,8 @@ pub struct TestServer {
     env: Vec<(String, String)>,
     log_path: PathBuf,
     _log_dir: tempfile::TempDir,
+    /// The PostgreSQL schema when the suite runs on PostgreSQL.
+    schema: Option<ScratchSchema>,
 }
 
 impl TestServer {
@@ -67,6 +90,9 @@ impl TestServer {
 
     /// Starts the server on `site` with extra environment variables.
     pub fn start_with(site: &Path, env: &[(&str, &str)]) -> Self {
+        let schema = scratch_store().expect(
+            "PostgreSQL for NUMIS_TEST_STORE=postgres cannot be reached (see the message above)",
+        );
         let log_dir = tempfile::tempdir().expect("log dir");
         let mut server = Self {
             child: None,
@@ -79,6 +105,7 @@ impl TestServer {
                 .collect(),
             log_path: log_dir.path().join("server.log"),
             _log_dir: log_dir,
+            schema,
         };
         server.spawn();
         server
@@ -99,11 +126,60 @@ impl TestServer {
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log"))
             .stderr(log);
-        for (key, value) in &self.env {
+        for (key, value) in self.store_env().iter().chain(&self.env) {
             command.env(key, value);
         }
         self.child = Some(command.spawn().expect("start numis"));
         self.base = self.wait_for_address();
+    }
+
+    /// The environment that points a `numis` command at this server's
+    /// store (empty on SQLite, where `--data-dir` does).
+    pub fn store_env(&self) -> Vec<(String, String)> {
+        self.schema
+            .iter()
+            .map(|schema| ("NUMIS_STORE__URL".to_owned(), schema.url().to_owned()))
+            .collect()
+    }
+
+    /// The server's store, opened beside it (to look at what it wrote).
+    pub async fn store(&self) -> SqlStore {
+        let location = match &self.schema {
+            Some(schema) => StoreLocation::Postgres(schema.url().to_owned()),
+            None => StoreLocation::Sqlite(self.data_dir.path().to_owned()),
+        };
+        SqlStore::open(&location).await.expect("the server's store")
+    }
+
+    /// Everything the server stored: each file below its data directory
+    /// and, on PostgreSQL, each table of its schema as text; by name.
+    pub fn stored_data(&self) -> Vec<(String, Vec<u8>)> {
+        let mut stored = crate::privacy::files_below(self.data_dir.path());
+        if let Some(schema) = &self.schema {
+            stored.extend(
+                schema
+                    .dump_blocking()
+                    .into_iter()
+                    .map(|(table, rows)| (format!("table {table}"), rows.into_bytes())),
+            );
+        }
+        stored
+    }
+
+    /// Runs `numis` with `args` on this server's data directory and
+    /// store.
+    pub fn run_numis(&self, args: &[&str]) -> (ExitStatus, String) {
+        let output = Command::new(env!("CARGO_BIN_EXE_numis"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(self.data_dir.path())
+            .env_remove("NUMIS_CONFIG")
+            .envs(self.store_env())
+            .output()
+            .expect("run numis");
+        let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+        text.push_str(&String::from_utf8_lossy(&output.stderr));
+        (output.status, text)
     }
 
     /// Kills the process with SIGKILL: no shutdown, no last write.
@@ -226,6 +302,7 @@ pub fn create_account(server: &TestServer, pseudonym: &str, operator: bool) {
         .arg("--data-dir")
         .arg(server.data_dir.path())
         .env_remove("NUMIS_CONFIG")
+        .envs(server.store_env())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

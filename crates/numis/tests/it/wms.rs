@@ -10,7 +10,6 @@
 //! a small site in a temp folder.
 
 use std::collections::HashSet;
-use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
@@ -2030,7 +2029,7 @@ async fn ows_requests_are_counted_under_the_route_template_without_query_values(
         assert!(!metrics.contains(value), "{value} in the metrics");
     }
     assert!(server.stop().success());
-    let counts = access_counts(server.data_dir.path()).await;
+    let counts = access_counts(&server).await;
     let ows_count: u64 = counts
         .iter()
         .filter(|(route, _)| route == "/ows")
@@ -2046,9 +2045,9 @@ async fn ows_requests_are_counted_under_the_route_template_without_query_values(
     assert!(!server.log().contains(marker), "{}", server.log());
 }
 
-async fn access_counts(data_dir: &Path) -> Vec<(String, u64)> {
+async fn access_counts(server: &TestServer) -> Vec<(String, u64)> {
     use numis_store::Store;
-    let store = numis_store::SqliteStore::open(data_dir).await.unwrap();
+    let store = server.store().await;
     let today = chrono::Utc::now().date_naive();
     let counts = store
         .access_counts(today - chrono::Days::new(1), today + chrono::Days::new(1))

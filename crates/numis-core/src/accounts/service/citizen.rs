@@ -72,8 +72,8 @@ impl AccountService {
     /// tell either. Failures are throttled per pseudonym.
     pub async fn recover(&self, pseudonym: &str, code: &str, new_password: &str) -> Result<()> {
         let parsed = Pseudonym::parse(pseudonym).map_err(|_| AccountError::RecoveryCode)?;
-        let key = ThrottleKey::pseudonym(parsed.key());
-        self.throttle.check(&key)?;
+        let key = [ThrottleKey::pseudonym(parsed.key())];
+        self.throttle_check(&key).await?;
         self.rules.password.check(new_password, &parsed)?;
         let hash = self.workers.hash(new_password.to_owned()).await?;
         let account = self.accounts.account_by_pseudonym_key(parsed.key()).await?;
@@ -86,14 +86,14 @@ impl AccountService {
             _ => false,
         };
         let Some(account) = account.filter(|_| used) else {
-            self.throttle.record_failure(&key);
+            self.throttle_failure(&key).await;
             return Err(AccountError::RecoveryCode);
         };
         self.accounts.set_password_hash(&account.id, &hash).await?;
         self.accounts
             .delete_sessions_of_account(&account.id, None)
             .await?;
-        self.throttle.record_success(&key);
+        self.throttle_success(&key).await;
         Ok(())
     }
 

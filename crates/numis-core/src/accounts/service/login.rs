@@ -217,7 +217,7 @@ impl AccountService {
         if let Some(p) = &parsed {
             keys.push(ThrottleKey::pseudonym(p.key()));
         }
-        self.throttle.check_all(&keys)?;
+        self.throttle_check(&keys).await?;
 
         let account = match &parsed {
             Some(p) => self.accounts.account_by_pseudonym_key(p.key()).await?,
@@ -228,7 +228,7 @@ impl AccountService {
         let account = match account {
             Some(account) if right => account,
             _ => {
-                self.record_failure(&keys);
+                self.throttle_failure(&keys).await;
                 return Err(AccountError::WrongCredentials);
             }
         };
@@ -244,25 +244,17 @@ impl AccountService {
                 .await
             {
                 if !e.is_failure() {
-                    self.record_failure(&keys);
+                    self.throttle_failure(&keys).await;
                 }
                 return Err(e);
             }
         }
-        for key in &keys {
-            self.throttle.record_success(key);
-        }
+        self.throttle_success(&keys).await;
         if self.workers.hasher().needs_rehash(&account.password_hash) {
             let fresh = self.workers.hash(password.to_owned()).await?;
             self.accounts.set_password_hash(&account.id, &fresh).await?;
         }
         Ok(account)
-    }
-
-    fn record_failure(&self, keys: &[ThrottleKey]) {
-        for key in keys {
-            self.throttle.record_failure(key);
-        }
     }
 
     /// Verifies a TOTP code now and uses up its step (atomically in the

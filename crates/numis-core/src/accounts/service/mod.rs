@@ -15,11 +15,12 @@ mod operator;
 mod reset;
 #[cfg(test)]
 mod tests;
+mod throttling;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use numis_store::{AccountStore, DrawingStore, StoreError, StoredAccount};
+use numis_store::{AccountStore, DrawingStore, LoginFailureStore, StoreError, StoredAccount};
 
 use super::{
     AccountError, LoginThrottle, PasswordPolicy, PasswordWorkers, Pseudonym, Result, SessionPolicy,
@@ -95,6 +96,9 @@ pub struct AccountService {
     drawings: Arc<dyn DrawingStore>,
     workers: PasswordWorkers,
     throttle: Arc<LoginThrottle>,
+    /// Failed logins per pseudonym shared by several instances (see
+    /// [`throttling`]); `None`: counted in `throttle`.
+    shared_failures: Option<Arc<dyn LoginFailureStore>>,
     rules: AccountRules,
     clock: Clock,
     /// An erasure whose log truncation is still to do.
@@ -123,6 +127,7 @@ impl AccountService {
             drawings: store,
             workers,
             throttle: Arc::new(LoginThrottle::default()),
+            shared_failures: None,
             rules,
             clock: Arc::new(|| chrono::Utc::now().timestamp()),
             erasure_pending: Arc::default(),
@@ -133,6 +138,15 @@ impl AccountService {
     pub fn with_throttle(self, throttle: LoginThrottle) -> Self {
         Self {
             throttle: Arc::new(throttle),
+            ..self
+        }
+    }
+
+    /// The same service counting failed logins per pseudonym in `store`,
+    /// shared with every other instance on it (see [`throttling`]).
+    pub fn with_shared_failures(self, store: Arc<dyn LoginFailureStore>) -> Self {
+        Self {
+            shared_failures: Some(store),
             ..self
         }
     }
@@ -214,6 +228,7 @@ impl AccountService {
         // Erased but with the log not yet truncated: counted as none here,
         // finished by `finish_erasures`.
         let accounts = self.erased(self.accounts.purge_inactive_accounts(cutoff).await, 0)?;
+        self.purge_shared_failures(now).await?;
         Ok(Purged {
             sessions,
             resets,

@@ -92,9 +92,9 @@ impl AccountService {
             // No account can have it.
             return Ok(None);
         };
-        let key = ThrottleKey::pseudonym(parsed.key());
-        self.throttle.check(&key)?;
-        self.throttle.record_failure(&key);
+        let key = [ThrottleKey::pseudonym(parsed.key())];
+        self.throttle_check(&key).await?;
+        self.throttle_failure(&key).await;
 
         let Some(account) = self.accounts.account_by_pseudonym_key(parsed.key()).await? else {
             return Ok(None);

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use numis_store::{OwnedDrawings, ProfileField, SqliteStore};
+use numis_store::{OwnedDrawings, ProfileField, SqlStore};
 
 use super::*;
 use crate::accounts::{HashParams, PasswordHasher, ThrottleRules, TotpError, TotpSecret};
@@ -34,7 +34,7 @@ const FAST: HashParams = HashParams {
 
 struct Fixture {
     service: AccountService,
-    store: Arc<SqliteStore>,
+    store: Arc<SqlStore>,
     clock: Arc<AtomicI64>,
     instant: Arc<Mutex<Instant>>,
     _dir: tempfile::TempDir,
@@ -43,7 +43,7 @@ struct Fixture {
 impl Fixture {
     async fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(SqliteStore::open(dir.path()).await.unwrap());
+        let store = Arc::new(SqlStore::open_sqlite(dir.path()).await.unwrap());
         let clock = Arc::new(AtomicI64::new(NEW_YEAR));
         let instant = Arc::new(Mutex::new(Instant::now()));
         let mut fixture = Self {
@@ -265,6 +265,40 @@ async fn after_five_failures_a_pseudonym_must_wait_and_a_success_forgets_them() 
         .login(NAME, PASSWORD, None, false, 6, None)
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn instances_sharing_a_store_share_a_pseudonyms_failures() {
+    let f = Fixture::new().await;
+    f.register(NAME).await;
+    // Two instances behind a load balancer: each its own memory, one
+    // store for the pseudonym's failures.
+    let instance = || f.with_params(FAST).with_shared_failures(f.store.clone());
+    let (one, two) = (instance(), instance());
+    for attempt in 0..5u64 {
+        let service = if attempt % 2 == 0 { &one } else { &two };
+        let answer = service
+            .login(NAME, OTHER_PASSWORD, None, false, attempt, None)
+            .await;
+        assert!(matches!(answer, Err(AccountError::WrongCredentials)));
+    }
+    for service in [&one, &two] {
+        let waiting = service.login(NAME, PASSWORD, None, false, 99, None).await;
+        let Err(AccountError::Throttled(wait)) = waiting else {
+            panic!("the fifth failure on either instance counts on both: {waiting:?}");
+        };
+        assert_eq!(wait.seconds(), 1);
+    }
+    // The wait is measured on the clock of the store's rows, in seconds.
+    f.pass(2);
+    one.login(NAME, PASSWORD, None, false, 99, None)
+        .await
+        .unwrap();
+    let again = two.login(NAME, OTHER_PASSWORD, None, false, 5, None).await;
+    assert!(
+        matches!(again, Err(AccountError::WrongCredentials)),
+        "the success on one instance forgot the failures for both: {again:?}"
+    );
 }
 
 #[tokio::test]

@@ -1,11 +1,12 @@
-//! [`AccountStore`] on SQLite: accounts, roles, recovery codes, sessions,
-//! password-reset links, saved views, and erasure that leaves no trace in the database files.
+//! [`AccountStore`] on SQL: accounts, roles, recovery codes, sessions,
+//! password-reset links, saved views, and erasure.
 
 use async_trait::async_trait;
-use sqlx::sqlite::{SqliteConnection, SqliteRow};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
 use sqlx::{Executor, Row};
 
-use super::SqliteStore;
+use super::{Backend, SqlStore, flag};
 use crate::AccountStore;
 use crate::accounts::{
     AccountSummary, NewAccount, OwnedDrawings, PasswordReset, Profile, ProfileField, SavedView,
@@ -31,11 +32,11 @@ const RESET_COLUMNS: &str = "token_hash, account_id, created_at, expires_at";
 const VIEW_COLUMNS: &str = "id, account_id, name, state, created_at, updated_at";
 
 #[async_trait]
-impl AccountStore for SqliteStore {
+impl AccountStore for SqlStore {
     async fn create_account(&self, account: &NewAccount) -> Result<()> {
         sqlx::query(
             "INSERT INTO accounts (id, pseudonym, pseudonym_key, password_hash, created_at, last_seen_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+             VALUES ($1, $2, $3, $4, $5, $5)",
         )
         .bind(&account.id)
         .bind(&account.pseudonym)
@@ -81,7 +82,7 @@ impl AccountStore for SqliteStore {
                     pseudonym: row.get("pseudonym"),
                     created_at: row.get("created_at"),
                     last_seen_at: row.get("last_seen_at"),
-                    blocked: row.get("blocked"),
+                    blocked: flag(row, "blocked"),
                     roles,
                     id,
                 }
@@ -91,7 +92,7 @@ impl AccountStore for SqliteStore {
 
     async fn set_pseudonym(&self, id: &str, pseudonym: &str, pseudonym_key: &str) -> Result<bool> {
         let result =
-            sqlx::query("UPDATE accounts SET pseudonym = ?, pseudonym_key = ? WHERE id = ?")
+            sqlx::query("UPDATE accounts SET pseudonym = $1, pseudonym_key = $2 WHERE id = $3")
                 .bind(pseudonym)
                 .bind(pseudonym_key)
                 .bind(id)
@@ -103,7 +104,7 @@ impl AccountStore for SqliteStore {
 
     async fn set_password_hash(&self, id: &str, password_hash: &str) -> Result<bool> {
         self.update_account(
-            "UPDATE accounts SET password_hash = ? WHERE id = ?",
+            "UPDATE accounts SET password_hash = $1 WHERE id = $2",
             password_hash,
             id,
             "change password",
@@ -113,8 +114,8 @@ impl AccountStore for SqliteStore {
 
     async fn set_blocked(&self, id: &str, blocked: bool) -> Result<bool> {
         self.update_account(
-            "UPDATE accounts SET blocked = ? WHERE id = ?",
-            blocked,
+            "UPDATE accounts SET blocked = $1 WHERE id = $2",
+            i64::from(blocked),
             id,
             "block account",
         )
@@ -123,7 +124,8 @@ impl AccountStore for SqliteStore {
 
     async fn touch_account(&self, id: &str, now: i64) -> Result<bool> {
         self.update_account(
-            "UPDATE accounts SET last_seen_at = MAX(last_seen_at, ?) WHERE id = ?",
+            "UPDATE accounts SET last_seen_at = CASE WHEN last_seen_at < $1 THEN $1 ELSE last_seen_at END
+             WHERE id = $2",
             now,
             id,
             "record account use",
@@ -144,7 +146,7 @@ impl AccountStore for SqliteStore {
             ProfileField::PostalAddress => "postal_address",
         };
         self.update_account(
-            &format!("UPDATE accounts SET {column} = ? WHERE id = ?"),
+            &format!("UPDATE accounts SET {column} = $1 WHERE id = $2"),
             value,
             id,
             "change profile",
@@ -154,8 +156,8 @@ impl AccountStore for SqliteStore {
 
     async fn set_profile_access(&self, id: &str, allowed: bool) -> Result<bool> {
         self.update_account(
-            "UPDATE accounts SET profile_access = ? WHERE id = ?",
-            allowed,
+            "UPDATE accounts SET profile_access = $1 WHERE id = $2",
+            i64::from(allowed),
             id,
             "change profile access",
         )
@@ -164,7 +166,7 @@ impl AccountStore for SqliteStore {
 
     async fn set_totp_secret(&self, id: &str, secret: Option<&[u8]>) -> Result<bool> {
         self.update_account(
-            "UPDATE accounts SET totp_secret = ?, totp_last_step = NULL WHERE id = ?",
+            "UPDATE accounts SET totp_secret = $1, totp_last_step = NULL WHERE id = $2",
             secret,
             id,
             "change second factor",
@@ -175,8 +177,8 @@ impl AccountStore for SqliteStore {
     async fn use_totp_step(&self, id: &str, step: i64) -> Result<bool> {
         // One statement: of two logins with the same code, one wins.
         let result = sqlx::query(
-            "UPDATE accounts SET totp_last_step = ?1
-             WHERE id = ?2 AND (totp_last_step IS NULL OR totp_last_step < ?1)",
+            "UPDATE accounts SET totp_last_step = $1
+             WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
         )
         .bind(step)
         .bind(id)
@@ -188,7 +190,7 @@ impl AccountStore for SqliteStore {
 
     async fn grant_role(&self, id: &str, role: &str) -> Result<bool> {
         let result = sqlx::query(
-            "INSERT INTO account_roles (account_id, role) SELECT id, ?1 FROM accounts WHERE id = ?2
+            "INSERT INTO account_roles (account_id, role) SELECT id, $1 FROM accounts WHERE id = $2
              ON CONFLICT DO NOTHING",
         )
         .bind(role)
@@ -200,7 +202,7 @@ impl AccountStore for SqliteStore {
             return Ok(true);
         }
         // Nothing inserted: either held already or no such account.
-        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM accounts WHERE id = ?")
+        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM accounts WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.writer)
             .await
@@ -209,7 +211,7 @@ impl AccountStore for SqliteStore {
     }
 
     async fn revoke_role(&self, id: &str, role: &str) -> Result<bool> {
-        let result = sqlx::query("DELETE FROM account_roles WHERE account_id = ? AND role = ?")
+        let result = sqlx::query("DELETE FROM account_roles WHERE account_id = $1 AND role = $2")
             .bind(id)
             .bind(role)
             .execute(&self.writer)
@@ -224,22 +226,26 @@ impl AccountStore for SqliteStore {
             .begin()
             .await
             .map_err(StoreError::query("begin recovery codes"))?;
-        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM accounts WHERE id = ?")
+        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM accounts WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
             .await
             .map_err(StoreError::query("find account for recovery codes"))?;
         if exists.is_none() {
+            // Nothing changed; the connection goes back clean.
+            tx.rollback()
+                .await
+                .map_err(StoreError::query("roll back"))?;
             return Ok(false);
         }
-        sqlx::query("DELETE FROM recovery_codes WHERE account_id = ?")
+        sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await
             .map_err(StoreError::query("delete old recovery codes"))?;
         for hash in code_hashes {
             sqlx::query(
-                "INSERT INTO recovery_codes (account_id, code_hash) VALUES (?, ?)
+                "INSERT INTO recovery_codes (account_id, code_hash) VALUES ($1, $2)
                  ON CONFLICT DO NOTHING",
             )
             .bind(id)
@@ -257,7 +263,7 @@ impl AccountStore for SqliteStore {
     async fn use_recovery_code(&self, id: &str, code_hash: &[u8]) -> Result<bool> {
         // Deleting is using: of two requests with one code, one deletes it.
         let result =
-            sqlx::query("DELETE FROM recovery_codes WHERE account_id = ? AND code_hash = ?")
+            sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1 AND code_hash = $2")
                 .bind(id)
                 .bind(code_hash)
                 .execute(&self.writer)
@@ -268,7 +274,7 @@ impl AccountStore for SqliteStore {
 
     async fn recovery_codes_left(&self, id: &str) -> Result<u64> {
         let count: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM recovery_codes WHERE account_id = ?")
+            sqlx::query_scalar("SELECT COUNT(*) FROM recovery_codes WHERE account_id = $1")
                 .bind(id)
                 .fetch_one(&self.reader)
                 .await
@@ -277,7 +283,7 @@ impl AccountStore for SqliteStore {
     }
 
     async fn truncate_log(&self) -> Result<()> {
-        self.truncate_wal().await
+        self.finish_erasure().await
     }
 
     async fn delete_account(&self, id: &str, drawings: OwnedDrawings) -> Result<bool> {
@@ -291,7 +297,7 @@ impl AccountStore for SqliteStore {
             .await
             .map_err(StoreError::query("commit account deletion"))?;
         if deleted {
-            self.truncate_wal().await?;
+            self.finish_erasure().await?;
         }
         Ok(deleted)
     }
@@ -302,11 +308,12 @@ impl AccountStore for SqliteStore {
             .begin()
             .await
             .map_err(StoreError::query("begin account purge"))?;
-        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE last_seen_at < ?")
-            .bind(last_seen_before)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(StoreError::query("find inactive accounts"))?;
+        let ids: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM accounts WHERE last_seen_at < $1")
+                .bind(last_seen_before)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(StoreError::query("find inactive accounts"))?;
         let mut purged = 0;
         for id in &ids {
             if erase_account(&mut tx, id, OwnedDrawings::KeepAnonymous).await? {
@@ -317,14 +324,14 @@ impl AccountStore for SqliteStore {
             .await
             .map_err(StoreError::query("commit account purge"))?;
         if purged > 0 {
-            self.truncate_wal().await?;
+            self.finish_erasure().await?;
         }
         Ok(purged)
     }
 
     async fn create_session(&self, session: &StoredSession) -> Result<()> {
         sqlx::query(&format!(
-            "INSERT INTO sessions ({SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            "INSERT INTO sessions ({SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
         ))
         .bind(&session.token_hash)
         .bind(&session.public_id)
@@ -332,7 +339,7 @@ impl AccountStore for SqliteStore {
         .bind(session.created_at)
         .bind(session.last_seen_at)
         .bind(session.expires_at)
-        .bind(session.persistent)
+        .bind(i64::from(session.persistent))
         .bind(&session.client_label)
         .bind(&session.csrf)
         .execute(&self.writer)
@@ -343,7 +350,7 @@ impl AccountStore for SqliteStore {
 
     async fn find_session(&self, token_hash: &[u8], now: i64) -> Result<Option<StoredSession>> {
         let Some(session) = sqlx::query(&format!(
-            "SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = ?"
+            "SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = $1"
         ))
         .bind(token_hash)
         .fetch_optional(&self.reader)
@@ -361,7 +368,7 @@ impl AccountStore for SqliteStore {
 
     async fn sessions_of_account(&self, account_id: &str) -> Result<Vec<StoredSession>> {
         let rows = sqlx::query(&format!(
-            "SELECT {SESSION_COLUMNS} FROM sessions WHERE account_id = ?
+            "SELECT {SESSION_COLUMNS} FROM sessions WHERE account_id = $1
              ORDER BY last_seen_at DESC, public_id"
         ))
         .bind(account_id)
@@ -372,7 +379,7 @@ impl AccountStore for SqliteStore {
     }
 
     async fn delete_session(&self, token_hash: &[u8]) -> Result<bool> {
-        let result = sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+        let result = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&self.writer)
             .await
@@ -381,7 +388,7 @@ impl AccountStore for SqliteStore {
     }
 
     async fn delete_session_by_public_id(&self, account_id: &str, public_id: &str) -> Result<bool> {
-        let result = sqlx::query("DELETE FROM sessions WHERE account_id = ? AND public_id = ?")
+        let result = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND public_id = $2")
             .bind(account_id)
             .bind(public_id)
             .execute(&self.writer)
@@ -395,21 +402,23 @@ impl AccountStore for SqliteStore {
         account_id: &str,
         except: Option<&[u8]>,
     ) -> Result<u64> {
-        // `IS NOT` is true against NULL, so `None` keeps no session.
-        let result =
-            sqlx::query("DELETE FROM sessions WHERE account_id = ? AND token_hash IS NOT ?")
-                .bind(account_id)
-                .bind(except)
-                .execute(&self.writer)
-                .await
-                .map_err(StoreError::query("end sessions"))?;
+        // `IS DISTINCT FROM` is true against NULL, so `None` keeps no
+        // session.
+        let result = sqlx::query(
+            "DELETE FROM sessions WHERE account_id = $1 AND token_hash IS DISTINCT FROM $2",
+        )
+        .bind(account_id)
+        .bind(except)
+        .execute(&self.writer)
+        .await
+        .map_err(StoreError::query("end sessions"))?;
         Ok(result.rows_affected())
     }
 
     async fn purge_expired_sessions(&self, now: i64, idle_cutoff: i64) -> Result<u64> {
         let result = sqlx::query(
             "DELETE FROM sessions
-             WHERE expires_at <= ? OR (persistent = 0 AND last_seen_at < ?)",
+             WHERE expires_at <= $1 OR (persistent = 0 AND last_seen_at < $2)",
         )
         .bind(now)
         .bind(idle_cutoff)
@@ -429,7 +438,7 @@ impl AccountStore for SqliteStore {
 
     async fn create_password_reset(&self, reset: &PasswordReset) -> Result<()> {
         sqlx::query(&format!(
-            "INSERT INTO password_resets ({RESET_COLUMNS}) VALUES (?, ?, ?, ?)"
+            "INSERT INTO password_resets ({RESET_COLUMNS}) VALUES ($1, $2, $3, $4)"
         ))
         .bind(&reset.token_hash)
         .bind(&reset.account_id)
@@ -443,7 +452,7 @@ impl AccountStore for SqliteStore {
 
     async fn password_reset(&self, token_hash: &[u8], now: i64) -> Result<Option<PasswordReset>> {
         let row = sqlx::query(&format!(
-            "SELECT {RESET_COLUMNS} FROM password_resets WHERE token_hash = ? AND expires_at > ?"
+            "SELECT {RESET_COLUMNS} FROM password_resets WHERE token_hash = $1 AND expires_at > $2"
         ))
         .bind(token_hash)
         .bind(now)
@@ -461,7 +470,7 @@ impl AccountStore for SqliteStore {
         // One statement finds and deletes, so two requests with one link
         // cannot both get it; an expired link goes too, unused.
         let row = sqlx::query(&format!(
-            "DELETE FROM password_resets WHERE token_hash = ? RETURNING {RESET_COLUMNS}"
+            "DELETE FROM password_resets WHERE token_hash = $1 RETURNING {RESET_COLUMNS}"
         ))
         .bind(token_hash)
         .fetch_optional(&self.writer)
@@ -475,7 +484,7 @@ impl AccountStore for SqliteStore {
 
     async fn live_password_resets(&self, account_id: &str, now: i64) -> Result<u64> {
         let count: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM password_resets WHERE account_id = ? AND expires_at > ?",
+            "SELECT COUNT(*) FROM password_resets WHERE account_id = $1 AND expires_at > $2",
         )
         .bind(account_id)
         .bind(now)
@@ -486,7 +495,7 @@ impl AccountStore for SqliteStore {
     }
 
     async fn delete_password_resets_of_account(&self, account_id: &str) -> Result<u64> {
-        let result = sqlx::query("DELETE FROM password_resets WHERE account_id = ?")
+        let result = sqlx::query("DELETE FROM password_resets WHERE account_id = $1")
             .bind(account_id)
             .execute(&self.writer)
             .await
@@ -495,7 +504,7 @@ impl AccountStore for SqliteStore {
     }
 
     async fn purge_expired_password_resets(&self, now: i64) -> Result<u64> {
-        let result = sqlx::query("DELETE FROM password_resets WHERE expires_at <= ?")
+        let result = sqlx::query("DELETE FROM password_resets WHERE expires_at <= $1")
             .bind(now)
             .execute(&self.writer)
             .await
@@ -505,7 +514,7 @@ impl AccountStore for SqliteStore {
 
     async fn create_view(&self, view: &SavedView) -> Result<()> {
         sqlx::query(&format!(
-            "INSERT INTO saved_views ({VIEW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)"
+            "INSERT INTO saved_views ({VIEW_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
         ))
         .bind(&view.id)
         .bind(&view.account_id)
@@ -521,7 +530,7 @@ impl AccountStore for SqliteStore {
 
     async fn view(&self, account_id: &str, id: &str) -> Result<Option<SavedView>> {
         let row = sqlx::query(&format!(
-            "SELECT {VIEW_COLUMNS} FROM saved_views WHERE account_id = ? AND id = ?"
+            "SELECT {VIEW_COLUMNS} FROM saved_views WHERE account_id = $1 AND id = $2"
         ))
         .bind(account_id)
         .bind(id)
@@ -533,7 +542,7 @@ impl AccountStore for SqliteStore {
 
     async fn views_of_account(&self, account_id: &str) -> Result<Vec<SavedView>> {
         let rows = sqlx::query(&format!(
-            "SELECT {VIEW_COLUMNS} FROM saved_views WHERE account_id = ? ORDER BY name, id"
+            "SELECT {VIEW_COLUMNS} FROM saved_views WHERE account_id = $1 ORDER BY name, id"
         ))
         .bind(account_id)
         .fetch_all(&self.reader)
@@ -550,7 +559,7 @@ impl AccountStore for SqliteStore {
         updated_at: i64,
     ) -> Result<bool> {
         let result = sqlx::query(
-            "UPDATE saved_views SET name = ?, updated_at = ? WHERE account_id = ? AND id = ?",
+            "UPDATE saved_views SET name = $1, updated_at = $2 WHERE account_id = $3 AND id = $4",
         )
         .bind(name)
         .bind(updated_at)
@@ -563,7 +572,7 @@ impl AccountStore for SqliteStore {
     }
 
     async fn delete_view(&self, account_id: &str, id: &str) -> Result<bool> {
-        let result = sqlx::query("DELETE FROM saved_views WHERE account_id = ? AND id = ?")
+        let result = sqlx::query("DELETE FROM saved_views WHERE account_id = $1 AND id = $2")
             .bind(account_id)
             .bind(id)
             .execute(&self.writer)
@@ -573,12 +582,12 @@ impl AccountStore for SqliteStore {
     }
 }
 
-impl SqliteStore {
+impl SqlStore {
     /// The account whose `column` (a constant of this module) is `value`,
     /// with its roles.
     async fn account_where(&self, column: &str, value: &str) -> Result<Option<StoredAccount>> {
         let Some(row) = sqlx::query(&format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE {column} = ?"
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE {column} = $1"
         ))
         .bind(value)
         .fetch_optional(&self.reader)
@@ -588,12 +597,13 @@ impl SqliteStore {
             return Ok(None);
         };
         let mut account = account_from_row(&row);
-        account.roles =
-            sqlx::query_scalar("SELECT role FROM account_roles WHERE account_id = ? ORDER BY role")
-                .bind(&account.id)
-                .fetch_all(&self.reader)
-                .await
-                .map_err(StoreError::query("read roles"))?;
+        account.roles = sqlx::query_scalar(
+            "SELECT role FROM account_roles WHERE account_id = $1 ORDER BY role",
+        )
+        .bind(&account.id)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(StoreError::query("read roles"))?;
         Ok(Some(account))
     }
 
@@ -607,7 +617,7 @@ impl SqliteStore {
         operation: &'static str,
     ) -> Result<bool>
     where
-        V: sqlx::Encode<'q, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Send + 'q,
+        V: sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + 'q,
     {
         let result = sqlx::query(sql)
             .bind(value)
@@ -625,13 +635,16 @@ impl SqliteStore {
             .begin()
             .await
             .map_err(StoreError::query("begin session use"))?;
-        sqlx::query("UPDATE sessions SET last_seen_at = MAX(last_seen_at, ?) WHERE token_hash = ?")
-            .bind(now)
-            .bind(&session.token_hash)
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::query("record session use"))?;
-        sqlx::query("UPDATE accounts SET last_seen_at = MAX(last_seen_at, ?) WHERE id = ?")
+        sqlx::query(
+            "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $1",
+        )
+        .bind(now)
+        .bind(&session.token_hash)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::query("record session use"))?;
+        sqlx::query("UPDATE accounts SET last_seen_at = CASE WHEN last_seen_at < $1 THEN $1 ELSE last_seen_at END
+             WHERE id = $2")
             .bind(now)
             .bind(&session.account_id)
             .execute(&mut *tx)
@@ -643,21 +656,43 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// Copies the write-ahead log into the database and truncates it to
-    /// zero bytes, so the pages that held erased rows before the deletion
-    /// (and `secure_delete` zeroed in the database) are gone from the
-    /// `-wal` file too. A reader in the middle of a query can keep the
-    /// checkpoint from finishing; the busy handler waits for it (5 s), and
-    /// a checkpoint left unfinished is an error the caller can retry.
-    async fn truncate_wal(&self) -> Result<()> {
-        let row = self
-            .writer
-            .fetch_one("PRAGMA wal_checkpoint(TRUNCATE)")
-            .await
-            .map_err(StoreError::query("checkpoint write-ahead log"))?;
-        let busy: i64 = row.get(0);
-        if busy != 0 {
-            return Err(StoreError::CheckpointBusy);
+    /// Makes an erasure final beyond the rows.
+    ///
+    /// On SQLite: copies the write-ahead log into the database and
+    /// truncates it to zero bytes, so the pages that held erased rows
+    /// before the deletion (and `secure_delete` zeroed in the database)
+    /// are gone from the `-wal` file too. A reader in the middle of a
+    /// query can keep the checkpoint from finishing; the busy handler
+    /// waits for it (5 s), and a checkpoint left unfinished is an error the
+    /// caller can retry.
+    ///
+    /// On PostgreSQL: vacuums the account tables, so the space of the
+    /// erased rows is freed for reuse at once rather than at the next
+    /// autovacuum. PostgreSQL does not overwrite freed space, and its
+    /// write-ahead log and the operator's backups hold the rows until they
+    /// are recycled; `docs/privacy.md` says what that means for clause P3.
+    async fn finish_erasure(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => {
+                let row = self
+                    .writer
+                    .fetch_one("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .await
+                    .map_err(StoreError::query("checkpoint write-ahead log"))?;
+                let busy: i64 = row.get(0);
+                if busy != 0 {
+                    return Err(StoreError::CheckpointBusy);
+                }
+            }
+            Backend::Postgres => {
+                self.writer
+                    .execute(
+                        "VACUUM accounts, account_roles, recovery_codes, sessions, \
+                         password_resets, saved_views",
+                    )
+                    .await
+                    .map_err(StoreError::query("vacuum account tables"))?;
+            }
         }
         Ok(())
     }
@@ -667,22 +702,18 @@ impl SqliteStore {
 /// no such account. The tables cascade from `accounts`, but each is named
 /// here so the erasure does not depend on the connection's foreign-key
 /// setting, and so a reader sees what goes.
-async fn erase_account(
-    tx: &mut SqliteConnection,
-    id: &str,
-    drawings: OwnedDrawings,
-) -> Result<bool> {
+async fn erase_account(tx: &mut AnyConnection, id: &str, drawings: OwnedDrawings) -> Result<bool> {
     let drawings_sql = match drawings {
-        OwnedDrawings::KeepAnonymous => "UPDATE drawings SET owner = NULL WHERE owner = ?",
-        OwnedDrawings::Delete => "DELETE FROM drawings WHERE owner = ?",
+        OwnedDrawings::KeepAnonymous => "UPDATE drawings SET owner = NULL WHERE owner = $1",
+        OwnedDrawings::Delete => "DELETE FROM drawings WHERE owner = $1",
     };
     for sql in [
         drawings_sql,
-        "DELETE FROM sessions WHERE account_id = ?",
-        "DELETE FROM recovery_codes WHERE account_id = ?",
-        "DELETE FROM password_resets WHERE account_id = ?",
-        "DELETE FROM saved_views WHERE account_id = ?",
-        "DELETE FROM account_roles WHERE account_id = ?",
+        "DELETE FROM sessions WHERE account_id = $1",
+        "DELETE FROM recovery_codes WHERE account_id = $1",
+        "DELETE FROM password_resets WHERE account_id = $1",
+        "DELETE FROM saved_views WHERE account_id = $1",
+        "DELETE FROM account_roles WHERE account_id = $1",
     ] {
         sqlx::query(sql)
             .bind(id)
@@ -690,7 +721,7 @@ async fn erase_account(
             .await
             .map_err(StoreError::query("delete account data"))?;
     }
-    let result = sqlx::query("DELETE FROM accounts WHERE id = ?")
+    let result = sqlx::query("DELETE FROM accounts WHERE id = $1")
         .bind(id)
         .execute(&mut *tx)
         .await
@@ -703,7 +734,12 @@ async fn erase_account(
 fn pseudonym_or_query(operation: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
     move |source| {
         let taken = source.as_database_error().is_some_and(|error| {
-            error.is_unique_violation() && error.message().contains("accounts.pseudonym_key")
+            // SQLite names the column, PostgreSQL the constraint.
+            error.is_unique_violation()
+                && (error.message().contains("accounts.pseudonym_key")
+                    || error
+                        .constraint()
+                        .is_some_and(|name| name.contains("pseudonym_key")))
         });
         if taken {
             StoreError::PseudonymTaken
@@ -713,7 +749,7 @@ fn pseudonym_or_query(operation: &'static str) -> impl FnOnce(sqlx::Error) -> St
     }
 }
 
-fn account_from_row(row: &SqliteRow) -> StoredAccount {
+fn account_from_row(row: &AnyRow) -> StoredAccount {
     StoredAccount {
         id: row.get("id"),
         pseudonym: row.get("pseudonym"),
@@ -721,7 +757,7 @@ fn account_from_row(row: &SqliteRow) -> StoredAccount {
         password_hash: row.get("password_hash"),
         created_at: row.get("created_at"),
         last_seen_at: row.get("last_seen_at"),
-        blocked: row.get("blocked"),
+        blocked: flag(row, "blocked"),
         totp_secret: row.get("totp_secret"),
         totp_last_step: row.get("totp_last_step"),
         roles: Vec::new(),
@@ -731,11 +767,11 @@ fn account_from_row(row: &SqliteRow) -> StoredAccount {
             organisation: row.get("organisation"),
             postal_address: row.get("postal_address"),
         },
-        profile_access: row.get("profile_access"),
+        profile_access: flag(row, "profile_access"),
     }
 }
 
-fn session_from_row(row: &SqliteRow) -> StoredSession {
+fn session_from_row(row: &AnyRow) -> StoredSession {
     StoredSession {
         token_hash: row.get("token_hash"),
         public_id: row.get("public_id"),
@@ -743,13 +779,13 @@ fn session_from_row(row: &SqliteRow) -> StoredSession {
         created_at: row.get("created_at"),
         last_seen_at: row.get("last_seen_at"),
         expires_at: row.get("expires_at"),
-        persistent: row.get("persistent"),
+        persistent: flag(row, "persistent"),
         client_label: row.get("client_label"),
         csrf: row.get("csrf"),
     }
 }
 
-fn reset_from_row(row: &SqliteRow) -> PasswordReset {
+fn reset_from_row(row: &AnyRow) -> PasswordReset {
     PasswordReset {
         token_hash: row.get("token_hash"),
         account_id: row.get("account_id"),
@@ -758,7 +794,7 @@ fn reset_from_row(row: &SqliteRow) -> PasswordReset {
     }
 }
 
-fn view_from_row(row: &SqliteRow) -> SavedView {
+fn view_from_row(row: &AnyRow) -> SavedView {
     SavedView {
         id: row.get("id"),
         account_id: row.get("account_id"),
