@@ -288,6 +288,7 @@ def main():
 
     bench = os.path.join(args.shared, "bench")
     work = tempfile.mkdtemp(prefix="numis-instances-")
+    os.chmod(work, 0o755)  # nginx's workers (another user under root) buffer bodies below it
     drawing = os.path.join(work, "drawing.geojson")
     drawing_file(drawing)
     requests = os.path.join(work, "getmap.txt")
