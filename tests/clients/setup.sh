@@ -6,7 +6,10 @@
 #   - the PDF tools the print tests read printed maps with (Debian
 #     poppler-utils: pdftotext, pdfinfo, pdftoppm; qpdf);
 #   - the third-party WMS of the external-data tests (MapServer, nginx,
-#     spawn-fcgi: scripts/third-party-wms.sh install);
+#     spawn-fcgi: scripts/third-party-wms.sh install); its nginx also runs
+#     deploy/nginx in front of two numis instances (test_deploy_nginx.py);
+#   - psql and pg_dump (Debian postgresql-client), with which that test makes
+#     and searches its schema in the suite's PostgreSQL;
 #   - a Python venv in target/clients-venv with the pinned OWSLib, pytest and
 #     Pillow of tests/clients/requirements.txt.
 # Quiet on success (the installers' output is shown only if they fail), a
@@ -44,6 +47,9 @@ for tool in pdftotext pdfinfo pdftoppm; do
     fi
 done
 command -v qpdf >/dev/null || packages+=(qpdf)
+if ! command -v psql >/dev/null || ! command -v pg_dump >/dev/null; then
+    packages+=(postgresql-client)
+fi
 if ! command -v python3 >/dev/null || ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
     packages+=(python3-venv)
 fi
@@ -67,6 +73,10 @@ fi
 # The third-party WMS of the external-data tests (MapServer as FastCGI
 # behind nginx, crates/numis/tests/it/external_wms.rs); quiet when present.
 scripts/third-party-wms.sh install
+PATH="$PATH:/usr/sbin:/sbin" command -v nginx >/dev/null || {
+    echo "tests/clients/setup.sh: nginx is still missing after scripts/third-party-wms.sh install" >&2
+    exit 1
+}
 
 # The venv is current when it holds a copy of the requirements it was made
 # from and its Python still runs (a venv breaks when its base Python goes).
