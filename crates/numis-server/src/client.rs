@@ -7,7 +7,8 @@
 //! IPv6 clients are one client per /64, the block one household or device
 //! usually holds. Behind a reverse proxy every request comes from the
 //! proxy; `[drawings] client_address_header` names the header in which it
-//! passes the client's address on.
+//! passes the client's address on, and `trusted_proxies` the peers whose
+//! header is believed (anyone else could put any address in it).
 
 use std::hash::BuildHasher;
 use std::net::{IpAddr, SocketAddr};
@@ -15,6 +16,7 @@ use std::net::{IpAddr, SocketAddr};
 use axum::Extension;
 use axum::extract::ConnectInfo;
 use axum::http::HeaderMap;
+use ipnet::IpNet;
 
 /// The peer address as handlers extract it (absent when the app runs
 /// without a listener, as in tests with `oneshot`).
@@ -30,17 +32,19 @@ pub fn peer_address(peer: &Peer) -> Option<&ConnectInfo<SocketAddr>> {
 pub struct ClientKeys {
     hasher: std::collections::hash_map::RandomState,
     client_header: Option<String>,
+    trusted_proxies: Vec<IpNet>,
 }
 
 impl ClientKeys {
     /// Keys reading the address from `client_header` when one is named
-    /// (behind a proxy), else from the peer.
-    pub fn new(client_header: Option<&str>) -> Self {
+    /// and the peer is one of `trusted_proxies`, else from the peer.
+    pub fn new(client_header: Option<&str>, trusted_proxies: &[IpNet]) -> Self {
         Self {
             hasher: std::collections::hash_map::RandomState::new(),
             client_header: client_header
                 .map(|h| h.trim().to_ascii_lowercase())
                 .filter(|h| !h.is_empty()),
+            trusted_proxies: trusted_proxies.to_vec(),
         }
     }
 
@@ -51,13 +55,23 @@ impl ClientKeys {
     }
 
     /// The address that counts: from the proxy's header when one is named
-    /// (its last entry, the one the proxy itself added), else the peer.
+    /// and the request came from a trusted proxy (its last entry, the one
+    /// the proxy itself added), else the peer.
     fn address(
         &self,
         peer: Option<&ConnectInfo<SocketAddr>>,
         headers: &HeaderMap,
     ) -> Option<IpAddr> {
-        let address = match &self.client_header {
+        let peer_address = peer.map(|ConnectInfo(address)| address.ip());
+        // Without a listener (the app driven directly in tests) there is
+        // no peer to doubt.
+        let from_proxy = peer_address.is_none_or(|address| {
+            self.trusted_proxies
+                .iter()
+                .any(|net| net.contains(&canonical(address)))
+        });
+        let header = self.client_header.as_ref().filter(|_| from_proxy);
+        let address = match header {
             Some(name) => headers
                 .get_all(name.as_str())
                 .iter()
@@ -65,9 +79,18 @@ impl ClientKeys {
                 .flat_map(|value| value.split(','))
                 .filter_map(|entry| entry.trim().parse::<IpAddr>().ok())
                 .next_back(),
-            None => peer.map(|ConnectInfo(address)| address.ip()),
+            None => peer_address,
         };
         address.map(household)
+    }
+}
+
+/// An IPv4-mapped IPv6 address (`::ffff:127.0.0.1`, as a dual-stack
+/// listener reports IPv4 peers) as the IPv4 address it is.
+fn canonical(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, IpAddr::V4),
+        IpAddr::V4(_) => address,
     }
 }
 

@@ -262,9 +262,23 @@ pub struct DrawingsConfig {
     /// applies. [default: 20]
     pub create_burst: u32,
     /// Behind a reverse proxy: the header carrying the client's address
-    /// (e.g. `X-Forwarded-For`; its last entry counts). Unset: the peer's
-    /// address. [default: none]
+    /// (e.g. `X-Real-IP`, or `X-Forwarded-For`, whose last entry counts).
+    /// Unset: the peer's address. [default: none]
     pub client_address_header: Option<String>,
+    /// The proxies whose `client_address_header` is believed, as networks
+    /// (`10.0.0.5/32`, `fd00::/8`); a request from any other peer is
+    /// counted under the peer's own address, so that a client reaching
+    /// an instance directly cannot name itself anybody.
+    /// [default: ["127.0.0.0/8", "::1/128"], a proxy on the same machine]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+/// A proxy on the same machine: the loopback networks.
+fn default_trusted_proxies() -> Vec<ipnet::IpNet> {
+    ["127.0.0.0/8", "::1/128"]
+        .iter()
+        .filter_map(|net| net.parse().ok())
+        .collect()
 }
 
 impl DrawingsConfig {
@@ -292,6 +306,7 @@ impl Default for DrawingsConfig {
             creates_per_hour: 60,
             create_burst: 20,
             client_address_header: None,
+            trusted_proxies: default_trusted_proxies(),
         }
     }
 }
@@ -685,6 +700,30 @@ mod tests {
             assert_eq!(config.data_dir, PathBuf::from("/srv/numis"));
             assert_eq!(config.stats.retention_days, 30);
             assert_eq!(config.stats.flush_seconds, 2);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn trusted_proxies_are_networks_and_a_bad_one_is_named() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "numis.toml",
+                "[drawings]\ntrusted_proxies = [\"10.0.0.5/32\", \"fd00::/8\"]\n",
+            )?;
+            let config = Config::load(Some(Path::new("numis.toml"))).unwrap();
+            let nets: Vec<String> = config
+                .drawings
+                .trusted_proxies
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            assert_eq!(nets, ["10.0.0.5/32", "fd00::/8"]);
+            jail.create_file("numis.toml", "[drawings]\ntrusted_proxies = [\"nginx\"]\n")?;
+            let error = Config::load(Some(Path::new("numis.toml")))
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("trusted_proxies"), "{error}");
             Ok(())
         });
     }

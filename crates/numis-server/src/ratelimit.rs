@@ -103,7 +103,8 @@ mod tests {
             create_burst: burst,
             ..DrawingsConfig::default()
         };
-        ClientLimit::creation(&config, Arc::new(ClientKeys::new(header)))
+        let loopback: Vec<ipnet::IpNet> = vec!["127.0.0.0/8".parse().unwrap()];
+        ClientLimit::creation(&config, Arc::new(ClientKeys::new(header, &loopback)))
     }
 
     fn peer(address: &str) -> ConnectInfo<SocketAddr> {
@@ -169,6 +170,14 @@ mod tests {
                 .is_err()
         );
         assert!(limit.check(Some(&proxy), &from("198.51.100.8")).is_ok());
+        // A client that reaches the server directly, not through the
+        // proxy, is counted under its own address, whatever it claims.
+        let direct = peer("192.0.2.9:4000");
+        assert!(limit.check(Some(&direct), &from("198.51.100.20")).is_ok());
+        assert!(
+            limit.check(Some(&direct), &from("198.51.100.21")).is_err(),
+            "a made-up header does not make a new client"
+        );
     }
 
     #[test]

@@ -103,6 +103,7 @@ impl AppState {
         };
         let clients = Arc::new(ClientKeys::new(
             config.drawings.client_address_header.as_deref(),
+            &config.drawings.trusted_proxies,
         ));
         // Failed logins per pseudonym are counted in the store, so that
         // instances sharing it share the count (see `deploy/README.md`).
