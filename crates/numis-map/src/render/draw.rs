@@ -1,10 +1,12 @@
 //! Geometry to pixels with tiny-skia: antialiased fills, strokes with
 //! dashes, and point symbols.
 //!
-//! Shapes tiny-skia cannot draw — fills without area (a polygon that
-//! collapses to a line or a point at a small scale) or strokes of a path
-//! with no length — are left out here and counted, instead of being handed
-//! to tiny-skia, which would refuse them with one log warning each.
+//! A polygon that shrinks below a pixel at a small scale (a building at
+//! 1:1,000,000) is drawn as what it covers, at least one pixel, as
+//! MapServer does: the map shows the settlement pattern instead of going
+//! white, and tiny-skia, which would refuse a fill without area with one
+//! log warning each, never sees it. Strokes of a path with no length,
+//! which have nothing to show, are left out and counted.
 
 use geo::{Geometry, LineString, Polygon};
 use tiny_skia::{
@@ -120,13 +122,24 @@ impl Canvas<'_> {
     }
 
     fn fill_and_stroke(&mut self, path: &tiny_skia::Path, rule: &Rule, fill_rule: FillRule) {
-        if let Some(fill) = rule.fill {
-            if fillable(path) {
-                self.pixmap
-                    .fill_path(path, &paint(fill), fill_rule, Transform::identity(), None);
-            } else {
-                self.skipped.0 += 1;
+        if !within_reach(path) {
+            self.skipped.0 += usize::from(rule.fill.is_some());
+            if let Some(stroke) = &rule.stroke {
+                self.stroke(path, stroke);
             }
+            return;
+        }
+        if let Some(speck) = speck(path) {
+            // Below a pixel: what it covers, in the colour it would show.
+            if let Some(color) = rule.fill.or(rule.stroke.as_ref().map(|s| s.color)) {
+                self.pixmap
+                    .fill_rect(speck, &paint(color), Transform::identity(), None);
+            }
+            return;
+        }
+        if let Some(fill) = rule.fill {
+            self.pixmap
+                .fill_path(path, &paint(fill), fill_rule, Transform::identity(), None);
         }
         if let Some(stroke) = &rule.stroke {
             self.stroke(path, stroke);
@@ -144,11 +157,24 @@ impl Canvas<'_> {
     }
 }
 
-/// Would tiny-skia fill this path? Not when it has no width or height, or
-/// reaches beyond what its arithmetic allows (`Pixmap::fill_path`).
-fn fillable(path: &tiny_skia::Path) -> bool {
+/// The area a shape narrower or lower than a pixel covers, widened to a
+/// whole pixel around its centre in the direction it is too small; `None`
+/// for a shape at least a pixel wide and high, drawn as it is.
+fn speck(path: &tiny_skia::Path) -> Option<tiny_skia::Rect> {
     let b = path.bounds();
-    b.width() > NEARLY_ZERO && b.height() > NEARLY_ZERO && within_reach(path)
+    if b.width() >= 1.0 && b.height() >= 1.0 {
+        return None;
+    }
+    let widen = |low: f32, size: f32| {
+        if size >= 1.0 {
+            (low, size)
+        } else {
+            ((low + size / 2.0 - 0.5).round(), 1.0)
+        }
+    };
+    let (x, width) = widen(b.left(), b.width());
+    let (y, height) = widen(b.top(), b.height());
+    tiny_skia::Rect::from_xywh(x, y, width, height)
 }
 
 /// Would tiny-skia stroke this path? Not when it has no extent at all and
@@ -390,7 +416,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shapes_without_area_or_length_are_counted_not_drawn() {
+    fn a_shape_below_a_pixel_is_drawn_as_the_pixel_it_covers() {
         let rule = Rule::compile(
             &toml::from_str("fill = \"#ff0000\"\nstroke = \"#000000\"\nstroke_width = 1").unwrap(),
         )
@@ -406,15 +432,26 @@ mod tests {
         };
         let mut pixmap = Pixmap::new(10, 10).unwrap();
         let mut skipped = Skipped::default();
-        // A polygon collapsed to one point: no fill, no stroke.
+        // A polygon collapsed to one point: one pixel in its fill colour,
+        // where it is (pixel 5, 4: x 500 m, y 500.01 m from the top).
         let dot: Geometry<f64> = Polygon::new(
             LineString::from(vec![(500.0, 500.0), (500.01, 500.0), (500.0, 500.01)]),
             Vec::new(),
         )
         .into();
         geometry(&mut pixmap, &frame, &dot, &rule, &mut skipped);
-        assert_eq!(skipped.count(), 2);
-        assert!(pixmap.pixels().iter().all(|p| p.alpha() == 0));
+        assert_eq!(skipped.count(), 0, "nothing reaches tiny-skia to refuse");
+        let drawn: Vec<(u32, u32)> = (0..100)
+            .filter(|i| pixmap.pixels()[*i as usize].alpha() > 0)
+            .map(|i| (i % 10, i / 10))
+            .collect();
+        assert_eq!(drawn.len(), 1, "one pixel: {drawn:?}");
+        let pixel = pixmap.pixel(drawn[0].0, drawn[0].1).unwrap();
+        assert_eq!(
+            (pixel.red(), pixel.green(), pixel.blue(), pixel.alpha()),
+            (255, 0, 0, 255)
+        );
+        pixmap.fill(tiny_skia::Color::TRANSPARENT);
         // A real square is drawn and counts nothing.
         let square: Geometry<f64> = geo::Rect::new(
             geo::coord! { x: 200.0, y: 200.0 },
@@ -422,7 +459,7 @@ mod tests {
         )
         .into();
         geometry(&mut pixmap, &frame, &square, &rule, &mut skipped);
-        assert_eq!(skipped.count(), 2);
+        assert_eq!(skipped.count(), 0);
         assert!(pixmap.pixel(5, 5).unwrap().alpha() > 0);
     }
 
