@@ -75,15 +75,7 @@ impl ScratchSchema {
     /// [`Self::create`] for callers that are not async, or that run
     /// inside a runtime they must not block on: on a thread of its own.
     pub fn create_blocking() -> Option<Self> {
-        std::thread::spawn(|| {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a runtime for the schema")
-                .block_on(Self::create())
-        })
-        .join()
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        on_own_runtime(Self::create())
     }
 
     /// The URL of the test database with this schema first in the search
@@ -97,35 +89,27 @@ impl ScratchSchema {
     /// stored). On a thread of its own, like [`Self::create_blocking`].
     pub fn dump_blocking(&self) -> Vec<(String, String)> {
         let (url, name) = (self.base_url.clone(), self.name.clone());
-        std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a runtime for the dump")
-                .block_on(async {
-                    let mut admin = connect(&url).await.expect("PostgreSQL");
-                    let tables: Vec<String> = sqlx::query_scalar(
-                        "SELECT table_name::text FROM information_schema.tables
-                         WHERE table_schema = $1 ORDER BY 1",
-                    )
-                    .bind(&name)
-                    .fetch_all(&mut admin)
-                    .await
-                    .expect("the schema's tables");
-                    let mut dump = Vec::new();
-                    for table in tables {
-                        let rows: Vec<String> =
-                            sqlx::query_scalar(&format!("SELECT t::text FROM {name}.{table} t"))
-                                .fetch_all(&mut admin)
-                                .await
-                                .expect("the table's rows");
-                        dump.push((table, rows.join("\n")));
-                    }
-                    dump
-                })
+        on_own_runtime(async move {
+            let mut admin = connect(&url).await.expect("PostgreSQL");
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT table_name::text FROM information_schema.tables
+                 WHERE table_schema = $1 ORDER BY 1",
+            )
+            .bind(&name)
+            .fetch_all(&mut admin)
+            .await
+            .expect("the schema's tables");
+            let mut dump = Vec::new();
+            for table in tables {
+                let rows: Vec<String> =
+                    sqlx::query_scalar(&format!("SELECT t::text FROM {name}.{table} t"))
+                        .fetch_all(&mut admin)
+                        .await
+                        .expect("the table's rows");
+                dump.push((table, rows.join("\n")));
+            }
+            dump
         })
-        .join()
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     }
 
     /// The schema's name.
@@ -148,29 +132,35 @@ impl Drop for ScratchSchema {
         );
         let sql = format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name);
         let url = self.base_url.clone();
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| e.to_string())?;
-            runtime.block_on(async {
-                let mut admin = connect(&url).await.map_err(|e| e.to_string())?;
-                admin
-                    .execute(terminate.as_str())
-                    .await
-                    .map_err(|e| e.to_string())?;
-                admin
-                    .execute(sql.as_str())
-                    .await
-                    .map_err(|e| e.to_string())?;
-                Ok::<_, String>(())
-            })
-        })
-        .join();
-        if let Ok(Err(e)) = dropped {
+        let dropped = on_own_runtime(async move {
+            let mut admin = connect(&url).await?;
+            admin.execute(terminate.as_str()).await?;
+            admin.execute(sql.as_str()).await?;
+            Ok::<_, sqlx::Error>(())
+        });
+        if let Err(e) = dropped {
             eprintln!("schema {} not dropped: {e}", self.name);
         }
     }
+}
+
+/// Runs `future` to its end on a runtime of its own on a thread of its
+/// own: from `Drop`, from code that is not async, and from inside a test's
+/// runtime, which must not be blocked on.
+fn on_own_runtime<F>(future: F) -> F::Output
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime for the test database")
+            .block_on(future)
+    })
+    .join()
+    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 async fn connect(url: &str) -> Result<PgConnection, sqlx::Error> {

@@ -36,7 +36,7 @@ impl AccountService {
                 && until >= now
             {
                 let wait = RetryAfter(Duration::from_secs(until.abs_diff(now) + 1));
-                longest = longest.max_by_wait(wait);
+                longest = longest.into_iter().chain([wait]).max_by_key(|w| w.0);
             }
         }
         longest.map_or(Ok(()), |wait| Err(AccountError::Throttled(wait)))
@@ -118,18 +118,4 @@ fn shared_key(key: &ThrottleKey) -> Vec<u8> {
 fn seconds(duration: Duration) -> i64 {
     let whole = duration.as_secs() + u64::from(duration.subsec_nanos() > 0);
     i64::try_from(whole).unwrap_or(i64::MAX)
-}
-
-/// The longer of two waits.
-trait LongerWait {
-    fn max_by_wait(self, other: RetryAfter) -> Option<RetryAfter>;
-}
-
-impl LongerWait for Option<RetryAfter> {
-    fn max_by_wait(self, other: RetryAfter) -> Option<RetryAfter> {
-        Some(match self {
-            Some(current) if current.0 >= other.0 => current,
-            _ => other,
-        })
-    }
 }
