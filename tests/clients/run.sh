@@ -93,6 +93,15 @@ while [ -z "$url" ]; do
     fi
     sleep 0.2
 done
+# The server listens at once and loads the map behind it: wait for /healthz.
+until python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=5)' "$url/healthz" 2>/dev/null; do
+    if ! kill -0 "$server" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
+        echo "tests/clients/run.sh: the server exited or did not load its map within 120 s; its log:" >&2
+        cat "$tmp/server.log" >&2
+        exit 1
+    fi
+    sleep 0.2
+done
 
 echo "== pytest tests/clients (OWSLib, GDAL) against $url/ows and $url/ogcapi"
 set +e

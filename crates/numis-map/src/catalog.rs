@@ -9,6 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::config::{self, GroupConfig, LayerConfig, MapConfig, SourceConfig};
 use crate::data::Dataset;
+use crate::data::overview::Overview;
 use crate::measurements::Measurements;
 use crate::style::{Rule, Style};
 
@@ -16,6 +17,8 @@ pub use crate::view::{Caller, ResolveError};
 
 /// Name of the configuration file in the site folder.
 pub const MAP_FILE: &str = "map.toml";
+/// The largest `min_pixel_size`: a mark bigger than a symbol hides the map.
+const MAX_MARK_PX: f32 = 16.0;
 
 /// A loaded layer.
 #[derive(Debug)]
@@ -26,19 +29,43 @@ pub struct Layer {
     pub data: Dataset,
     /// Its compiled rules.
     pub style: Style,
+    /// What small scales draw of its features below a pixel (unless
+    /// `aggregate = false`).
+    pub overview: Option<Overview>,
     /// Values measured at its features, if configured.
     pub measurements: Option<Measurements>,
 }
 
 impl Layer {
+    /// A layer of `data` drawn with `style` as `config` says, with its
+    /// overview.
+    pub fn new(
+        config: LayerConfig,
+        data: Dataset,
+        style: Style,
+        measurements: Option<Measurements>,
+    ) -> Self {
+        let overview = config
+            .aggregate
+            .then(|| Overview::build(&data, |properties| style.filter_mask(&properties)))
+            .flatten();
+        Self {
+            config,
+            data,
+            style,
+            overview,
+            measurements,
+        }
+    }
+
     /// What the renderer needs of this layer.
     pub fn draw_layer(&self) -> crate::render::DrawLayer<'_> {
         crate::render::DrawLayer {
-            data: &self.data,
-            style: &self.style,
             min_scale: self.config.min_scale,
             max_scale: self.config.max_scale,
-            opacity: 1.0,
+            overview: self.overview.as_ref(),
+            min_pixel_size: self.config.min_pixel_size,
+            ..crate::render::DrawLayer::new(&self.data, &self.style)
         }
     }
 }
@@ -135,6 +162,13 @@ impl Catalog {
                 ));
                 continue;
             }
+            if !(0.0..=MAX_MARK_PX).contains(&layer.min_pixel_size) {
+                problems.push(format!(
+                    "{place}: min_pixel_size {} must lie between 0 and {MAX_MARK_PX} pixels",
+                    layer.min_pixel_size
+                ));
+                continue;
+            }
             let started_at = SystemTime::now();
             let started = Instant::now();
             let data = match &layer.source {
@@ -171,12 +205,7 @@ impl Catalog {
             // monitor and `numis check` (see `source_problems`).
             let error = match data {
                 Ok(data) => {
-                    layers.push(Layer {
-                        config: layer.clone(),
-                        data,
-                        style,
-                        measurements,
-                    });
+                    layers.push(Layer::new(layer.clone(), data, style, measurements));
                     None
                 }
                 Err(e) => Some(e.to_string()),

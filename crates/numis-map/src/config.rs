@@ -321,6 +321,17 @@ pub struct LayerConfig {
     /// Shown up to this scale denominator. [default: none]
     #[serde(default)]
     pub max_scale: Option<f64>,
+    /// Shapes narrower or lower than this many pixels are drawn as a mark
+    /// of this size in their colour, as MapServer draws them, instead of
+    /// vanishing at small scales; 0 draws them as they are. [default: 1]
+    #[serde(default = "one_pixel")]
+    pub min_pixel_size: f32,
+    /// Draw features below a pixel from an overview computed at load (one
+    /// mark per occupied cell of a grid finer than the pixels), so that a
+    /// map of a million buildings at 1:1,000,000 does not walk them all;
+    /// `false` draws each one as its own mark. [default: true]
+    #[serde(default = "yes")]
+    pub aggregate: bool,
     /// Fields returned by GetFeatureInfo; none: not queryable.
     #[serde(default)]
     pub queryable: Vec<FieldConfig>,
@@ -363,6 +374,14 @@ pub struct LayerConfig {
 
 fn public() -> String {
     "public".into()
+}
+
+fn one_pixel() -> f32 {
+    1.0
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Which features a rule applies to.

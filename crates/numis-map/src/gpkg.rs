@@ -2,35 +2,56 @@
 //! tables `gpkg_contents`, `gpkg_geometry_columns`, `gpkg_spatial_ref_sys`,
 //! and geometry blobs with the `GP` header followed by WKB.
 //!
-//! Coordinates are transformed to longitude/latitude here, from the
-//! table's CRS: by EPSG code when the file names one, else from the WKT
-//! definition the file carries.
+//! Rows are read one at a time in the table's own CRS, known by its EPSG
+//! code when the file names one, else from the WKT definition the file
+//! carries; [`Table::to_lonlat`] transforms them.
 
+use std::borrow::Cow;
 use std::path::Path;
+use std::sync::LazyLock;
 
 use geo::{Geometry, MapCoords};
 use geo_traits::to_geo::ToGeoGeometry;
 use proj4rs::Proj;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::data::FeatureData;
 
 /// Features and their geometries in longitude/latitude.
 pub type Features = (Vec<FeatureData>, Vec<Geometry<f64>>);
 
-/// Reads table `table` (or the file's only feature table) of a GeoPackage.
-/// Rows with NULL or empty geometry are skipped; anything else that is not
-/// a valid GeoPackage geometry is an error naming the row.
-pub fn read(path: &Path, table: Option<&str>) -> Result<Features, String> {
+/// One row of a feature table: its id, its properties and its geometry in
+/// the table's own CRS.
+#[derive(Debug)]
+pub struct Row<'a> {
+    /// The `fid` (or the row's number when the table has none).
+    pub id: String,
+    /// Column names and values, the geometry column left out.
+    pub properties: Vec<(Cow<'a, str>, Value)>,
+    /// The geometry, in the table's CRS.
+    pub geometry: Geometry<f64>,
+}
+
+/// A feature table, open for reading.
+pub struct Table {
+    db: Connection,
+    name: String,
+    column: String,
+    source: Proj,
+    epsg: Option<u16>,
+}
+
+/// Opens table `table` (or the file's only feature table) of a GeoPackage.
+pub fn open(path: &Path, table: Option<&str>) -> Result<Table, String> {
     let db = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| format!("cannot open as SQLite: {e}"))?;
     let tables = feature_tables(&db)?;
-    let table = match (table, tables.as_slice()) {
+    let name = match (table, tables.as_slice()) {
         (Some(wanted), _) if tables.iter().any(|t| t == wanted) => wanted.to_owned(),
         (Some(wanted), _) => {
             return Err(format!(
@@ -48,85 +69,187 @@ pub fn read(path: &Path, table: Option<&str>) -> Result<Features, String> {
     let (column, srs_id): (String, i64) = db
         .query_row(
             "SELECT column_name, srs_id FROM gpkg_geometry_columns WHERE table_name = ?1",
-            [&table],
+            [&name],
             |row| Ok((row.get(0)?, row.get(1)?)),
         )
-        .map_err(|e| format!("table {table:?} has no entry in gpkg_geometry_columns: {e}"))?;
-    let source = projection(&db, srs_id)?;
-    let target =
-        Proj::from_proj_string("+proj=longlat +datum=WGS84 +no_defs").map_err(|e| e.to_string())?;
-    let geographic = source.is_latlong();
+        .map_err(|e| format!("table {name:?} has no entry in gpkg_geometry_columns: {e}"))?;
+    let (source, epsg) = projection(&db, srs_id)?;
+    Ok(Table {
+        db,
+        name,
+        column,
+        source,
+        epsg,
+    })
+}
 
-    let mut statement = db
-        .prepare(&format!("SELECT * FROM \"{}\"", table.replace('"', "\"\"")))
-        .map_err(|e| format!("cannot read table {table:?}: {e}"))?;
-    let names: Vec<String> = statement
-        .column_names()
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-    let geometry_index = names
-        .iter()
-        .position(|n| n.eq_ignore_ascii_case(&column))
-        .ok_or_else(|| format!("geometry column {column:?} missing in {table:?}"))?;
-    let mut rows = statement.query([]).map_err(|e| e.to_string())?;
+/// Reads table `table` (or the file's only feature table) of a GeoPackage
+/// whole, in longitude/latitude. Rows with NULL or empty geometry are
+/// skipped; anything else that is not a valid GeoPackage geometry is an
+/// error naming the row.
+pub fn read(path: &Path, table: Option<&str>) -> Result<Features, String> {
+    let table = open(path, table)?;
     let (mut features, mut geometries) = (Vec::new(), Vec::new());
-    let mut row_number = 0usize;
-    while let Some(row) = rows
-        .next()
-        .map_err(|e| format!("row {}: {e}", row_number + 1))?
-    {
-        row_number += 1;
-        let blob = match row.get_ref(geometry_index).map_err(|e| e.to_string())? {
-            ValueRef::Blob(blob) => blob,
-            ValueRef::Null => continue,
-            other => {
-                return Err(format!(
-                    "row {row_number}: geometry is {:?}, not a blob",
-                    other.data_type()
-                ));
-            }
-        };
-        let Some(geometry) = decode(blob).map_err(|e| format!("row {row_number}: {e}"))? else {
-            continue;
-        };
-        let geometry = geometry
-            .try_map_coords(|c| {
-                let mut point = if geographic {
-                    (c.x.to_radians(), c.y.to_radians(), 0.0)
-                } else {
-                    (c.x, c.y, 0.0)
-                };
-                proj4rs::transform::transform(&source, &target, &mut point)
-                    .map_err(|e| e.to_string())?;
-                Ok::<_, String>(geo::coord! { x: point.0.to_degrees(), y: point.1.to_degrees() })
-            })
-            .map_err(|e| format!("row {row_number}: {e}"))?;
-        let mut properties = Map::new();
-        let mut id = row_number.to_string();
-        for (i, name) in names.iter().enumerate() {
-            if i == geometry_index {
-                continue;
-            }
-            let value = match row.get_ref(i).map_err(|e| e.to_string())? {
-                ValueRef::Null => Value::Null,
-                ValueRef::Integer(n) => Value::from(n),
-                ValueRef::Real(x) => {
-                    serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
-                }
-                ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
-                ValueRef::Blob(_) => continue,
-            };
-            if i == 0 && name.eq_ignore_ascii_case("fid") {
-                id = value.to_string();
-            }
-            properties.insert(name.clone(), value);
-        }
-        features.push(FeatureData { id, properties });
+    table.rows(|row| {
+        let geometry = table.to_lonlat(&row.geometry)?;
+        features.push(FeatureData {
+            id: row.id,
+            properties: row
+                .properties
+                .into_iter()
+                .map(|(n, v)| (n.into_owned(), v))
+                .collect(),
+        });
         geometries.push(geometry);
-    }
+        Ok(())
+    })?;
     Ok((features, geometries))
 }
+
+impl Table {
+    /// The table's EPSG code, when the file names one.
+    pub fn epsg(&self) -> Option<u16> {
+        self.epsg
+    }
+
+    /// The table's extent in longitude/latitude, from its spatial index or
+    /// `gpkg_contents`, without reading the features; `None` when the
+    /// file records neither.
+    pub fn lonlat_extent(&self) -> Option<[f64; 4]> {
+        let quoted = |s: &str| s.replace('"', "\"\"");
+        let rtree = format!(
+            "SELECT min(minx), min(miny), max(maxx), max(maxy) FROM \"rtree_{}_{}\"",
+            quoted(&self.name),
+            quoted(&self.column)
+        );
+        let contents = "SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name = ?1";
+        let read = |sql: &str, with_name: bool| -> Option<[f64; 4]> {
+            let row = |r: &rusqlite::Row<'_>| {
+                Ok([r.get::<_, Option<f64>>(0)?, r.get(1)?, r.get(2)?, r.get(3)?])
+            };
+            let values = if with_name {
+                self.db.query_row(sql, [&self.name], row)
+            } else {
+                self.db.query_row(sql, [], row)
+            };
+            match values.ok()? {
+                [Some(a), Some(b), Some(c), Some(d)] if a <= c && b <= d => Some([a, b, c, d]),
+                _ => None,
+            }
+        };
+        let [a, b, c, d] = read(&rtree, false).or_else(|| read(contents, true))?;
+        let mut lon = (f64::MAX, f64::MIN);
+        let mut lat = (f64::MAX, f64::MIN);
+        // The corners and the edges' middles: a projected rectangle is not
+        // one in longitude/latitude.
+        for (x, y) in [
+            (a, b),
+            (c, b),
+            (a, d),
+            (c, d),
+            ((a + c) / 2.0, b),
+            ((a + c) / 2.0, d),
+            (a, (b + d) / 2.0),
+            (c, (b + d) / 2.0),
+        ] {
+            let (x, y) = self.point_to_lonlat(x, y).ok()?;
+            lon = (lon.0.min(x), lon.1.max(x));
+            lat = (lat.0.min(y), lat.1.max(y));
+        }
+        Some([lon.0, lat.0, lon.1, lat.1])
+    }
+
+    fn point_to_lonlat(&self, x: f64, y: f64) -> Result<(f64, f64), String> {
+        let target = LONLAT.as_ref().ok_or("no longitude/latitude projection")?;
+        let mut point = if self.source.is_latlong() {
+            (x.to_radians(), y.to_radians(), 0.0)
+        } else {
+            (x, y, 0.0)
+        };
+        proj4rs::transform::transform(&self.source, target, &mut point)
+            .map_err(|e| e.to_string())?;
+        Ok((point.0.to_degrees(), point.1.to_degrees()))
+    }
+
+    /// `geometry` (in the table's CRS) in longitude/latitude.
+    pub fn to_lonlat(&self, geometry: &Geometry<f64>) -> Result<Geometry<f64>, String> {
+        geometry.try_map_coords(|c| {
+            let (x, y) = self.point_to_lonlat(c.x, c.y)?;
+            Ok::<_, String>(geo::coord! { x: x, y: y })
+        })
+    }
+
+    /// Calls `each` with every row, in table order. Rows with NULL or empty
+    /// geometry are skipped; anything else that is not a valid GeoPackage
+    /// geometry is an error naming the row.
+    pub fn rows(&self, mut each: impl FnMut(Row<'_>) -> Result<(), String>) -> Result<(), String> {
+        let table = &self.name;
+        let mut statement = self
+            .db
+            .prepare(&format!("SELECT * FROM \"{}\"", table.replace('"', "\"\"")))
+            .map_err(|e| format!("cannot read table {table:?}: {e}"))?;
+        let names: Vec<String> = statement
+            .column_names()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let geometry_index = names
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(&self.column))
+            .ok_or_else(|| format!("geometry column {:?} missing in {table:?}", self.column))?;
+        let mut rows = statement.query([]).map_err(|e| e.to_string())?;
+        let mut row_number = 0usize;
+        while let Some(row) = rows
+            .next()
+            .map_err(|e| format!("row {}: {e}", row_number + 1))?
+        {
+            row_number += 1;
+            let blob = match row.get_ref(geometry_index).map_err(|e| e.to_string())? {
+                ValueRef::Blob(blob) => blob,
+                ValueRef::Null => continue,
+                other => {
+                    return Err(format!(
+                        "row {row_number}: geometry is {:?}, not a blob",
+                        other.data_type()
+                    ));
+                }
+            };
+            let Some(geometry) = decode(blob).map_err(|e| format!("row {row_number}: {e}"))? else {
+                continue;
+            };
+            let mut properties = Vec::with_capacity(names.len());
+            let mut id = row_number.to_string();
+            for (i, name) in names.iter().enumerate() {
+                if i == geometry_index {
+                    continue;
+                }
+                let value = match row.get_ref(i).map_err(|e| e.to_string())? {
+                    ValueRef::Null => Value::Null,
+                    ValueRef::Integer(n) => Value::from(n),
+                    ValueRef::Real(x) => {
+                        serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
+                    }
+                    ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Blob(_) => continue,
+                };
+                if i == 0 && name.eq_ignore_ascii_case("fid") {
+                    id = value.to_string();
+                }
+                properties.push((Cow::Borrowed(name.as_str()), value));
+            }
+            each(Row {
+                id,
+                properties,
+                geometry,
+            })
+            .map_err(|e| format!("row {row_number}: {e}"))?;
+        }
+        Ok(())
+    }
+}
+
+static LONLAT: LazyLock<Option<Proj>> =
+    LazyLock::new(|| Proj::from_proj_string("+proj=longlat +datum=WGS84 +no_defs").ok());
 
 fn feature_tables(db: &Connection) -> Result<Vec<String>, String> {
     let mut statement = db
@@ -141,8 +264,9 @@ fn feature_tables(db: &Connection) -> Result<Vec<String>, String> {
     Ok(tables)
 }
 
-/// The projection of `srs_id`: from its EPSG code, else from its WKT.
-fn projection(db: &Connection, srs_id: i64) -> Result<Proj, String> {
+/// The projection of `srs_id`: from its EPSG code, else from its WKT;
+/// with the EPSG code when the file names one.
+fn projection(db: &Connection, srs_id: i64) -> Result<(Proj, Option<u16>), String> {
     let (organization, code, definition): (String, i64, String) = db
         .query_row(
             "SELECT organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys WHERE srs_id = ?1",
@@ -154,12 +278,13 @@ fn projection(db: &Connection, srs_id: i64) -> Result<Proj, String> {
         && let Ok(code) = u16::try_from(code)
         && let Ok(proj) = Proj::from_epsg_code(code)
     {
-        return Ok(proj);
+        return Ok((proj, Some(code)));
     }
     let proj_string = proj4wkt::wkt_to_projstring(&definition).map_err(|e| {
         format!("srs_id {srs_id} ({organization}:{code}): cannot read its definition: {e}")
     })?;
     Proj::from_proj_string(&proj_string)
+        .map(|proj| (proj, None))
         .map_err(|e| format!("srs_id {srs_id} ({organization}:{code}): {e}"))
 }
 

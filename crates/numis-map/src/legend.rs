@@ -164,13 +164,7 @@ mod tests {
         let data =
             crate::data::Dataset::from_geojson_str(r#"{"type":"FeatureCollection","features":[]}"#)
                 .unwrap();
-        let layer = DrawLayer {
-            data: &data,
-            style: &style,
-            min_scale: None,
-            max_scale: None,
-            opacity: 1.0,
-        };
+        let layer = DrawLayer::new(&data, &style);
         assert_eq!(
             legend(&layer, "de", None).unwrap().height(),
             MARGIN * 2 + ROW * 2
@@ -195,13 +189,7 @@ mod tests {
         let data =
             crate::data::Dataset::from_geojson_str(r#"{"type":"FeatureCollection","features":[]}"#)
                 .unwrap();
-        let layer = |style| DrawLayer {
-            data: &data,
-            style,
-            min_scale: None,
-            max_scale: None,
-            opacity: 1.0,
-        };
+        let layer = |style| DrawLayer::new(&data, style);
         let one = legend(&layer(&named), "de", None).unwrap();
         let group = group_legend(
             &[
@@ -237,13 +225,7 @@ mod tests {
         let data =
             crate::data::Dataset::from_geojson_str(r#"{"type":"FeatureCollection","features":[]}"#)
                 .unwrap();
-        let layer = DrawLayer {
-            data: &data,
-            style: &style,
-            min_scale: None,
-            max_scale: None,
-            opacity: 1.0,
-        };
+        let layer = DrawLayer::new(&data, &style);
         let scale = Some(25_000.0);
         let screen = legend(&layer, "de", scale).unwrap();
         assert_eq!(
@@ -304,13 +286,7 @@ mod tests {
         let data =
             crate::data::Dataset::from_geojson_str(r#"{"type":"FeatureCollection","features":[]}"#)
                 .unwrap();
-        let layer = DrawLayer {
-            data: &data,
-            style: &style,
-            min_scale: None,
-            max_scale: None,
-            opacity: 1.0,
-        };
+        let layer = DrawLayer::new(&data, &style);
         let image = legend(&layer, "en", None).unwrap();
         assert_eq!(image.height(), MARGIN * 2 + ROW * 2);
         assert!(image.width() > SWATCH + 30, "room for the text");
@@ -326,19 +302,6 @@ mod tests {
         let empty = Style {
             rules: vec![rule("fill = \"#000\"")],
         };
-        assert!(
-            legend(
-                &DrawLayer {
-                    data: &data,
-                    style: &empty,
-                    min_scale: None,
-                    max_scale: None,
-                    opacity: 1.0,
-                },
-                "de",
-                None
-            )
-            .is_none()
-        );
+        assert!(legend(&DrawLayer::new(&data, &empty), "de", None).is_none());
     }
 }

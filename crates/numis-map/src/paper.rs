@@ -96,6 +96,10 @@ pub fn render_paper(
             min_scale: scaled(layer.min_scale),
             max_scale: scaled(layer.max_scale),
             opacity: layer.opacity,
+            // The overview's filter masks hold for the paper style too:
+            // it changes sizes and scale bounds, not filters.
+            overview: layer.overview,
+            min_pixel_size: layer.min_pixel_size * ratio,
         })
         .collect();
     render_within(&paper.frame(), &draw, Some([255, 255, 255]), deadline)

@@ -20,10 +20,12 @@ pub fn features_at(data: &Dataset, frame: &Frame, i: u32, j: u32, limit: usize) 
     );
     let point = Point::new(x, y);
     let mut hits: Vec<usize> = data
-        .query(frame.crs, area, 0.0)
+        .features_in(frame.crs, area)
         .into_iter()
-        .filter(|(_, geometry)| hit(geometry, &point, tolerance))
-        .map(|(index, _)| index)
+        .filter(|&index| {
+            data.geometry(frame.crs, index)
+                .is_some_and(|geometry| hit(&geometry, &point, tolerance))
+        })
         .collect();
     hits.reverse();
     hits.truncate(limit);

@@ -75,13 +75,12 @@ impl SearchIndex {
         for layer in catalog.all_layers() {
             let config = &layer.config;
             if let Some(search) = &config.search {
-                for (index, feature) in layer.data.features.iter().enumerate() {
-                    let Some(geometry) = layer.data.geometry(Crs::Utm32, index) else {
+                for index in 0..layer.data.len() {
+                    let Some(properties) = layer.data.properties(index) else {
                         continue;
                     };
                     let text = |field: &str| {
-                        feature
-                            .properties
+                        properties
                             .get(field)
                             .map(as_text)
                             .unwrap_or_default()
@@ -92,8 +91,11 @@ impl SearchIndex {
                     if name.is_empty() {
                         continue;
                     }
+                    let Some(geometry) = layer.data.geometry(Crs::Utm32, index) else {
+                        continue;
+                    };
                     let anchor = layer.data.anchor(Crs::Utm32, index).map(|a| a.at);
-                    let Some(target) = feature_target(geometry, anchor) else {
+                    let Some(target) = feature_target(&geometry, anchor) else {
                         continue;
                     };
                     let detail: Vec<String> = search

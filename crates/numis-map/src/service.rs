@@ -225,7 +225,7 @@ pub fn get_feature_info(
             .features_at(&frame, request.i, request.j, request.feature_count as usize)
             .into_iter()
             .map(|feature| InfoFeature {
-                id: feature.id.to_owned(),
+                id: feature.id.into_owned(),
                 fields: feature
                     .values
                     .into_iter()

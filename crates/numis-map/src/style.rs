@@ -36,16 +36,37 @@ pub enum Filter {
     Range(String, Option<f64>, Option<f64>),
 }
 
+/// Where filters and labels read a feature's values: a JSON object, or a
+/// row of a dataset's attribute table.
+pub trait PropertyLookup {
+    /// The value of `name`, if the feature has it.
+    fn property(&self, name: &str) -> Option<&Value>;
+}
+
+impl PropertyLookup for Map<String, Value> {
+    fn property(&self, name: &str) -> Option<&Value> {
+        self.get(name)
+    }
+}
+
+impl PropertyLookup for crate::data::Properties<'_> {
+    fn property(&self, name: &str) -> Option<&Value> {
+        self.get(name)
+    }
+}
+
 impl Filter {
-    fn matches(&self, properties: &Map<String, Value>) -> bool {
+    fn matches(&self, properties: &impl PropertyLookup) -> bool {
         match self {
             Self::All => true,
-            Self::Equals(field, value) => properties.get(field).is_some_and(|v| same(v, value)),
+            Self::Equals(field, value) => {
+                properties.property(field).is_some_and(|v| same(v, value))
+            }
             Self::In(field, values) => properties
-                .get(field)
+                .property(field)
                 .is_some_and(|v| values.iter().any(|x| same(v, x))),
             Self::Range(field, min, max) => properties
-                .get(field)
+                .property(field)
                 .and_then(number)
                 .is_some_and(|n| min.is_none_or(|min| n >= min) && max.is_none_or(|max| n < max)),
         }
@@ -303,7 +324,7 @@ impl Style {
     /// `properties` (see [`Rule::draws`]) at any scale, matched as
     /// [`Style::rules_for`] matches: for outputs with one style per feature
     /// (KML).
-    pub fn first_drawing_rule(&self, properties: &Map<String, Value>) -> Option<usize> {
+    pub fn first_drawing_rule(&self, properties: &impl PropertyLookup) -> Option<usize> {
         let filtered_match = self
             .rules
             .iter()
@@ -320,20 +341,52 @@ impl Style {
 
     /// The rules that draw a feature at `scale`: every matching rule, and the
     /// `else` rules when no rule with a filter matched.
-    pub fn rules_for<'a>(&'a self, properties: &Map<String, Value>, scale: f64) -> Vec<&'a Rule> {
-        let active = || self.rules.iter().filter(|r| r.in_scale(scale));
+    pub fn rules_for<'a>(&'a self, properties: &impl PropertyLookup, scale: f64) -> Vec<&'a Rule> {
+        self.select(|_, rule| rule.filter.matches(properties), scale)
+    }
+
+    /// Which rules' filters a feature matches, one bit per rule, whatever
+    /// the scale: what a layer's overview keeps instead of the feature's
+    /// values. `None` for a style of more than 64 rules.
+    pub fn filter_mask(&self, properties: &impl PropertyLookup) -> Option<u64> {
+        if self.rules.len() > 64 {
+            return None;
+        }
+        Some(
+            self.rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.filter.matches(properties))
+                .fold(0, |mask, (i, _)| mask | 1 << i),
+        )
+    }
+
+    /// [`Style::rules_for`] of a feature whose filters matched as `mask`
+    /// (from [`Style::filter_mask`]) says.
+    pub fn rules_for_mask(&self, mask: u64, scale: f64) -> Vec<&Rule> {
+        self.select(|i, _| i < 64 && mask & (1 << i) != 0, scale)
+    }
+
+    fn select(&self, matches: impl Fn(usize, &Rule) -> bool, scale: f64) -> Vec<&Rule> {
+        let active = || {
+            self.rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.in_scale(scale))
+        };
         // `else` means "no filtered rule matched": rules without a filter
         // (a label rule for every feature, say) do not count.
         let filtered_match =
-            active().any(|r| !r.else_ && r.filter != Filter::All && r.filter.matches(properties));
+            active().any(|(i, r)| !r.else_ && r.filter != Filter::All && matches(i, r));
         active()
-            .filter(|r| {
+            .filter(|(i, r)| {
                 if r.else_ {
                     !filtered_match
                 } else {
-                    r.filter.matches(properties)
+                    matches(*i, r)
                 }
             })
+            .map(|(_, r)| r)
             .collect()
     }
 }
@@ -412,6 +465,26 @@ mod tests {
             "the else rule and the unfiltered label rule"
         );
         assert!(other[0].else_);
+        // The overview's way, through the filter mask, picks the same rules.
+        for values in [
+            json!({"station_type": "traffic", "altitude_m": 50}),
+            json!({"station_type": "traffic", "altitude_m": 150}),
+            json!({"station_type": "background"}),
+        ] {
+            let p = props(values);
+            let mask = style.filter_mask(&p).unwrap();
+            let by_mask: Vec<*const Rule> = style
+                .rules_for_mask(mask, 1e4)
+                .into_iter()
+                .map(std::ptr::from_ref)
+                .collect();
+            let direct: Vec<*const Rule> = style
+                .rules_for(&p, 1e4)
+                .into_iter()
+                .map(std::ptr::from_ref)
+                .collect();
+            assert_eq!(by_mask, direct, "{p:?}");
+        }
     }
 
     #[test]

@@ -12,13 +12,16 @@
 //! depth limit ([`MAX_GROUP_DEPTH`]); a group that contains itself (directly
 //! or through others) is not followed again.
 
+use std::borrow::Cow;
+
 use geo::{Geometry, Rect};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::attribution::{is_open_licence, source_note};
 use crate::catalog::{Catalog, Layer};
 use crate::config::{FieldConfig, GroupConfig, LicenceConfig, MeasurementsConfig, Text};
 use crate::crs::Crs;
+use crate::data::Properties;
 use crate::measurements::Measurements;
 use crate::query::features_at;
 use crate::render::{DrawLayer, Frame};
@@ -228,7 +231,7 @@ pub struct VisibleLayer<'a> {
 #[derive(Debug, Clone)]
 pub struct PublicFeature<'a> {
     /// The feature id.
-    pub id: &'a str,
+    pub id: Cow<'a, str>,
     /// Each public field with its value (`Null` when the feature has none).
     pub values: Vec<(&'a FieldConfig, serde_json::Value)>,
 }
@@ -237,13 +240,13 @@ pub struct PublicFeature<'a> {
 /// Features): its id and every property except the layer's personal ones
 /// (clause L3). Unlike [`PublicFeature`] it is not limited to the fields
 /// shown in feature info: open data carry all their attributes.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct DataFeature<'a> {
     /// Position of the feature in the layer (stable until the next reload).
     pub index: usize,
     /// The feature id.
-    pub id: &'a str,
-    properties: &'a Map<String, Value>,
+    pub id: Cow<'a, str>,
+    properties: Properties<'a>,
     personal: &'a [String],
 }
 
@@ -254,8 +257,7 @@ impl<'a> DataFeature<'a> {
         let personal = self.personal;
         self.properties
             .iter()
-            .filter(move |(name, _)| !personal.contains(name))
-            .map(|(name, value)| (name.as_str(), value))
+            .filter(move |(name, _)| !personal.iter().any(|p| p == name))
     }
 
     /// One property by name; `None` when missing or personal.
@@ -285,11 +287,11 @@ impl<'a> VisibleLayer<'a> {
 
     /// Feature `index` as data, personal properties left out.
     pub fn data_feature(&self, index: usize) -> Option<DataFeature<'a>> {
-        let feature = self.layer.data.features.get(index)?;
+        let data = &self.layer.data;
         Some(DataFeature {
             index,
-            id: &feature.id,
-            properties: &feature.properties,
+            id: data.id(index)?,
+            properties: data.properties(index)?,
             personal: &self.layer.config.personal,
         })
     }
@@ -303,16 +305,11 @@ impl<'a> VisibleLayer<'a> {
     /// Positions of the features whose envelopes meet `area` (in `crs`),
     /// in source order.
     pub fn data_features_in(&self, crs: Crs, area: Rect<f64>) -> Vec<usize> {
-        self.layer
-            .data
-            .query(crs, area, 0.0)
-            .into_iter()
-            .map(|(index, _)| index)
-            .collect()
+        self.layer.data.features_in(crs, area)
     }
 
     /// Feature `index` in `crs`, with every vertex.
-    pub fn geometry(&self, crs: Crs, index: usize) -> Option<&'a Geometry<f64>> {
+    pub fn geometry(&self, crs: Crs, index: usize) -> Option<Geometry<f64>> {
         self.layer.data.geometry(crs, index)
     }
 
@@ -321,12 +318,22 @@ impl<'a> VisibleLayer<'a> {
     /// earlier features.
     pub fn property_names(&self) -> Vec<&'a str> {
         let personal = &self.layer.config.personal;
+        let data = &self.layer.data;
+        let all = data.property_names();
+        // Once every public name is found, the rest of the rows add none.
+        let public = all.iter().filter(|n| !personal.contains(n)).count();
         let mut names: Vec<&'a str> = Vec::new();
-        for feature in &self.layer.data.features {
-            for name in feature.properties.keys() {
-                if !personal.contains(name) && !names.contains(&name.as_str()) {
+        for index in 0..data.len() {
+            let Some(properties) = data.properties(index) else {
+                continue;
+            };
+            for name in properties.keys() {
+                if !personal.iter().any(|p| p == name) && !names.contains(&name) {
                     names.push(name);
                 }
+            }
+            if names.len() >= public {
+                break;
             }
         }
         names
@@ -342,8 +349,8 @@ impl<'a> VisibleLayer<'a> {
     /// draws feature `index` (labels aside, at any scale), as the map
     /// matches it: for outputs with one style per feature (KML).
     pub fn style_rule(&self, index: usize) -> Option<usize> {
-        let feature = self.layer.data.features.get(index)?;
-        self.layer.style.first_drawing_rule(&feature.properties)
+        let properties = self.layer.data.properties(index)?;
+        self.layer.style.first_drawing_rule(&properties)
     }
 
     /// The layer's configuration of rules, for outputs that carry styles
@@ -438,22 +445,21 @@ impl<'a> VisibleLayer<'a> {
         let data = &self.layer.data;
         features_at(data, frame, i, j, limit)
             .into_iter()
-            .map(|index| {
-                let feature = &data.features[index];
-                PublicFeature {
-                    id: &feature.id,
+            .filter_map(|index| {
+                let properties = data.properties(index)?;
+                Some(PublicFeature {
+                    id: data.id(index)?,
                     values: self
                         .public_fields()
                         .map(|f| {
-                            let value = feature
-                                .properties
+                            let value = properties
                                 .get(&f.field)
                                 .cloned()
                                 .unwrap_or(serde_json::Value::Null);
                             (f, value)
                         })
                         .collect(),
-                }
+                })
             })
             .collect()
     }

@@ -144,7 +144,6 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     for problem in site.problems() {
         tracing::error!(problem = %problem, "site problem");
     }
-    let map = map_service::load_map(config.site_dir.clone(), &config.wms).await;
     let location = config.store_location()?;
     let store = SqlStore::open(&location).await?;
     tracing::info!(store = %location.describe(), "store open");
@@ -157,14 +156,30 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let local = listener.local_addr()?;
     let flush_every = Duration::from_secs(config.stats.flush_seconds.max(1));
     let retention_days = config.stats.retention_days;
-    let state = AppState::new(config, site, map, Arc::new(store.clone()))?;
+    let state = AppState::new(config, site, None, Arc::new(store.clone()))?;
 
     let background = tokio::spawn(housekeeping::run_background(
         state.clone(),
         flush_every,
         retention_days,
     ));
-    let watcher = tokio::spawn(reload::watch(state.clone()));
+    // The map loads while the server already answers: pages at once,
+    // `/healthz` "loading" (503) until the map serves. The watcher starts
+    // after it, so that no reload races the first load.
+    state
+        .map_loading
+        .store(true, std::sync::atomic::Ordering::Release);
+    let watcher = tokio::spawn({
+        let state = state.clone();
+        async move {
+            let map = map_service::load_map(state.config.site_dir.clone(), &state.config.wms).await;
+            state.replace_map(map);
+            state
+                .map_loading
+                .store(false, std::sync::atomic::Ordering::Release);
+            reload::watch(state).await;
+        }
+    });
     tracing::info!("numis listening on http://{local}");
 
     // The peer address reaches only the in-memory creation limit of

@@ -1,5 +1,6 @@
 //! What every handler can reach.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use numis_cms::Site;
@@ -35,6 +36,9 @@ pub struct AppState {
     /// The published map (`map.toml`), if the site has one; replaced as a
     /// whole on reload, which also empties its render cache.
     pub map: Arc<RwLock<Option<Arc<MapService>>>>,
+    /// Set while the map loads at start-up: the server listens at once and
+    /// says "loading" (`/healthz` 503) until the map serves.
+    pub map_loading: Arc<AtomicBool>,
     /// Persistence: health and statistics.
     pub store: Arc<dyn Store>,
     /// The drawings service (its rules over the drawing store).
@@ -139,6 +143,7 @@ impl AppState {
             config: Arc::new(config),
             site: Arc::new(RwLock::new(Arc::new(site))),
             map: Arc::new(RwLock::new(map.map(Arc::new))),
+            map_loading: Arc::default(),
             store: store as Arc<dyn Store>,
             access: Arc::default(),
             events: Arc::default(),
@@ -163,6 +168,11 @@ impl AppState {
             Ok(map) => map.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         }
+    }
+
+    /// Is the map still loading (start-up)?
+    pub fn map_loading(&self) -> bool {
+        self.map_loading.load(Ordering::Acquire)
     }
 
     /// Swaps in a freshly loaded map.

@@ -23,9 +23,9 @@ pub fn write(layer: &VisibleLayer<'_>) -> Result<Vec<u8>, ExportError> {
             out.push(',');
         }
         out.push_str("\n{\"type\":\"Feature\",\"id\":");
-        out.push_str(&json_string(feature.id));
+        out.push_str(&json_string(&feature.id));
         out.push_str(",\"geometry\":");
-        write_geometry(&mut out, geometry_of(layer, Crs::Crs84, feature.index)?);
+        write_geometry(&mut out, &geometry_of(layer, Crs::Crs84, feature.index)?);
         out.push_str(",\"properties\":{");
         for (i, (name, value)) in feature.properties().enumerate() {
             if i > 0 {

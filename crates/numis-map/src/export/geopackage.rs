@@ -200,7 +200,7 @@ impl ColumnType {
 
 /// The geometry type the table declares: one type for all, promoted to
 /// its multi form when single and multi mix, else GEOMETRY.
-fn table_geometry_type(geometries: &[&Geometry<f64>]) -> &'static str {
+fn table_geometry_type(geometries: &[Geometry<f64>]) -> &'static str {
     let name = |g: &Geometry<f64>| match g {
         Geometry::Point(_) => "POINT",
         Geometry::MultiPoint(_) => "MULTIPOINT",
@@ -210,7 +210,7 @@ fn table_geometry_type(geometries: &[&Geometry<f64>]) -> &'static str {
         Geometry::MultiPolygon(_) => "MULTIPOLYGON",
         Geometry::GeometryCollection(_) => "GEOMETRYCOLLECTION",
     };
-    let mut names: Vec<&'static str> = geometries.iter().map(|g| name(g)).collect();
+    let mut names: Vec<&'static str> = geometries.iter().map(name).collect();
     names.sort_unstable();
     names.dedup();
     match names.as_slice() {
@@ -339,7 +339,7 @@ fn write_features(db: &Connection, layer: &VisibleLayer<'_>) -> Result<(), Expor
     let mut index = db.prepare(&format!("INSERT INTO {rtree} VALUES (?1, ?2, ?3, ?4, ?5)"))?;
     for (row, feature) in layer.data_features().enumerate() {
         let fid = i64::try_from(row + 1).unwrap_or(i64::MAX);
-        let geometry = as_table_type(geometries[row], geometry_type);
+        let geometry = as_table_type(&geometries[row], geometry_type);
         let mut values = vec![
             SqlValue::Integer(fid),
             SqlValue::Blob(geometry_blob(&geometry)?),
@@ -456,10 +456,10 @@ mod tests {
         use geo::line_string;
         let point = Geometry::Point(geo::point!(x: 1.0, y: 2.0));
         let multi = Geometry::MultiPoint(MultiPoint(vec![geo::point!(x: 1.0, y: 2.0)]));
-        assert_eq!(table_geometry_type(&[&point, &multi]), "MULTIPOINT");
-        assert_eq!(table_geometry_type(&[&point]), "POINT");
+        assert_eq!(table_geometry_type(&[point.clone(), multi]), "MULTIPOINT");
+        assert_eq!(table_geometry_type(std::slice::from_ref(&point)), "POINT");
         let line = Geometry::LineString(line_string![(x: 0., y: 0.), (x: 1., y: 1.)]);
-        assert_eq!(table_geometry_type(&[&point, &line]), "GEOMETRY");
+        assert_eq!(table_geometry_type(&[point.clone(), line]), "GEOMETRY");
         assert!(matches!(
             as_table_type(&point, "MULTIPOINT"),
             Geometry::MultiPoint(_)

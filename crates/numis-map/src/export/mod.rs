@@ -171,11 +171,11 @@ pub fn is_point_layer(layer: &VisibleLayer<'_>) -> bool {
 }
 
 /// Feature `index` of `layer` in `crs`, or the error naming it.
-fn geometry_of<'a>(
-    layer: &VisibleLayer<'a>,
+fn geometry_of(
+    layer: &VisibleLayer<'_>,
     crs: Crs,
     index: usize,
-) -> Result<&'a Geometry<f64>, ExportError> {
+) -> Result<Geometry<f64>, ExportError> {
     layer.geometry(crs, index).ok_or(ExportError::Geometry {
         index,
         crs: crs.code(),

@@ -2,13 +2,20 @@
 //! dashes, and point symbols.
 //!
 //! A polygon that shrinks below a pixel at a small scale (a building at
-//! 1:1,000,000) is drawn as what it covers, at least one pixel, as
-//! MapServer does: the map shows the settlement pattern instead of going
-//! white, and tiny-skia, which would refuse a fill without area with one
-//! log warning each, never sees it. Strokes of a path with no length,
-//! which have nothing to show, are left out and counted.
+//! 1:1,000,000) is drawn as what it covers, at least one pixel (the
+//! layer's `min_pixel_size`), as MapServer does: the map shows the
+//! settlement pattern instead of going white, and tiny-skia, which would
+//! refuse a fill without area with one log warning each, never sees it.
+//! Strokes of a path with no length, which have nothing to show, are left
+//! out and counted.
+//!
+//! Geometries come from a dataset's arena ([`shape`]), mapped to pixels by
+//! a [`Projector`], or as marks of a layer's overview ([`marks`]).
 
-use geo::{Geometry, LineString, Polygon};
+use super::project::Projector;
+use crate::data::overview::Mark;
+use crate::data::shapes::{PartKind, Shape as StoredShape};
+use crate::style::Style;
 use tiny_skia::{
     FillRule, LineCap, LineJoin, Paint, PathBuilder, Pixmap, Stroke as SkStroke, StrokeDash,
     Transform,
@@ -36,71 +43,112 @@ impl Skipped {
     }
 }
 
-/// Draws one geometry with one rule.
-pub fn geometry(
+/// Draws a stored feature at level of detail `level` with one rule;
+/// shapes narrower or lower than `mark` pixels as a mark that wide.
+#[allow(clippy::too_many_arguments)]
+pub fn shape(
     pixmap: &mut Pixmap,
     frame: &Frame,
-    geometry: &Geometry<f64>,
+    projector: &Projector,
+    shape: &StoredShape<'_>,
+    level: usize,
     rule: &Rule,
+    mark: f32,
     skipped: &mut Skipped,
 ) {
-    let mut canvas = Canvas { pixmap, skipped };
-    canvas.geometry(frame, geometry, rule);
+    if !rule.draws() {
+        return;
+    }
+    let mut canvas = Canvas {
+        pixmap,
+        skipped,
+        mark,
+    };
+    let window = window(frame);
+    let mut areas = PathBuilder::new();
+    let mut lines = PathBuilder::new();
+    for part in shape.parts() {
+        for ring in part.rings(level) {
+            let mut points: Vec<(f32, f32)> = Vec::new();
+            for q in ring.vertices() {
+                let Some((x, y)) = projector.pixel(q) else {
+                    continue;
+                };
+                push_pixel(&mut points, x, y);
+            }
+            match part.kind {
+                PartKind::Point => {
+                    if let Some(&(x, y)) = points.first() {
+                        canvas.point_at(x, y, rule);
+                    }
+                }
+                PartKind::Line => add_line(&mut lines, &points, window),
+                PartKind::Polygon => add_closed(&mut areas, points, window),
+            }
+        }
+    }
+    if rule.fill.is_some() || rule.stroke.is_some() {
+        if let Some(path) = areas.finish() {
+            canvas.fill_and_stroke(&path, rule, FillRule::EvenOdd);
+        }
+    }
+    if let (Some(stroke), Some(path)) = (&rule.stroke, lines.finish()) {
+        canvas.stroke(&path, stroke);
+    }
+}
+
+/// Draws the marks of a layer's overview: each a square of `mark` pixels
+/// in the colour of every rule its features match at `scale`, the fill's
+/// or else the outline's, opaque like the marks of single features.
+pub fn marks(
+    pixmap: &mut Pixmap,
+    projector: &Projector,
+    marks: &[Mark],
+    style: &Style,
+    scale: f64,
+    mark: f32,
+) {
+    let mut colours: Vec<(u64, Vec<tiny_skia::Color>)> = Vec::new();
+    let half = mark / 2.0;
+    for m in marks {
+        let Some((x, y)) = projector.pixel_of(m.x, m.y) else {
+            continue;
+        };
+        let position = match colours.iter().position(|(mask, _)| *mask == m.mask) {
+            Some(p) => p,
+            None => {
+                let of_rules = style
+                    .rules_for_mask(m.mask, scale)
+                    .into_iter()
+                    .filter_map(|r| r.fill.or(r.stroke.as_ref().map(|s| s.color)))
+                    .collect();
+                colours.push((m.mask, of_rules));
+                colours.len() - 1
+            }
+        };
+        let Some(rect) =
+            tiny_skia::Rect::from_xywh((x - half).round(), (y - half).round(), mark, mark)
+        else {
+            continue;
+        };
+        for colour in &colours[position].1 {
+            let mut paint = Paint::default();
+            paint.set_color(*colour);
+            pixmap.fill_rect(rect, &paint, Transform::identity(), None);
+        }
+    }
 }
 
 /// The image and the count of what could not be drawn into it.
 struct Canvas<'a> {
     pixmap: &'a mut Pixmap,
     skipped: &'a mut Skipped,
+    /// Shapes narrower or lower than this (pixels) are drawn this wide.
+    mark: f32,
 }
 
 impl Canvas<'_> {
-    fn geometry(&mut self, frame: &Frame, geometry: &Geometry<f64>, rule: &Rule) {
-        match geometry {
-            Geometry::Point(p) => self.point(frame, p.x(), p.y(), rule),
-            Geometry::MultiPoint(ps) => ps
-                .iter()
-                .for_each(|p| self.point(frame, p.x(), p.y(), rule)),
-            Geometry::LineString(l) => self.lines(frame, std::slice::from_ref(l), rule),
-            Geometry::MultiLineString(ls) => self.lines(frame, &ls.0, rule),
-            Geometry::Polygon(p) => self.polygons(frame, std::slice::from_ref(p), rule),
-            Geometry::MultiPolygon(ps) => self.polygons(frame, &ps.0, rule),
-            Geometry::GeometryCollection(c) => c.iter().for_each(|g| self.geometry(frame, g, rule)),
-            Geometry::Rect(r) => self.polygons(frame, &[r.to_polygon()], rule),
-            Geometry::Triangle(t) => self.polygons(frame, &[t.to_polygon()], rule),
-            Geometry::Line(l) => self.lines(frame, &[LineString::from(vec![l.start, l.end])], rule),
-        }
-    }
-
-    fn polygons(&mut self, frame: &Frame, polygons: &[Polygon<f64>], rule: &Rule) {
-        if rule.fill.is_none() && rule.stroke.is_none() {
-            return;
-        }
-        let mut builder = PathBuilder::new();
-        for polygon in polygons {
-            add_ring(&mut builder, frame, polygon.exterior(), true);
-            for hole in polygon.interiors() {
-                add_ring(&mut builder, frame, hole, true);
-            }
-        }
-        if let Some(path) = builder.finish() {
-            self.fill_and_stroke(&path, rule, FillRule::EvenOdd);
-        }
-    }
-
-    fn lines(&mut self, frame: &Frame, lines: &[LineString<f64>], rule: &Rule) {
-        let Some(stroke) = &rule.stroke else { return };
-        let mut builder = PathBuilder::new();
-        for line in lines {
-            add_ring(&mut builder, frame, line, false);
-        }
-        if let Some(path) = builder.finish() {
-            self.stroke(&path, stroke);
-        }
-    }
-
-    fn point(&mut self, frame: &Frame, x: f64, y: f64, rule: &Rule) {
-        let (px, py) = frame.to_pixel(x, y);
+    fn point_at(&mut self, px: f32, py: f32, rule: &Rule) {
         if let Some(image) = rule
             .symbol
             .as_ref()
@@ -129,7 +177,7 @@ impl Canvas<'_> {
             }
             return;
         }
-        if let Some(speck) = speck(path) {
+        if let Some(speck) = speck(path, self.mark) {
             // Below a pixel: what it covers, in the colour it would show.
             if let Some(color) = rule.fill.or(rule.stroke.as_ref().map(|s| s.color)) {
                 self.pixmap
@@ -157,19 +205,20 @@ impl Canvas<'_> {
     }
 }
 
-/// The area a shape narrower or lower than a pixel covers, widened to a
-/// whole pixel around its centre in the direction it is too small; `None`
-/// for a shape at least a pixel wide and high, drawn as it is.
-fn speck(path: &tiny_skia::Path) -> Option<tiny_skia::Rect> {
+/// The area a shape narrower or lower than `mark` pixels covers, widened
+/// to `mark` pixels around its centre in the direction it is too small;
+/// `None` for a shape at least that wide and high, drawn as it is, and
+/// for every shape when `mark` is 0 (the layer wants no marks).
+fn speck(path: &tiny_skia::Path, mark: f32) -> Option<tiny_skia::Rect> {
     let b = path.bounds();
-    if b.width() >= 1.0 && b.height() >= 1.0 {
+    if mark <= 0.0 || (b.width() >= mark && b.height() >= mark) {
         return None;
     }
     let widen = |low: f32, size: f32| {
-        if size >= 1.0 {
+        if size >= mark {
             (low, size)
         } else {
-            ((low + size / 2.0 - 0.5).round(), 1.0)
+            ((low + size / 2.0 - mark / 2.0).round(), mark)
         }
     };
     let (x, width) = widen(b.left(), b.width());
@@ -203,21 +252,15 @@ fn paint(color: tiny_skia::Color) -> Paint<'static> {
 /// any stroke, so clipped edges never show.
 const CLIP_MARGIN: f32 = 64.0;
 
-/// The ring's vertices in pixels, dropping vertices closer than a quarter
-/// pixel to the previous one (they add work, not detail).
-fn pixel_ring(frame: &Frame, ring: &LineString<f64>) -> Vec<(f32, f32)> {
-    let mut points: Vec<(f32, f32)> = Vec::with_capacity(ring.0.len());
-    for c in ring.coords() {
-        let (x, y) = frame.to_pixel(c.x, c.y);
-        if points
-            .last()
-            .is_some_and(|&(lx, ly)| (lx - x).abs() < 0.25 && (ly - y).abs() < 0.25)
-        {
-            continue;
-        }
-        points.push((x, y));
+/// Adds a vertex unless it is within a quarter pixel of the last one.
+fn push_pixel(points: &mut Vec<(f32, f32)>, x: f32, y: f32) {
+    if points
+        .last()
+        .is_some_and(|&(lx, ly)| (lx - x).abs() < 0.25 && (ly - y).abs() < 0.25)
+    {
+        return;
     }
-    points
+    points.push((x, y));
 }
 
 /// The visible window with its margin: (left, top, right, bottom).
@@ -279,20 +322,21 @@ fn clip_ring(
     output
 }
 
-fn add_ring(builder: &mut PathBuilder, frame: &Frame, ring: &LineString<f64>, close: bool) {
-    let points = pixel_ring(frame, ring);
-    if close {
-        let points = clip_ring(points, window(frame));
-        let mut iter = points.into_iter();
-        if let Some((x, y)) = iter.next() {
-            builder.move_to(x, y);
-            iter.for_each(|(x, y)| builder.line_to(x, y));
-            builder.close();
-        }
-        return;
+/// A closed ring (pixels), clipped to `window`.
+fn add_closed(builder: &mut PathBuilder, points: Vec<(f32, f32)>, window: (f32, f32, f32, f32)) {
+    let points = clip_ring(points, window);
+    let mut iter = points.into_iter();
+    if let Some((x, y)) = iter.next() {
+        builder.move_to(x, y);
+        iter.for_each(|(x, y)| builder.line_to(x, y));
+        builder.close();
     }
-    // Open lines: keep the segments that touch the window, as separate runs.
-    let (left, top, right, bottom) = window(frame);
+}
+
+/// An open line (pixels): the segments that touch `window`, as separate
+/// runs.
+fn add_line(builder: &mut PathBuilder, points: &[(f32, f32)], window: (f32, f32, f32, f32)) {
+    let (left, top, right, bottom) = window;
     let mut drawing = false;
     for pair in points.windows(2) {
         let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
@@ -388,6 +432,7 @@ pub fn swatch(pixmap: &mut Pixmap, rule: &Rule, x: f32, y: f32, size: f32) {
     let mut canvas = Canvas {
         pixmap,
         skipped: &mut skipped,
+        mark: 1.0,
     };
     if let Some(image) = rule.symbol.as_ref().and_then(|s| s.image.as_ref()) {
         draw_image(canvas.pixmap, image, cx, cy, size);
@@ -421,46 +466,69 @@ mod tests {
             &toml::from_str("fill = \"#ff0000\"\nstroke = \"#000000\"\nstroke_width = 1").unwrap(),
         )
         .unwrap();
+        // 10 × 10 pixels of 100 m over Hannover; a polygon collapsed to a
+        // point at the middle of pixel (5, 4), and a real square.
+        let (x0, y0) = (550_000.0, 5_800_000.0);
         let frame = Frame {
             crs: crate::Crs::Utm32,
             bbox: geo::Rect::new(
-                geo::coord! { x: 0.0, y: 0.0 },
-                geo::coord! { x: 1000.0, y: 1000.0 },
+                geo::coord! { x: x0, y: y0 },
+                geo::coord! { x: x0 + 1000.0, y: y0 + 1000.0 },
             ),
             width: 10,
             height: 10,
         };
+        let mut builder = crate::data::DatasetBuilder::new(crate::data::Storage::UTM);
+        let dot = geo::Polygon::new(
+            geo::LineString::from(vec![
+                (x0 + 550.0, y0 + 550.0),
+                (x0 + 550.01, y0 + 550.0),
+                (x0 + 550.0, y0 + 550.01),
+            ]),
+            Vec::new(),
+        );
+        let square = geo::Rect::new(
+            geo::coord! { x: x0 + 200.0, y: y0 + 200.0 },
+            geo::coord! { x: x0 + 800.0, y: y0 + 800.0 },
+        );
+        builder.push("dot", Vec::new(), &dot.into()).unwrap();
+        builder.push("square", Vec::new(), &square.into()).unwrap();
+        let data = builder.finish();
+        let projector = Projector::new(data.storage(), &frame, frame.bbox);
         let mut pixmap = Pixmap::new(10, 10).unwrap();
         let mut skipped = Skipped::default();
-        // A polygon collapsed to one point: one pixel in its fill colour,
-        // where it is (pixel 5, 4: x 500 m, y 500.01 m from the top).
-        let dot: Geometry<f64> = Polygon::new(
-            LineString::from(vec![(500.0, 500.0), (500.01, 500.0), (500.0, 500.01)]),
-            Vec::new(),
-        )
-        .into();
-        geometry(&mut pixmap, &frame, &dot, &rule, &mut skipped);
-        assert_eq!(skipped.count(), 0, "nothing reaches tiny-skia to refuse");
+        let mut draw = |pixmap: &mut Pixmap, index| {
+            let shape = data.shape(index).unwrap();
+            super::shape(
+                pixmap,
+                &frame,
+                &projector,
+                &shape,
+                0,
+                &rule,
+                1.0,
+                &mut skipped,
+            );
+        };
+        draw(&mut pixmap, 0);
         let drawn: Vec<(u32, u32)> = (0..100)
             .filter(|i| pixmap.pixels()[*i as usize].alpha() > 0)
             .map(|i| (i % 10, i / 10))
             .collect();
-        assert_eq!(drawn.len(), 1, "one pixel: {drawn:?}");
-        let pixel = pixmap.pixel(drawn[0].0, drawn[0].1).unwrap();
+        assert_eq!(drawn, [(5, 4)], "one pixel, where it is");
+        let pixel = pixmap.pixel(5, 4).unwrap();
         assert_eq!(
             (pixel.red(), pixel.green(), pixel.blue(), pixel.alpha()),
             (255, 0, 0, 255)
         );
         pixmap.fill(tiny_skia::Color::TRANSPARENT);
-        // A real square is drawn and counts nothing.
-        let square: Geometry<f64> = geo::Rect::new(
-            geo::coord! { x: 200.0, y: 200.0 },
-            geo::coord! { x: 800.0, y: 800.0 },
-        )
-        .into();
-        geometry(&mut pixmap, &frame, &square, &rule, &mut skipped);
-        assert_eq!(skipped.count(), 0);
+        draw(&mut pixmap, 1);
         assert!(pixmap.pixel(5, 5).unwrap().alpha() > 0);
+        assert_eq!(
+            skipped.count(),
+            0,
+            "nothing reached tiny-skia to be refused"
+        );
     }
 
     #[test]

@@ -5,13 +5,12 @@
 use std::sync::LazyLock;
 
 use ab_glyph::{Font, FontRef, OutlineCurve, PxScale, ScaleFont};
-use geo::Geometry;
-use serde_json::{Map, Value};
+use geo::Coord;
 use tiny_skia::{Color, FillRule, Mask, Paint, PathBuilder, Pixmap, Transform};
 
 use super::Frame;
 use crate::data::Anchor;
-use crate::style::{Label, Rule, as_text};
+use crate::style::{Label, PropertyLookup, Rule, as_text};
 
 static FONT: LazyLock<Option<FontRef<'static>>> =
     LazyLock::new(|| FontRef::try_from_slice(dejavu::sans::regular()).ok());
@@ -54,24 +53,25 @@ impl Labeller {
         }
     }
 
-    /// Offers a label for `geometry`; it is placed if it fits.
+    /// Offers a label for a feature: beside `point` for a point feature
+    /// (frame CRS), else at its anchor; it is placed if it fits.
     pub fn candidate(
         &mut self,
         frame: &Frame,
-        geometry: &Geometry<f64>,
+        point: Option<Coord<f64>>,
         at: Option<Anchor>,
-        properties: &Map<String, Value>,
+        properties: &impl PropertyLookup,
         label: &Label,
         rule: &Rule,
     ) {
-        let Some(text) = properties.get(&label.field).map(as_text) else {
+        let Some(text) = properties.property(&label.field).map(as_text) else {
             return;
         };
         let text: String = text.trim().chars().take(MAX_LABEL_CHARS).collect();
         if text.is_empty() {
             return;
         }
-        let Some((x, y, angle, align)) = anchor(frame, geometry, at, rule) else {
+        let Some((x, y, angle, align)) = anchor(frame, point, at, rule) else {
             return;
         };
         let repeated = self
@@ -261,12 +261,12 @@ enum Align {
 /// anchor the dataset computed at load.
 fn anchor(
     frame: &Frame,
-    geometry: &Geometry<f64>,
+    point: Option<Coord<f64>>,
     at: Option<Anchor>,
     rule: &Rule,
 ) -> Option<(f32, f32, f32, Align)> {
-    if let Geometry::Point(p) = geometry {
-        let (x, y) = frame.to_pixel(p.x(), p.y());
+    if let Some(p) = point {
+        let (x, y) = frame.to_pixel(p.x, p.y);
         let offset = rule.symbol.as_ref().map_or(4.0, |s| s.size / 2.0) + 3.0;
         return Some((x + offset, y, 0.0, Align::Left));
     }
@@ -431,12 +431,12 @@ mod tests {
                 .unwrap()
                 .clone()
         };
-        let here = Geometry::Point(geo::point! { x: 200.0, y: 500.0 });
-        let near = Geometry::Point(geo::point! { x: 210.0, y: 505.0 });
-        let far = Geometry::Point(geo::point! { x: 200.0, y: 100.0 });
-        labeller.candidate(&frame(), &here, None, &props("Hannover"), &label, &rule);
-        labeller.candidate(&frame(), &near, None, &props("Langenhagen"), &label, &rule);
-        labeller.candidate(&frame(), &far, None, &props("Hildesheim"), &label, &rule);
+        let here = Some(geo::coord! { x: 200.0, y: 500.0 });
+        let near = Some(geo::coord! { x: 210.0, y: 505.0 });
+        let far = Some(geo::coord! { x: 200.0, y: 100.0 });
+        labeller.candidate(&frame(), here, None, &props("Hannover"), &label, &rule);
+        labeller.candidate(&frame(), near, None, &props("Langenhagen"), &label, &rule);
+        labeller.candidate(&frame(), far, None, &props("Hildesheim"), &label, &rule);
         assert_eq!(labeller.len(), 2, "the second label overlaps the first");
     }
 
@@ -445,12 +445,12 @@ mod tests {
         let rule = label_rule();
         let label = rule.label.clone().unwrap();
         let mut labeller = Labeller::new(200, 200);
-        let edge = Geometry::Point(geo::point! { x: 990.0, y: 500.0 });
+        let edge = Some(geo::coord! { x: 990.0, y: 500.0 });
         let props = serde_json::json!({ "name": "Braunschweig" })
             .as_object()
             .unwrap()
             .clone();
-        labeller.candidate(&frame(), &edge, None, &props, &label, &rule);
+        labeller.candidate(&frame(), edge, None, &props, &label, &rule);
         assert!(labeller.is_empty());
     }
 

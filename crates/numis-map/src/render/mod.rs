@@ -5,6 +5,7 @@
 mod draw;
 mod encode;
 mod labels;
+pub mod project;
 
 use geo::Rect;
 use tiny_skia::{Color, Pixmap, PixmapPaint, Transform};
@@ -16,9 +17,11 @@ pub use labels::{Labeller, text_width, write_text};
 use std::time::{Duration, Instant};
 
 use crate::crs::Crs;
-use crate::data::Dataset;
+use crate::data::overview::Overview;
+use crate::data::{Dataset, level_for};
 pub use crate::error::RenderError;
 use crate::style::Style;
+use project::Projector;
 
 /// How many features are drawn between two looks at the clock.
 const FEATURES_PER_DEADLINE_CHECK: usize = 256;
@@ -91,9 +94,29 @@ pub struct DrawLayer<'a> {
     /// through (a print of layers the viewer shows translucent). Its
     /// labels stay opaque: they are placed with all others at the end.
     pub opacity: f32,
+    /// What small scales draw of features below a pixel, if the layer has
+    /// one (see [`Overview`]).
+    pub overview: Option<&'a Overview>,
+    /// Shapes narrower or lower than this many pixels are drawn as marks
+    /// this wide; 0 draws them as they are (and the smallest not at all).
+    pub min_pixel_size: f32,
 }
 
-impl DrawLayer<'_> {
+impl<'a> DrawLayer<'a> {
+    /// `data` drawn with `style` at every scale, opaque, without an
+    /// overview, with marks of one pixel.
+    pub fn new(data: &'a Dataset, style: &'a Style) -> Self {
+        Self {
+            data,
+            style,
+            min_scale: None,
+            max_scale: None,
+            opacity: 1.0,
+            overview: None,
+            min_pixel_size: 1.0,
+        }
+    }
+
     /// Is the layer shown at this scale denominator?
     pub fn in_scale(&self, scale: f64) -> bool {
         self.min_scale.is_none_or(|min| scale >= min)
@@ -215,23 +238,66 @@ pub fn render_timed(
             Some(apart) => apart,
             None => &mut pixmap,
         };
-        let features = layer.data.query(frame.crs, area, resolution);
-        for (drawn, (index, geometry)) in features.into_iter().enumerate() {
+        let data = layer.data;
+        let storage = data.storage();
+        let Some(storage_area) = data.storage_area(frame.crs, area) else {
+            times.push(LayerTime {
+                index: layer_index,
+                elapsed: started.elapsed(),
+                finished: true,
+            });
+            continue;
+        };
+        let projector = Projector::new(storage, frame, storage_area);
+        // Storage units per pixel (the area has 16 pixels of margin a
+        // side), on the axis where they are shortest: for data in degrees
+        // the latitude's, whose degrees are as long as the tolerances and
+        // size classes count them.
+        let storage_resolution = (storage_area.width() / (f64::from(frame.width) + 32.0))
+            .min(storage_area.height() / (f64::from(frame.height) + 32.0));
+        let level = level_for(storage, storage_resolution);
+        let mark = layer.min_pixel_size.max(0.0);
+        // Features below a pixel come from the overview, when there is one
+        // and marks are wanted; only the larger ones are looked up.
+        let grid = layer.overview.filter(|_| mark > 0.0).and_then(|o| {
+            o.grid_for(storage_resolution * storage.metres_per_unit())
+                .map(|g| (o, g))
+        });
+        if let Some((overview, grid)) = grid {
+            let marks = overview.marks(grid, storage_area, storage.quanta_per_unit);
+            draw::marks(
+                canvas,
+                &projector,
+                &marks,
+                layer.style,
+                scale,
+                mark.max(1.0),
+            );
+        }
+        let features = data.select(storage_area, grid.map_or(0, |(_, g)| g + 1));
+        for (drawn, index) in features.into_iter().enumerate() {
             if drawn % FEATURES_PER_DEADLINE_CHECK == FEATURES_PER_DEADLINE_CHECK - 1
                 && past_deadline()
             {
                 return Err(stopped(times));
             }
-            let properties = &layer.data.features[index].properties;
-            for rule in layer.style.rules_for(properties, scale) {
-                draw::geometry(canvas, frame, geometry, rule, &mut skipped);
+            let (Some(properties), Some(shape)) = (data.properties(index), data.shape(index))
+            else {
+                continue;
+            };
+            for rule in layer.style.rules_for(&properties, scale) {
+                draw::shape(
+                    canvas,
+                    frame,
+                    &projector,
+                    &shape,
+                    level,
+                    rule,
+                    mark,
+                    &mut skipped,
+                );
                 if rule.label.is_some() {
-                    layer_candidates.push((
-                        geometry,
-                        layer.data.anchor(frame.crs, index),
-                        properties,
-                        rule,
-                    ));
+                    layer_candidates.push((data, index, rule));
                 }
             }
         }
@@ -253,10 +319,19 @@ pub fn render_timed(
         return Err(RenderError::DeadlineExceeded);
     }
     let mut labeller = Labeller::new(frame.width, frame.height);
-    for (geometry, anchor, properties, rule) in candidates.into_iter().rev().flatten() {
-        if let Some(label) = &rule.label {
-            labeller.candidate(frame, geometry, anchor, properties, label, rule);
-        }
+    for (data, index, rule) in candidates.into_iter().rev().flatten() {
+        let (Some(label), Some(properties)) = (&rule.label, data.properties(index)) else {
+            continue;
+        };
+        let point = match data.shape(index).filter(|s| s.is_points()) {
+            Some(_) => match data.geometry(frame.crs, index) {
+                Some(geo::Geometry::Point(p)) => Some(p.0),
+                _ => None,
+            },
+            None => None,
+        };
+        let anchor = data.anchor(frame.crs, index);
+        labeller.candidate(frame, point, anchor, &properties, label, rule);
     }
     labeller.draw(&mut pixmap);
     Ok(Rendered {
@@ -295,11 +370,8 @@ mod tests {
         };
         let draw = |opacity| {
             let layer = DrawLayer {
-                data: &data,
-                style: &style,
-                min_scale: None,
-                max_scale: None,
                 opacity,
+                ..DrawLayer::new(&data, &style)
             };
             render(&frame, &[layer], Some([255, 255, 255])).unwrap()
         };
@@ -325,13 +397,7 @@ mod tests {
         )
         .unwrap();
         let style = Style { rules: Vec::new() };
-        let layer = DrawLayer {
-            data: &data,
-            style: &style,
-            min_scale: None,
-            max_scale: None,
-            opacity: 1.0,
-        };
+        let layer = DrawLayer::new(&data, &style);
         let frame = Frame {
             crs: Crs::Crs84,
             bbox: Rect::new(
@@ -346,13 +412,7 @@ mod tests {
             render_within(&frame, &[layer], None, Some(past)).unwrap_err(),
             RenderError::DeadlineExceeded
         );
-        let layer = DrawLayer {
-            data: &data,
-            style: &style,
-            min_scale: None,
-            max_scale: None,
-            opacity: 1.0,
-        };
+        let layer = DrawLayer::new(&data, &style);
         let future = Instant::now() + std::time::Duration::from_secs(60);
         let rendered = render_within(&frame, &[layer], None, Some(future)).unwrap();
         assert_eq!((rendered.pixmap.width(), rendered.skipped_shapes), (16, 0));
@@ -373,11 +433,8 @@ mod tests {
             ],
         };
         let layer = |max_scale| DrawLayer {
-            data: &data,
-            style: &style,
-            min_scale: None,
             max_scale,
-            opacity: 1.0,
+            ..DrawLayer::new(&data, &style)
         };
         let frame = Frame {
             crs: Crs::Crs84,
@@ -406,6 +463,108 @@ mod tests {
         let stopped = render_timed(&frame, &layers, None, Some(past), &mut times);
         assert_eq!(stopped.unwrap_err(), RenderError::DeadlineExceeded);
         assert!(times.is_empty(), "nothing was drawn: {times:?}");
+    }
+
+    fn kinds_style() -> Style {
+        let rule = |kind: &str, fill: &str| {
+            crate::style::Rule::compile(
+                &toml::from_str::<crate::config::RuleConfig>(&format!(
+                    "filter = {{ field = \"kind\", equals = \"{kind}\" }}\nfill = \"{fill}\"\nstroke = \"#808080\"\nstroke_width = 0.5"
+                ))
+                .unwrap(),
+            )
+            .unwrap()
+        };
+        Style {
+            rules: vec![
+                rule("residential", "#e8b4a0"),
+                rule("commercial", "#c89bd0"),
+                rule("industrial", "#9fb4cc"),
+                rule("agricultural", "#d9cf8c"),
+                rule("public", "#f0a050"),
+            ],
+        }
+    }
+
+    fn drawn(pixmap: &Pixmap) -> std::collections::HashSet<(u32, u32)> {
+        (0..pixmap.height())
+            .flat_map(|y| (0..pixmap.width()).map(move |x| (x, y)))
+            .filter(|&(x, y)| {
+                pixmap
+                    .pixel(x, y)
+                    .is_some_and(|p| p.red() < 250 || p.blue() < 250)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_small_scale_map_shows_every_building_with_or_without_the_overview() {
+        // 20,000 buildings in 20 × 1.6 km at 1:1,000,000 (280 m pixels):
+        // each a fraction of a pixel.
+        let data = crate::data::tests::buildings(20_000);
+        let style = kinds_style();
+        let overview = Overview::build(&data, |p| style.filter_mask(&p)).unwrap();
+        let half = 256.0 * 280.0;
+        let frame = Frame {
+            crs: Crs::Utm32,
+            bbox: Rect::new(
+                geo::coord! { x: 550_000.0 - half, y: 5_790_800.0 - half },
+                geo::coord! { x: 550_000.0 + half, y: 5_790_800.0 + half },
+            ),
+            width: 512,
+            height: 512,
+        };
+        let draw = |overview| {
+            let layer = DrawLayer {
+                overview,
+                ..DrawLayer::new(&data, &style)
+            };
+            render_within(&frame, &[layer], Some([255, 255, 255]), None).unwrap()
+        };
+        let aggregated = draw(Some(&overview));
+        let single = draw(None);
+        assert_eq!(aggregated.skipped_shapes, 0);
+        assert_eq!(
+            single.skipped_shapes, 0,
+            "no shape reaches tiny-skia to be refused"
+        );
+        let (a, s) = (drawn(&aggregated.pixmap), drawn(&single.pixmap));
+        // The area holds 20 km / 280 m × 1.6 km / 280 m ≈ 72 × 6 pixels.
+        assert!((350..=700).contains(&s.len()), "{} pixels", s.len());
+        let shared = a.intersection(&s).count();
+        assert!(
+            shared * 10 >= s.len() * 9 && a.len() * 10 <= s.len() * 11,
+            "the overview draws where the buildings are: {} and {} pixels, {shared} shared",
+            a.len(),
+            s.len()
+        );
+        // In the buildings' colours, not black or grey.
+        let colour = aggregated.pixmap.pixel(256, 256).unwrap();
+        assert!(colour.red() > 150 && colour.green() > 150, "{colour:?}");
+
+        // In another CRS the same, within a pixel.
+        let mercator = Frame {
+            crs: Crs::WebMercator,
+            bbox: {
+                let corner = |x, y| Crs::Utm32.transform(Crs::WebMercator, x, y).unwrap();
+                let (x0, y0) = corner(550_000.0 - half, 5_790_800.0 - half);
+                let (x1, y1) = corner(550_000.0 + half, 5_790_800.0 + half);
+                Rect::new(geo::coord! { x: x0, y: y0 }, geo::coord! { x: x1, y: y1 })
+            },
+            ..frame
+        };
+        let layer = DrawLayer {
+            overview: Some(&overview),
+            ..DrawLayer::new(&data, &style)
+        };
+        let web = render_within(&mercator, &[layer], Some([255, 255, 255]), None).unwrap();
+        let w = drawn(&web.pixmap);
+        assert!(
+            w.len() * 10 >= s.len() * 8 && w.len() * 10 <= s.len() * 12,
+            "{} vs {}",
+            w.len(),
+            s.len()
+        );
     }
 
     #[test]

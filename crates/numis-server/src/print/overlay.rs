@@ -59,13 +59,9 @@ impl OverlayLayers {
 
     /// The layers for the renderer, styled for the screen.
     pub fn draw_layers(&self) -> impl Iterator<Item = DrawLayer<'_>> {
-        self.layers.iter().map(|(data, style)| DrawLayer {
-            data,
-            style,
-            min_scale: None,
-            max_scale: None,
-            opacity: 1.0,
-        })
+        self.layers
+            .iter()
+            .map(|(data, style)| DrawLayer::new(data, style))
     }
 }
 
@@ -244,8 +240,9 @@ mod tests {
     /// How many features of each look: for tests.
     fn looks_of(data: &Dataset) -> HashMap<u64, usize> {
         let mut counts = HashMap::new();
-        for feature in &data.features {
-            if let Some(look) = feature.properties.get(LOOK).and_then(Value::as_u64) {
+        for index in 0..data.len() {
+            let properties = data.properties(index);
+            if let Some(look) = properties.and_then(|p| p.get(LOOK)).and_then(Value::as_u64) {
                 *counts.entry(look).or_default() += 1;
             }
         }

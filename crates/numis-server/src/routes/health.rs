@@ -1,4 +1,5 @@
-//! Operations endpoints: `/healthz` (is the store reachable?) and
+//! Operations endpoints: `/healthz` (is the map loaded and the store
+//! reachable?) and
 //! `/metrics` (Prometheus text format).
 
 use axum::Router;
@@ -17,6 +18,9 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    if state.map_loading() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "loading\n");
+    }
     match state.store.ping().await {
         Ok(()) => (StatusCode::OK, "ok\n"),
         Err(e) => {

@@ -47,6 +47,9 @@ async fn ows(
         .into_owned()
         .collect();
     let Some(map) = state.map() else {
+        if state.map_loading() {
+            return still_loading(wms::exception_version(&pairs));
+        }
         let error = WmsError::new(
             ExceptionCode::NoApplicableCode,
             "this portal publishes no map service (no map.toml)",
@@ -279,6 +282,24 @@ fn image_response(content_type: &str, image: Bytes) -> Response<Body> {
 /// WMS exceptions are answered with the exception document and status 200,
 /// as OGC clients (QGIS, GDAL, OWSLib) expect (500 for the server's own
 /// faults); INIMAGE/BLANK answer with an image.
+/// The answer while the map loads at start-up: the service exception,
+/// with 503 and a time to retry, so that clients and load balancers wait.
+fn still_loading(version: Version) -> Response<Body> {
+    let error = WmsError::new(
+        ExceptionCode::NoApplicableCode,
+        "the map is still loading; try again in a few seconds",
+    );
+    let answer = service::exception(&error, version, None);
+    let mut response = (StatusCode::SERVICE_UNAVAILABLE, answer.body).into_response();
+    if let Ok(value) = HeaderValue::from_str(&answer.content_type) {
+        response.headers_mut().insert(header::CONTENT_TYPE, value);
+    }
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    response
+}
+
 fn respond(
     answer: Result<Answer, WmsError>,
     version: Version,

@@ -137,6 +137,31 @@ impl TestServer {
         }
         self.child = Some(command.spawn().expect("start numis"));
         self.base = self.wait_for_address();
+        self.wait_for_map();
+    }
+
+    /// Waits until `/healthz` no longer says "loading": the server
+    /// listens at once and loads the map behind it.
+    fn wait_for_map(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let address = self.base.trim_start_matches("http://").to_owned();
+        loop {
+            match healthz(&address) {
+                Some(answer) if !answer.ends_with("loading\n") => return,
+                _ => {}
+            }
+            if let Some(child) = self.child.as_mut()
+                && let Ok(Some(status)) = child.try_wait()
+            {
+                panic!("numis exited with {status} while loading:\n{}", self.log());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "numis did not finish loading:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// The environment that points a `numis` command at this server's
@@ -249,6 +274,24 @@ impl TestServer {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+}
+
+/// The raw answer of `GET /healthz` at `address`, without an async
+/// runtime (servers are started from synchronous and async tests alike).
+pub fn healthz(address: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    write!(
+        stream,
+        "GET /healthz HTTP/1.0\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    Some(answer)
 }
 
 impl Drop for TestServer {

@@ -36,6 +36,15 @@ impl OgcError {
         }
     }
 
+    /// 503: the map is still loading at start-up.
+    pub fn loading() -> Self {
+        Self {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "ServiceUnavailable",
+            description: "the map is still loading; try again in a few seconds".to_owned(),
+        }
+    }
+
     /// 406: `Accept` names nothing we serve.
     pub fn not_acceptable() -> Self {
         Self {
@@ -67,6 +76,9 @@ impl OgcError {
             HeaderValue::from_static("application/json"),
         );
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
         response
     }
 }

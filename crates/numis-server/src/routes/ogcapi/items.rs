@@ -151,7 +151,7 @@ fn items_page(ogc: &Ogc, id: &str) -> Response<Body> {
                     let values: Vec<String> = columns.iter().map(|c| text(f.property(c))).collect();
                     json!({
                         "id": f.id,
-                        "url": ogc.url(&format!("{path}/{}", segment(f.id)), &[("f", "html")]),
+                        "url": ogc.url(&format!("{path}/{}", segment(&f.id)), &[("f", "html")]),
                         "values": values,
                     })
                 })
@@ -204,7 +204,7 @@ fn feature_page(ogc: &Ogc, id: &str, feature_id: &str) -> Response<Body> {
         .events
         .count(Event::OgcApiFeature, Some(layer.id()));
     let collection = format!("/collections/{}", segment(layer.id()));
-    let path = format!("{collection}/items/{}", segment(feature.id));
+    let path = format!("{collection}/items/{}", segment(&feature.id));
     let mut links = ogc.self_links(&path, GEOJSON);
     links.push(link(
         "collection",
@@ -224,7 +224,7 @@ fn feature_page(ogc: &Ogc, id: &str, feature_id: &str) -> Response<Body> {
                 .collect();
             let geometry_type = layer
                 .geometry(Crs::Utm32, feature.index)
-                .map(geometry_type)
+                .map(|g| geometry_type(&g))
                 .unwrap_or_default();
             let mut map = map_link(ogc, &layer);
             if let Some(r) = layer
@@ -330,8 +330,8 @@ fn feature_json(
         .collect();
     let mut value = json!({
         "type": "Feature",
-        "id": feature_id(feature.id),
-        "geometry": geojson::geometry(geometry, crs),
+        "id": feature_id(&feature.id),
+        "geometry": geojson::geometry(&geometry, crs),
         "properties": properties,
     });
     if let Some(links) = links {

@@ -108,9 +108,12 @@ impl Ogc {
         let lang_param = params::single(&pairs, "lang").ok().flatten();
         let lang = lang_of(lang_param, headers);
         let Some(map) = state.map() else {
-            return Err(OgcError::not_found("this portal publishes no map data")
-                .json()
-                .into());
+            let error = if state.map_loading() {
+                OgcError::loading()
+            } else {
+                OgcError::not_found("this portal publishes no map data")
+            };
+            return Err(error.json().into());
         };
         Ok(Self {
             base: format!("{}{ROOT}", public_base(headers)),
