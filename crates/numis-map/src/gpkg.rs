@@ -112,53 +112,6 @@ impl Table {
         self.epsg
     }
 
-    /// The table's extent in longitude/latitude, from its spatial index or
-    /// `gpkg_contents`, without reading the features; `None` when the
-    /// file records neither.
-    pub fn lonlat_extent(&self) -> Option<[f64; 4]> {
-        let quoted = |s: &str| s.replace('"', "\"\"");
-        let rtree = format!(
-            "SELECT min(minx), min(miny), max(maxx), max(maxy) FROM \"rtree_{}_{}\"",
-            quoted(&self.name),
-            quoted(&self.column)
-        );
-        let contents = "SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name = ?1";
-        let read = |sql: &str, with_name: bool| -> Option<[f64; 4]> {
-            let row = |r: &rusqlite::Row<'_>| {
-                Ok([r.get::<_, Option<f64>>(0)?, r.get(1)?, r.get(2)?, r.get(3)?])
-            };
-            let values = if with_name {
-                self.db.query_row(sql, [&self.name], row)
-            } else {
-                self.db.query_row(sql, [], row)
-            };
-            match values.ok()? {
-                [Some(a), Some(b), Some(c), Some(d)] if a <= c && b <= d => Some([a, b, c, d]),
-                _ => None,
-            }
-        };
-        let [a, b, c, d] = read(&rtree, false).or_else(|| read(contents, true))?;
-        let mut lon = (f64::MAX, f64::MIN);
-        let mut lat = (f64::MAX, f64::MIN);
-        // The corners and the edges' middles: a projected rectangle is not
-        // one in longitude/latitude.
-        for (x, y) in [
-            (a, b),
-            (c, b),
-            (a, d),
-            (c, d),
-            ((a + c) / 2.0, b),
-            ((a + c) / 2.0, d),
-            (a, (b + d) / 2.0),
-            (c, (b + d) / 2.0),
-        ] {
-            let (x, y) = self.point_to_lonlat(x, y).ok()?;
-            lon = (lon.0.min(x), lon.1.max(x));
-            lat = (lat.0.min(y), lat.1.max(y));
-        }
-        Some([lon.0, lat.0, lon.1, lat.1])
-    }
-
     fn point_to_lonlat(&self, x: f64, y: f64) -> Result<(f64, f64), String> {
         let target = LONLAT.as_ref().ok_or("no longitude/latitude projection")?;
         let mut point = if self.source.is_latlong() {

@@ -13,9 +13,9 @@
 //! classes a map shows as marks below a pixel are not walked at all at
 //! small scales, where the layer's [`overview`] draws them instead.
 //!
-//! Measured on the large-data kit (`bench/README.md`): 1,000,000 building
-//! footprints take about a fifth of a KiB each here, against 6 KiB when
-//! every level and two CRSs were kept as `geo` geometries.
+//! A building footprint takes about 300 bytes here (the memory test), 6
+//! KiB when every level and two CRSs were kept as `geo` geometries; the
+//! large-data kit's million load with a peak of 384 MiB (`bench/README.md`).
 
 pub mod attributes;
 pub mod overview;
@@ -140,6 +140,15 @@ impl Storage {
     /// Metres per quantum.
     pub fn metres_per_quantum(&self) -> f64 {
         self.metres_per_unit() / self.quanta_per_unit
+    }
+
+    /// `area` of `crs` in this CRS: the envelope of its outline
+    /// transformed; `None` where the transformation fails.
+    pub fn area(&self, crs: Crs, area: Rect<f64>) -> Option<Rect<f64>> {
+        if crs == self.crs {
+            return Some(area);
+        }
+        transformed_envelope(crs, self.crs, area)
     }
 
     /// A stored point in the storage CRS.
@@ -382,7 +391,7 @@ impl Dataset {
     }
 
     /// The bytes the features take in memory (geometry, index, attributes),
-    /// for the operator and for the tests that keep it bounded.
+    /// for the tests that keep it bounded.
     pub fn heap_bytes(&self) -> usize {
         let tree_entries: usize = self.trees.iter().map(RTree::size).sum();
         // An R-tree holds its entries plus about a fifth in inner nodes.
@@ -423,13 +432,9 @@ impl Dataset {
         self.classes.get(index).map(|c| usize::from(*c))
     }
 
-    /// `area` of `crs` in the storage CRS: the envelope of its outline
-    /// transformed; `None` where the transformation fails.
+    /// `area` of `crs` in the storage CRS (see [`Storage::area`]).
     pub fn storage_area(&self, crs: Crs, area: Rect<f64>) -> Option<Rect<f64>> {
-        if crs == self.storage.crs {
-            return Some(area);
-        }
-        transformed_envelope(crs, self.storage.crs, area)
+        self.storage.area(crs, area)
     }
 
     /// The features of size class `from_class` or larger whose envelopes
@@ -477,6 +482,17 @@ impl Dataset {
                 None
             }
         }
+    }
+
+    /// The label anchor of feature `index` as stored: the point (quanta)
+    /// and, for lines, the direction (storage CRS units, any length).
+    pub fn stored_anchor(&self, index: usize) -> Option<([i32; 2], Option<[f64; 2]>)> {
+        let stored = self.anchors.get(index)?;
+        if stored.at[0] == i32::MIN {
+            return None;
+        }
+        let direction = (!stored.direction[0].is_nan()).then(|| stored.direction.map(f64::from));
+        Some((stored.at, direction))
     }
 
     /// The label anchor of feature `index` in `crs` (polygons and lines).
@@ -782,6 +798,14 @@ pub(crate) mod tests {
         assert_eq!(data.vertex_count(), 20_000 * 7, "every vertex once");
         let per_feature = data.heap_bytes() / data.len();
         assert!(per_feature < 320, "{per_feature} bytes per building");
+        // The overview of small scales adds little: a cell per building at
+        // most in the finest grids, far fewer in the coarse ones.
+        let overview = overview::Overview::build(&data, |_| Some(1)).unwrap();
+        let overview_per_feature = overview.heap_bytes() / data.len();
+        assert!(
+            overview_per_feature < 64,
+            "{overview_per_feature} bytes per building"
+        );
         // Asking for other CRSs keeps it so: nothing is prepared per CRS.
         for crs in ALL {
             assert!(data.geometry(crs, 19_999).is_some(), "{crs:?}");

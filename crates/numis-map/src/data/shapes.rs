@@ -130,9 +130,9 @@ impl Shapes {
         tolerances: &[f64],
         envelope: &mut Option<[i32; 4]>,
     ) -> Result<FeatureKind, ShapeError> {
-        let mut part = |shapes: &mut Self, kind: PartKind, rings: &[&LineString<f64>]| {
+        let mut part = |shapes: &mut Self, kind: PartKind, rings: &[&[Coord<f64>]]| {
             for ring in rings {
-                shapes.push_ring(&ring.0, kind, tolerances, envelope)?;
+                shapes.push_ring(ring, kind, tolerances, envelope)?;
             }
             shapes.part_kinds.push(kind);
             shapes
@@ -140,46 +140,39 @@ impl Shapes {
                 .push(count(shapes.ring_starts.len() - 1)?);
             Ok::<(), ShapeError>(())
         };
-        let polygon_rings = |p: &Polygon<f64>| -> Vec<LineString<f64>> {
-            std::iter::once(p.exterior().clone())
-                .chain(p.interiors().iter().cloned())
-                .collect()
-        };
         Ok(match geometry {
             Geometry::Point(p) => {
-                part(self, PartKind::Point, &[&LineString(vec![p.0])])?;
+                part(self, PartKind::Point, &[std::slice::from_ref(&p.0)])?;
                 FeatureKind::Point
             }
             Geometry::MultiPoint(ps) => {
                 for p in ps {
-                    part(self, PartKind::Point, &[&LineString(vec![p.0])])?;
+                    part(self, PartKind::Point, &[std::slice::from_ref(&p.0)])?;
                 }
                 FeatureKind::MultiPoint
             }
             Geometry::LineString(l) => {
-                part(self, PartKind::Line, &[l])?;
+                part(self, PartKind::Line, &[&l.0])?;
                 FeatureKind::Line
             }
             Geometry::MultiLineString(ls) => {
                 for l in ls {
-                    part(self, PartKind::Line, &[l])?;
+                    part(self, PartKind::Line, &[&l.0])?;
                 }
                 FeatureKind::MultiLine
             }
             Geometry::Polygon(p) => {
-                let rings = polygon_rings(p);
-                part(self, PartKind::Polygon, &rings.iter().collect::<Vec<_>>())?;
+                part(self, PartKind::Polygon, &polygon_rings(p))?;
                 FeatureKind::Polygon
             }
             Geometry::MultiPolygon(ps) => {
                 for p in ps {
-                    let rings = polygon_rings(p);
-                    part(self, PartKind::Polygon, &rings.iter().collect::<Vec<_>>())?;
+                    part(self, PartKind::Polygon, &polygon_rings(p))?;
                 }
                 FeatureKind::MultiPolygon
             }
             Geometry::Line(l) => {
-                part(self, PartKind::Line, &[&LineString(vec![l.start, l.end])])?;
+                part(self, PartKind::Line, &[&[l.start, l.end]])?;
                 FeatureKind::Line
             }
             Geometry::Rect(r) => {
@@ -257,6 +250,14 @@ impl Shapes {
         let kind = *self.feature_kinds.get(index)?;
         Some(shape.to_geometry(kind, &to))
     }
+}
+
+/// A polygon's rings, exterior first, as vertex slices.
+fn polygon_rings(p: &Polygon<f64>) -> Vec<&[Coord<f64>]> {
+    std::iter::once(p.exterior())
+        .chain(p.interiors())
+        .map(|ring| ring.0.as_slice())
+        .collect()
 }
 
 /// Marks the level at which each vertex of one ring leaves: each level
@@ -338,6 +339,16 @@ impl<'a> Shape<'a> {
         })
     }
 
+    /// The vertex of a feature that is one point.
+    pub fn single_point(&self) -> Option<[i32; 2]> {
+        let mut parts = self.parts();
+        let only = parts.next().filter(|p| p.kind == PartKind::Point)?;
+        if parts.next().is_some() {
+            return None;
+        }
+        only.rings(0).next()?.vertices().next()
+    }
+
     /// Is it made of points only (drawn as symbols at every scale)?
     pub fn is_points(&self) -> bool {
         self.parts().all(|p| p.kind == PartKind::Point)
@@ -377,14 +388,13 @@ impl<'a> Shape<'a> {
                 }
             })
         };
-        let parts = self
+        let mut parts = self
             .parts()
             .map(|p| part(&p))
             .collect::<Result<Vec<_>, E>>()?;
-        let mut single = parts.clone().into_iter();
         Ok(match kind {
-            FeatureKind::Point | FeatureKind::Line | FeatureKind::Polygon => single
-                .next()
+            FeatureKind::Point | FeatureKind::Line | FeatureKind::Polygon => parts
+                .pop()
                 .unwrap_or(Geometry::GeometryCollection(Default::default())),
             FeatureKind::MultiPoint => Geometry::MultiPoint(MultiPoint(
                 parts

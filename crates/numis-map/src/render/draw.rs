@@ -21,7 +21,6 @@ use tiny_skia::{
     Transform,
 };
 
-use super::Frame;
 use crate::config::Shape;
 use crate::style::{Rule, Stroke};
 
@@ -48,8 +47,8 @@ impl Skipped {
 #[allow(clippy::too_many_arguments)]
 pub fn shape(
     pixmap: &mut Pixmap,
-    frame: &Frame,
     projector: &Projector,
+    clip: Window,
     shape: &StoredShape<'_>,
     level: usize,
     rule: &Rule,
@@ -64,26 +63,21 @@ pub fn shape(
         skipped,
         mark,
     };
-    let window = window(frame);
     let mut areas = PathBuilder::new();
     let mut lines = PathBuilder::new();
     for part in shape.parts() {
         for ring in part.rings(level) {
-            let mut points: Vec<(f32, f32)> = Vec::new();
-            for q in ring.vertices() {
-                let Some((x, y)) = projector.pixel(q) else {
-                    continue;
-                };
-                push_pixel(&mut points, x, y);
-            }
+            let vertices = ring.vertices().map(|[x, y]| (f64::from(x), f64::from(y)));
             match part.kind {
                 PartKind::Point => {
-                    if let Some(&(x, y)) = points.first() {
-                        canvas.point_at(x, y, rule);
+                    for (x, y) in vertices.take(1) {
+                        if let Some((px, py)) = projector.pixel([x as i32, y as i32]) {
+                            canvas.point_at(px, py, rule);
+                        }
                     }
                 }
-                PartKind::Line => add_line(&mut lines, &points, window),
-                PartKind::Polygon => add_closed(&mut areas, points, window),
+                PartKind::Line => add_line(&mut lines, projector, vertices, clip),
+                PartKind::Polygon => add_closed(&mut areas, projector, vertices.collect(), clip),
             }
         }
     }
@@ -248,10 +242,6 @@ fn paint(color: tiny_skia::Color) -> Paint<'static> {
     paint
 }
 
-/// Geometry is clipped to the image plus this margin (pixels), wider than
-/// any stroke, so clipped edges never show.
-const CLIP_MARGIN: f32 = 64.0;
-
 /// Adds a vertex unless it is within a quarter pixel of the last one.
 fn push_pixel(points: &mut Vec<(f32, f32)>, x: f32, y: f32) {
     if points
@@ -263,43 +253,34 @@ fn push_pixel(points: &mut Vec<(f32, f32)>, x: f32, y: f32) {
     points.push((x, y));
 }
 
-/// The visible window with its margin: (left, top, right, bottom).
-fn window(frame: &Frame) -> (f32, f32, f32, f32) {
-    (
-        -CLIP_MARGIN,
-        -CLIP_MARGIN,
-        frame.width as f32 + CLIP_MARGIN,
-        frame.height as f32 + CLIP_MARGIN,
-    )
-}
+/// A rectangle of the storage CRS, in quanta: (min x, min y, max x,
+/// max y). Geometry is clipped to it before it is projected, so that the
+/// parts of big polygons far outside the image (a neighbouring state at a
+/// large scale) cost no transformation, fill or stroke.
+pub type Window = (f64, f64, f64, f64);
 
-/// Sutherland–Hodgman: the part of a closed ring inside the window. Parts
-/// of big polygons far outside the image (a neighbouring state at a large
-/// scale) then cost nothing to fill or stroke.
-fn clip_ring(
-    points: Vec<(f32, f32)>,
-    (left, top, right, bottom): (f32, f32, f32, f32),
-) -> Vec<(f32, f32)> {
+/// Sutherland–Hodgman: the part of a closed ring inside `window`.
+fn clip_ring(points: Vec<(f64, f64)>, (left, bottom, right, top): Window) -> Vec<(f64, f64)> {
     let inside_all = points
         .iter()
-        .all(|&(x, y)| x >= left && x <= right && y >= top && y <= bottom);
+        .all(|&(x, y)| x >= left && x <= right && y >= bottom && y <= top);
     if inside_all {
         return points;
     }
     type Edge = (
-        fn((f32, f32), f32) -> bool,
-        fn((f32, f32), (f32, f32), f32) -> (f32, f32),
-        f32,
+        fn((f64, f64), f64) -> bool,
+        fn((f64, f64), (f64, f64), f64) -> (f64, f64),
+        f64,
     );
     let cut_x =
-        |a: (f32, f32), b: (f32, f32), x: f32| (x, a.1 + (b.1 - a.1) * (x - a.0) / (b.0 - a.0));
+        |a: (f64, f64), b: (f64, f64), x: f64| (x, a.1 + (b.1 - a.1) * (x - a.0) / (b.0 - a.0));
     let cut_y =
-        |a: (f32, f32), b: (f32, f32), y: f32| (a.0 + (b.0 - a.0) * (y - a.1) / (b.1 - a.1), y);
+        |a: (f64, f64), b: (f64, f64), y: f64| (a.0 + (b.0 - a.0) * (y - a.1) / (b.1 - a.1), y);
     let edges: [Edge; 4] = [
         (|p, v| p.0 >= v, cut_x, left),
         (|p, v| p.0 <= v, cut_x, right),
-        (|p, v| p.1 >= v, cut_y, top),
-        (|p, v| p.1 <= v, cut_y, bottom),
+        (|p, v| p.1 >= v, cut_y, bottom),
+        (|p, v| p.1 <= v, cut_y, top),
     ];
     let mut output = points;
     for (inside, cut, value) in edges {
@@ -322,9 +303,56 @@ fn clip_ring(
     output
 }
 
-/// A closed ring (pixels), clipped to `window`.
-fn add_closed(builder: &mut PathBuilder, points: Vec<(f32, f32)>, window: (f32, f32, f32, f32)) {
-    let points = clip_ring(points, window);
+/// Liang–Barsky: the part of segment `a`–`b` inside `window`, if any.
+fn clip_segment(
+    a: (f64, f64),
+    b: (f64, f64),
+    (left, bottom, right, top): Window,
+) -> Option<((f64, f64), (f64, f64))> {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let (mut t0, mut t1) = (0.0_f64, 1.0_f64);
+    for (p, q) in [
+        (-dx, a.0 - left),
+        (dx, right - a.0),
+        (-dy, a.1 - bottom),
+        (dy, top - a.1),
+    ] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return None;
+            }
+        } else {
+            let t = q / p;
+            if p < 0.0 {
+                t0 = t0.max(t);
+            } else {
+                t1 = t1.min(t);
+            }
+        }
+    }
+    (t0 <= t1).then_some((
+        (a.0 + t0 * dx, a.1 + t0 * dy),
+        (a.0 + t1 * dx, a.1 + t1 * dy),
+    ))
+}
+
+fn pixel(projector: &Projector, (x, y): (f64, f64)) -> Option<(f32, f32)> {
+    projector.pixel([x.round() as i32, y.round() as i32])
+}
+
+/// A closed ring (quanta), clipped to `window`, in pixels.
+fn add_closed(
+    builder: &mut PathBuilder,
+    projector: &Projector,
+    ring: Vec<(f64, f64)>,
+    window: Window,
+) {
+    let mut points = Vec::new();
+    for vertex in clip_ring(ring, window) {
+        if let Some((x, y)) = pixel(projector, vertex) {
+            push_pixel(&mut points, x, y);
+        }
+    }
     let mut iter = points.into_iter();
     if let Some((x, y)) = iter.next() {
         builder.move_to(x, y);
@@ -333,24 +361,43 @@ fn add_closed(builder: &mut PathBuilder, points: Vec<(f32, f32)>, window: (f32, 
     }
 }
 
-/// An open line (pixels): the segments that touch `window`, as separate
-/// runs.
-fn add_line(builder: &mut PathBuilder, points: &[(f32, f32)], window: (f32, f32, f32, f32)) {
-    let (left, top, right, bottom) = window;
-    let mut drawing = false;
-    for pair in points.windows(2) {
-        let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
-        let touches =
-            x0.max(x1) >= left && x0.min(x1) <= right && y0.max(y1) >= top && y0.min(y1) <= bottom;
-        if touches {
-            if !drawing {
-                builder.move_to(x0, y0);
-                drawing = true;
-            }
-            builder.line_to(x1, y1);
-        } else {
-            drawing = false;
+/// An open line (quanta): its parts inside `window`, in pixels, as
+/// separate runs.
+fn add_line(
+    builder: &mut PathBuilder,
+    projector: &Projector,
+    vertices: impl Iterator<Item = (f64, f64)>,
+    window: Window,
+) {
+    let mut previous: Option<(f64, f64)> = None;
+    // The end of the run being drawn, where the next segment must start
+    // to continue it.
+    let mut run_end: Option<(f64, f64)> = None;
+    let mut last_pixel: Option<(f32, f32)> = None;
+    for vertex in vertices {
+        let Some(start) = previous.replace(vertex) else {
+            continue;
+        };
+        let Some((a, b)) = clip_segment(start, vertex, window) else {
+            run_end = None;
+            continue;
+        };
+        let (Some(pa), Some(pb)) = (pixel(projector, a), pixel(projector, b)) else {
+            run_end = None;
+            continue;
+        };
+        if run_end != Some(a) {
+            builder.move_to(pa.0, pa.1);
+            last_pixel = Some(pa);
         }
+        // Vertices within a quarter pixel add work, not detail.
+        let close =
+            last_pixel.is_some_and(|(lx, ly)| (lx - pb.0).abs() < 0.25 && (ly - pb.1).abs() < 0.25);
+        if !close {
+            builder.line_to(pb.0, pb.1);
+            last_pixel = Some(pb);
+        }
+        run_end = Some(b);
     }
 }
 
@@ -469,7 +516,7 @@ mod tests {
         // 10 × 10 pixels of 100 m over Hannover; a polygon collapsed to a
         // point at the middle of pixel (5, 4), and a real square.
         let (x0, y0) = (550_000.0, 5_800_000.0);
-        let frame = Frame {
+        let frame = super::super::Frame {
             crs: crate::Crs::Utm32,
             bbox: geo::Rect::new(
                 geo::coord! { x: x0, y: y0 },
@@ -499,10 +546,16 @@ mod tests {
         let mut skipped = Skipped::default();
         let mut draw = |pixmap: &mut Pixmap, index| {
             let shape = data.shape(index).unwrap();
+            let window = (
+                x0 * 100.0,
+                y0 * 100.0,
+                (x0 + 1000.0) * 100.0,
+                (y0 + 1000.0) * 100.0,
+            );
             super::shape(
                 pixmap,
-                &frame,
                 &projector,
+                window,
                 &shape,
                 0,
                 &rule,
@@ -539,6 +592,14 @@ mod tests {
             (100.0, 100.0),
             (-100.0, 100.0),
         ];
+        assert_eq!(
+            clip_segment((-10.0, 5.0), (60.0, 5.0), (0.0, 0.0, 50.0, 50.0)),
+            Some(((0.0, 5.0), (50.0, 5.0)))
+        );
+        assert_eq!(
+            clip_segment((-10.0, 60.0), (60.0, 60.0), (0.0, 0.0, 50.0, 50.0)),
+            None
+        );
         let clipped = clip_ring(square, (0.0, 0.0, 50.0, 50.0));
         assert_eq!(clipped.len(), 4);
         assert!(

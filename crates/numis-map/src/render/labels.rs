@@ -5,11 +5,8 @@
 use std::sync::LazyLock;
 
 use ab_glyph::{Font, FontRef, OutlineCurve, PxScale, ScaleFont};
-use geo::Coord;
 use tiny_skia::{Color, FillRule, Mask, Paint, PathBuilder, Pixmap, Transform};
 
-use super::Frame;
-use crate::data::Anchor;
 use crate::style::{Label, PropertyLookup, Rule, as_text};
 
 static FONT: LazyLock<Option<FontRef<'static>>> =
@@ -53,13 +50,10 @@ impl Labeller {
         }
     }
 
-    /// Offers a label for a feature: beside `point` for a point feature
-    /// (frame CRS), else at its anchor; it is placed if it fits.
+    /// Offers a label for a feature at `at`; it is placed if it fits.
     pub fn candidate(
         &mut self,
-        frame: &Frame,
-        point: Option<Coord<f64>>,
-        at: Option<Anchor>,
+        at: LabelAt,
         properties: &impl PropertyLookup,
         label: &Label,
         rule: &Rule,
@@ -71,9 +65,7 @@ impl Labeller {
         if text.is_empty() {
             return;
         }
-        let Some((x, y, angle, align)) = anchor(frame, point, at, rule) else {
-            return;
-        };
+        let (x, y, angle, align) = placement(at, rule);
         let repeated = self
             .texts
             .iter()
@@ -259,34 +251,35 @@ enum Align {
 /// Where a label goes: pixel position, angle (radians) and alignment.
 /// Points are labelled beside their symbol; polygons and lines at the
 /// anchor the dataset computed at load.
-fn anchor(
-    frame: &Frame,
-    point: Option<Coord<f64>>,
-    at: Option<Anchor>,
-    rule: &Rule,
-) -> Option<(f32, f32, f32, Align)> {
-    if let Some(p) = point {
-        let (x, y) = frame.to_pixel(p.x, p.y);
-        let offset = rule.symbol.as_ref().map_or(4.0, |s| s.size / 2.0) + 3.0;
-        return Some((x + offset, y, 0.0, Align::Left));
-    }
-    let at = at?;
-    let (x, y) = frame.to_pixel(at.at.x, at.at.y);
-    let angle = match at.direction {
-        // Pixel rows grow downwards, map northings upwards.
-        Some(d) => {
-            let mut angle = (-d.y as f32).atan2(d.x as f32);
+/// Where a label goes, in pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LabelAt {
+    /// Beside a point's symbol.
+    Point(f32, f32),
+    /// Centred on a polygon's anchor.
+    Area(f32, f32),
+    /// Along a line at its middle, in direction `(dx, dy)` (pixels).
+    Line(f32, f32, f32, f32),
+}
+
+fn placement(at: LabelAt, rule: &Rule) -> (f32, f32, f32, Align) {
+    match at {
+        LabelAt::Point(x, y) => {
+            let offset = rule.symbol.as_ref().map_or(4.0, |s| s.size / 2.0) + 3.0;
+            (x + offset, y, 0.0, Align::Left)
+        }
+        LabelAt::Area(x, y) => (x, y, 0.0, Align::Centre),
+        LabelAt::Line(x, y, dx, dy) => {
+            let mut angle = dy.atan2(dx);
             // Keep text upright.
             if angle > std::f32::consts::FRAC_PI_2 {
                 angle -= std::f32::consts::PI;
             } else if angle < -std::f32::consts::FRAC_PI_2 {
                 angle += std::f32::consts::PI;
             }
-            angle
+            (x, y, angle, Align::Centre)
         }
-        None => 0.0,
-    };
-    Some((x, y, angle, Align::Centre))
+    }
 }
 
 /// Advance width, ascent and descent of `text` at `size`, without
@@ -398,18 +391,6 @@ mod tests {
     use super::*;
     use crate::style::Style;
 
-    fn frame() -> Frame {
-        Frame {
-            crs: crate::Crs::Utm32,
-            bbox: geo::Rect::new(
-                geo::coord! { x: 0.0, y: 0.0 },
-                geo::coord! { x: 1000.0, y: 1000.0 },
-            ),
-            width: 200,
-            height: 200,
-        }
-    }
-
     fn label_rule() -> Rule {
         let config: crate::config::RuleConfig =
             toml::from_str("fill = \"#000\"\nlabel = { field = \"name\", size = 12 }").unwrap();
@@ -431,12 +412,24 @@ mod tests {
                 .unwrap()
                 .clone()
         };
-        let here = Some(geo::coord! { x: 200.0, y: 500.0 });
-        let near = Some(geo::coord! { x: 210.0, y: 505.0 });
-        let far = Some(geo::coord! { x: 200.0, y: 100.0 });
-        labeller.candidate(&frame(), here, None, &props("Hannover"), &label, &rule);
-        labeller.candidate(&frame(), near, None, &props("Langenhagen"), &label, &rule);
-        labeller.candidate(&frame(), far, None, &props("Hildesheim"), &label, &rule);
+        labeller.candidate(
+            LabelAt::Point(40.0, 100.0),
+            &props("Hannover"),
+            &label,
+            &rule,
+        );
+        labeller.candidate(
+            LabelAt::Point(42.0, 99.0),
+            &props("Langenhagen"),
+            &label,
+            &rule,
+        );
+        labeller.candidate(
+            LabelAt::Point(40.0, 180.0),
+            &props("Hildesheim"),
+            &label,
+            &rule,
+        );
         assert_eq!(labeller.len(), 2, "the second label overlaps the first");
     }
 
@@ -445,12 +438,12 @@ mod tests {
         let rule = label_rule();
         let label = rule.label.clone().unwrap();
         let mut labeller = Labeller::new(200, 200);
-        let edge = Some(geo::coord! { x: 990.0, y: 500.0 });
+        let edge = LabelAt::Point(198.0, 100.0);
         let props = serde_json::json!({ "name": "Braunschweig" })
             .as_object()
             .unwrap()
             .clone();
-        labeller.candidate(&frame(), edge, None, &props, &label, &rule);
+        labeller.candidate(edge, &props, &label, &rule);
         assert!(labeller.is_empty());
     }
 

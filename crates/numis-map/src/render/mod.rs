@@ -12,13 +12,14 @@ use tiny_skia::{Color, Pixmap, PixmapPaint, Transform};
 
 pub use draw::swatch;
 pub use encode::{ImageFormat, encode};
-pub use labels::{Labeller, text_width, write_text};
+pub use labels::{LabelAt, Labeller, text_width, write_text};
 
 use std::time::{Duration, Instant};
 
 use crate::crs::Crs;
 use crate::data::overview::Overview;
-use crate::data::{Dataset, level_for};
+use crate::data::shapes::Shape;
+use crate::data::{Dataset, Storage, level_for};
 pub use crate::error::RenderError;
 use crate::style::Style;
 use project::Projector;
@@ -201,6 +202,9 @@ pub fn render_timed(
         geo::coord! { x: frame.bbox.max().x + margin, y: frame.bbox.max().y + margin },
     );
     let mut skipped = draw::Skipped::default();
+    // Layers kept in the same CRS share the map's area in it and the
+    // projector to pixels, made once per image.
+    let mut views: Vec<(Storage, Option<StorageView>)> = Vec::new();
     // Labels are placed after all features, top layer first: thematic
     // layers drawn last win over the base map when labels compete.
     let mut candidates = Vec::new();
@@ -239,8 +243,7 @@ pub fn render_timed(
             None => &mut pixmap,
         };
         let data = layer.data;
-        let storage = data.storage();
-        let Some(storage_area) = data.storage_area(frame.crs, area) else {
+        let Some(view) = view_of(&mut views, data.storage(), frame, area) else {
             times.push(LayerTime {
                 index: layer_index,
                 elapsed: started.elapsed(),
@@ -248,13 +251,8 @@ pub fn render_timed(
             });
             continue;
         };
-        let projector = Projector::new(storage, frame, storage_area);
-        // Storage units per pixel (the area has 16 pixels of margin a
-        // side), on the axis where they are shortest: for data in degrees
-        // the latitude's, whose degrees are as long as the tolerances and
-        // size classes count them.
-        let storage_resolution = (storage_area.width() / (f64::from(frame.width) + 32.0))
-            .min(storage_area.height() / (f64::from(frame.height) + 32.0));
+        let (storage, storage_area, projector) = (view.storage, view.area, &view.projector);
+        let storage_resolution = view.resolution;
         let level = level_for(storage, storage_resolution);
         let mark = layer.min_pixel_size.max(0.0);
         // Features below a pixel come from the overview, when there is one
@@ -265,14 +263,7 @@ pub fn render_timed(
         });
         if let Some((overview, grid)) = grid {
             let marks = overview.marks(grid, storage_area, storage.quanta_per_unit);
-            draw::marks(
-                canvas,
-                &projector,
-                &marks,
-                layer.style,
-                scale,
-                mark.max(1.0),
-            );
+            draw::marks(canvas, projector, &marks, layer.style, scale, mark.max(1.0));
         }
         let features = data.select(storage_area, grid.map_or(0, |(_, g)| g + 1));
         for (drawn, index) in features.into_iter().enumerate() {
@@ -285,11 +276,12 @@ pub fn render_timed(
             else {
                 continue;
             };
+            let mut place = None;
             for rule in layer.style.rules_for(&properties, scale) {
                 draw::shape(
                     canvas,
-                    frame,
-                    &projector,
+                    projector,
+                    view.clip,
                     &shape,
                     level,
                     rule,
@@ -297,7 +289,10 @@ pub fn render_timed(
                     &mut skipped,
                 );
                 if rule.label.is_some() {
-                    layer_candidates.push((data, index, rule));
+                    let at = *place.get_or_insert_with(|| label_at(data, index, &shape, view));
+                    if let Some(at) = at {
+                        layer_candidates.push((properties, at, rule));
+                    }
                 }
             }
         }
@@ -319,25 +314,99 @@ pub fn render_timed(
         return Err(RenderError::DeadlineExceeded);
     }
     let mut labeller = Labeller::new(frame.width, frame.height);
-    for (data, index, rule) in candidates.into_iter().rev().flatten() {
-        let (Some(label), Some(properties)) = (&rule.label, data.properties(index)) else {
-            continue;
-        };
-        let point = match data.shape(index).filter(|s| s.is_points()) {
-            Some(_) => match data.geometry(frame.crs, index) {
-                Some(geo::Geometry::Point(p)) => Some(p.0),
-                _ => None,
-            },
-            None => None,
-        };
-        let anchor = data.anchor(frame.crs, index);
-        labeller.candidate(frame, point, anchor, &properties, label, rule);
+    for (properties, at, rule) in candidates.into_iter().rev().flatten() {
+        if let Some(label) = &rule.label {
+            labeller.candidate(at, &properties, label, rule);
+        }
     }
     labeller.draw(&mut pixmap);
     Ok(Rendered {
         pixmap,
         skipped_shapes: skipped.count(),
     })
+}
+
+/// The map's area in one storage CRS and the way from there to pixels.
+struct StorageView {
+    storage: Storage,
+    /// The map's area with 16 pixels of margin a side: what is looked up.
+    area: Rect<f64>,
+    /// The same with 64 pixels, wider than any stroke, in quanta: what is
+    /// drawn of geometries is clipped to it, so clipped edges never show.
+    clip: draw::Window,
+    projector: Projector,
+    /// Storage units per pixel (the area has 16 pixels of margin a side),
+    /// on the axis where they are shortest: for data in degrees the
+    /// latitude's, whose degrees are as long as the tolerances and size
+    /// classes count them.
+    resolution: f64,
+}
+
+/// The view of `storage` for `frame`, made on first use; `None` where the
+/// map's `area` cannot be transformed into that CRS.
+fn view_of<'v>(
+    views: &'v mut Vec<(Storage, Option<StorageView>)>,
+    storage: Storage,
+    frame: &Frame,
+    area: Rect<f64>,
+) -> Option<&'v StorageView> {
+    let position = match views.iter().position(|(s, _)| *s == storage) {
+        Some(position) => position,
+        None => {
+            let view = storage.area(frame.crs, area).map(|area| {
+                let (per_x, per_y) = (
+                    area.width() / (f64::from(frame.width) + 32.0),
+                    area.height() / (f64::from(frame.height) + 32.0),
+                );
+                let (dx, dy) = (per_x * 48.0, per_y * 48.0);
+                let clip = Rect::new(
+                    geo::coord! { x: area.min().x - dx, y: area.min().y - dy },
+                    geo::coord! { x: area.max().x + dx, y: area.max().y + dy },
+                );
+                let q = storage.quanta_per_unit;
+                StorageView {
+                    storage,
+                    area,
+                    clip: (
+                        clip.min().x * q,
+                        clip.min().y * q,
+                        clip.max().x * q,
+                        clip.max().y * q,
+                    ),
+                    // The projector's grid covers all that is drawn.
+                    projector: Projector::new(storage, frame, clip),
+                    resolution: per_x.min(per_y),
+                }
+            });
+            views.push((storage, view));
+            views.len() - 1
+        }
+    };
+    views[position].1.as_ref()
+}
+
+/// Where feature `index`'s label goes: beside it when it is a point, else
+/// at its anchor, along the line for lines.
+fn label_at(
+    data: &Dataset,
+    index: usize,
+    shape: &Shape<'_>,
+    view: &StorageView,
+) -> Option<LabelAt> {
+    if let Some(q) = shape.single_point() {
+        let (x, y) = view.projector.pixel(q)?;
+        return Some(LabelAt::Point(x, y));
+    }
+    let (at, direction) = data.stored_anchor(index)?;
+    let (x, y) = view.projector.pixel(at)?;
+    let Some([dx, dy]) = direction.filter(|[dx, dy]| dx.hypot(*dy) > 0.0) else {
+        return Some(LabelAt::Area(x, y));
+    };
+    // A pixel further along the line, so the direction survives rounding.
+    let step = view.resolution / dx.hypot(dy);
+    let (ux, uy) = view.storage.unquantise(at);
+    let (ax, ay) = view.projector.pixel_of(ux + dx * step, uy + dy * step)?;
+    Some(LabelAt::Line(x, y, ax - x, ay - y))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 
 use crate::util::{TestServer, client, copy_tree, demo_site, run_numis};
+use crate::wms::site_with_map;
 
 #[tokio::test]
 async fn health_and_metrics_report_the_running_server() {
@@ -339,4 +340,81 @@ fn check_reports_the_deprecated_operator_token() {
         !output.contains("alt-und-geheim"),
         "the token is never printed"
     );
+}
+
+#[tokio::test]
+async fn the_server_listens_while_a_large_map_loads_and_says_so() {
+    // 200,000 points take seconds to load in a test build: time enough to
+    // ask the server while it loads.
+    let mut points = String::from(r#"{"type":"FeatureCollection","features":["#);
+    for i in 0..200_000 {
+        if i > 0 {
+            points.push(',');
+        }
+        let (lon, lat) = (
+            7.0 + f64::from(i % 1000) * 0.004,
+            52.0 + f64::from(i / 1000) * 0.004,
+        );
+        points.push_str(&format!(
+            r#"{{"type":"Feature","properties":{{"n":{i}}},"geometry":{{"type":"Point","coordinates":[{lon:.3},{lat:.3}]}}}}"#
+        ));
+    }
+    points.push_str("]}");
+    let site = site_with_map(
+        r##"
+[[layer]]
+id = "punkte"
+title = "Punkte"
+source = { type = "geojson", path = "punkte.geojson" }
+[[layer.rule]]
+fill = "#2471a3"
+"##,
+        &[("punkte.geojson", &points)],
+    );
+    let server = TestServer::start_listening(site.path());
+    let http = client();
+    let capabilities = server.url("/ows?SERVICE=WMS&REQUEST=GetCapabilities");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut seen_loading = 0;
+    loop {
+        let health = http.get(server.url("/healthz")).send().await.unwrap();
+        let status = health.status();
+        let body = health.text().await.unwrap();
+        if status == StatusCode::OK {
+            assert_eq!(body, "ok\n");
+            break;
+        }
+        assert_eq!(
+            (status, body.as_str()),
+            (StatusCode::SERVICE_UNAVAILABLE, "loading\n")
+        );
+        seen_loading += 1;
+        // Meanwhile pages are served, and the map services say they load.
+        let page = http.get(server.url("/datenschutz")).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let wms = http.get(&capabilities).send().await.unwrap();
+        // The map may have arrived between the two requests.
+        if wms.status() != StatusCode::OK {
+            assert_eq!(wms.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(wms.headers()["retry-after"], "5");
+            let text = wms.text().await.unwrap();
+            assert!(
+                text.contains("ServiceExceptionReport") && text.contains("still loading"),
+                "{text}"
+            );
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the map did not load:\n{}",
+            server.log()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        seen_loading > 0,
+        "the server only answered once the map was loaded"
+    );
+    let wms = http.get(&capabilities).send().await.unwrap();
+    assert_eq!(wms.status(), StatusCode::OK);
+    assert!(wms.text().await.unwrap().contains("<Name>punkte</Name>"));
 }

@@ -80,6 +80,8 @@ pub struct TestServer {
     _log_dir: tempfile::TempDir,
     /// The PostgreSQL schema when the suite runs on PostgreSQL.
     schema: Option<ScratchSchema>,
+    /// Wait at start until the map is loaded (`/healthz` says so)?
+    await_map: bool,
 }
 
 impl TestServer {
@@ -88,8 +90,18 @@ impl TestServer {
         Self::start_with(site, &[])
     }
 
+    /// Starts the server on `site` and returns as soon as it listens,
+    /// while its map may still be loading.
+    pub fn start_listening(site: &Path) -> Self {
+        Self::launch(site, &[], false)
+    }
+
     /// Starts the server on `site` with extra environment variables.
     pub fn start_with(site: &Path, env: &[(&str, &str)]) -> Self {
+        Self::launch(site, env, true)
+    }
+
+    fn launch(site: &Path, env: &[(&str, &str)], await_map: bool) -> Self {
         // A test that names its own store gets no scratch schema.
         let own_store = env.iter().any(|(key, _)| *key == "NUMIS_STORE__URL");
         let schema = if own_store {
@@ -112,6 +124,7 @@ impl TestServer {
             log_path: log_dir.path().join("server.log"),
             _log_dir: log_dir,
             schema,
+            await_map,
         };
         server.spawn();
         server
@@ -137,7 +150,9 @@ impl TestServer {
         }
         self.child = Some(command.spawn().expect("start numis"));
         self.base = self.wait_for_address();
-        self.wait_for_map();
+        if self.await_map {
+            self.wait_for_map();
+        }
     }
 
     /// Waits until `/healthz` no longer says "loading": the server
