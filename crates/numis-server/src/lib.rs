@@ -166,17 +166,12 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     // The map loads while the server already answers: pages at once,
     // `/healthz` "loading" (503) until the map serves. The watcher starts
     // after it, so that no reload races the first load.
-    state
-        .map_loading
-        .store(true, std::sync::atomic::Ordering::Release);
+    state.start_loading_map();
     let watcher = tokio::spawn({
         let state = state.clone();
         async move {
             let map = map_service::load_map(state.config.site_dir.clone(), &state.config.wms).await;
-            state.replace_map(map);
-            state
-                .map_loading
-                .store(false, std::sync::atomic::Ordering::Release);
+            state.map_loaded(map);
             reload::watch(state).await;
         }
     });

@@ -175,6 +175,18 @@ impl AppState {
         self.map_loading.load(Ordering::Acquire)
     }
 
+    /// Marks the map as loading: `/healthz` and the map services say so
+    /// until [`AppState::map_loaded`].
+    pub fn start_loading_map(&self) {
+        self.map_loading.store(true, Ordering::Release);
+    }
+
+    /// Swaps in the map loaded at start-up and ends the loading state.
+    pub fn map_loaded(&self, map: Option<MapService>) {
+        self.replace_map(map);
+        self.map_loading.store(false, Ordering::Release);
+    }
+
     /// Swaps in a freshly loaded map.
     pub fn replace_map(&self, map: Option<MapService>) {
         let map = map.map(Arc::new);
