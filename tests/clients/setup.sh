@@ -10,6 +10,9 @@
 #     deploy/nginx in front of two numis instances (test_deploy_nginx.py);
 #   - psql and pg_dump (Debian postgresql-client), with which that test makes
 #     and searches its schema in the suite's PostgreSQL;
+#   - PostGIS for that PostgreSQL (Debian postgresql-<major>-postgis-3, the
+#     major version the server at 127.0.0.1:5432 reports): the PostGIS layer
+#     tests load the demo data into it with ogr2ogr (gdal-bin);
 #   - a Python venv in target/clients-venv with the pinned OWSLib, pytest and
 #     Pillow of tests/clients/requirements.txt.
 # Quiet on success (the installers' output is shown only if they fail), a
@@ -68,6 +71,21 @@ if ((${#packages[@]})); then
     apt=("${sudo[@]}" apt-get -q -o DPkg::Lock::Timeout=300)
     quietly "${apt[@]}" update
     quietly "${apt[@]}" install -y --no-install-recommends "${packages[@]}"
+fi
+
+# PostGIS must match the server's major version, which only the running
+# server can tell; the package puts the extension where that server finds it.
+pg_major=$(psql -h 127.0.0.1 -U postgres -d postgres -Atc 'SHOW server_version_num' 2>/dev/null |
+    cut -c1-2 || true)
+if [ -n "$pg_major" ] && [ ! -e "/usr/share/postgresql/$pg_major/extension/postgis.control" ]; then
+    [ -n "${apt[*]:-}" ] || {
+        sudo=()
+        [ "$(id -u)" -eq 0 ] || sudo=(sudo -n)
+        export DEBIAN_FRONTEND=noninteractive
+        apt=("${sudo[@]}" apt-get -q -o DPkg::Lock::Timeout=300)
+        quietly "${apt[@]}" update
+    }
+    quietly "${apt[@]}" install -y --no-install-recommends "postgresql-$pg_major-postgis-3"
 fi
 
 # The third-party WMS of the external-data tests (MapServer as FastCGI

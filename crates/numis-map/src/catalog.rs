@@ -11,6 +11,7 @@ use crate::config::{self, GroupConfig, LayerConfig, MapConfig, SourceConfig};
 use crate::data::Dataset;
 use crate::data::overview::Overview;
 use crate::measurements::Measurements;
+use crate::postgis::{Connections, PostGis};
 use crate::style::{Rule, Style};
 
 pub use crate::view::{Caller, ResolveError};
@@ -34,6 +35,9 @@ pub struct Layer {
     pub overview: Option<Overview>,
     /// Values measured at its features, if configured.
     pub measurements: Option<Measurements>,
+    /// The database a PostGIS layer asks per request; its `data` are then
+    /// empty.
+    pub postgis: Option<PostGis>,
 }
 
 impl Layer {
@@ -55,6 +59,24 @@ impl Layer {
             style,
             overview,
             measurements,
+            postgis: None,
+        }
+    }
+
+    /// A layer whose features `postgis` gives per request.
+    pub fn remote(
+        config: LayerConfig,
+        postgis: PostGis,
+        style: Style,
+        measurements: Option<Measurements>,
+    ) -> Self {
+        Self {
+            config,
+            data: crate::data::DatasetBuilder::new(postgis.storage()).finish(),
+            style,
+            overview: None,
+            measurements,
+            postgis: Some(postgis),
         }
     }
 
@@ -68,6 +90,12 @@ impl Layer {
             ..crate::render::DrawLayer::new(&self.data, &self.style)
         }
     }
+}
+
+/// A layer's features as loaded: in memory, or a database to ask.
+enum Source {
+    Memory(Dataset),
+    Remote(PostGis),
 }
 
 /// Everything `map.toml` publishes. Outputs read it through
@@ -106,9 +134,9 @@ pub struct SourceReport<'a> {
     pub loaded_at: SystemTime,
     /// How long loading took.
     pub load_time: Duration,
-    /// Its features, or why they could not be loaded (the layer is then
-    /// not served).
-    pub outcome: Result<&'a Dataset, &'a str>,
+    /// The layer as loaded, or why its source could not be loaded (the
+    /// layer is then not served).
+    pub outcome: Result<&'a Layer, &'a str>,
 }
 
 impl Catalog {
@@ -126,6 +154,7 @@ impl Catalog {
         let mut layers = Vec::new();
         let mut by_name = HashMap::new();
         let mut loads = Vec::new();
+        let mut connections = Connections::default();
         for (config_index, layer) in config.layers.iter().enumerate() {
             let place = format!("{} [layer {}]", path.display(), layer.id);
             if by_name.insert(layer.id.clone(), layers.len()).is_some() {
@@ -172,9 +201,17 @@ impl Catalog {
             let started_at = SystemTime::now();
             let started = Instant::now();
             let data = match &layer.source {
-                SourceConfig::Geojson { path } => Dataset::from_geojson_file(&site_dir.join(path)),
+                SourceConfig::Geojson { path } => {
+                    Dataset::from_geojson_file(&site_dir.join(path)).map(Source::Memory)
+                }
                 SourceConfig::Geopackage { path, layer } => {
                     Dataset::from_geopackage_file(&site_dir.join(path), layer.as_deref())
+                        .map(Source::Memory)
+                }
+                SourceConfig::Postgis(postgis) => {
+                    PostGis::connect(postgis, &style, &layer.personal, &mut connections)
+                        .map(Source::Remote)
+                        .map_err(|message| crate::error::MapError::PostGis { message })
                 }
             };
             let took = started.elapsed();
@@ -204,8 +241,12 @@ impl Catalog {
             // the map: the rest is served, and the failure is kept for the
             // monitor and `numis check` (see `source_problems`).
             let error = match data {
-                Ok(data) => {
+                Ok(Source::Memory(data)) => {
                     layers.push(Layer::new(layer.clone(), data, style, measurements));
+                    None
+                }
+                Ok(Source::Remote(postgis)) => {
+                    layers.push(Layer::remote(layer.clone(), postgis, style, measurements));
                     None
                 }
                 Err(e) => Some(e.to_string()),
@@ -333,7 +374,7 @@ impl Catalog {
                 let config = self.config.layers.get(load.config_index)?;
                 let outcome = match &load.error {
                     Some(error) => Err(error.as_str()),
-                    None => Ok(&self.layer_by_name(&config.id)?.data),
+                    None => Ok(self.layer_by_name(&config.id)?),
                 };
                 Some(SourceReport {
                     config,
@@ -487,7 +528,7 @@ pub(crate) mod tests {
         let reports = catalog.source_reports();
         let ids: Vec<&str> = reports.iter().map(|r| r.config.id.as_str()).collect();
         assert_eq!(ids, ["good", "broken", "missing"]);
-        assert_eq!(reports[0].outcome.as_ref().map(|d| d.len()), Ok(1));
+        assert_eq!(reports[0].outcome.as_ref().map(|l| l.data.len()), Ok(1));
         assert!(
             reports[1]
                 .outcome

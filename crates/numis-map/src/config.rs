@@ -278,6 +278,54 @@ pub enum SourceConfig {
         #[serde(default)]
         layer: Option<String>,
     },
+    /// A table or query of a PostGIS database, asked on every request for
+    /// what the map shows (see [`PostGisConfig`]).
+    Postgis(PostGisConfig),
+}
+
+/// `source = { type = "postgis", … }`: features read from PostgreSQL/PostGIS
+/// per request, through the table's spatial index, never held in memory.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PostGisConfig {
+    /// `postgresql://user:password@host:port/database` (libpq's URL form).
+    pub connection: String,
+    /// The table (or view), `name` or `schema.name`. Either it or `sql`.
+    #[serde(default)]
+    pub table: Option<String>,
+    /// A query whose rows are the features (`SELECT … FROM …`, no
+    /// trailing semicolon), used as a subquery. Either it or `table`.
+    #[serde(default)]
+    pub sql: Option<String>,
+    /// The geometry column. [default: geom]
+    #[serde(default = "geom")]
+    pub geometry: String,
+    /// The column of unique feature ids. [default: id]
+    #[serde(default = "id")]
+    pub id: String,
+    /// Most connections open to the database at once. [default: 4]
+    #[serde(default = "four")]
+    pub max_connections: u32,
+    /// Longest one query may run, in milliseconds; the database cancels it
+    /// after that. [default: 5000]
+    #[serde(default = "five_seconds")]
+    pub statement_timeout_ms: u64,
+}
+
+fn geom() -> String {
+    "geom".into()
+}
+
+fn id() -> String {
+    "id".into()
+}
+
+fn four() -> u32 {
+    4
+}
+
+fn five_seconds() -> u64 {
+    5_000
 }
 
 /// Licence of a layer's data.

@@ -37,6 +37,12 @@ pub enum MapError {
         /// What the parser reported.
         message: String,
     },
+    /// A PostGIS source cannot be used.
+    #[error("PostGIS: {message}")]
+    PostGis {
+        /// What is wrong (never the connection's password).
+        message: String,
+    },
 }
 
 /// Why an image could not be drawn.

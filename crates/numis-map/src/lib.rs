@@ -26,6 +26,7 @@ pub mod gpkg;
 pub mod legend;
 pub mod measurements;
 pub mod paper;
+pub mod postgis;
 pub mod query;
 pub mod render;
 pub mod render_key;

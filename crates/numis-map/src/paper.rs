@@ -100,6 +100,7 @@ pub fn render_paper(
             // it changes sizes and scale bounds, not filters.
             overview: layer.overview,
             min_pixel_size: layer.min_pixel_size * ratio,
+            marks: layer.marks,
         })
         .collect();
     render_within(&paper.frame(), &draw, Some([255, 255, 255]), deadline)

@@ -6,8 +6,9 @@
 use geo::{BoundingRect, Geometry};
 
 use crate::catalog::Catalog;
-use crate::config::Text;
+use crate::config::{LayerConfig, SearchConfig, Text};
 use crate::crs::Crs;
+use crate::postgis::{Named, PostGis};
 use crate::style::as_text;
 use crate::view::CatalogView;
 
@@ -74,47 +75,38 @@ impl SearchIndex {
         let mut entries = Vec::new();
         for layer in catalog.all_layers() {
             let config = &layer.config;
-            if let Some(search) = &config.search {
-                for index in 0..layer.data.len() {
-                    let Some(properties) = layer.data.properties(index) else {
-                        continue;
-                    };
-                    let text = |field: &str| {
-                        properties
-                            .get(field)
-                            .map(as_text)
-                            .unwrap_or_default()
-                            .trim()
-                            .to_owned()
-                    };
-                    let name = text(&search.name);
-                    if name.is_empty() {
-                        continue;
-                    }
-                    let Some(geometry) = layer.data.geometry(Crs::Utm32, index) else {
-                        continue;
-                    };
-                    let anchor = layer.data.anchor(Crs::Utm32, index).map(|a| a.at);
-                    let Some(target) = feature_target(&geometry, anchor) else {
-                        continue;
-                    };
-                    let detail: Vec<String> = search
-                        .detail
-                        .iter()
-                        .map(|f| text(f))
-                        .filter(|d| !d.is_empty() && *d != name)
-                        .collect();
-                    entries.push(Entry {
-                        kind: config.id.clone(),
-                        kind_label: search.kind.clone(),
-                        name: fold(&name),
-                        keys: search.keys.iter().map(|k| fold(&text(k))).collect(),
-                        label: Text::Plain(name),
-                        detail: Text::Plain(detail.join(", ")),
-                        layer: config.id.clone(),
-                        target,
-                    });
+            let Some(search) = &config.search else {
+                continue;
+            };
+            if let Some(postgis) = &layer.postgis {
+                match postgis.named_features(&search.name) {
+                    Ok(named) => entries.extend(named.iter().filter_map(|feature| {
+                        let text = |field: &str| text_of(feature.properties.get(field));
+                        feature_entry(config, search, text, remote_target(feature, postgis)?)
+                    })),
+                    // The map is served without these hits rather than not
+                    // at all; the monitor shows the layer's source.
+                    Err(error) => tracing::warn!(
+                        layer = %config.id,
+                        %error,
+                        "the layer's features could not be read for the search"
+                    ),
                 }
+                continue;
+            }
+            for index in 0..layer.data.len() {
+                let Some(properties) = layer.data.properties(index) else {
+                    continue;
+                };
+                let Some(geometry) = layer.data.geometry(Crs::Utm32, index) else {
+                    continue;
+                };
+                let anchor = layer.data.anchor(Crs::Utm32, index).map(|a| a.at);
+                let Some(target) = feature_target(&geometry, anchor) else {
+                    continue;
+                };
+                let text = |field: &str| text_of(properties.get(field));
+                entries.extend(feature_entry(config, search, text, target));
             }
         }
         for layer in catalog.all_layers() {
@@ -187,6 +179,56 @@ impl SearchIndex {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+}
+
+/// A property's value as trimmed text; empty when missing.
+fn text_of(value: Option<&serde_json::Value>) -> String {
+    value.map(as_text).unwrap_or_default().trim().to_owned()
+}
+
+/// The entry of one feature of a searchable layer, whose fields `text`
+/// reads; `None` when it has no name.
+fn feature_entry(
+    config: &LayerConfig,
+    search: &SearchConfig,
+    text: impl Fn(&str) -> String,
+    target: Target,
+) -> Option<Entry> {
+    let name = text(&search.name);
+    if name.is_empty() {
+        return None;
+    }
+    let detail: Vec<String> = search
+        .detail
+        .iter()
+        .map(|f| text(f))
+        .filter(|d| !d.is_empty() && *d != name)
+        .collect();
+    Some(Entry {
+        kind: config.id.clone(),
+        kind_label: search.kind.clone(),
+        name: fold(&name),
+        keys: search.keys.iter().map(|k| fold(&text(k))).collect(),
+        label: Text::Plain(name),
+        detail: Text::Plain(detail.join(", ")),
+        layer: config.id.clone(),
+        target,
+    })
+}
+
+/// Where a feature a database named lies, in EPSG:25832.
+fn remote_target(feature: &Named, postgis: &PostGis) -> Option<Target> {
+    let from = postgis.storage().crs;
+    let utm = |x: f64, y: f64| from.transform(Crs::Utm32, x, y).ok();
+    let [a, b, c, d] = feature.envelope;
+    let (min_x, min_y) = utm(a, b)?;
+    let (max_x, max_y) = utm(c, d)?;
+    let centre = ((min_x + max_x) / 2.0, (min_y + max_y) / 2.0);
+    let at = feature.at.and_then(|(x, y)| utm(x, y)).unwrap_or(centre);
+    Some(Target::Feature {
+        at,
+        bbox: (feature.dimension > 0).then_some([min_x, min_y, max_x, max_y]),
+    })
 }
 
 /// How well `entry` matches the folded `query`; lower is better.

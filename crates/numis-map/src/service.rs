@@ -33,6 +33,12 @@ fn internal(message: impl Into<String>) -> WmsError {
     WmsError::new(ExceptionCode::NoApplicableCode, message)
 }
 
+/// A layer's database did not answer; the message says which and why.
+fn source_failed(message: String) -> WmsError {
+    tracing::warn!(%message, "a layer's source failed");
+    internal(format!("the data could not be read: {message}"))
+}
+
 fn not_defined(name: &str, locator: &str) -> WmsError {
     WmsError::new(
         ExceptionCode::LayerNotDefined,
@@ -112,7 +118,18 @@ pub fn get_map_timed(
         ));
     }
     let frame = frame(request);
-    let draw: Vec<DrawLayer<'_>> = layers.iter().map(|l| l.draw_layer()).collect();
+    // Layers kept in a database are asked for this map first; one that
+    // cannot answer fails the map rather than leaving a hole in it.
+    let fetched = layers
+        .iter()
+        .map(|l| l.fetch(&frame))
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(source_failed)?;
+    let draw: Vec<DrawLayer<'_>> = layers
+        .iter()
+        .zip(&fetched)
+        .map(|(l, f)| l.draw_layer_from(f.as_ref()))
+        .collect();
     let transparent = request.transparent && request.format != ImageFormat::Jpeg;
     let background = (!transparent).then_some(request.bgcolor);
     let deadline = budget.max_render.map(|max| started + max);
@@ -223,6 +240,7 @@ pub fn get_feature_info(
     for layer in layers {
         let features = layer
             .features_at(&frame, request.i, request.j, request.feature_count as usize)
+            .map_err(source_failed)?
             .into_iter()
             .map(|feature| InfoFeature {
                 id: feature.id.into_owned(),

@@ -23,8 +23,25 @@ use crate::config::{FieldConfig, GroupConfig, LicenceConfig, MeasurementsConfig,
 use crate::crs::Crs;
 use crate::data::Properties;
 use crate::measurements::Measurements;
-use crate::query::features_at;
+use crate::postgis::Fetched;
+use crate::query::{HIT_TOLERANCE_PX, features_at};
 use crate::render::{DrawLayer, Frame};
+
+/// The area around pixel `(i, j)` of `frame` in which feature info finds
+/// features, in `storage` (the whole frame where that fails: the database
+/// still answers, only with more rows).
+fn click_area(frame: &Frame, i: u32, j: u32, storage: crate::data::Storage) -> Rect<f64> {
+    let (x, y) = frame.to_map(f64::from(i), f64::from(j));
+    let reach = frame.resolution() * HIT_TOLERANCE_PX;
+    let around = Rect::new(
+        geo::coord! { x: x - reach, y: y - reach },
+        geo::coord! { x: x + reach, y: y + reach },
+    );
+    storage
+        .area(frame.crs, around)
+        .or_else(|| storage.area(frame.crs, frame.bbox))
+        .unwrap_or(around)
+}
 
 /// Groups nest at most this deep; deeper members are left out.
 pub const MAX_GROUP_DEPTH: usize = 16;
@@ -273,11 +290,20 @@ impl<'a> VisibleLayer<'a> {
     /// Are the layer's data offered as open data (downloads, OGC API –
     /// Features; clause L5)? As configured by `open_data`, else when the
     /// licence is an open one.
+    ///
+    /// A PostGIS layer is drawn and queried per request but not (yet)
+    /// offered whole: never open data here.
     pub fn is_open_data(&self) -> bool {
         let config = &self.layer.config;
-        config
-            .open_data
-            .unwrap_or_else(|| is_open_licence(&config.licence.id))
+        self.layer.postgis.is_none()
+            && config
+                .open_data
+                .unwrap_or_else(|| is_open_licence(&config.licence.id))
+    }
+
+    /// Does the layer read its features from a database per request?
+    pub fn is_remote(&self) -> bool {
+        self.layer.postgis.is_some()
     }
 
     /// Number of features.
@@ -425,12 +451,58 @@ impl<'a> VisibleLayer<'a> {
 
     /// The extent of the data in `crs`.
     pub fn extent(&self, crs: Crs) -> Option<Rect<f64>> {
-        self.layer.data.extent(crs)
+        match &self.layer.postgis {
+            Some(postgis) => postgis.extent(crs),
+            None => self.layer.data.extent(crs),
+        }
     }
 
-    /// What the renderer needs of this layer.
+    /// What the renderer needs of this layer (for a PostGIS layer, whose
+    /// features come per map, see [`VisibleLayer::fetch`]).
     pub fn draw_layer(&self) -> DrawLayer<'a> {
         self.layer.draw_layer()
+    }
+
+    /// What a PostGIS layer draws in `frame`, asked of its database;
+    /// `None` for a layer held in memory, or one not shown at the frame's
+    /// scale. The error is the database's.
+    pub fn fetch(&self, frame: &Frame) -> Result<Option<Fetched>, String> {
+        let Some(postgis) = &self.layer.postgis else {
+            return Ok(None);
+        };
+        if !self.draw_layer().in_scale(frame.scale_denominator()) {
+            return Ok(None);
+        }
+        let Some((area, resolution)) = frame.lookup_in(postgis.storage()) else {
+            return Ok(None);
+        };
+        let config = &self.layer.config;
+        postgis
+            .fetch_map(
+                area,
+                resolution,
+                config.min_pixel_size,
+                config.aggregate,
+                &self.layer.style,
+            )
+            .map(Some)
+            .map_err(|e| format!("layer {:?}: {e}", config.id))
+    }
+
+    /// [`VisibleLayer::draw_layer`] with the features `fetched` for this
+    /// map, when the layer's come per map.
+    pub fn draw_layer_from<'b>(&self, fetched: Option<&'b Fetched>) -> DrawLayer<'b>
+    where
+        'a: 'b,
+    {
+        match fetched {
+            Some(fetched) => DrawLayer {
+                data: &fetched.data,
+                marks: &fetched.marks,
+                ..self.layer.draw_layer()
+            },
+            None => self.layer.draw_layer(),
+        }
     }
 
     /// The features at pixel `(i, j)` of `frame`, topmost first, at most
@@ -441,14 +513,23 @@ impl<'a> VisibleLayer<'a> {
         i: u32,
         j: u32,
         limit: usize,
-    ) -> Vec<PublicFeature<'a>> {
-        let data = &self.layer.data;
-        features_at(data, frame, i, j, limit)
+    ) -> Result<Vec<PublicFeature<'a>>, String> {
+        let fetched;
+        let data = match &self.layer.postgis {
+            Some(postgis) => {
+                fetched = postgis
+                    .fetch_area(click_area(frame, i, j, postgis.storage()))
+                    .map_err(|e| format!("layer {:?}: {e}", self.id()))?;
+                &fetched
+            }
+            None => &self.layer.data,
+        };
+        Ok(features_at(data, frame, i, j, limit)
             .into_iter()
             .filter_map(|index| {
                 let properties = data.properties(index)?;
                 Some(PublicFeature {
-                    id: data.id(index)?,
+                    id: Cow::Owned(data.id(index)?.into_owned()),
                     values: self
                         .public_fields()
                         .map(|f| {
@@ -461,7 +542,7 @@ impl<'a> VisibleLayer<'a> {
                         .collect(),
                 })
             })
-            .collect()
+            .collect())
     }
 
     /// The measured values of the layer's features, with their
@@ -563,7 +644,7 @@ mod tests {
             width: 100,
             height: 100,
         };
-        let found = open.features_at(&frame, 50, 50, 5);
+        let found = open.features_at(&frame, 50, 50, 5).unwrap();
         assert_eq!(found.len(), 1);
         let values: Vec<String> = found[0].values.iter().map(|(_, v)| v.to_string()).collect();
         assert_eq!(values, ["\"Hannover\""]);

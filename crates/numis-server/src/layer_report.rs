@@ -84,13 +84,17 @@ impl LayerReport {
     pub fn new(report: &SourceReport<'_>, monitor: &LayerMonitor) -> Self {
         let config = report.config;
         let (features, extent_native, extent_wgs84, error) = match report.outcome {
-            Ok(data) => {
+            Ok(layer) => {
                 let extent = |crs: Crs| {
-                    data.extent(crs)
-                        .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
+                    match &layer.postgis {
+                        Some(postgis) => postgis.extent(crs),
+                        None => layer.data.extent(crs),
+                    }
+                    .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
                 };
                 (
-                    Some(data.len()),
+                    // A database's features are counted by the database.
+                    layer.postgis.is_none().then(|| layer.data.len()),
                     extent(NATIVE_CRS),
                     extent(Crs::Crs84),
                     None,
@@ -134,6 +138,12 @@ impl Source {
                 kind: "geopackage",
                 path: path.display().to_string(),
                 table: layer.clone(),
+            },
+            // The connection holds credentials: only the table is shown.
+            SourceConfig::Postgis(postgis) => Self {
+                kind: "postgis",
+                path: String::new(),
+                table: Some(postgis.table.clone().unwrap_or_else(|| "(SQL)".to_owned())),
             },
         }
     }

@@ -586,13 +586,20 @@ fn transformed_envelope(from: Crs, to: Crs, area: Rect<f64>) -> Option<Rect<f64>
 fn extents(storage: Storage, whole: [i32; 4]) -> HashMap<Crs, Rect<f64>> {
     let (a, b) = storage.unquantise([whole[0], whole[1]]);
     let (c, d) = storage.unquantise([whole[2], whole[3]]);
-    let native = Rect::new(geo::coord! { x: a, y: b }, geo::coord! { x: c, y: d });
+    extents_of(
+        storage.crs,
+        Rect::new(geo::coord! { x: a, y: b }, geo::coord! { x: c, y: d }),
+    )
+}
+
+/// `native`, an extent in `storage`, in every CRS numis offers.
+pub(crate) fn extents_of(storage: Crs, native: Rect<f64>) -> HashMap<Crs, Rect<f64>> {
     ALL.iter()
         .filter_map(|&crs| {
-            let extent = if crs == storage.crs {
+            let extent = if crs == storage {
                 Some(native)
             } else {
-                transformed_envelope(storage.crs, crs, native)
+                transformed_envelope(storage, crs, native)
             };
             extent.map(|e| (crs, e))
         })

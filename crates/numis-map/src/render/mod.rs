@@ -17,7 +17,7 @@ pub use labels::{LabelAt, Labeller, text_width, write_text};
 use std::time::{Duration, Instant};
 
 use crate::crs::Crs;
-use crate::data::overview::Overview;
+use crate::data::overview::{Mark, Overview};
 use crate::data::shapes::Shape;
 use crate::data::{Dataset, Storage, level_for};
 pub use crate::error::RenderError;
@@ -101,6 +101,9 @@ pub struct DrawLayer<'a> {
     /// Shapes narrower or lower than this many pixels are drawn as marks
     /// this wide; 0 draws them as they are (and the smallest not at all).
     pub min_pixel_size: f32,
+    /// Marks a source aggregated for this map (a PostGIS layer's shapes
+    /// below `min_pixel_size`), drawn like the overview's.
+    pub marks: &'a [Mark],
 }
 
 impl<'a> DrawLayer<'a> {
@@ -115,6 +118,7 @@ impl<'a> DrawLayer<'a> {
             opacity: 1.0,
             overview: None,
             min_pixel_size: 1.0,
+            marks: &[],
         }
     }
 
@@ -193,14 +197,7 @@ pub fn render_timed(
         pixmap.fill(Color::from_rgba8(r, g, b, 255));
     }
     let scale = frame.scale_denominator();
-    let resolution = frame.resolution();
-    // Features a little outside the frame still reach into it with their
-    // outlines and symbols.
-    let margin = resolution * 16.0;
-    let area = Rect::new(
-        geo::coord! { x: frame.bbox.min().x - margin, y: frame.bbox.min().y - margin },
-        geo::coord! { x: frame.bbox.max().x + margin, y: frame.bbox.max().y + margin },
-    );
+    let area = frame.with_margin();
     let mut skipped = draw::Skipped::default();
     // Layers kept in the same CRS share the map's area in it and the
     // projector to pixels, made once per image.
@@ -264,6 +261,16 @@ pub fn render_timed(
         if let Some((overview, grid)) = grid {
             let marks = overview.marks(grid, storage_area, storage.quanta_per_unit);
             draw::marks(canvas, projector, &marks, layer.style, scale, mark.max(1.0));
+        }
+        if !layer.marks.is_empty() {
+            draw::marks(
+                canvas,
+                projector,
+                layer.marks,
+                layer.style,
+                scale,
+                mark.max(1.0),
+            );
         }
         let features = data.select(storage_area, grid.map_or(0, |(_, g)| g + 1));
         for (drawn, index) in features.into_iter().enumerate() {
@@ -353,11 +360,7 @@ fn view_of<'v>(
     let position = match views.iter().position(|(s, _)| *s == storage) {
         Some(position) => position,
         None => {
-            let view = storage.area(frame.crs, area).map(|area| {
-                let (per_x, per_y) = (
-                    area.width() / (f64::from(frame.width) + 32.0),
-                    area.height() / (f64::from(frame.height) + 32.0),
-                );
+            let view = lookup_area(frame, storage, area).map(|(area, per_x, per_y)| {
                 let (dx, dy) = (per_x * 48.0, per_y * 48.0);
                 let clip = Rect::new(
                     geo::coord! { x: area.min().x - dx, y: area.min().y - dy },
@@ -383,6 +386,38 @@ fn view_of<'v>(
         }
     };
     views[position].1.as_ref()
+}
+
+/// `area` (the frame's with 16 pixels of margin a side) in `storage`, and
+/// storage units per pixel along x and y.
+fn lookup_area(frame: &Frame, storage: Storage, area: Rect<f64>) -> Option<(Rect<f64>, f64, f64)> {
+    storage.area(frame.crs, area).map(|area| {
+        let per_x = area.width() / (f64::from(frame.width) + 32.0);
+        let per_y = area.height() / (f64::from(frame.height) + 32.0);
+        (area, per_x, per_y)
+    })
+}
+
+impl Frame {
+    /// What drawing this frame looks up in `storage`: the map's area with
+    /// 16 pixels of margin a side, and storage units per pixel on the axis
+    /// where they are shortest — as [`render`] computes them, for sources
+    /// asked per map (PostGIS). `None` where the area cannot be
+    /// transformed into that CRS.
+    pub fn lookup_in(&self, storage: Storage) -> Option<(Rect<f64>, f64)> {
+        lookup_area(self, storage, self.with_margin())
+            .map(|(area, per_x, per_y)| (area, per_x.min(per_y)))
+    }
+
+    /// The frame's box with 16 pixels of margin a side: features a little
+    /// outside still reach into the map with their outlines and symbols.
+    fn with_margin(&self) -> Rect<f64> {
+        let margin = self.resolution() * 16.0;
+        Rect::new(
+            geo::coord! { x: self.bbox.min().x - margin, y: self.bbox.min().y - margin },
+            geo::coord! { x: self.bbox.max().x + margin, y: self.bbox.max().y + margin },
+        )
+    }
 }
 
 /// Where feature `index`'s label goes: beside it when it is a point, else

@@ -99,12 +99,19 @@ pub fn draw_content<'a>(
         layers.extend(resolved);
     }
     let overlays = OverlayLayers::of(content)?;
+    // Layers kept in a database are asked for the paper's frame.
+    let frame = paper.frame();
+    let fetched = layers
+        .iter()
+        .map(|layer| layer.fetch(&frame))
+        .collect::<Result<Vec<_>, String>>()?;
     let draw: Vec<DrawLayer<'_>> = layers
         .iter()
         .zip(&opacities)
-        .map(|(layer, &opacity)| DrawLayer {
+        .zip(&fetched)
+        .map(|((layer, &opacity), fetched)| DrawLayer {
             opacity,
-            ..layer.draw_layer()
+            ..layer.draw_layer_from(fetched.as_ref())
         })
         .chain(overlays.draw_layers())
         .collect();

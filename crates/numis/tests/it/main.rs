@@ -67,6 +67,8 @@ mod open_data_site;
 mod downloads;
 // Printed maps: the PDF's text, page size, map and the refusals.
 mod print;
+// PostGIS layers against a real PostGIS.
+mod postgis;
 // Compressed answers: the precompressed bundle, text on the fly, never images.
 mod compression;
 // Console, moderation: drawings, a drawing with its map, actions as forms, the audit trail.
