@@ -4,7 +4,8 @@
 //! role).
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::config::{self, GroupConfig, LayerConfig, MapConfig, SourceConfig};
@@ -26,13 +27,14 @@ const MAX_MARK_PX: f32 = 16.0;
 pub struct Layer {
     /// Its configuration.
     pub config: LayerConfig,
-    /// Its features.
-    pub data: Dataset,
+    /// Its features; shared with the catalogue a reload replaces when
+    /// the source did not change.
+    pub data: Arc<Dataset>,
     /// Its compiled rules.
     pub style: Style,
     /// What small scales draw of its features below a pixel (unless
     /// `aggregate = false`).
-    pub overview: Option<Overview>,
+    pub overview: Option<Arc<Overview>>,
     /// Values measured at its features, if configured.
     pub measurements: Option<Measurements>,
     /// The database a PostGIS layer asks per request; its `data` are then
@@ -49,10 +51,25 @@ impl Layer {
         style: Style,
         measurements: Option<Measurements>,
     ) -> Self {
-        let overview = config
-            .aggregate
-            .then(|| Overview::build(&data, |properties| style.filter_mask(&properties)))
-            .flatten();
+        Self::sharing(config, Arc::new(data), None, style, measurements)
+    }
+
+    /// A layer of features already loaded, with the overview built for
+    /// them by an earlier load if it still holds (`None`: built here).
+    fn sharing(
+        config: LayerConfig,
+        data: Arc<Dataset>,
+        overview: Option<Arc<Overview>>,
+        style: Style,
+        measurements: Option<Measurements>,
+    ) -> Self {
+        let overview = if config.aggregate {
+            overview.or_else(|| {
+                Overview::build(&data, |properties| style.filter_mask(&properties)).map(Arc::new)
+            })
+        } else {
+            None
+        };
         Self {
             config,
             data,
@@ -72,7 +89,7 @@ impl Layer {
     ) -> Self {
         Self {
             config,
-            data: crate::data::DatasetBuilder::new(postgis.storage()).finish(),
+            data: Arc::new(crate::data::DatasetBuilder::new(postgis.storage()).finish()),
             style,
             overview: None,
             measurements,
@@ -85,17 +102,30 @@ impl Layer {
         crate::render::DrawLayer {
             min_scale: self.config.min_scale,
             max_scale: self.config.max_scale,
-            overview: self.overview.as_ref(),
+            overview: self.overview.as_deref(),
             min_pixel_size: self.config.min_pixel_size,
             ..crate::render::DrawLayer::new(&self.data, &self.style)
         }
     }
 }
 
-/// A layer's features as loaded: in memory, or a database to ask.
+/// A layer's features as loaded: in memory, taken over from the
+/// catalogue a reload replaces (with its overview, if it still holds), or
+/// a database to ask.
 enum Source {
     Memory(Dataset),
+    Shared(Arc<Dataset>, Option<Arc<Overview>>),
     Remote(PostGis),
+}
+
+/// Do `a` and `b` tell features apart alike? Then an overview's filter
+/// masks made for one hold for the other.
+fn same_filters(a: &Style, b: &Style) -> bool {
+    a.rules.len() == b.rules.len()
+        && a.rules
+            .iter()
+            .zip(&b.rules)
+            .all(|(x, y)| x.filter == y.filter)
 }
 
 /// Everything `map.toml` publishes. Outputs read it through
@@ -123,6 +153,37 @@ struct SourceLoad {
     took: Duration,
     /// Why it failed: the layer is then left out of the catalogue.
     error: Option<String>,
+    /// Its file as it was read, to tell at the next load whether it changed.
+    fingerprint: Option<Fingerprint>,
+}
+
+/// A source file's size and modification time (and its SQLite
+/// write-ahead log's, where there is one): when all are the same, so are
+/// the features read from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Fingerprint(Vec<(u64, Option<SystemTime>)>);
+
+impl Fingerprint {
+    /// The fingerprint of the file `source` reads below `site_dir`; `None`
+    /// for a database, or a file that cannot be read.
+    fn of(source: &SourceConfig, site_dir: &Path) -> Option<Self> {
+        let path = match source {
+            SourceConfig::Geojson { path } | SourceConfig::Geopackage { path, .. } => {
+                site_dir.join(path)
+            }
+            SourceConfig::Postgis(_) => return None,
+        };
+        let mut wal = path.clone().into_os_string();
+        wal.push("-wal");
+        let stamp = |path: &Path| {
+            std::fs::metadata(path)
+                .ok()
+                .map(|m| (m.len(), m.modified().ok()))
+        };
+        let mut parts = vec![stamp(&path)?];
+        parts.extend(stamp(&PathBuf::from(wal)));
+        Some(Self(parts))
+    }
 }
 
 /// What the operator's monitor shows of one configured layer's source.
@@ -144,6 +205,18 @@ impl Catalog {
     /// site publishes no map. Errors are located (`file:line: message`) and
     /// all reported at once.
     pub fn load(site_dir: &Path) -> Result<Option<Self>, Vec<String>> {
+        Self::load_sharing(site_dir, None)
+    }
+
+    /// [`Catalog::load`], taking over from `previous` (the catalogue being
+    /// replaced) the features of every layer whose source and file did not
+    /// change, and their overview where its style's filters did not
+    /// either: a reload reads only what changed, and its peak memory is
+    /// not that of two whole maps.
+    pub fn load_sharing(
+        site_dir: &Path,
+        previous: Option<&Catalog>,
+    ) -> Result<Option<Self>, Vec<String>> {
         let path = site_dir.join(MAP_FILE);
         let config = match config::read(&path) {
             Ok(Some(config)) => config,
@@ -200,19 +273,30 @@ impl Catalog {
             }
             let started_at = SystemTime::now();
             let started = Instant::now();
-            let data = match &layer.source {
-                SourceConfig::Geojson { path } => {
-                    Dataset::from_geojson_file(&site_dir.join(path)).map(Source::Memory)
-                }
-                SourceConfig::Geopackage { path, layer } => {
-                    Dataset::from_geopackage_file(&site_dir.join(path), layer.as_deref())
-                        .map(Source::Memory)
-                }
-                SourceConfig::Postgis(postgis) => {
-                    PostGis::connect(postgis, &style, &layer.personal, &mut connections)
-                        .map(Source::Remote)
-                        .map_err(|message| crate::error::MapError::PostGis { message })
-                }
+            let fingerprint = Fingerprint::of(&layer.source, site_dir);
+            let unchanged = previous.and_then(|p| p.unchanged(layer, fingerprint.as_ref()));
+            let data = match (&layer.source, unchanged) {
+                (_, Some(earlier)) => Ok(Source::Shared(
+                    earlier.data.clone(),
+                    earlier
+                        .overview
+                        .clone()
+                        .filter(|_| same_filters(&earlier.style, &style)),
+                )),
+                (source, None) => match source {
+                    SourceConfig::Geojson { path } => {
+                        Dataset::from_geojson_file(&site_dir.join(path)).map(Source::Memory)
+                    }
+                    SourceConfig::Geopackage { path, layer } => {
+                        Dataset::from_geopackage_file(&site_dir.join(path), layer.as_deref())
+                            .map(Source::Memory)
+                    }
+                    SourceConfig::Postgis(postgis) => {
+                        PostGis::connect(postgis, &style, &layer.personal, &mut connections)
+                            .map(Source::Remote)
+                            .map_err(|message| crate::error::MapError::PostGis { message })
+                    }
+                },
             };
             let took = started.elapsed();
             let hidden_search_field = layer.search.iter().find_map(|search| {
@@ -249,6 +333,16 @@ impl Catalog {
                     layers.push(Layer::remote(layer.clone(), postgis, style, measurements));
                     None
                 }
+                Ok(Source::Shared(data, overview)) => {
+                    layers.push(Layer::sharing(
+                        layer.clone(),
+                        data,
+                        overview,
+                        style,
+                        measurements,
+                    ));
+                    None
+                }
                 Err(e) => Some(e.to_string()),
             };
             loads.push(SourceLoad {
@@ -256,6 +350,7 @@ impl Catalog {
                 started_at,
                 took,
                 error,
+                fingerprint,
             });
         }
         let failed: Vec<&str> = loads
@@ -365,6 +460,21 @@ impl Catalog {
         }))
     }
 
+    /// This catalogue's layer configured as `config`, if its source is
+    /// the same and its file still has `fingerprint`.
+    fn unchanged(&self, config: &LayerConfig, fingerprint: Option<&Fingerprint>) -> Option<&Layer> {
+        let fingerprint = fingerprint?;
+        let layer = self.layer_by_name(&config.id)?;
+        let load = self
+            .loads
+            .iter()
+            .find(|l| self.config.layers.get(l.config_index).map(|c| &c.id) == Some(&config.id))?;
+        (layer.config.source == config.source
+            && layer.postgis.is_none()
+            && load.fingerprint.as_ref() == Some(fingerprint))
+        .then_some(layer)
+    }
+
     /// Every configured layer's source: when it was loaded, how long that
     /// took and its features or its error, in configuration order.
     pub fn source_reports(&self) -> Vec<SourceReport<'_>> {
@@ -444,6 +554,80 @@ pub(crate) mod tests {
         )
         .unwrap();
         dir
+    }
+
+    #[test]
+    fn a_reload_takes_over_the_data_of_unchanged_files_and_reads_changed_ones() {
+        let map = |filter: &str| {
+            format!(
+                r##"
+                [[layer]]
+                id = "points"
+                title = "Points"
+                source = {{ type = "geojson", path = "points.geojson" }}
+                [[layer.rule]]
+                {filter}
+                fill = "#ff0000"
+                [[layer]]
+                id = "area"
+                title = "Area"
+                source = {{ type = "geojson", path = "area.geojson" }}
+                [[layer.rule]]
+                fill = "#00ff00"
+                "##
+            )
+        };
+        let dir = site(&map(""));
+        let area = |name: &str| {
+            format!(
+                r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"name":"{name}"}},"geometry":{{"type":"Polygon","coordinates":[[[9,52],[10,52],[10,53],[9,52]]]}}}}]}}"#
+            )
+        };
+        std::fs::write(dir.path().join("area.geojson"), area("old")).unwrap();
+        let first = Catalog::load(dir.path()).unwrap().unwrap();
+        let layer = |c: &Catalog, id: &str| c.layer_by_name(id).unwrap().data.clone();
+        let overview = |c: &Catalog, id: &str| c.layer_by_name(id).unwrap().overview.clone();
+
+        // Nothing changed: the same data and overviews, not copies.
+        let second = Catalog::load_sharing(dir.path(), Some(&first))
+            .unwrap()
+            .unwrap();
+        for id in ["points", "area"] {
+            assert!(Arc::ptr_eq(&layer(&first, id), &layer(&second, id)), "{id}");
+            let (a, b) = (
+                overview(&first, id).unwrap(),
+                overview(&second, id).unwrap(),
+            );
+            assert!(Arc::ptr_eq(&a, &b), "{id}");
+        }
+
+        // One file changed (another size, so whatever the clock says), one
+        // style's filter changed: the file is read again, the other
+        // layer keeps its data but gets an overview for its new filter.
+        std::fs::write(dir.path().join("area.geojson"), area("brand new")).unwrap();
+        std::fs::write(
+            dir.path().join(MAP_FILE),
+            map("filter = { field = \"name\", equals = \"Hannover\" }"),
+        )
+        .unwrap();
+        let third = Catalog::load_sharing(dir.path(), Some(&second))
+            .unwrap()
+            .unwrap();
+        let new_area = layer(&third, "area");
+        assert!(!Arc::ptr_eq(&layer(&second, "area"), &new_area));
+        assert_eq!(
+            new_area.properties(0).unwrap().get("name"),
+            Some(&serde_json::json!("brand new"))
+        );
+        assert!(Arc::ptr_eq(
+            &layer(&second, "points"),
+            &layer(&third, "points")
+        ));
+        let (a, b) = (
+            overview(&second, "points").unwrap(),
+            overview(&third, "points").unwrap(),
+        );
+        assert!(!Arc::ptr_eq(&a, &b), "the overview follows the new filter");
     }
 
     #[test]

@@ -170,7 +170,8 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let watcher = tokio::spawn({
         let state = state.clone();
         async move {
-            let map = map_service::load_map(state.config.site_dir.clone(), &state.config.wms).await;
+            let map =
+                map_service::load_map(state.config.site_dir.clone(), &state.config.wms, None).await;
             state.map_loaded(map);
             reload::watch(state).await;
         }

@@ -96,13 +96,24 @@ impl MapService {
     }
 }
 
-/// Loads `map.toml` and its data. Problems are logged, each with its place,
-/// and the portal serves without a map rather than not at all.
-pub async fn load_map(site_dir: PathBuf, config: &WmsConfig) -> Option<MapService> {
+/// Loads `map.toml` and its data, taking over from `previous` (the map a
+/// reload replaces) the data of layers whose files did not change. Problems
+/// are logged, each with its place, and the portal serves without a map
+/// rather than not at all.
+pub async fn load_map(
+    site_dir: PathBuf,
+    config: &WmsConfig,
+    previous: Option<Arc<MapService>>,
+) -> Option<MapService> {
     let started = std::time::Instant::now();
     let root = site_dir.clone();
-    let loaded =
-        tokio::task::spawn_blocking(move || numis_map::catalog::Catalog::load(&site_dir)).await;
+    let loaded = tokio::task::spawn_blocking(move || {
+        numis_map::catalog::Catalog::load_sharing(
+            &site_dir,
+            previous.as_ref().map(|map| &map.catalog),
+        )
+    })
+    .await;
     match loaded {
         Ok(Ok(Some(catalog))) => {
             for problem in catalog.source_problems(&root) {

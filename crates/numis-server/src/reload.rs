@@ -16,10 +16,11 @@ use crate::state::AppState;
 const DEBOUNCE: Duration = Duration::from_millis(150);
 
 /// Loads the map (`map.toml` and its data) again and swaps it in; the
-/// render cache starts empty.
+/// render cache starts empty. Layers whose files did not change keep their
+/// data: only changed sources are read, and memory does not double.
 pub async fn reload_map(state: &AppState) {
     let root = state.site().root().to_owned();
-    let map = crate::map_service::load_map(root, &state.config.wms).await;
+    let map = crate::map_service::load_map(root, &state.config.wms, state.map()).await;
     state.replace_map(map);
     tracing::info!("map reloaded");
 }
