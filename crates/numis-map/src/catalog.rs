@@ -140,6 +140,9 @@ pub struct Catalog {
     groups: HashMap<String, usize>,
     /// How loading each layer's source went, in configuration order.
     loads: Vec<SourceLoad>,
+    /// Layers whose large sources a first, quick load left for later
+    /// ([`Catalog::load_small_first`]).
+    pending: Vec<String>,
 }
 
 /// How loading one layer's source went.
@@ -217,6 +220,32 @@ impl Catalog {
         site_dir: &Path,
         previous: Option<&Catalog>,
     ) -> Result<Option<Self>, Vec<String>> {
+        Self::load_with(site_dir, previous, |_, _| false)
+    }
+
+    /// [`Catalog::load`] of every layer but those whose source file is
+    /// larger than `[service] large_source_mb`: those are only checked and
+    /// listed as [`Catalog::pending`], for a second load that shares what
+    /// this one read ([`Catalog::load_sharing`]). A server starts with
+    /// this, so that a million buildings do not keep the base map waiting.
+    pub fn load_small_first(site_dir: &Path) -> Result<Option<Self>, Vec<String>> {
+        Self::load_with(site_dir, None, |service, layer| {
+            let path = match &layer.source {
+                SourceConfig::Geojson { path } | SourceConfig::Geopackage { path, .. } => {
+                    site_dir.join(path)
+                }
+                SourceConfig::Postgis(_) => return false,
+            };
+            let limit = service.large_source_mb.saturating_mul(1 << 20);
+            std::fs::metadata(path).is_ok_and(|m| m.len() > limit)
+        })
+    }
+
+    fn load_with(
+        site_dir: &Path,
+        previous: Option<&Catalog>,
+        defer: impl Fn(&config::ServiceConfig, &LayerConfig) -> bool,
+    ) -> Result<Option<Self>, Vec<String>> {
         let path = site_dir.join(MAP_FILE);
         let config = match config::read(&path) {
             Ok(Some(config)) => config,
@@ -228,6 +257,7 @@ impl Catalog {
         let mut by_name = HashMap::new();
         let mut loads = Vec::new();
         let mut connections = Connections::default();
+        let mut pending = Vec::new();
         for (config_index, layer) in config.layers.iter().enumerate() {
             let place = format!("{} [layer {}]", path.display(), layer.id);
             if by_name.insert(layer.id.clone(), layers.len()).is_some() {
@@ -269,6 +299,10 @@ impl Catalog {
                     "{place}: min_pixel_size {} must lie between 0 and {MAX_MARK_PX} pixels",
                     layer.min_pixel_size
                 ));
+                continue;
+            }
+            if defer(&config.service, layer) {
+                pending.push(layer.id.clone());
                 continue;
             }
             let started_at = SystemTime::now();
@@ -353,10 +387,12 @@ impl Catalog {
                 fingerprint,
             });
         }
+        // Layers whose source failed, or waits, are known to the tree.
         let failed: Vec<&str> = loads
             .iter()
             .filter(|l| l.error.is_some())
             .map(|l| config.layers[l.config_index].id.as_str())
+            .chain(pending.iter().map(String::as_str))
             .collect();
         let by_name: HashMap<String, usize> = layers
             .iter()
@@ -457,7 +493,40 @@ impl Catalog {
             by_name,
             groups,
             loads,
+            pending,
         }))
+    }
+
+    /// The layers a quick first load left for later; empty once the map
+    /// is whole.
+    pub fn pending(&self) -> &[String] {
+        &self.pending
+    }
+
+    /// Does anything `names` stand for (layers, and the members of groups,
+    /// however deep) wait for its source? A map of such a group must not
+    /// be drawn without it.
+    pub fn waits_for(&self, names: &[String]) -> bool {
+        if self.pending.is_empty() {
+            return false;
+        }
+        let mut queue: Vec<(&str, usize)> = names.iter().map(|n| (n.as_str(), 0)).collect();
+        while let Some((name, depth)) = queue.pop() {
+            if self.pending.iter().any(|p| p == name) {
+                return true;
+            }
+            if depth >= crate::view::MAX_GROUP_DEPTH {
+                continue;
+            }
+            if let Some(group) = self
+                .groups
+                .get(name)
+                .and_then(|&i| self.config.groups.get(i))
+            {
+                queue.extend(group.members.iter().map(|m| (m.as_str(), depth + 1)));
+            }
+        }
+        false
     }
 
     /// This catalogue's layer configured as `config`, if its source is

@@ -31,6 +31,10 @@ pub const DEFAULT_MAX_RENDER_MS: u64 = 10_000;
 /// 64 at 2048 × 2048. [default: 268435456]
 pub const DEFAULT_MAX_PIXEL_LAYERS: u64 = 64 * 2048 * 2048;
 
+/// Source files larger than this many MiB load last at start-up (a
+/// quarter of a million buildings as GeoPackage). [default: 64]
+pub const DEFAULT_LARGE_SOURCE_MB: u64 = 64;
+
 /// A text in German and English; German is the default language.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(untagged)]
@@ -200,6 +204,10 @@ pub struct ServiceConfig {
     /// GetMap may ask for, checked before drawing. 0: no limit.
     /// [default: 268435456 = 64 × 2048 × 2048]
     pub max_pixel_layers: u64,
+    /// Source files larger than this many MiB load after the others when
+    /// the server starts: the WMS draws the other layers meanwhile.
+    /// [default: 64]
+    pub large_source_mb: u64,
 }
 
 impl Default for ServiceConfig {
@@ -215,6 +223,7 @@ impl Default for ServiceConfig {
             max_height: DEFAULT_MAX_SIZE,
             max_render_ms: DEFAULT_MAX_RENDER_MS,
             max_pixel_layers: DEFAULT_MAX_PIXEL_LAYERS,
+            large_source_mb: DEFAULT_LARGE_SOURCE_MB,
         }
     }
 }

@@ -170,8 +170,18 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let watcher = tokio::spawn({
         let state = state.clone();
         async move {
-            let map =
-                map_service::load_map(state.config.site_dir.clone(), &state.config.wms, None).await;
+            let site_dir = state.config.site_dir.clone();
+            // Small sources first: their layers are drawn while a million
+            // buildings load; the second load takes them over.
+            let early = map_service::load_small_first(site_dir.clone(), &state.config.wms).await;
+            let map = match early {
+                Some(early) if !early.catalog.pending().is_empty() => {
+                    let early = Arc::new(early);
+                    state.set_early_map(Some(early.clone()));
+                    map_service::load_map(site_dir, &state.config.wms, Some(early)).await
+                }
+                whole => whole,
+            };
             state.map_loaded(map);
             reload::watch(state).await;
         }

@@ -105,25 +105,46 @@ pub async fn load_map(
     config: &WmsConfig,
     previous: Option<Arc<MapService>>,
 ) -> Option<MapService> {
+    load(site_dir, config, move |dir| {
+        Catalog::load_sharing(dir, previous.as_ref().map(|map| &map.catalog))
+    })
+    .await
+}
+
+/// [`load_map`] at start-up, without the layers whose source files are
+/// large ([`Catalog::load_small_first`]): what the WMS serves while those
+/// load.
+pub async fn load_small_first(site_dir: PathBuf, config: &WmsConfig) -> Option<MapService> {
+    load(site_dir, config, Catalog::load_small_first).await
+}
+
+async fn load(
+    site_dir: PathBuf,
+    config: &WmsConfig,
+    load: impl FnOnce(&std::path::Path) -> Result<Option<Catalog>, Vec<String>> + Send + 'static,
+) -> Option<MapService> {
     let started = std::time::Instant::now();
     let root = site_dir.clone();
-    let loaded = tokio::task::spawn_blocking(move || {
-        numis_map::catalog::Catalog::load_sharing(
-            &site_dir,
-            previous.as_ref().map(|map| &map.catalog),
-        )
-    })
-    .await;
+    let loaded = tokio::task::spawn_blocking(move || load(&site_dir)).await;
     match loaded {
         Ok(Ok(Some(catalog))) => {
             for problem in catalog.source_problems(&root) {
                 tracing::error!(problem = %problem, "map layer problem; the rest of the map is served");
             }
-            tracing::info!(
-                layers = catalog.layer_count(),
-                ms = started.elapsed().as_millis() as u64,
-                "map loaded"
-            );
+            if catalog.pending().is_empty() {
+                tracing::info!(
+                    layers = catalog.layer_count(),
+                    ms = started.elapsed().as_millis() as u64,
+                    "map loaded"
+                );
+            } else {
+                tracing::info!(
+                    layers = catalog.layer_count(),
+                    ms = started.elapsed().as_millis() as u64,
+                    waiting = ?catalog.pending(),
+                    "map loaded but for its large sources, which load now"
+                );
+            }
             Some(MapService::new(catalog, config))
         }
         Ok(Ok(None)) => None,

@@ -39,6 +39,9 @@ pub struct AppState {
     /// Set while the map loads at start-up: the server listens at once and
     /// says "loading" (`/healthz` 503) until the map serves.
     pub map_loading: Arc<AtomicBool>,
+    /// While the map loads: the map without its large sources, which the
+    /// WMS already draws from (see [`AppState::early_map`]).
+    pub early_map: Arc<RwLock<Option<Arc<MapService>>>>,
     /// Persistence: health and statistics.
     pub store: Arc<dyn Store>,
     /// The drawings service (its rules over the drawing store).
@@ -144,6 +147,7 @@ impl AppState {
             site: Arc::new(RwLock::new(Arc::new(site))),
             map: Arc::new(RwLock::new(map.map(Arc::new))),
             map_loading: Arc::default(),
+            early_map: Arc::default(),
             store: store as Arc<dyn Store>,
             access: Arc::default(),
             events: Arc::default(),
@@ -185,6 +189,29 @@ impl AppState {
     pub fn map_loaded(&self, map: Option<MapService>) {
         self.replace_map(map);
         self.map_loading.store(false, Ordering::Release);
+        self.set_early_map(None);
+    }
+
+    /// The map without its large sources, while they load at start-up:
+    /// the WMS draws and queries its layers; everything that describes the
+    /// whole map (capabilities, the viewer's catalogue) waits for it.
+    pub fn early_map(&self) -> Option<Arc<MapService>> {
+        if !self.map_loading() {
+            return None;
+        }
+        match self.early_map.read() {
+            Ok(map) => map.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Offers `map` (see [`AppState::early_map`]) until the whole map is
+    /// loaded.
+    pub fn set_early_map(&self, map: Option<Arc<MapService>>) {
+        match self.early_map.write() {
+            Ok(mut slot) => *slot = map,
+            Err(poisoned) => *poisoned.into_inner() = map,
+        }
     }
 
     /// Swaps in a freshly loaded map.

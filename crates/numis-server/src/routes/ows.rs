@@ -46,7 +46,13 @@ async fn ows(
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
         .into_owned()
         .collect();
-    let Some(map) = state.map() else {
+    // While large sources load at start-up, the early map draws the rest.
+    let (map, early) = match (state.map(), state.early_map()) {
+        (Some(map), _) => (Some(map), false),
+        (None, Some(early)) => (Some(early), true),
+        (None, None) => (None, false),
+    };
+    let Some(map) = map else {
         if state.map_loading() {
             return still_loading(wms::exception_version(&pairs));
         }
@@ -68,6 +74,9 @@ async fn ows(
             );
         }
     };
+    if early && !served_early(&map, &request) {
+        return still_loading(version_of(&request));
+    }
     let caller =
         match caller::of_ows_request(&state, &headers, session.as_ref(), peer_address(&peer)).await
         {
@@ -91,6 +100,21 @@ async fn ows(
         }
     }
     response
+}
+
+/// Can the map without its large sources answer `request`? Not the
+/// capabilities (they describe the whole service, and clients keep them),
+/// nor a request naming a layer that waits, itself or in a group.
+fn served_early(map: &MapService, request: &WmsRequest) -> bool {
+    let waits = |names: &[String]| map.catalog.waits_for(names);
+    match request {
+        WmsRequest::GetCapabilities { .. } => false,
+        WmsRequest::GetMap(request) => !waits(&request.layers),
+        WmsRequest::GetFeatureInfo(request) => {
+            !waits(&request.map.layers) && !waits(&request.query_layers)
+        }
+        WmsRequest::GetLegendGraphic(request) => !waits(std::slice::from_ref(&request.layer)),
+    }
 }
 
 /// Counts the request (clause P1): per layer or group the caller can see,

@@ -360,22 +360,43 @@ async fn the_server_listens_while_a_large_map_loads_and_says_so() {
         ));
     }
     points.push_str("]}");
+    // A small layer beside: drawn while the large one loads (its file is
+    // over `large_source_mb`), alone, not in a group with the other.
     let site = site_with_map(
         r##"
+[service]
+large_source_mb = 1
+[[group]]
+id = "alles"
+title = "Alles"
+members = ["klein", "punkte"]
 [[layer]]
 id = "punkte"
 title = "Punkte"
 source = { type = "geojson", path = "punkte.geojson" }
 [[layer.rule]]
 fill = "#2471a3"
+[[layer]]
+id = "klein"
+title = "Klein"
+source = { type = "geojson", path = "{data}/ni_land.geojson" }
+[[layer.rule]]
+fill = "#b0c4a0"
 "##,
         &[("punkte.geojson", &points)],
     );
     let server = TestServer::start_listening(site.path());
     let http = client();
     let capabilities = server.url("/ows?SERVICE=WMS&REQUEST=GetCapabilities");
+    let get_map = |layers: &str| {
+        server.url(&format!(
+            "/ows?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS={layers}&STYLES=&CRS=EPSG:25832\
+             &BBOX=350000,5700000,650000,5950000&WIDTH=200&HEIGHT=160&FORMAT=image/png"
+        ))
+    };
     let deadline = Instant::now() + Duration::from_secs(120);
     let mut seen_loading = 0;
+    let mut seen_early = 0;
     loop {
         let health = http.get(server.url("/healthz")).send().await.unwrap();
         let status = health.status();
@@ -403,6 +424,25 @@ fill = "#2471a3"
                 "{text}"
             );
         }
+        // The small layer is drawn before the large one is loaded; the
+        // large one and the group holding it wait. The map being whole
+        // stays whole, so a 503 for `punkte` after a map of `klein` means
+        // that map came from the map without its large source.
+        let small = http.get(get_map("klein")).send().await.unwrap();
+        if small.status() == StatusCode::OK {
+            assert_eq!(small.headers()["content-type"], "image/png");
+            let large = http.get(get_map("punkte")).send().await.unwrap();
+            let group = http.get(get_map("alles")).send().await.unwrap();
+            if large.status() == StatusCode::SERVICE_UNAVAILABLE {
+                assert_eq!(large.headers()["retry-after"], "5");
+                let text = large.text().await.unwrap();
+                assert!(text.contains("still loading"), "{text}");
+                seen_early += 1;
+            }
+            if group.status() != StatusCode::OK {
+                assert_eq!(group.status(), StatusCode::SERVICE_UNAVAILABLE);
+            }
+        }
         assert!(
             Instant::now() < deadline,
             "the map did not load:\n{}",
@@ -414,6 +454,15 @@ fill = "#2471a3"
         seen_loading > 0,
         "the server only answered once the map was loaded"
     );
+    assert!(
+        seen_early > 0,
+        "the small layer was not drawn while the large one loaded:\n{}",
+        server.log()
+    );
+    for layers in ["klein", "punkte", "alles"] {
+        let map = http.get(get_map(layers)).send().await.unwrap();
+        assert_eq!(map.status(), StatusCode::OK, "{layers}");
+    }
     let wms = http.get(&capabilities).send().await.unwrap();
     assert_eq!(wms.status(), StatusCode::OK);
     assert!(wms.text().await.unwrap().contains("<Name>punkte</Name>"));
