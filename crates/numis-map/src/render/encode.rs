@@ -58,25 +58,18 @@ pub fn encode(pixmap: &Pixmap, format: ImageFormat, transparent: bool) -> Result
     // An opaque image (drawn on a background) is the same premultiplied or
     // not: copy its colour channels straight, in one pass.
     if !transparent && format != ImageFormat::Png8 {
-        let rgb: Vec<u8> = pixmap
-            .data()
-            .chunks_exact(4)
-            .flat_map(|p| [p[0], p[1], p[2]])
-            .collect();
+        let rgb = drop_alpha(pixmap.data());
         return match format {
             ImageFormat::Jpeg => jpeg(width, height, &rgb),
             _ => png(width, height, png::ColorType::Rgb, &rgb, None),
         };
     }
     // tiny-skia stores premultiplied colour; image formats want straight.
-    let rgba: Vec<u8> = pixmap
-        .pixels()
-        .iter()
-        .flat_map(|p| {
-            let c = p.demultiply();
-            [c.red(), c.green(), c.blue(), c.alpha()]
-        })
-        .collect();
+    let mut rgba: Vec<u8> = Vec::with_capacity(pixmap.data().len());
+    for p in pixmap.pixels() {
+        let c = p.demultiply();
+        rgba.extend_from_slice(&[c.red(), c.green(), c.blue(), c.alpha()]);
+    }
     match format {
         ImageFormat::Png if transparent => png(width, height, png::ColorType::Rgba, &rgba, None),
         ImageFormat::Png => png(width, height, png::ColorType::Rgb, &drop_alpha(&rgba), None),
@@ -118,10 +111,15 @@ fn jpeg(width: u32, height: u32, rgb: &[u8]) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
+/// RGBA to RGB. A plain loop into a buffer of the right size: collecting
+/// a `flat_map` grows the vector byte by byte and took a sixth of the
+/// time of a 512 × 512 GetMap.
 fn drop_alpha(rgba: &[u8]) -> Vec<u8> {
-    rgba.chunks_exact(4)
-        .flat_map(|p| [p[0], p[1], p[2]])
-        .collect()
+    let mut rgb = Vec::with_capacity(rgba.len() / 4 * 3);
+    for p in rgba.chunks_exact(4) {
+        rgb.extend_from_slice(&p[..3]);
+    }
+    rgb
 }
 
 fn png(
