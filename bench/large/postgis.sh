@@ -51,6 +51,9 @@ rm -rf "$out"
 mkdir -p "$out"
 ln -s ../data "$out/data"
 cp -R "$work/mapserver" "$out/mapserver"
+rm -rf "$out/mapserver/run"
+# mapserver.conf names the mapfile by its absolute path.
+sed -i -e "s|$work/mapserver/|$out/mapserver/|g" "$out/mapserver/mapserver.conf"
 conn="host=127.0.0.1 port=5432 dbname=$db user=postgres"
 sed -i -e "s|^    DATA \"gebaeude\"|    CONNECTIONTYPE POSTGIS\n    CONNECTION \"$conn\"\n    PROCESSING \"CLOSE_CONNECTION=DEFER\"\n    DATA \"geom FROM gebaeude USING UNIQUE id USING SRID=25832\"|" \
     "$out/mapserver/gebaeude.map"

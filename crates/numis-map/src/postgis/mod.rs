@@ -24,7 +24,7 @@ use geo::{Geometry, Rect};
 use geo_traits::to_geo::ToGeoGeometry;
 use serde_json::{Map, Value};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
-use sqlx::{Column, Executor, Row, TypeInfo};
+use sqlx::{Column, ConnectOptions, Executor, Row, TypeInfo};
 
 use crate::config::PostGisConfig;
 use crate::crs::Crs;
@@ -71,7 +71,17 @@ impl Connections {
         let options = PgConnectOptions::from_str(&config.connection)
             .map_err(|_| "connection is not a PostgreSQL URL (postgresql://user@host/database)")?
             .application_name("numis")
-            .options([("statement_timeout", config.statement_timeout_ms.to_string())]);
+            // A small-scale map groups a few hundred thousand rows: room
+            // to do it in memory. A map's query is one of many at once, so
+            // parallel workers would only compete with the others.
+            .options([
+                ("statement_timeout", config.statement_timeout_ms.to_string()),
+                ("work_mem", "64MB".to_owned()),
+                ("max_parallel_workers_per_gather", "0".to_owned()),
+            ])
+            // Slow statements are the monitor's business, not one log
+            // line per map.
+            .disable_statement_logging();
         let max = config.max_connections.max(1);
         let pool = bridge.run(async move {
             PgPoolOptions::new()

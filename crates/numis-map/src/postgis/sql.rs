@@ -8,6 +8,9 @@
 
 use crate::config::PostGisConfig;
 
+/// A row's envelope's width and height in the storage CRS.
+const WIDTH: &str = "(ST_XMax(numis_box) - ST_XMin(numis_box))";
+const HEIGHT: &str = "(ST_YMax(numis_box) - ST_YMin(numis_box))";
 /// `jsonb_build_object` takes at most 100 arguments: 50 columns.
 const COLUMNS_PER_OBJECT: usize = 50;
 
@@ -37,6 +40,9 @@ pub(crate) struct Source {
     envelope: String,
     /// The id, as text.
     id: String,
+    /// The id column's and the geometry column's names.
+    id_column: String,
+    geometry_column: String,
 }
 
 impl Source {
@@ -64,6 +70,8 @@ impl Source {
             envelope,
             id: format!("{}::text", identifier(&config.id)),
             column,
+            id_column: config.id.clone(),
+            geometry_column: config.geometry.clone(),
         }
     }
 
@@ -90,21 +98,49 @@ impl Source {
         )
     }
 
+    /// The rows meeting the envelope with `columns` and their envelope in
+    /// the storage CRS as `numis_box`, computed once per row (`OFFSET 0`
+    /// keeps the planner from folding the subquery, and so from computing
+    /// it again for every use). Only the columns named: a whole row would
+    /// drag every geometry through the subquery.
+    fn boxed_rows(&self, columns: &[String]) -> String {
+        let mut names: Vec<&str> = Vec::new();
+        for name in columns.iter().map(String::as_str) {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        let selected: String = names
+            .iter()
+            .map(|n| format!("{}, ", identifier(n)))
+            .collect();
+        format!(
+            "(SELECT {selected}Box2D({g}) AS numis_box FROM {from} WHERE {c} && {envelope} \
+             OFFSET 0) AS numis_rows",
+            g = self.geometry,
+            from = self.from,
+            c = self.column,
+            envelope = self.envelope,
+        )
+    }
+
     /// The features large enough to draw as shapes, and every point:
     /// id, properties `columns`, geometry snapped to the grid `$5`
     /// (a fraction of a pixel: fewer vertices, none the map would show).
     /// Shapes narrower and lower than `$6` are left to [`Source::marks`].
     pub(crate) fn map_features(&self, columns: &[String]) -> String {
         format!(
-            "SELECT {id}, {properties}, ST_AsBinary(ST_SnapToGrid({g}, $5)) FROM {from} \
-             WHERE {c} && {envelope} AND (ST_Dimension({c}) = 0 \
-             OR ST_XMax({g}) - ST_XMin({g}) >= $6 OR ST_YMax({g}) - ST_YMin({g}) >= $6)",
+            "SELECT {id}, {properties}, ST_AsBinary(ST_SnapToGrid({g}, $5)) FROM {rows} \
+             WHERE ({WIDTH} = 0 AND {HEIGHT} = 0) OR {WIDTH} >= $6 OR {HEIGHT} >= $6",
             id = self.id,
             properties = properties(columns),
             g = self.geometry,
-            c = self.column,
-            from = self.from,
-            envelope = self.envelope,
+            rows = self.boxed_rows(
+                &[self.id_column.clone(), self.geometry_column.clone()]
+                    .into_iter()
+                    .chain(columns.iter().cloned())
+                    .collect::<Vec<_>>()
+            ),
         )
     }
 
@@ -113,21 +149,22 @@ impl Source {
     /// fields the style's filters read): the database sends at most one
     /// mark per pixel and colour, not a million tiny polygons. Within a
     /// cell the combination covering most comes last, so that it is drawn
-    /// on top, as a file layer's overview draws it.
+    /// on top, as a file layer's overview draws it. The values become JSON
+    /// only once grouped.
     pub(crate) fn marks(&self, columns: &[String]) -> String {
+        let grouped: String = columns
+            .iter()
+            .map(|c| format!("{}, ", identifier(c)))
+            .collect();
         format!(
-            "SELECT {properties}, floor((ST_XMin({g}) + ST_XMax({g})) / (2 * $5)) AS cx, \
-             floor((ST_YMin({g}) + ST_YMax({g})) / (2 * $5)) AS cy, \
-             sum((ST_XMax({g}) - ST_XMin({g})) * (ST_YMax({g}) - ST_YMin({g}))) AS covered \
-             FROM {from} \
-             WHERE {c} && {envelope} AND ST_Dimension({c}) > 0 \
-             AND ST_XMax({g}) - ST_XMin({g}) < $6 AND ST_YMax({g}) - ST_YMin({g}) < $6 \
-             GROUP BY 1, 2, 3 ORDER BY 3, 2, 4",
+            "SELECT {properties}, cx, cy, covered FROM (SELECT {grouped}\
+             floor((ST_XMin(numis_box) + ST_XMax(numis_box)) / (2 * $5)) AS cx, \
+             floor((ST_YMin(numis_box) + ST_YMax(numis_box)) / (2 * $5)) AS cy, \
+             sum({WIDTH} * {HEIGHT}) AS covered FROM {rows} \
+             WHERE {WIDTH} < $6 AND {HEIGHT} < $6 AND {WIDTH} + {HEIGHT} > 0 \
+             GROUP BY {grouped}cx, cy) AS numis_cells ORDER BY cy, cx, covered",
             properties = properties(columns),
-            g = self.geometry,
-            c = self.column,
-            from = self.from,
-            envelope = self.envelope,
+            rows = self.boxed_rows(columns),
         )
     }
 
@@ -217,6 +254,9 @@ mod tests {
         );
         assert!(sql.contains("FROM \"public\".\"gebaeude\""), "{sql}");
         assert!(sql.contains("ST_SnapToGrid(\"geom\", $5)"), "{sql}");
+        let marks = source.marks(&["kind".into()]);
+        assert!(marks.contains("GROUP BY \"kind\", cx, cy"), "{marks}");
+        assert!(source.marks(&[]).contains("GROUP BY cx, cy"));
     }
 
     #[test]
