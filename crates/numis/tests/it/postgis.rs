@@ -29,7 +29,8 @@ const TOKEN: &str = "postgis-operator-token";
 const BUILDINGS: u32 = 40_000;
 
 /// The site's map: each PostGIS layer beside the same data from a file,
-/// drawn alike. `{schema}`, `{url}`, `{data}` and `{gpkg}` are filled in.
+/// drawn alike. `{schema}`, `{url}`, `{data}`, `{gpkg}` and
+/// `{building_rules}` are filled in.
 const MAP: &str = r##"
 [service]
 title = "PostGIS"
@@ -81,29 +82,13 @@ id = "gebaeude_pg"
 title = "Gebäude (PostGIS)"
 source = { type = "postgis", connection = "{url}", sql = "SELECT id, kind, geom FROM {schema}.gebaeude" }
 queryable = [{ field = "kind", label = "Art" }]
-[[layer.rule]]
-filter = { field = "kind", equals = "wohnen" }
-fill = "#c0504d"
-[[layer.rule]]
-filter = { field = "kind", equals = "gewerbe" }
-fill = "#4f81bd"
-[[layer.rule]]
-else = true
-fill = "#9bbb59"
+{building_rules}
 
 [[layer]]
 id = "gebaeude_file"
 title = "Gebäude (GeoPackage)"
 source = { type = "geopackage", path = "{gpkg}" }
-[[layer.rule]]
-filter = { field = "kind", equals = "wohnen" }
-fill = "#c0504d"
-[[layer.rule]]
-filter = { field = "kind", equals = "gewerbe" }
-fill = "#4f81bd"
-[[layer.rule]]
-else = true
-fill = "#9bbb59"
+{building_rules}
 
 [[layer]]
 id = "intern_pg"
@@ -127,6 +112,18 @@ source = { type = "postgis", connection = "{url}", table = "{schema}.gibt_es_nic
 [[layer.rule]]
 stroke = "#000000"
 "##;
+
+/// The buildings' classes, the same for the database's layer and the
+/// file's.
+const BUILDING_RULES: &str = r##"[[layer.rule]]
+filter = { field = "kind", equals = "wohnen" }
+fill = "#c0504d"
+[[layer.rule]]
+filter = { field = "kind", equals = "gewerbe" }
+fill = "#4f81bd"
+[[layer.rule]]
+else = true
+fill = "#9bbb59""##;
 
 /// The database, the site and the server, shared by the tests of this
 /// file; dropped (schema too) when the last test holding it ends.
@@ -269,6 +266,7 @@ impl Fixture {
             ])
             .args(["-nln", "gebaeude"]));
         let text = MAP
+            .replace("{building_rules}", BUILDING_RULES)
             .replace("{schema}", &name)
             .replace("{url}", &url)
             .replace("{data}", data.to_str().expect("a UTF-8 path"))
