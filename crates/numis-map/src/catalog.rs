@@ -170,12 +170,7 @@ impl Fingerprint {
     /// The fingerprint of the file `source` reads below `site_dir`; `None`
     /// for a database, or a file that cannot be read.
     fn of(source: &SourceConfig, site_dir: &Path) -> Option<Self> {
-        let path = match source {
-            SourceConfig::Geojson { path } | SourceConfig::Geopackage { path, .. } => {
-                site_dir.join(path)
-            }
-            SourceConfig::Postgis(_) => return None,
-        };
+        let path = site_dir.join(source.file()?);
         let mut wal = path.clone().into_os_string();
         wal.push("-wal");
         let stamp = |path: &Path| {
@@ -230,14 +225,10 @@ impl Catalog {
     /// this, so that a million buildings do not keep the base map waiting.
     pub fn load_small_first(site_dir: &Path) -> Result<Option<Self>, Vec<String>> {
         Self::load_with(site_dir, None, |service, layer| {
-            let path = match &layer.source {
-                SourceConfig::Geojson { path } | SourceConfig::Geopackage { path, .. } => {
-                    site_dir.join(path)
-                }
-                SourceConfig::Postgis(_) => return false,
-            };
             let limit = service.large_source_mb.saturating_mul(1 << 20);
-            std::fs::metadata(path).is_ok_and(|m| m.len() > limit)
+            layer.source.file().is_some_and(|path| {
+                std::fs::metadata(site_dir.join(path)).is_ok_and(|m| m.len() > limit)
+            })
         })
     }
 

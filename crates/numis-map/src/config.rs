@@ -292,6 +292,17 @@ pub enum SourceConfig {
     Postgis(PostGisConfig),
 }
 
+impl SourceConfig {
+    /// The file the source reads, relative to the site folder; `None` for
+    /// a database.
+    pub fn file(&self) -> Option<&std::path::Path> {
+        match self {
+            Self::Geojson { path } | Self::Geopackage { path, .. } => Some(path),
+            Self::Postgis(_) => None,
+        }
+    }
+}
+
 /// `source = { type = "postgis", … }`: features read from PostgreSQL/PostGIS
 /// per request, through the table's spatial index, never held in memory.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
