@@ -13,6 +13,7 @@
 //! a [`Projector`], or as marks of a layer's overview ([`marks`]).
 
 use super::project::Projector;
+use super::thin_lines;
 use crate::data::overview::Mark;
 use crate::data::shapes::{PartKind, Shape as StoredShape};
 use crate::style::Style;
@@ -215,6 +216,22 @@ impl Canvas<'_> {
 
     fn stroke(&mut self, path: &tiny_skia::Path, stroke: &Stroke) {
         let Some(sk) = sk_stroke(stroke) else { return };
+        if sk.width < thin_lines::MAX_WIDTH && within_reach(path) {
+            let dashed;
+            let path = match &sk.dash {
+                Some(dash) => match path.dash(dash, 1.0) {
+                    Some(d) => {
+                        dashed = d;
+                        &dashed
+                    }
+                    None => return,
+                },
+                None => path,
+            };
+            if thin_lines::stroke(self.pixmap, path, stroke.color, sk.width) {
+                return;
+            }
+        }
         if strokable(path, &sk) {
             self.pixmap
                 .stroke_path(path, &paint(stroke.color), &sk, Transform::identity(), None);
@@ -432,8 +449,9 @@ fn sk_stroke(stroke: &Stroke) -> Option<SkStroke> {
         return None;
     }
     // Round joins and caps turn every vertex into curves; below two pixels
-    // their shape cannot be seen, so thin lines use the cheaper forms.
-    let thin = stroke.width < 2.0;
+    // their shape cannot be seen, so thin lines use the cheaper forms (and
+    // are drawn by `thin_lines`).
+    let thin = stroke.width < thin_lines::MAX_WIDTH;
     Some(SkStroke {
         width: stroke.width,
         line_cap: if thin { LineCap::Butt } else { LineCap::Round },

@@ -111,13 +111,13 @@ fn jpeg(width: u32, height: u32, rgb: &[u8]) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// RGBA to RGB. A plain loop into a buffer of the right size: collecting
-/// a `flat_map` grows the vector byte by byte and took a sixth of the
-/// time of a 512 × 512 GetMap.
+/// RGBA to RGB, into a buffer of the right size, pixel by pixel as fixed
+/// 3- and 4-byte chunks that the compiler turns into plain moves: growing
+/// a vector three bytes at a time took a sixth of a 512 × 512 GetMap.
 fn drop_alpha(rgba: &[u8]) -> Vec<u8> {
-    let mut rgb = Vec::with_capacity(rgba.len() / 4 * 3);
-    for p in rgba.chunks_exact(4) {
-        rgb.extend_from_slice(&p[..3]);
+    let mut rgb = vec![0; rgba.len() / 4 * 3];
+    for (to, from) in rgb.chunks_exact_mut(3).zip(rgba.chunks_exact(4)) {
+        to.copy_from_slice(&from[..3]);
     }
     rgb
 }

@@ -4,6 +4,7 @@
 
 use std::sync::LazyLock;
 
+use super::blend::Ink;
 use ab_glyph::{Font, FontRef, OutlineCurve, PxScale, ScaleFont};
 use tiny_skia::{Color, FillRule, Mask, Paint, PathBuilder, Pixmap, Transform};
 
@@ -216,8 +217,7 @@ fn dilate(coverage: &[u8], width: usize, height: usize) -> Vec<u8> {
 /// placed at `x0`,`y0`), onto the premultiplied pixels of `pixmap`.
 fn blend(pixmap: &mut Pixmap, x0: u32, y0: u32, width: u32, coverage: &[u8], color: Color) {
     let stride = pixmap.width() as usize;
-    let color = color.premultiply().to_color_u8();
-    let source = [color.red(), color.green(), color.blue(), color.alpha()].map(u32::from);
+    let ink = Ink::new(color);
     let data = pixmap.data_mut();
     for (row, line) in coverage.chunks_exact(width as usize).enumerate() {
         let start = ((y0 as usize + row) * stride + x0 as usize) * 4;
@@ -225,22 +225,11 @@ fn blend(pixmap: &mut Pixmap, x0: u32, y0: u32, width: u32, coverage: &[u8], col
             return;
         };
         for (pixel, &c) in pixels.chunks_exact_mut(4).zip(line) {
-            if c == 0 {
-                continue;
-            }
-            let c = u32::from(c);
-            let src = source.map(|s| div255(s * c));
-            let keep = 255 - src[3];
-            for (d, s) in pixel.iter_mut().zip(src) {
-                *d = (s + div255(u32::from(*d) * keep)) as u8;
+            if c != 0 {
+                ink.over(pixel, u32::from(c));
             }
         }
     }
-}
-
-/// `x / 255`, rounded, for `x` up to 255².
-fn div255(x: u32) -> u32 {
-    (x + 128 + ((x + 128) >> 8)) >> 8
 }
 
 enum Align {

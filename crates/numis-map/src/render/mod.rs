@@ -2,10 +2,12 @@
 //! geometry with style rules, labels that never overlap, and encoding;
 //! within a time budget when one is given.
 
+mod blend;
 mod draw;
 mod encode;
 mod labels;
 pub mod project;
+mod thin_lines;
 
 use geo::Rect;
 use tiny_skia::{Color, Pixmap, PixmapPaint, Transform};
