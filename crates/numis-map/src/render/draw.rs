@@ -78,7 +78,12 @@ pub fn shape(
                     }
                 }
                 PartKind::Line => add_line(&mut lines, projector, vertices, clip),
-                PartKind::Polygon => add_closed(&mut areas, projector, vertices.collect(), clip),
+                PartKind::Polygon => add_closed(
+                    &mut areas,
+                    projector,
+                    near_window(ring.vertices(), clip),
+                    clip,
+                ),
             }
         }
     }
@@ -300,6 +305,47 @@ fn push_pixel(points: &mut Vec<(f32, f32)>, x: f32, y: f32) {
 /// parts of big polygons far outside the image (a neighbouring state at a
 /// large scale) cost no transformation, fill or stroke.
 pub type Window = (f64, f64, f64, f64);
+
+/// A closed ring's vertices (quanta) with each run of consecutive vertices
+/// beyond one and the same edge of `window` shortened to its first and
+/// last: the chord between them lies beyond that edge too, so what is
+/// inside the window stays the same. A neighbouring state's outline at a
+/// large scale comes down from tens of thousands of vertices to a few,
+/// before anything is clipped or projected.
+fn near_window(vertices: impl Iterator<Item = [i32; 2]>, window: Window) -> Vec<(f64, f64)> {
+    let (left, bottom, right, top) = window;
+    let beyond = |(x, y): (f64, f64)| {
+        u8::from(x < left)
+            | u8::from(x > right) << 1
+            | u8::from(y < bottom) << 2
+            | u8::from(y > top) << 3
+    };
+    let mut kept = Vec::new();
+    // The edges every vertex of the current run is beyond, and its last
+    // vertex when that is not yet kept.
+    let mut run: Option<(u8, Option<(f64, f64)>)> = None;
+    for [x, y] in vertices {
+        let vertex = (f64::from(x), f64::from(y));
+        let edges = beyond(vertex);
+        match &mut run {
+            Some((common, last)) if *common & edges != 0 => {
+                *common &= edges;
+                *last = Some(vertex);
+            }
+            _ => {
+                if let Some((_, Some(last))) = run {
+                    kept.push(last);
+                }
+                kept.push(vertex);
+                run = (edges != 0).then_some((edges, None));
+            }
+        }
+    }
+    if let Some((_, Some(last))) = run {
+        kept.push(last);
+    }
+    kept
+}
 
 /// Sutherland–Hodgman: the part of a closed ring inside `window`.
 fn clip_ring(points: Vec<(f64, f64)>, (left, bottom, right, top): Window) -> Vec<(f64, f64)> {
@@ -642,6 +688,43 @@ mod tests {
         );
         let opaque = tiny_skia::Color::WHITE.premultiply().to_color_u8();
         assert_eq!(source_over(opaque, below), opaque);
+    }
+
+    #[test]
+    fn runs_beyond_one_edge_shrink_to_their_ends_and_the_clip_stays_the_same() {
+        let window = (0.0, 0.0, 100.0, 100.0);
+        // A ring that dips into the window from the left, with a long
+        // wiggle far to the left and one below.
+        let mut ring: Vec<[i32; 2]> = vec![[50, 50], [50, 60]];
+        ring.extend((0..50).map(|i| [-10 - i, 60 + (i % 3)]));
+        ring.extend([[-80, -5], [-40, -30], [20, -30], [30, -10]]);
+        let kept = near_window(ring.iter().copied(), window);
+        assert_eq!(
+            kept,
+            [
+                (50.0, 50.0),
+                (50.0, 60.0),
+                (-10.0, 60.0),
+                (-40.0, -30.0),
+                (20.0, -30.0),
+                (30.0, -10.0)
+            ]
+        );
+        let all: Vec<(f64, f64)> = ring.iter().map(|&[x, y]| (x.into(), y.into())).collect();
+        let area = |points: &[(f64, f64)]| {
+            let clipped = clip_ring(points.to_vec(), window);
+            let n = clipped.len();
+            (0..n)
+                .map(|i| {
+                    let (a, b) = (clipped[i], clipped[(i + 1) % n]);
+                    a.0 * b.1 - b.0 * a.1
+                })
+                .sum::<f64>()
+                .abs()
+                / 2.0
+        };
+        assert!((area(&all) - area(&kept)).abs() < 1e-9);
+        assert!(area(&all) > 100.0);
     }
 
     #[test]
