@@ -173,6 +173,21 @@ pub struct MeasurementsConfig {
     /// Display labels of the parameters.
     #[serde(default)]
     pub parameters: BTreeMap<String, Text>,
+    /// Limit values per parameter, drawn as a line in the charts.
+    #[serde(default)]
+    pub limits: BTreeMap<String, LimitConfig>,
+}
+
+/// A limit value of a measured parameter: `limits.NO2_annual_mean =
+/// { value = 40, label = { de = "Grenzwert", en = "Limit" } }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitConfig {
+    /// The value, in the parameter's unit.
+    pub value: f64,
+    /// What the limit is, e.g. the law that sets it.
+    #[serde(default)]
+    pub label: Text,
 }
 
 /// `[service]`.

@@ -31,6 +31,7 @@ pub mod query;
 pub mod render;
 pub mod render_key;
 pub mod search;
+pub mod series;
 pub mod service;
 pub mod style;
 pub mod view;

@@ -1,11 +1,12 @@
 //! Values measured at a layer's features — an air quality station's annual
-//! means, say — read from a CSV table at load. The viewer's feature info
-//! shows the latest value of every parameter.
+//! means, say — from the source of its `[layer.measurements]`. The
+//! viewer's feature info shows the latest value of every parameter, the
+//! charts and `/api/series` the series ([`crate::series`]).
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use crate::config::MeasurementsConfig;
+use crate::series::{Period, Series, SeriesError, SeriesSource, Table};
 
 /// One parameter's latest value at one feature.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,65 +21,52 @@ pub struct Latest {
     pub value: f64,
 }
 
-/// The latest values per feature key.
-#[derive(Debug, Clone, Default)]
+/// A layer's measurements.
+#[derive(Debug)]
 pub struct Measurements {
-    latest: HashMap<String, Vec<Latest>>,
+    source: Box<dyn SeriesSource>,
 }
 
 impl Measurements {
     /// Reads the table of `config` (relative to `site_dir`). Errors name
     /// the file and the row.
     pub fn load(config: &MeasurementsConfig, site_dir: &Path) -> Result<Self, String> {
-        let path = site_dir.join(&config.path);
-        let mut reader =
-            csv::Reader::from_path(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let headers = reader
-            .headers()
-            .map_err(|e| format!("{}: {e}", path.display()))?
-            .clone();
-        let column = |name: &str| {
-            headers
-                .iter()
-                .position(|h| h == name)
-                .ok_or_else(|| format!("{}: no column {name:?}", path.display()))
-        };
-        let [key, parameter, unit, date, value] =
-            [config.key.as_str(), "parameter", "unit", "date", "value"].map(column);
-        let (key, parameter, unit, date, value) = (key?, parameter?, unit?, date?, value?);
-        let mut latest: HashMap<String, Vec<Latest>> = HashMap::new();
-        for (row, record) in reader.records().enumerate() {
-            let record = record.map_err(|e| format!("{}: {e}", path.display()))?;
-            let field = |i: usize| record.get(i).unwrap_or_default().trim();
-            let Ok(number) = field(value).parse::<f64>() else {
-                // Row 1 is the header.
-                return Err(format!(
-                    "{}: row {}: value {:?} is not a number",
-                    path.display(),
-                    row + 2,
-                    field(value)
-                ));
-            };
-            let entry = Latest {
-                parameter: field(parameter).to_owned(),
-                unit: field(unit).to_owned(),
-                date: field(date).to_owned(),
-                value: number,
-            };
-            let values = latest.entry(field(key).to_owned()).or_default();
-            match values.iter_mut().find(|v| v.parameter == entry.parameter) {
-                // ISO dates order as text.
-                Some(known) if known.date < entry.date => *known = entry,
-                Some(_) => {}
-                None => values.push(entry),
-            }
-        }
-        Ok(Self { latest })
+        let table = Table::from_csv(&site_dir.join(&config.path), &config.key)?;
+        Ok(Self {
+            source: Box::new(table),
+        })
     }
 
-    /// The latest values at the feature with this key, in table order.
-    pub fn latest(&self, key: &str) -> Option<&[Latest]> {
-        self.latest.get(key).map(Vec::as_slice)
+    /// The latest value of each parameter at the feature with this key,
+    /// in the source's order; `None` when it has none.
+    pub fn latest(&self, key: &str) -> Result<Option<Vec<Latest>>, SeriesError> {
+        let Some(series) = self.source.series(key, &[], &Period::all())? else {
+            return Ok(None);
+        };
+        Ok(Some(
+            series
+                .iter()
+                .filter_map(|s| {
+                    s.latest().map(|p| Latest {
+                        parameter: s.parameter.clone(),
+                        unit: s.unit.clone(),
+                        date: p.date.clone(),
+                        value: p.value,
+                    })
+                })
+                .collect(),
+        ))
+    }
+
+    /// The series at the feature with this key (see
+    /// [`SeriesSource::series`]).
+    pub fn series(
+        &self,
+        key: &str,
+        parameters: &[&str],
+        period: &Period,
+    ) -> Result<Option<Vec<Series>>, SeriesError> {
+        self.source.series(key, parameters, period)
     }
 }
 
@@ -93,6 +81,7 @@ mod tests {
             path: "m.csv".into(),
             key: "station_id".into(),
             parameters: Default::default(),
+            limits: Default::default(),
         };
         Measurements::load(&config, dir.path())
     }
@@ -108,20 +97,12 @@ mod tests {
              DENI2,NO2,µg/m³,2005-01-01,40\n",
         )
         .unwrap();
-        let values = m.latest("DENI1").unwrap();
+        let values = m.latest("DENI1").unwrap().unwrap();
         assert_eq!(values.len(), 2);
         assert_eq!(values[0].value, 27.5);
         assert_eq!(values[0].date, "2011-01-01");
         assert_eq!(values[1].parameter, "PM10");
-        assert_eq!(m.latest("DENI2").unwrap()[0].value, 40.0);
-        assert!(m.latest("DENI3").is_none());
-    }
-
-    #[test]
-    fn a_broken_table_names_file_and_row() {
-        let e = load("station_id,parameter,unit,date,value\nDENI1,NO2,x,2010,abc\n").unwrap_err();
-        assert!(e.contains("m.csv") && e.contains("row 2"), "{e}");
-        let e = load("id,parameter,unit,date,value\n").unwrap_err();
-        assert!(e.contains("no column \"station_id\""), "{e}");
+        assert_eq!(m.latest("DENI2").unwrap().unwrap()[0].value, 40.0);
+        assert!(m.latest("DENI3").unwrap().is_none());
     }
 }

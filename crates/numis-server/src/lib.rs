@@ -102,6 +102,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::ows::router())
         .merge(routes::ogcapi::router())
         .merge(routes::catalogue::router())
+        .merge(routes::series::router())
         .merge(routes::drawings::router())
         .merge(routes::moderation::router())
         .merge(routes::monitor::router())

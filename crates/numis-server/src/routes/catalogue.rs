@@ -323,7 +323,15 @@ async fn measurements(
         .measurements()
         .ok_or_else(|| ApiError::not_found("this layer has no measurements"))?;
     // A feature without values is no error: the viewer shows none.
-    let latest = measured.latest(&key).unwrap_or_default();
+    let latest = measured
+        .latest(&key)
+        .map_err(|e| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("the measurements cannot be read: {e}"),
+            )
+        })?
+        .unwrap_or_default();
     let values: Vec<Value> = latest
         .iter()
         .map(|v| {

@@ -46,4 +46,5 @@ pub mod ogcapi;
 pub mod ows;
 pub mod pages;
 pub mod print;
+pub mod series;
 pub mod viewer;

@@ -73,6 +73,8 @@ mod postgis;
 mod compression;
 // Console, moderation: drawings, a drawing with its map, actions as forms, the audit trail.
 mod console_moderation;
+// Measured series of stations: /api/series, JSON and CSV (issue 18).
+mod series;
 
 mod image_diff;
 mod util;

@@ -89,6 +89,9 @@ pub fn document(ogc: &Ogc) -> Value {
             ),
         );
     }
+    if let Some(path) = series_path(ogc) {
+        paths.insert("/api/series/{layer}/{station}".into(), path);
+    }
     let ids: Vec<&str> = ogc.collections().iter().map(|l| l.id()).collect();
     let crs: Vec<&str> = OFFERED.iter().map(|c| c.uri()).collect();
     json!({
@@ -157,6 +160,53 @@ pub fn document(ogc: &Ogc) -> Value {
             },
         },
     })
+}
+
+/// `/api/series/{layer}/{station}`, the measured series behind the
+/// charts, when the caller sees a layer with measurements. It lives
+/// beside this API, not below it: the path names its own server.
+fn series_path(ogc: &Ogc) -> Option<Value> {
+    let layers: Vec<&str> = ogc
+        .view()
+        .layers()
+        .filter(|l| l.measurements().is_some())
+        .map(|l| l.id())
+        .collect();
+    if layers.is_empty() {
+        return None;
+    }
+    let root = ogc.url("", &[]);
+    let root = root.strip_suffix(super::ROOT).unwrap_or(&root).to_owned();
+    let query = |name: &str, description: &str| {
+        json!({
+            "name": name, "in": "query", "required": false, "description": description,
+            "schema": { "type": "string" },
+        })
+    };
+    Some(json!({
+        "servers": [{ "url": root }],
+        "get": {
+            "summary": "The values measured at a station: JSON for charts or CSV to download, with the source note, licence and limit values",
+            "operationId": "series",
+            "parameters": [
+                { "name": "layer", "in": "path", "required": true, "schema": { "type": "string", "enum": layers } },
+                { "name": "station", "in": "path", "required": true, "description": "The station's key (the layer's measurements key field).", "schema": { "type": "string" } },
+                query("parameter", "Parameter codes, comma-separated; every parameter when missing."),
+                query("from", "First date, inclusive: a year (2005), a month (2005-06) or a day (2005-06-30)."),
+                query("to", "Last date, inclusive, at the precision given: 2010 takes all of 2010."),
+                { "name": "format", "in": "query", "required": false, "schema": { "type": "string", "enum": ["json", "csv"], "default": "json" } },
+                { "name": "lang", "in": "query", "required": false, "schema": { "type": "string", "enum": ["de", "en"] } },
+            ],
+            "responses": {
+                "200": {
+                    "description": "The series, oldest value first.",
+                    "content": { "application/json": {}, "text/csv": {} },
+                },
+                "400": { "description": "A period or format that cannot be read; the message says which." },
+                "404": { "description": "No such layer for the caller, no measurements, no such station or parameter." },
+            },
+        },
+    }))
 }
 
 fn get(summary: &str, operation: &str, parameters: &[Value], responses: Value) -> Value {
