@@ -1,6 +1,7 @@
 // The JSON endpoints of docs/viewer.md: types, fetching, and checks that turn
 // whatever arrives into well-formed values.
 
+import type { SeriesData, SeriesPoint } from './chart';
 import type { Lang } from './i18n';
 
 export type Extent = [number, number, number, number];
@@ -227,6 +228,41 @@ export function parseMeasurements(value: unknown): Measurement[] {
   });
 }
 
+/** `/api/series`'s answer: a station's series with source note and licence. */
+export interface StationSeries {
+  station: string;
+  source: string;
+  licence: string;
+  series: SeriesData[];
+}
+
+export function parseSeries(value: unknown): StationSeries {
+  const raw = obj(value);
+  const series = Array.isArray(raw.series) ? raw.series : [];
+  const licence = obj(raw.licence);
+  return {
+    station: str(raw.station),
+    source: str(raw.source),
+    // The licence's short name (CC BY 4.0); empty when it has none.
+    licence: str(licence.name),
+    series: series.map((v) => {
+      const s = obj(v);
+      const limit = obj(s.limit);
+      const limitValue = num(limit.value);
+      const points = Array.isArray(s.points) ? s.points : [];
+      return {
+        parameter: str(s.parameter),
+        label: str(s.label, str(s.parameter)),
+        unit: str(s.unit),
+        limit: limitValue === null ? null : { value: limitValue, label: str(limit.label) },
+        points: points
+          .map((p) => ({ date: str(obj(p).date), value: num(obj(p).value) }))
+          .filter((p): p is SeriesPoint => p.date !== '' && p.value !== null),
+      };
+    }),
+  };
+}
+
 /** `/api/attribution`'s answer: the notes to show, in order; junk is dropped. */
 export function parseAttribution(value: unknown): string[] {
   const notes = obj(value).notes;
@@ -313,6 +349,16 @@ export class Api {
   async measurements(layer: string, key: string, lang: Lang, signal?: AbortSignal): Promise<Measurement[]> {
     const url = `${this.base}/measurements/${encodeURIComponent(layer)}/${encodeURIComponent(key)}?lang=${lang}`;
     return parseMeasurements(await getJson(url, signal));
+  }
+
+  async series(layer: string, key: string, lang: Lang, signal?: AbortSignal): Promise<StationSeries> {
+    return parseSeries(await getJson(this.seriesUrl(layer, key, lang, 'json'), signal));
+  }
+
+  /** Where a station's series are, as JSON for the charts or CSV to download. */
+  seriesUrl(layer: string, key: string, lang: Lang, format: 'json' | 'csv'): string {
+    const q = new URLSearchParams({ lang, format });
+    return `${this.base}/series/${encodeURIComponent(layer)}/${encodeURIComponent(key)}?${q}`;
   }
 
   /** The source notes of the base map and the layers, from the server's one attribution function. */

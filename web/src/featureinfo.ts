@@ -12,6 +12,7 @@ import type MapBrowserEvent from 'ol/MapBrowserEvent';
 import type { Api, LayerDef } from './api';
 import { el, iconButton, replaceChildren } from './dom';
 import { ICONS } from './icons';
+import { lineChart, seriesTable } from './chart';
 import { formatNumber, getLang, t } from './i18n';
 import type { MapView } from './mapview';
 import type { Store } from './store';
@@ -157,7 +158,7 @@ export class FeatureInfo {
       list);
     if (def?.measurements) {
       const key = measurementKey(def, feature.properties);
-      if (key !== null) item.appendChild(this.measurements(def.id, key, signal));
+      if (key !== null) item.append(this.measurements(def.id, key, signal), this.series(def.id, key, signal));
     }
     return item;
   }
@@ -189,6 +190,47 @@ export class FeatureInfo {
       },
       () => {
         if (!signal.aborted) replaceChildren(box, el('h4', {}, t('measurements')), el('p', { class: 'error' }, t('measurements_failed')));
+      },
+    );
+    return box;
+  }
+
+  /**
+   * A compact chart of each parameter over all its dates, with the limit
+   * line, the values as a table to open, and the downloads with their
+   * source note and licence.
+   */
+  private series(layer: string, key: string, signal: AbortSignal): HTMLElement {
+    const box = el('div', { class: 'station-series', 'data-key': key });
+    this.api.series(layer, key, getLang(), signal).then(
+      (found) => {
+        if (signal.aborted) return;
+        const shown = found.series.filter((s) => s.points.length > 0);
+        if (!shown.length) return;
+        const parts = shown.map((s) => {
+          const options = { title: s.label, unit: s.unit, limit: s.limit, lines: [{ name: '', points: s.points }] };
+          return el('figure', { class: 'series', 'data-parameter': s.parameter },
+            el('figcaption', {}, s.unit ? `${s.label} (${s.unit})` : s.label),
+            lineChart(options),
+            el('details', {}, el('summary', {}, t('series_as_table')), seriesTable(options)));
+        });
+        const csv = this.api.seriesUrl(layer, key, getLang(), 'csv');
+        const json = this.api.seriesUrl(layer, key, getLang(), 'json');
+        replaceChildren(box,
+          el('h4', {}, t('series_heading')),
+          ...parts,
+          el('p', { class: 'series-downloads' },
+            el('a', { href: csv, download: '', class: 'series-download', 'data-format': 'csv' }, t('series_download_csv')),
+            ' · ',
+            el('a', { href: json, download: '', class: 'series-download', 'data-format': 'json' }, t('series_download_json'))),
+          el('p', { class: 'hint series-source' }, t('series_source', {
+            source: found.licence && !found.source.includes(found.licence)
+              ? `${found.source}, ${found.licence}`
+              : found.source,
+          })));
+      },
+      () => {
+        if (!signal.aborted) replaceChildren(box, el('p', { class: 'error' }, t('measurements_failed')));
       },
     );
     return box;

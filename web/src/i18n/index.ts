@@ -33,7 +33,7 @@ export function t(key: Key, vars?: Record<string, string | number>): string {
   );
 }
 
-function locale(): string {
+export function locale(): string {
   return current === 'de' ? 'de-DE' : 'en-GB';
 }
 
