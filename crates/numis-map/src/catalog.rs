@@ -337,7 +337,7 @@ impl Catalog {
                 continue;
             }
             let measurements = match &layer.measurements {
-                Some(config) => match Measurements::load(config, site_dir) {
+                Some(config) => match Measurements::load(config, site_dir, &mut connections) {
                     Ok(m) => Some(m),
                     Err(e) => {
                         problems.push(format!("{place}: measurements: {e}"));

@@ -161,13 +161,18 @@ pub struct SearchConfig {
 }
 
 /// `measurements` of a layer: a table of time-stamped values per feature,
-/// such as an air quality station's annual means (CSV with the columns
-/// `<key>,parameter,unit,date,value`).
+/// such as an air quality station's annual means, with the columns
+/// `<key>,parameter,unit,date,value`: a CSV file (`path`) or a PostgreSQL
+/// table or query (`database`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MeasurementsConfig {
-    /// CSV file, relative to the site folder.
-    pub path: PathBuf,
+    /// CSV file, relative to the site folder. Either it or `database`.
+    #[serde(default)]
+    pub path: Option<PathBuf>,
+    /// A PostgreSQL table or query. Either it or `path`.
+    #[serde(default)]
+    pub database: Option<SeriesDatabaseConfig>,
     /// The feature field (and CSV column) joining both, e.g. `station_id`.
     pub key: String,
     /// Display labels of the parameters.
@@ -176,6 +181,34 @@ pub struct MeasurementsConfig {
     /// Limit values per parameter, drawn as a line in the charts.
     #[serde(default)]
     pub limits: BTreeMap<String, LimitConfig>,
+}
+
+/// Measured series in PostgreSQL: `database = { connection =
+/// "postgresql://…", table = "luft.messwerte" }`, or `sql` instead of
+/// `table`. The rows have the columns `<key>, parameter, unit, date,
+/// value`; one station's rows are read per request.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesDatabaseConfig {
+    /// `postgresql://user:password@host:port/database`.
+    pub connection: String,
+    /// The table (or view), `name` or `schema.name`. Either it or `sql`.
+    #[serde(default)]
+    pub table: Option<String>,
+    /// A query whose rows are the values (no trailing semicolon), used as
+    /// a subquery. Either it or `table`.
+    #[serde(default)]
+    pub sql: Option<String>,
+    /// Most connections open at once. [default: 2]
+    #[serde(default = "two")]
+    pub max_connections: u32,
+    /// Longest one query may run, in milliseconds. [default: 5000]
+    #[serde(default = "five_seconds")]
+    pub statement_timeout_ms: u64,
+}
+
+fn two() -> u32 {
+    2
 }
 
 /// A limit value of a measured parameter: `limits.NO2_annual_mean =

@@ -6,6 +6,8 @@
 use std::path::Path;
 
 use crate::config::MeasurementsConfig;
+use crate::postgis::Connections;
+use crate::series::database::Database;
 use crate::series::{Period, Series, SeriesError, SeriesSource, Table};
 
 /// One parameter's latest value at one feature.
@@ -28,13 +30,22 @@ pub struct Measurements {
 }
 
 impl Measurements {
-    /// Reads the table of `config` (relative to `site_dir`). Errors name
-    /// the file and the row.
-    pub fn load(config: &MeasurementsConfig, site_dir: &Path) -> Result<Self, String> {
-        let table = Table::from_csv(&site_dir.join(&config.path), &config.key)?;
-        Ok(Self {
-            source: Box::new(table),
-        })
+    /// Reads the CSV table of `config` (relative to `site_dir`), or
+    /// connects its database (through the catalogue's `connections`).
+    /// Errors name the file and the row, or say what the database lacks.
+    pub fn load(
+        config: &MeasurementsConfig,
+        site_dir: &Path,
+        connections: &mut Connections,
+    ) -> Result<Self, String> {
+        let source: Box<dyn SeriesSource> = match (&config.path, &config.database) {
+            (Some(path), None) => Box::new(Table::from_csv(&site_dir.join(path), &config.key)?),
+            (None, Some(database)) => {
+                Box::new(Database::connect(database, &config.key, connections)?)
+            }
+            _ => return Err("give either path (a CSV file) or database".into()),
+        };
+        Ok(Self { source })
     }
 
     /// The latest value of each parameter at the feature with this key,
@@ -78,12 +89,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("m.csv"), csv).unwrap();
         let config = MeasurementsConfig {
-            path: "m.csv".into(),
+            path: Some("m.csv".into()),
+            database: None,
             key: "station_id".into(),
             parameters: Default::default(),
             limits: Default::default(),
         };
-        Measurements::load(&config, dir.path())
+        Measurements::load(&config, dir.path(), &mut Connections::default())
     }
 
     #[test]
@@ -104,5 +116,19 @@ mod tests {
         assert_eq!(values[1].parameter, "PM10");
         assert_eq!(m.latest("DENI2").unwrap().unwrap()[0].value, 40.0);
         assert!(m.latest("DENI3").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_source_is_a_file_or_a_database_not_both_nor_none() {
+        let config: MeasurementsConfig = toml::from_str(
+            "key = \"station_id\"\npath = \"m.csv\"\n\
+             database = { connection = \"postgresql://localhost/x\", table = \"t\" }",
+        )
+        .unwrap();
+        let e =
+            Measurements::load(&config, Path::new("."), &mut Connections::default()).unwrap_err();
+        assert!(e.contains("either path"), "{e}");
+        let config: MeasurementsConfig = toml::from_str("key = \"station_id\"").unwrap();
+        assert!(Measurements::load(&config, Path::new("."), &mut Connections::default()).is_err());
     }
 }

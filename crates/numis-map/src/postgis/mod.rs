@@ -12,8 +12,8 @@
 //! them), and the database cancels any that runs longer than the layer's
 //! `statement_timeout_ms`.
 
-mod bridge;
-mod sql;
+pub(crate) mod bridge;
+pub(crate) mod sql;
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -59,30 +59,42 @@ impl Connections {
 
     /// The pool for `config`'s database, opened with its first layer.
     fn pool(&mut self, config: &PostGisConfig) -> Result<(Arc<Bridge>, PgPool), String> {
+        self.pool_for(
+            &config.connection,
+            config.max_connections,
+            config.statement_timeout_ms,
+        )
+    }
+
+    /// The pool for the database at `connection` with these limits,
+    /// opened by its first user (a layer or a layer's measurements).
+    pub(crate) fn pool_for(
+        &mut self,
+        connection: &str,
+        max_connections: u32,
+        statement_timeout_ms: u64,
+    ) -> Result<(Arc<Bridge>, PgPool), String> {
         let bridge = self.bridge()?;
-        let key = format!(
-            "{}\n{}\n{}",
-            config.connection, config.max_connections, config.statement_timeout_ms
-        );
+        let key = format!("{connection}\n{max_connections}\n{statement_timeout_ms}");
         if let Some(pool) = self.pools.get(&key) {
             return Ok((bridge, pool.clone()));
         }
         // The URL may hold a password: errors never repeat it.
-        let options = PgConnectOptions::from_str(&config.connection)
+        let options = PgConnectOptions::from_str(connection)
             .map_err(|_| "connection is not a PostgreSQL URL (postgresql://user@host/database)")?
             .application_name("numis")
             // A small-scale map groups a few hundred thousand rows: room
             // to do it in memory. A map's query is one of many at once, so
             // parallel workers would only compete with the others.
             .options([
-                ("statement_timeout", config.statement_timeout_ms.to_string()),
+                ("statement_timeout", statement_timeout_ms.to_string()),
                 ("work_mem", "64MB".to_owned()),
                 ("max_parallel_workers_per_gather", "0".to_owned()),
             ])
             // Slow statements are the monitor's business, not one log
             // line per map.
             .disable_statement_logging();
-        let max = config.max_connections.max(1);
+        let max = max_connections.max(1);
         let pool = bridge.run(async move {
             PgPoolOptions::new()
                 .max_connections(max)
@@ -489,7 +501,7 @@ fn json_object(row: &PgRow, i: usize) -> Result<Map<String, Value>, String> {
 
 /// What went wrong, as the database said it, without the connection's
 /// details.
-fn database_error(error: &sqlx::Error) -> String {
+pub(crate) fn database_error(error: &sqlx::Error) -> String {
     match error {
         sqlx::Error::Database(e) => e.message().to_owned(),
         sqlx::Error::PoolTimedOut => "no connection to the database became free in time".into(),

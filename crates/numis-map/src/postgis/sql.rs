@@ -20,7 +20,7 @@ pub(crate) fn identifier(name: &str) -> String {
 }
 
 /// `schema.table` or `table`, each part quoted.
-fn qualified(table: &str) -> String {
+pub(crate) fn qualified(table: &str) -> String {
     match table.split_once('.') {
         Some((schema, name)) => format!("{}.{}", identifier(schema), identifier(name)),
         None => identifier(table),

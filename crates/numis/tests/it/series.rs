@@ -7,8 +7,10 @@ use reqwest::StatusCode;
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE, SET_COOKIE};
 use serde_json::Value;
 
-use crate::util::{TestServer, client, repo_root};
-use crate::wms::demo_server;
+use numis_store::testing::{ScratchSchema, postgres_url};
+
+use crate::util::{TestServer, client, demo_site, repo_root};
+use crate::wms::{demo_server, site_with_map};
 
 /// The demo table's rows of `station` and `parameter`: (date, value),
 /// oldest first.
@@ -222,4 +224,68 @@ async fn the_openapi_document_describes_the_series() {
     assert!(!server_url.ends_with("/ogcapi"), "{server_url}");
     let layers = &path["get"]["parameters"][0]["schema"]["enum"];
     assert_eq!(layers, &serde_json::json!(["luftmessstationen"]));
+}
+
+/// The demo's measurements in a PostgreSQL table of a scratch schema, with
+/// the date as `date` and the value as `numeric`, and a site whose station
+/// layer reads them from there. `None` (skipped) without PostgreSQL
+/// outside CI.
+fn database_site() -> Option<(TestServer, tempfile::TempDir, ScratchSchema)> {
+    let schema = ScratchSchema::create_blocking()?;
+    let url = postgres_url();
+    let csv = repo_root().join("data/ni_luft_messwerte_uba.csv");
+    let sql = format!(
+        "CREATE TABLE {s}.messwerte (station_id text, parameter text, unit text, date date, value numeric); \
+         \\copy {s}.messwerte FROM '{csv}' WITH (FORMAT csv, HEADER true)",
+        s = schema.name(),
+        csv = csv.display()
+    );
+    for statement in sql.split("; ") {
+        let output = std::process::Command::new("psql")
+            .args([url.as_str(), "-v", "ON_ERROR_STOP=1", "-q", "-c", statement])
+            .output()
+            .expect("psql runs");
+        assert!(
+            output.status.success(),
+            "{statement}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let demo = std::fs::read_to_string(demo_site().join("map.toml")).unwrap();
+    let map = demo.replace(
+        "path = \"../data/ni_luft_messwerte_uba.csv\"",
+        &format!(
+            "database = {{ connection = \"{url}\", table = \"{}.messwerte\" }}",
+            schema.name()
+        ),
+    );
+    assert_ne!(map, demo);
+    let site = site_with_map(&map.replace("../data/", "{data}/"), &[]);
+    let server = TestServer::start(site.path());
+    Some((server, site, schema))
+}
+
+#[tokio::test]
+async fn a_postgresql_table_serves_the_same_series_as_the_csv() {
+    let Some((server, _site, _schema)) = tokio::task::spawn_blocking(database_site).await.unwrap()
+    else {
+        return;
+    };
+    let demo = demo_server();
+    for path in [
+        "/api/series/luftmessstationen/DENI054",
+        "/api/series/luftmessstationen/DENI052?parameter=PM10_days_over_50&from=2004&to=2009",
+        "/api/series/luftmessstationen/DENI054?lang=en&to=2003-06",
+    ] {
+        let (status, from_database) = get_json(&server, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {from_database}");
+        let (_, from_csv) = get_json(&demo, path).await;
+        assert_eq!(from_database, from_csv, "{path}");
+    }
+    let (status, latest) = get_json(&server, "/api/measurements/luftmessstationen/DENI054").await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, latest_csv) = get_json(&demo, "/api/measurements/luftmessstationen/DENI054").await;
+    assert_eq!(latest, latest_csv);
+    let (status, _) = get_json(&server, "/api/series/luftmessstationen/DENI999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

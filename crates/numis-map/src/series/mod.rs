@@ -4,9 +4,12 @@
 //!
 //! A source answers "the series of this station, for these parameters,
 //! within this period" ([`SeriesSource`]); the CSV table of a layer's
-//! `[layer.measurements]` is one, read whole at load. Dates are ISO 8601
+//! `[layer.measurements]` is one, read whole at load; a PostgreSQL table
+//! or query ([`database::Database`]) another. Dates are ISO 8601
 //! text (`2011`, `2011-06`, `2011-06-30`, `2011-06-30T12:00:00Z`), which
 //! order as text, so a period is a pair of bounds compared by prefix.
+
+pub mod database;
 
 use std::collections::HashMap;
 use std::path::Path;
