@@ -183,6 +183,18 @@ pub struct MeasurementsConfig {
     pub limits: BTreeMap<String, LimitConfig>,
 }
 
+impl MeasurementsConfig {
+    /// The label of `parameter` in `lang`, or the code itself when it has
+    /// none.
+    pub fn label(&self, parameter: &str, lang: &str) -> String {
+        self.parameters
+            .get(parameter)
+            .map(|t| t.get(lang).to_owned())
+            .filter(|l| !l.is_empty())
+            .unwrap_or_else(|| parameter.to_owned())
+    }
+}
+
 /// Measured series in PostgreSQL: `database = { connection =
 /// "postgresql://…", table = "luft.messwerte" }`, or `sql` instead of
 /// `table`. The rows have the columns `<key>, parameter, unit, date,

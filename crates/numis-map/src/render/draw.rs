@@ -392,7 +392,8 @@ fn clip_ring(points: Vec<(f64, f64)>, (left, bottom, right, top): Window) -> Vec
 }
 
 /// Liang–Barsky: the part of segment `a`–`b` inside `window`, if any.
-fn clip_segment(
+/// Only the window's extremes count, so it serves pixels (y down) too.
+pub(super) fn clip_segment(
     a: (f64, f64),
     b: (f64, f64),
     (left, bottom, right, top): Window,

@@ -18,6 +18,7 @@
 //! across its direction.
 
 use super::blend::Ink;
+use super::draw::clip_segment;
 use tiny_skia::{Color, Path, PathSegment, Pixmap};
 
 /// Lines at least this wide are left to tiny-skia: their round joins and
@@ -147,36 +148,18 @@ impl<'a> Pen<'a> {
         }
     }
 
-    /// The part of a-b within a pixel of the image (Liang–Barsky), so that
-    /// a line running far outside costs nothing.
+    /// The part of a-b within two pixels of the image, so that a line
+    /// running far outside costs nothing.
     fn clip(&self, a: (f32, f32), b: (f32, f32)) -> Option<((f32, f32), (f32, f32))> {
-        let (left, top) = (-2.0_f32, -2.0_f32);
-        let (right, bottom) = (self.width as f32 + 2.0, self.height as f32 + 2.0);
-        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-        let (mut t0, mut t1) = (0.0_f32, 1.0_f32);
-        for (p, q) in [
-            (-dx, a.0 - left),
-            (dx, right - a.0),
-            (-dy, a.1 - top),
-            (dy, bottom - a.1),
-        ] {
-            if p == 0.0 {
-                if q < 0.0 {
-                    return None;
-                }
-            } else {
-                let t = q / p;
-                if p < 0.0 {
-                    t0 = t0.max(t);
-                } else {
-                    t1 = t1.min(t);
-                }
-            }
-        }
-        (t0 <= t1).then_some((
-            (a.0 + t0 * dx, a.1 + t0 * dy),
-            (a.0 + t1 * dx, a.1 + t1 * dy),
-        ))
+        let window = (
+            -2.0,
+            -2.0,
+            f64::from(self.width) + 2.0,
+            f64::from(self.height) + 2.0,
+        );
+        let wide = |(x, y): (f32, f32)| (f64::from(x), f64::from(y));
+        let narrow = |(x, y): (f64, f64)| (x as f32, y as f32);
+        clip_segment(wide(a), wide(b), window).map(|(a, b)| (narrow(a), narrow(b)))
     }
 }
 

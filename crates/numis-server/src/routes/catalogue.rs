@@ -11,8 +11,11 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use numis_cms::Lang;
 use numis_map::attribution::{MAX_NOTE_LAYERS, combined_notes, licence_short_name, map_notes};
+use numis_map::config::MeasurementsConfig;
+use numis_map::measurements::Measurements;
 use numis_map::search::Target;
-use numis_map::view::{Caller, Node, VisibleLayer};
+use numis_map::series::SeriesError;
+use numis_map::view::{Caller, CatalogView, Node, VisibleLayer};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -316,31 +319,16 @@ async fn measurements(
     let map = published(&state)?;
     let lang = lang_of(query.lang.as_deref());
     let view = map.catalog.view(&caller);
-    let layer = view
-        .layer(&layer_id)
-        .ok_or_else(|| ApiError::not_found("no such layer"))?;
-    let (config, measured) = layer
-        .measurements()
-        .ok_or_else(|| ApiError::not_found("this layer has no measurements"))?;
+    let (_, config, measured) = measured_layer(&view, &layer_id)?;
     // A feature without values is no error: the viewer shows none.
     let latest = measured
         .latest(&key)
-        .map_err(|e| {
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!("the measurements cannot be read: {e}"),
-            )
-        })?
+        .map_err(unreadable)?
         .unwrap_or_default();
     let values: Vec<Value> = latest
         .iter()
         .map(|v| {
-            let label = config
-                .parameters
-                .get(&v.parameter)
-                .map(|t| t.get(lang).to_owned())
-                .filter(|l| !l.is_empty())
-                .unwrap_or_else(|| v.parameter.clone());
+            let label = config.label(&v.parameter, lang);
             json!({
                 "parameter": v.parameter,
                 "label": label,
@@ -351,6 +339,29 @@ async fn measurements(
         })
         .collect();
     ok(&json!({ "key": key, "values": values }))
+}
+
+/// The layer `id` as the caller sees it, with its measurements; 404 for
+/// a layer they do not see or one without measurements.
+pub(crate) fn measured_layer<'a>(
+    view: &CatalogView<'a>,
+    id: &str,
+) -> Result<(VisibleLayer<'a>, &'a MeasurementsConfig, &'a Measurements), ApiError> {
+    let layer = view
+        .layer(id)
+        .ok_or_else(|| ApiError::not_found("no such layer"))?;
+    let (config, measured) = layer
+        .measurements()
+        .ok_or_else(|| ApiError::not_found("this layer has no measurements"))?;
+    Ok((layer, config, measured))
+}
+
+/// A measurements source that cannot answer (a database away or slow).
+pub(crate) fn unreadable(error: SeriesError) -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!("the measurements cannot be read: {error}"),
+    )
 }
 
 #[derive(Deserialize)]

@@ -14,7 +14,7 @@ use numis_map::series::{Period, Series};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::catalogue::{lang_of, published};
+use super::catalogue::{lang_of, measured_layer, published, unreadable};
 use crate::caller::RequestCaller;
 use crate::error::ApiError;
 use crate::json::{self, Caching};
@@ -64,20 +64,10 @@ async fn series(
     let map = published(&state)?;
     let lang = lang_of(query.lang.as_deref());
     let view = map.catalog.view(&caller);
-    let layer = view
-        .layer(&layer_id)
-        .ok_or_else(|| ApiError::not_found("no such layer"))?;
-    let (config, measured) = layer
-        .measurements()
-        .ok_or_else(|| ApiError::not_found("this layer has no measurements"))?;
+    let (layer, config, measured) = measured_layer(&view, &layer_id)?;
     let found = measured
         .series(&station, &parameters, &period)
-        .map_err(|e| {
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!("the measurements cannot be read: {e}"),
-            )
-        })?
+        .map_err(unreadable)?
         .ok_or_else(|| ApiError::not_found("no values for this station"))?;
     if let Some(missing) = parameters
         .iter()
@@ -102,12 +92,7 @@ async fn series(
     let series: Vec<Value> = found
         .iter()
         .map(|s| {
-            let label = config
-                .parameters
-                .get(&s.parameter)
-                .map(|t| t.get(lang).to_owned())
-                .filter(|l| !l.is_empty())
-                .unwrap_or_else(|| s.parameter.clone());
+            let label = config.label(&s.parameter, lang);
             let limit = config
                 .limits
                 .get(&s.parameter)
