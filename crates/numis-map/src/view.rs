@@ -562,6 +562,41 @@ impl<'a> VisibleLayer<'a> {
             .as_ref()
             .map(|m| m.key.as_str())
     }
+
+    /// The stations of a layer with measurements, for choosing one to
+    /// compare: each feature's key and name (the search's name field, else
+    /// `name`, else the key), in name order. Empty for a layer without
+    /// measurements or whose features are read per request (PostGIS).
+    pub fn stations(&self) -> Vec<(String, String)> {
+        let Some(key) = self.measurement_key() else {
+            return Vec::new();
+        };
+        let name_field = self
+            .layer
+            .config
+            .search
+            .as_ref()
+            .map_or("name", |s| s.name.as_str());
+        let text = |value: &Value| match value {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        };
+        let mut stations: Vec<(String, String)> = self
+            .data_features()
+            .filter_map(|f| {
+                let station = f.property(key).and_then(text)?;
+                let name = f
+                    .property(name_field)
+                    .and_then(text)
+                    .unwrap_or_else(|| station.clone());
+                Some((station, name))
+            })
+            .collect();
+        stations.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        stations.dedup();
+        stations
+    }
 }
 
 #[cfg(test)]

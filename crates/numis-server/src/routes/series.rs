@@ -1,3 +1,4 @@
+//! `/api/series/{layer}`: the stations of a layer with measurements;
 //! `/api/series/{layer}/{station}`: the values measured at a station of a
 //! layer with `[layer.measurements]`, as JSON for the charts or as CSV to
 //! download, with the layer's source note and licence (clause L1) and the
@@ -20,9 +21,32 @@ use crate::error::ApiError;
 use crate::json::{self, Caching};
 use crate::state::AppState;
 
-/// `/api/series/{layer}/{station}`.
+/// `/api/series/{layer}` and `/api/series/{layer}/{station}`.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/series/{layer}/{station}", get(series))
+    Router::new()
+        .route("/api/series/{layer}", get(stations))
+        .route("/api/series/{layer}/{station}", get(series))
+}
+
+/// The layer's stations, key and name, to choose from.
+async fn stations(
+    State(state): State<AppState>,
+    Path(layer_id): Path<String>,
+    RequestCaller(caller): RequestCaller,
+) -> Result<Response<Body>, ApiError> {
+    let map = published(&state)?;
+    let view = map.catalog.view(&caller);
+    let (layer, _, _) = measured_layer(&view, &layer_id)?;
+    let stations: Vec<Value> = layer
+        .stations()
+        .into_iter()
+        .map(|(station, name)| json!({ "station": station, "name": name }))
+        .collect();
+    Ok(json::answer(
+        StatusCode::OK,
+        &json!({ "layer": layer_id, "stations": stations }),
+        Caching::Revalidate,
+    ))
 }
 
 #[derive(Deserialize)]

@@ -214,6 +214,37 @@ async fn unknown_things_are_404_and_bad_periods_400_with_a_reason() {
 }
 
 #[tokio::test]
+async fn the_stations_of_a_layer_are_listed_by_name_with_their_keys() {
+    let server = demo_server();
+    let (status, body) = get_json(&server, "/api/series/luftmessstationen").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let stations = body["stations"].as_array().unwrap();
+    let geojson: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("data/ni_luft_messstationen_uba.geojson"))
+            .unwrap(),
+    )
+    .unwrap();
+    let features = geojson["features"].as_array().unwrap();
+    assert_eq!(stations.len(), features.len());
+    let names: Vec<&str> = stations
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "in name order");
+    for feature in features {
+        let key = &feature["properties"]["station_id"];
+        let listed = stations.iter().find(|s| &s["station"] == key).unwrap();
+        assert_eq!(listed["name"], feature["properties"]["name"]);
+    }
+    for path in ["/api/series/fluesse", "/api/series/gibtsnicht"] {
+        let (status, _) = get_json(&server, path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+}
+
+#[tokio::test]
 async fn the_openapi_document_describes_the_series() {
     let server = demo_server();
     let (status, api) = get_json(&server, "/ogcapi/api?f=json").await;
@@ -224,6 +255,10 @@ async fn the_openapi_document_describes_the_series() {
     assert!(!server_url.ends_with("/ogcapi"), "{server_url}");
     let layers = &path["get"]["parameters"][0]["schema"]["enum"];
     assert_eq!(layers, &serde_json::json!(["luftmessstationen"]));
+    assert_eq!(
+        api["paths"]["/api/series/{layer}"]["get"]["operationId"],
+        "stations"
+    );
 }
 
 /// The demo's measurements in a PostgreSQL table of a scratch schema, with

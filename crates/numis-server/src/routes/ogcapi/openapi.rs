@@ -89,9 +89,7 @@ pub fn document(ogc: &Ogc) -> Value {
             ),
         );
     }
-    if let Some(path) = series_path(ogc) {
-        paths.insert("/api/series/{layer}/{station}".into(), path);
-    }
+    paths.extend(series_paths(ogc));
     let ids: Vec<&str> = ogc.collections().iter().map(|l| l.id()).collect();
     let crs: Vec<&str> = OFFERED.iter().map(|c| c.uri()).collect();
     json!({
@@ -162,10 +160,11 @@ pub fn document(ogc: &Ogc) -> Value {
     })
 }
 
-/// `/api/series/{layer}/{station}`, the measured series behind the
-/// charts, when the caller sees a layer with measurements. It lives
-/// beside this API, not below it: the path names its own server.
-fn series_path(ogc: &Ogc) -> Option<Value> {
+/// `/api/series/{layer}` (its stations) and `/api/series/{layer}/{station}`
+/// (the measured series behind the charts), when the caller sees a layer
+/// with measurements. They live beside this API, not below it: each path
+/// names its own server.
+fn series_paths(ogc: &Ogc) -> Vec<(String, Value)> {
     let layers: Vec<&str> = ogc
         .view()
         .layers()
@@ -173,7 +172,7 @@ fn series_path(ogc: &Ogc) -> Option<Value> {
         .map(|l| l.id())
         .collect();
     if layers.is_empty() {
-        return None;
+        return Vec::new();
     }
     let root = ogc.url("", &[]);
     let root = root.strip_suffix(super::ROOT).unwrap_or(&root).to_owned();
@@ -183,13 +182,26 @@ fn series_path(ogc: &Ogc) -> Option<Value> {
             "schema": { "type": "string" },
         })
     };
-    Some(json!({
+    let layer = json!({ "name": "layer", "in": "path", "required": true, "schema": { "type": "string", "enum": layers } });
+    let stations = json!({
+        "servers": [{ "url": root }],
+        "get": {
+            "summary": "The stations of a layer with measurements: key and name, in name order",
+            "operationId": "stations",
+            "parameters": [layer],
+            "responses": {
+                "200": { "description": "The stations.", "content": { "application/json": {} } },
+                "404": { "description": "No such layer for the caller, or no measurements." },
+            },
+        },
+    });
+    let series = json!({
         "servers": [{ "url": root }],
         "get": {
             "summary": "The values measured at a station: JSON for charts or CSV to download, with the source note, licence and limit values",
             "operationId": "series",
             "parameters": [
-                { "name": "layer", "in": "path", "required": true, "schema": { "type": "string", "enum": layers } },
+                layer,
                 { "name": "station", "in": "path", "required": true, "description": "The station's key (the layer's measurements key field).", "schema": { "type": "string" } },
                 query("parameter", "Parameter codes, comma-separated; every parameter when missing."),
                 query("from", "First date, inclusive: a year (2005), a month (2005-06) or a day (2005-06-30)."),
@@ -206,7 +218,11 @@ fn series_path(ogc: &Ogc) -> Option<Value> {
                 "404": { "description": "No such layer for the caller, no measurements, no such station or parameter." },
             },
         },
-    }))
+    });
+    vec![
+        ("/api/series/{layer}".into(), stations),
+        ("/api/series/{layer}/{station}".into(), series),
+    ]
 }
 
 fn get(summary: &str, operation: &str, parameters: &[Value], responses: Value) -> Value {
