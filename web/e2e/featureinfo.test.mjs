@@ -125,14 +125,8 @@ test('a click on an air quality station shows its name, type and latest values',
     assert.equal(latest.key, props.station_id);
     assert.ok(latest.values.length >= 1, 'the station has values');
 
-    const s = await openSession(browser);
+    const { s, page } = await openStation();
     try {
-        const page = await s.context.newPage();
-        await page.goto(`${BASE}/karte?x=${x}&y=${y}&scale=25000&layers=luftmessstationen`);
-        await waitReady(page);
-        await settledMap(s, page);
-        await clickMapCentre(page);
-        await page.locator('#feature-info').waitFor({ state: 'visible' });
         // Values arrive in a second request; wait for the last label.
         const lastLabel = latest.values.at(-1).label;
         const shown = await until(async () => {
