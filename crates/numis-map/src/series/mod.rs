@@ -135,6 +135,8 @@ impl std::fmt::Display for SeriesError {
     }
 }
 
+impl std::error::Error for SeriesError {}
+
 /// Where a layer's measured series come from.
 pub trait SeriesSource: Send + Sync + std::fmt::Debug {
     /// The series measured at `station`: every parameter, or only those
@@ -230,11 +232,6 @@ impl Table {
                 same
             });
         }
-    }
-
-    /// The stations the table has values for.
-    pub fn stations(&self) -> impl Iterator<Item = &str> {
-        self.stations.keys().map(String::as_str)
     }
 }
 

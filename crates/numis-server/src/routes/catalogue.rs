@@ -3,6 +3,8 @@
 //! measured values (`/api/measurements/…`) and QR codes for share links
 //! (`/api/qr`). All public, none sets a cookie.
 
+use std::sync::Arc;
+
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -318,27 +320,42 @@ async fn measurements(
 ) -> Result<Response<Body>, ApiError> {
     let map = published(&state)?;
     let lang = lang_of(query.lang.as_deref());
-    let view = map.catalog.view(&caller);
-    let (_, config, measured) = measured_layer(&view, &layer_id)?;
-    // A feature without values is no error: the viewer shows none.
-    let latest = measured
-        .latest(&key)
-        .map_err(unreadable)?
-        .unwrap_or_default();
-    let values: Vec<Value> = latest
-        .iter()
-        .map(|v| {
-            let label = config.label(&v.parameter, lang);
-            json!({
-                "parameter": v.parameter,
-                "label": label,
-                "unit": v.unit,
-                "date": v.date,
-                "value": v.value,
+    let values = reading_measurements(map, move |map| {
+        let view = map.catalog.view(&caller);
+        let (_, config, measured) = measured_layer(&view, &layer_id)?;
+        // A feature without values is no error: the viewer shows none.
+        let latest = measured
+            .latest(&key)
+            .map_err(unreadable)?
+            .unwrap_or_default();
+        let values: Vec<Value> = latest
+            .iter()
+            .map(|v| {
+                json!({
+                    "parameter": v.parameter,
+                    "label": config.label(&v.parameter, lang),
+                    "unit": v.unit,
+                    "date": v.date,
+                    "value": v.value,
+                })
             })
-        })
-        .collect();
-    ok(&json!({ "key": key, "values": values }))
+            .collect();
+        Ok(json!({ "key": key, "values": values }))
+    })
+    .await?;
+    ok(&values)
+}
+
+/// Runs `work` on the measurements on a blocking thread: a database
+/// source waits for its answer, which must not hold up a thread of the
+/// async runtime.
+pub(crate) async fn reading_measurements<T: Send + 'static>(
+    map: Arc<MapService>,
+    work: impl FnOnce(&MapService) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(move || work(&map))
+        .await
+        .map_err(ApiError::internal)?
 }
 
 /// The layer `id` as the caller sees it, with its measurements; 404 for
@@ -358,10 +375,7 @@ pub(crate) fn measured_layer<'a>(
 
 /// A measurements source that cannot answer (a database away or slow).
 pub(crate) fn unreadable(error: SeriesError) -> ApiError {
-    ApiError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        format!("the measurements cannot be read: {error}"),
-    )
+    ApiError::unavailable("the measurements cannot be read at the moment", error)
 }
 
 #[derive(Deserialize)]

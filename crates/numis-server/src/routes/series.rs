@@ -15,7 +15,7 @@ use numis_map::series::{Period, Series};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::catalogue::{lang_of, measured_layer, published, unreadable};
+use super::catalogue::{lang_of, measured_layer, published, reading_measurements, unreadable};
 use crate::caller::RequestCaller;
 use crate::error::ApiError;
 use crate::json::{self, Caching};
@@ -77,81 +77,85 @@ async fn series(
     };
     let period =
         Period::parse(query.from.as_deref(), query.to.as_deref()).map_err(ApiError::bad_request)?;
-    let parameters: Vec<&str> = query
+    let parameters: Vec<String> = query
         .parameter
         .as_deref()
         .unwrap_or_default()
         .split(',')
         .map(str::trim)
         .filter(|p| !p.is_empty())
+        .map(str::to_owned)
         .collect();
     let map = published(&state)?;
     let lang = lang_of(query.lang.as_deref());
-    let view = map.catalog.view(&caller);
-    let (layer, config, measured) = measured_layer(&view, &layer_id)?;
-    let found = measured
-        .series(&station, &parameters, &period)
-        .map_err(unreadable)?
-        .ok_or_else(|| ApiError::not_found("no values for this station"))?;
-    if let Some(missing) = parameters
-        .iter()
-        .find(|p| !found.iter().any(|s| s.parameter == **p))
-    {
-        return Err(ApiError::not_found(format!(
-            "no values of {missing:?} at this station"
-        )));
-    }
-    let source = layer.source_note(lang);
-    let licence = layer.licence();
-    if csv {
-        return Ok(csv_answer(
-            &layer_id,
-            &station,
-            &found,
-            &source,
-            &licence.id,
-        ));
-    }
-    let (from, to) = period.bounds();
-    let series: Vec<Value> = found
-        .iter()
-        .map(|s| {
-            let label = config.label(&s.parameter, lang);
-            let limit = config
-                .limits
-                .get(&s.parameter)
-                .map(|l| json!({ "value": l.value, "label": l.label.get(lang) }));
-            let points: Vec<Value> = s
-                .points
-                .iter()
-                .map(|p| json!({ "date": p.date, "value": p.value }))
-                .collect();
-            json!({
-                "parameter": s.parameter,
-                "label": label,
-                "unit": s.unit,
-                "limit": limit,
-                "points": points,
+    reading_measurements(map, move |map| {
+        let view = map.catalog.view(&caller);
+        let (layer, config, measured) = measured_layer(&view, &layer_id)?;
+        let asked: Vec<&str> = parameters.iter().map(String::as_str).collect();
+        let found = measured
+            .series(&station, &asked, &period)
+            .map_err(unreadable)?
+            .ok_or_else(|| ApiError::not_found("no values for this station"))?;
+        if let Some(missing) = asked
+            .iter()
+            .find(|p| !found.iter().any(|s| s.parameter == **p))
+        {
+            return Err(ApiError::not_found(format!(
+                "no values of {missing:?} at this station"
+            )));
+        }
+        let source = layer.source_note(lang);
+        let licence = layer.licence();
+        if csv {
+            return Ok(csv_answer(
+                &layer_id,
+                &station,
+                &found,
+                &source,
+                &licence.id,
+            ));
+        }
+        let (from, to) = period.bounds();
+        let series: Vec<Value> = found
+            .iter()
+            .map(|s| {
+                let limit = config
+                    .limits
+                    .get(&s.parameter)
+                    .map(|l| json!({ "value": l.value, "label": l.label.get(lang) }));
+                let points: Vec<Value> = s
+                    .points
+                    .iter()
+                    .map(|p| json!({ "date": p.date, "value": p.value }))
+                    .collect();
+                json!({
+                    "parameter": s.parameter,
+                    "label": config.label(&s.parameter, lang),
+                    "unit": s.unit,
+                    "limit": limit,
+                    "points": points,
+                })
             })
-        })
-        .collect();
-    Ok(json::answer(
-        StatusCode::OK,
-        &json!({
-            "layer": layer_id,
-            "station": station,
-            "from": from,
-            "to": to,
-            "source": source,
-            "licence": {
-                "id": licence.id,
-                "name": licence_short_name(&licence.id),
-                "url": licence.url,
-            },
-            "series": series,
-        }),
-        Caching::Revalidate,
-    ))
+            .collect();
+        Ok(json::answer(
+            StatusCode::OK,
+            &json!({
+                "layer": layer_id,
+                "station": station,
+                "from": from,
+                "to": to,
+                "source": source,
+                "licence": {
+                    "id": licence.id,
+                    "name": licence_short_name(&licence.id),
+                    "url": licence.url,
+                },
+                "series": series,
+            }),
+            Caching::Revalidate,
+        ))
+    })
+    .await
 }
 
 /// The values as CSV, one row each, every row with the source note and
