@@ -263,6 +263,28 @@ export function parseSeries(value: unknown): StationSeries {
   };
 }
 
+/** A station of `/api/series/{layer}`: its key and name. */
+export interface StationName {
+  station: string;
+  name: string;
+}
+
+/** What of a station's series a URL asks for (all when empty). */
+export interface SeriesFilter {
+  parameter?: string | null;
+  from?: string | null;
+  to?: string | null;
+}
+
+export function parseStations(value: unknown): StationName[] {
+  const stations = obj(value).stations;
+  if (!Array.isArray(stations)) return [];
+  return stations
+    .map((v) => ({ station: str(obj(v).station), name: str(obj(v).name) }))
+    .filter((s) => s.station !== '')
+    .map((s) => ({ station: s.station, name: s.name || s.station }));
+}
+
 /** `/api/attribution`'s answer: the notes to show, in order; junk is dropped. */
 export function parseAttribution(value: unknown): string[] {
   const notes = obj(value).notes;
@@ -316,13 +338,20 @@ function sameOriginPath(value: unknown): string | null {
   return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') ? value : null;
 }
 
+/** An answer other than 2xx, with its status (404: there is no such thing). */
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
 export async function getJson(url: string, signal?: AbortSignal): Promise<unknown> {
   const response = await fetch(url, {
     signal,
     credentials: 'same-origin',
     headers: { Accept: 'application/json' },
   });
-  if (!response.ok) throw new Error(`${response.status} ${response.statusText} for ${url}`);
+  if (!response.ok) throw new HttpError(response.status, `${response.status} ${response.statusText} for ${url}`);
   return response.json();
 }
 
@@ -355,10 +384,23 @@ export class Api {
     return parseSeries(await getJson(this.seriesUrl(layer, key, lang, 'json'), signal));
   }
 
-  /** Where a station's series are, as JSON for the charts or CSV to download. */
-  seriesUrl(layer: string, key: string, lang: Lang, format: 'json' | 'csv'): string {
-    const q = new URLSearchParams({ lang, format });
+  /**
+   * Where a station's series are, as JSON for the charts or CSV to
+   * download; `only` narrows them to one parameter and a period.
+   */
+  seriesUrl(layer: string, key: string, lang: Lang, format: 'json' | 'csv', only: SeriesFilter = {}): string {
+    const q = new URLSearchParams();
+    if (only.parameter) q.set('parameter', only.parameter);
+    if (only.from) q.set('from', only.from);
+    if (only.to) q.set('to', only.to);
+    q.set('lang', lang);
+    q.set('format', format);
     return `${this.base}/series/${encodeURIComponent(layer)}/${encodeURIComponent(key)}?${q}`;
+  }
+
+  /** The stations of a layer with measurements, in name order. */
+  async stations(layer: string, signal?: AbortSignal): Promise<StationName[]> {
+    return parseStations(await getJson(`${this.base}/series/${encodeURIComponent(layer)}`, signal));
   }
 
   /** The source notes of the base map and the layers, from the server's one attribution function. */

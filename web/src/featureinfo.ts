@@ -18,6 +18,16 @@ import type { MapView } from './mapview';
 import type { Store } from './store';
 import { CRS } from './projection';
 
+/** What feature info may ask of the station panel (stations/panel.ts). */
+export interface StationLinks {
+  /** The layer whose stations are shown; null when the panel is closed. */
+  readonly shownLayer: string | null;
+  has(layer: string, key: string): boolean;
+  canAdd(layer: string): boolean;
+  show(layer: string, key: string): void;
+  add(layer: string, key: string): void;
+}
+
 interface InfoFeature {
   layer: string;
   properties: Record<string, unknown>;
@@ -40,6 +50,7 @@ export class FeatureInfo {
     private readonly store: Store,
     private readonly api: Api,
     private readonly wms: string,
+    private readonly stations: StationLinks | null = null,
   ) {
     const close = iconButton('feature-info-close', t('close'), ICONS.close, { class: 'icon-button dialog-close' });
     this.body = el('div', { class: 'feature-info-body', 'aria-live': 'polite' });
@@ -158,9 +169,45 @@ export class FeatureInfo {
       list);
     if (def?.measurements) {
       const key = measurementKey(def, feature.properties);
-      if (key !== null) item.append(this.measurements(def.id, key, signal), this.series(def.id, key, signal));
+      if (key !== null) {
+        if (this.stations) item.append(this.stationAction(this.stations, def.id, key));
+        item.append(this.measurements(def.id, key, signal), this.series(def.id, key, signal));
+      }
     }
     return item;
+  }
+
+  /**
+   * The way to the station panel: open it with this station, or, while it
+   * shows stations of this layer, add this one to the comparison.
+   */
+  private stationAction(stations: StationLinks, layer: string, key: string): HTMLElement {
+    const box = el('p', { class: 'station-action' });
+    const render = (): void => {
+      if (stations.has(layer, key)) {
+        replaceChildren(box, el('span', { class: 'hint', tabindex: -1 }, t('station_in_compare')));
+        return;
+      }
+      // Four stations shown already: opening this one starts a new comparison.
+      const sameLayer = stations.shownLayer === layer;
+      const adding = sameLayer && stations.canAdd(layer);
+      const full = sameLayer && !adding;
+      const button = el('button', { type: 'button', class: 'text-button station-open', 'data-action': adding ? 'add' : 'open' },
+        t(adding ? 'station_add_compare' : 'station_open'));
+      button.addEventListener('click', () => {
+        if (adding) {
+          stations.add(layer, key);
+          render();
+          // The button is gone: focus stays here, on what replaced it.
+          box.querySelector<HTMLElement>('[tabindex]')?.focus();
+        } else {
+          stations.show(layer, key);
+        }
+      });
+      replaceChildren(box, button, full ? el('span', { class: 'hint' }, ` ${t('station_compare_full')}`) : null);
+    };
+    render();
+    return box;
   }
 
   private measurements(layer: string, key: string, signal: AbortSignal): HTMLElement {

@@ -38,6 +38,7 @@ import { saveViewButton } from './saveview';
 import { Search } from './search';
 import { shareDialog } from './share';
 import { readShell } from './shell';
+import { StationPanel } from './stations/panel';
 import { Store } from './store';
 import {
   fullscreenButton, homeButton, locateButton, mousePosition, scaleLine, scaleSelect, zoomButtons,
@@ -78,6 +79,7 @@ async function start(): Promise<void> {
 
   const url = parseUrlState(params, {
     layerIds: new Set(catalogue.order),
+    measuredIds: new Set(catalogue.order.filter((id) => catalogue.layer(id)?.measurements)),
     baseIds: new Set(catalogue.basemaps.map((b) => b.id)),
     scales: catalogue.scales,
     extent: catalogue.extent,
@@ -130,8 +132,10 @@ async function start(): Promise<void> {
       if (change !== 'opacity' && change !== 'files') listener();
     }),
   });
-  const featureInfo = new FeatureInfo(layout.mapWrap, mapView, store, api, catalogue.wms);
+  const stations = new StationPanel({ main: layout.main, mapView, api, catalogue, lang, say });
+  const featureInfo = new FeatureInfo(layout.mapWrap, mapView, store, api, catalogue.wms, stations);
   const urls = new UrlSync(shell, store, mapView, lang, embedOptions, external);
+  urls.followStations(stations);
 
   layout.controls.append(...zoomButtons(mapView));
   layout.footer.append(scaleLine(mapView));
@@ -169,15 +173,27 @@ async function start(): Promise<void> {
       }
       clicks();
     });
+    // One docked panel beside the map at a time: stations, drawing or print.
     drawing.onOpen((open) => {
       if (open && measuring) measure.stop();
-      if (open) print.setOpen(false);
+      if (open) {
+        print.setOpen(false);
+        stations.setOpen(false, false);
+      }
       clicks();
     });
     print.onOpen((open) => {
       if (open && measuring) measure.stop();
-      if (open) drawing.setOpen(false);
+      if (open) {
+        drawing.setOpen(false);
+        stations.setOpen(false, false);
+      }
       clicks();
+    });
+    stations.onOpen((open) => {
+      if (!open) return;
+      drawing.setOpen(false);
+      print.setOpen(false);
     });
     if (url.drawing) void drawing.open(url.drawing, parseEditKey(window.location.hash));
     void drawing.showFileUrls(url.files, !explicitView && !url.drawing);
@@ -206,6 +222,8 @@ async function start(): Promise<void> {
     for (const file of url.files) external.addFile(file);
     void showFiles(mapView, externalApi, url.files, !explicitView && !url.drawing);
   }
+
+  if (url.station) stations.restore(url.station);
 
   // Write the restored (and validated) state back into the address bar;
   // external layers join it once their services have answered again.

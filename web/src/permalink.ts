@@ -7,6 +7,7 @@ import type { Extent } from './api';
 import { parseDrawingId } from './draw/ids';
 import { externalValues, parseExternalParams, parseFileParams, type ExternalServiceEntry } from './external/params';
 import { isLang, type Lang } from './i18n';
+import { parseStationParams, stationPairs, type StationSelection } from './stations/selection';
 
 export type Coord = [number, number];
 
@@ -31,10 +32,14 @@ export interface UrlState {
   external: ExternalServiceEntry[];
   /** Files by URL shown as temporary layers (`file`). */
   files: string[];
+  /** The station panel's stations and what of them it shows (`station`…). */
+  station: StationSelection | null;
 }
 
 export interface ParseContext {
   layerIds: ReadonlySet<string>;
+  /** The layers with measurements (whose stations `station` may name). */
+  measuredIds?: ReadonlySet<string>;
   baseIds: ReadonlySet<string>;
   scales: readonly number[];
   extent: Extent;
@@ -132,6 +137,7 @@ export function parseUrlState(params: URLSearchParams, ctx: ParseContext): UrlSt
     drawing: parseDrawingId(param(params, 'drawing')),
     external: parseExternalParams(params),
     files: parseFileParams(params),
+    station: parseStationParams(params, ctx.measuredIds ?? new Set()),
   };
 }
 
@@ -147,11 +153,12 @@ export interface SerialState {
   drawing?: string | null;
   external?: readonly ExternalServiceEntry[];
   files?: readonly string[];
+  station?: StationSelection | null;
 }
 
-/** Percent-encoding that leaves `,` and `:` readable (they are safe in a query value). */
+/** Percent-encoding that leaves `,`, `:` and `/` readable (they are safe in a query value). */
 function encode(value: string): string {
-  return encodeURIComponent(value).replace(/%2C/gi, ',').replace(/%3A/gi, ':');
+  return encodeURIComponent(value).replace(/%2C/gi, ',').replace(/%3A/gi, ':').replace(/%2F/gi, '/');
 }
 
 function metres(value: number): string {
@@ -172,6 +179,7 @@ export function serializeState(state: SerialState): string {
   if (state.drawing) parts.push(['drawing', state.drawing]);
   for (const value of externalValues(state.external ?? [])) parts.push(['wms', value]);
   for (const file of state.files ?? []) parts.push(['file', file]);
+  parts.push(...stationPairs(state.station ?? null));
   if (state.tree) parts.push(['tree', '1']);
   if (state.wheelCtrl) parts.push(['wheel', 'ctrl']);
   return parts.map(([k, v]) => `${k}=${encode(v)}`).join('&');

@@ -8,6 +8,7 @@ import type { Lang } from './i18n';
 import type { MapView } from './mapview';
 import { serializeState, type Coord } from './permalink';
 import type { Shell } from './shell';
+import type { StationSelection } from './stations/selection';
 import type { Store } from './store';
 
 export interface EmbedOptions {
@@ -15,8 +16,15 @@ export interface EmbedOptions {
   wheelCtrl: boolean;
 }
 
+/** The station panel as the URL sees it. */
+export interface StationState {
+  current(): StationSelection | null;
+  onChange(listener: () => void): void;
+}
+
 export class UrlSync {
   private readonly listeners: (() => void)[] = [];
+  private stations: StationState | null = null;
 
   constructor(
     private readonly shell: Shell,
@@ -52,6 +60,12 @@ export class UrlSync {
     this.listeners.push(listener);
   }
 
+  /** The station panel's selection joins the state (it opens from links and embeds). */
+  followStations(stations: StationState): void {
+    this.stations = stations;
+    stations.onChange(() => this.update());
+  }
+
   query(lang: Lang = this.lang, embed: EmbedOptions | null = null, view: { center: Coord; scale: number } | null = null): string {
     return serializeState({
       lang,
@@ -63,6 +77,7 @@ export class UrlSync {
       drawing: this.store.drawing,
       external: this.externalEntries(),
       files: this.external.files,
+      station: this.stations?.current() ?? null,
       tree: embed?.tree,
       wheelCtrl: embed?.wheelCtrl,
     });
