@@ -13,6 +13,7 @@ import {
     audit,
     getJson,
     launchBrowser,
+    mapImage,
     openSession,
     settledMap,
     toUtm32,
@@ -207,6 +208,21 @@ test('up to four stations are compared in one chart, added from the list or by a
         assert.equal(await add.getAttribute('data-action'), 'add');
         await add.click();
         await chartLines(page, 3);
+        // The map marks it with a ring in its line's colour (the third: green).
+        const ring = await until(async () => {
+            const img = await mapImage(page);
+            const [cx, cy] = [img.width / 2, img.height / 2];
+            let count = 0;
+            for (let y = Math.round(cy - 20); y <= cy + 20; y++) {
+                for (let x = Math.round(cx - 20); x <= cx + 20; x++) {
+                    const i = (y * img.width + x) * 4;
+                    const [r, g, b] = [img.data[i], img.data[i + 1], img.data[i + 2]];
+                    if (Math.abs(r - 0x2d) < 25 && Math.abs(g - 0x7d) < 25 && Math.abs(b - 0x46) < 25) count++;
+                }
+            }
+            return count >= 20 ? count : null;
+        }, 'a green ring around Göttingen on the map');
+        assert.ok(ring >= 20);
         assert.ok((await page.locator('#feature-info .station-action').textContent()).length > 0, 'feature info says the station is shown');
 
         // The fourth from the list; then the list is full.

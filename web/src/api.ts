@@ -267,6 +267,8 @@ export function parseSeries(value: unknown): StationSeries {
 export interface StationName {
   station: string;
   name: string;
+  /** Where it is, EPSG:25832; null when the server does not know. */
+  at: [number, number] | null;
 }
 
 /** What of a station's series a URL asks for (all when empty). */
@@ -280,9 +282,16 @@ export function parseStations(value: unknown): StationName[] {
   const stations = obj(value).stations;
   if (!Array.isArray(stations)) return [];
   return stations
-    .map((v) => ({ station: str(obj(v).station), name: str(obj(v).name) }))
-    .filter((s) => s.station !== '')
-    .map((s) => ({ station: s.station, name: s.name || s.station }));
+    .map((v) => {
+      const raw = obj(v);
+      const at = Array.isArray(raw.at) && raw.at.length === 2 ? raw.at.map(num) : null;
+      return {
+        station: str(raw.station),
+        name: str(raw.name) || str(raw.station),
+        at: at && at[0] !== null && at[1] !== null ? [at[0], at[1]] as [number, number] : null,
+      };
+    })
+    .filter((s) => s.station !== '');
 }
 
 /** `/api/attribution`'s answer: the notes to show, in order; junk is dropped. */

@@ -14,7 +14,7 @@
 
 use std::borrow::Cow;
 
-use geo::{Geometry, Rect};
+use geo::{BoundingRect, Geometry, Rect};
 use serde_json::Value;
 
 use crate::attribution::{is_open_licence, source_note};
@@ -564,10 +564,12 @@ impl<'a> VisibleLayer<'a> {
     }
 
     /// The stations of a layer with measurements, for choosing one to
-    /// compare: each feature's key and name (the search's name field, else
-    /// `name`, else the key), in name order. Empty for a layer without
-    /// measurements or whose features are read per request (PostGIS).
-    pub fn stations(&self) -> Vec<(String, String)> {
+    /// compare: each feature's key, name (the search's name field, else
+    /// `name`, else the key) and position in EPSG:25832 (the point, or the
+    /// middle of a larger shape's envelope), in name order. Empty for a
+    /// layer without measurements or whose features are read per request
+    /// (PostGIS).
+    pub fn stations(&self) -> Vec<Station> {
         let Some(key) = self.measurement_key() else {
             return Vec::new();
         };
@@ -582,21 +584,36 @@ impl<'a> VisibleLayer<'a> {
             Value::Number(n) => Some(n.to_string()),
             _ => None,
         };
-        let mut stations: Vec<(String, String)> = self
+        let mut stations: Vec<Station> = self
             .data_features()
             .filter_map(|f| {
-                let station = f.property(key).and_then(text)?;
+                let key = f.property(key).and_then(text)?;
                 let name = f
                     .property(name_field)
                     .and_then(text)
-                    .unwrap_or_else(|| station.clone());
-                Some((station, name))
+                    .unwrap_or_else(|| key.clone());
+                let at = self
+                    .geometry(Crs::Utm32, f.index)
+                    .and_then(|g| g.bounding_rect())
+                    .map(|r| (r.center().x, r.center().y));
+                Some(Station { key, name, at })
             })
             .collect();
-        stations.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
-        stations.dedup();
+        stations.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.key.cmp(&b.key)));
+        stations.dedup_by(|a, b| a.key == b.key && a.name == b.name);
         stations
     }
+}
+
+/// A station of a layer with measurements (see [`VisibleLayer::stations`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Station {
+    /// The value of the measurements' key field.
+    pub key: String,
+    /// What it is called.
+    pub name: String,
+    /// Where it is, in EPSG:25832; `None` for a feature without geometry.
+    pub at: Option<(f64, f64)>,
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ import { ICONS } from '../icons';
 import { t, type Lang } from '../i18n';
 import type { MapView } from '../mapview';
 import { lineSwatch, stationFigure, type LoadedStation } from './figure';
+import { StationMarkers } from './markers';
 import { MAX_STATIONS, yearsSpanned, type StationSelection } from './selection';
 
 export interface StationPanelContext {
@@ -45,6 +46,8 @@ export class StationPanel {
   private selection: StationSelection | null = null;
   /** The stations of the selection's layer, by key (from /api/series/{layer}). */
   private names = new Map<string, string>();
+  private positions = new Map<string, [number, number] | null>();
+  private readonly markers: StationMarkers;
   private namesOf: string | null = null;
   private readonly loaded = new Map<string, Promise<Loaded>>();
   /** Counts renderings, so an older one's late answers are ignored. */
@@ -86,6 +89,7 @@ export class StationPanel {
         this.fullNote,
         this.details));
     ctx.main.appendChild(this.element);
+    this.markers = new StationMarkers(ctx.mapView);
 
     close.addEventListener('click', () => this.setOpen(false));
     this.element.addEventListener('keydown', (event) => {
@@ -188,6 +192,7 @@ export class StationPanel {
       const back = this.returnFocus && this.returnFocus.isConnected ? this.returnFocus : this.ctx.mapView.map.getTargetElement();
       if (moveFocus) back?.focus();
       this.returnFocus = null;
+      this.markers.show([]);
       this.notify();
     }
     if (open !== was) for (const listener of this.openListeners) listener(open);
@@ -247,6 +252,7 @@ export class StationPanel {
       // Without the list, stations are named by their keys and added by a click.
     }
     this.names = new Map(stations.map((s) => [s.station, s.name]));
+    this.positions = new Map(stations.map((s) => [s.station, s.at]));
     this.namesOf = layer;
   }
 
@@ -257,7 +263,7 @@ export class StationPanel {
     replaceChildren(this.result, el('p', { class: 'hint' }, t('station_loading')));
     await this.loadNames(selection.layer);
     const answers = await Promise.all(selection.stations.map((key) => this.load(selection.layer, key)));
-    if (run !== this.rendering || this.selection !== selection) return;
+    if (run !== this.rendering || this.selection !== selection || !this.isOpen) return;
 
     // A station the layer does not have is dropped (a stale link), and said.
     const missing = selection.stations.filter((_, i) => answers[i] === 'missing');
@@ -282,6 +288,7 @@ export class StationPanel {
 
     this.renderHead(selection);
     this.renderAdd(selection);
+    this.markers.show(selection.stations.map((key, line) => ({ at: this.positions.get(key) ?? null, line })));
     const parameter = this.renderParameters(selection, stations);
     if (failed.length || !stations.length || parameter === null) {
       replaceChildren(this.result, el('p', { class: 'error' },

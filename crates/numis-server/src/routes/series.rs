@@ -40,7 +40,11 @@ async fn stations(
     let stations: Vec<Value> = layer
         .stations()
         .into_iter()
-        .map(|(station, name)| json!({ "station": station, "name": name }))
+        .map(|s| {
+            // Whole metres: enough to mark a station on the map.
+            let at = s.at.map(|(x, y)| [x.round(), y.round()]);
+            json!({ "station": s.key, "name": s.name, "at": at })
+        })
         .collect();
     Ok(json::answer(
         StatusCode::OK,

@@ -237,6 +237,20 @@ async fn the_stations_of_a_layer_are_listed_by_name_with_their_keys() {
         let key = &feature["properties"]["station_id"];
         let listed = stations.iter().find(|s| &s["station"] == key).unwrap();
         assert_eq!(listed["name"], feature["properties"]["name"]);
+        // The position in EPSG:25832, whole metres, for marking it on the map.
+        let [lon, lat] = [0, 1].map(|i| feature["geometry"]["coordinates"][i].as_f64().unwrap());
+        let (x, y) = numis_map::crs::Crs::Wgs84
+            .transform(numis_map::crs::Crs::Utm32, lon, lat)
+            .unwrap();
+        let at = listed["at"].as_array().expect("a position");
+        assert!(
+            (at[0].as_f64().unwrap() - x).abs() <= 1.0,
+            "{key}: x {at:?} against {x}"
+        );
+        assert!(
+            (at[1].as_f64().unwrap() - y).abs() <= 1.0,
+            "{key}: y {at:?} against {y}"
+        );
     }
     for path in ["/api/series/fluesse", "/api/series/gibtsnicht"] {
         let (status, _) = get_json(&server, path).await;
