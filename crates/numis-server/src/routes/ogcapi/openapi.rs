@@ -186,7 +186,7 @@ fn series_paths(ogc: &Ogc) -> Vec<(String, Value)> {
     let stations = json!({
         "servers": [{ "url": root }],
         "get": {
-            "summary": "The stations of a layer with measurements: key and name, in name order",
+            "summary": "The stations of a layer with measurements: key, name and position (EPSG:25832), in name order",
             "operationId": "stations",
             "parameters": [layer],
             "responses": {
