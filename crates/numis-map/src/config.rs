@@ -162,17 +162,21 @@ pub struct SearchConfig {
 
 /// `measurements` of a layer: a table of time-stamped values per feature,
 /// such as an air quality station's annual means, with the columns
-/// `<key>,parameter,unit,date,value`: a CSV file (`path`) or a PostgreSQL
-/// table or query (`database`).
+/// `<key>,parameter,unit,date,value`: a CSV file (`path`), a PostgreSQL
+/// table or query (`database`), or an OGC SensorThings API
+/// (`sensorthings`) — exactly one of them.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MeasurementsConfig {
-    /// CSV file, relative to the site folder. Either it or `database`.
+    /// CSV file, relative to the site folder.
     #[serde(default)]
     pub path: Option<PathBuf>,
-    /// A PostgreSQL table or query. Either it or `path`.
+    /// A PostgreSQL table or query.
     #[serde(default)]
     pub database: Option<SeriesDatabaseConfig>,
+    /// An OGC SensorThings API.
+    #[serde(default)]
+    pub sensorthings: Option<SensorThingsConfig>,
     /// The feature field (and CSV column) joining both, e.g. `station_id`.
     pub key: String,
     /// Display labels of the parameters.
@@ -221,6 +225,95 @@ pub struct SeriesDatabaseConfig {
 
 fn two() -> u32 {
     2
+}
+
+/// Observations asked for per page (`$top`). [default: 1000]
+pub const DEFAULT_SENSORTHINGS_PAGE_SIZE: u32 = 1000;
+/// Most observations read for one answer, all parameters together.
+/// [default: 10000]
+pub const DEFAULT_SENSORTHINGS_MAX_OBSERVATIONS: u32 = 10_000;
+/// Longest one answer may take, every page included, in seconds.
+/// [default: 20]
+pub const DEFAULT_SENSORTHINGS_TIMEOUT_SECONDS: u64 = 20;
+
+/// Measured series from an OGC SensorThings API (1.0 or 1.1, such as a
+/// FROST-Server): `sensorthings = { url = "https://sta.example.org/v1.1" }`.
+/// A station is a Thing, a parameter one of its Datastreams, a value an
+/// Observation. Read per request by the server, through its safe fetcher;
+/// loading reads nothing from the network (see
+/// [`crate::series::sensorthings`]).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SensorThingsConfig {
+    /// The service's root with its version, e.g.
+    /// `https://sta.example.org/FROST-Server/v1.1`: http or https, without
+    /// user name, password, query or fragment.
+    pub url: String,
+    /// The Thing's property that holds the station's key, as a path
+    /// (`name`, `properties/stationId`), looked up with a `$filter`.
+    /// [default: unset, the Thing's `@iot.id` is the key]
+    #[serde(default)]
+    pub thing_property: Option<String>,
+    /// How the key is written in that `$filter`: `text` (`'DENI054'`) or
+    /// `number` (`54`; a key that is no whole number then finds no
+    /// Thing). [default: text]
+    #[serde(default)]
+    pub key_type: SensorThingsKeyType,
+    /// The Datastream's member whose text is the parameter code, as a
+    /// path in the Datastream with its ObservedProperty: `name` (the
+    /// Datastream's name), `properties/parameter`, `ObservedProperty/definition`.
+    /// [default: ObservedProperty/name]
+    #[serde(default = "observed_property_name")]
+    pub parameter: String,
+    /// The Datastream's member whose text is the unit, as a path.
+    /// [default: unitOfMeasurement/symbol]
+    #[serde(default = "unit_symbol")]
+    pub unit: String,
+    /// Observations asked for per page (`$top`), from 1 to 10000.
+    /// [default: 1000]
+    #[serde(default = "sensorthings_page_size")]
+    pub page_size: u32,
+    /// Most observations read for one answer, all parameters together;
+    /// a request for more is refused and says to ask for a shorter
+    /// period or fewer parameters. [default: 10000]
+    #[serde(default = "sensorthings_max_observations")]
+    pub max_observations: u32,
+    /// Longest one answer may take, every page included, in seconds
+    /// (1 to 300); each single request is bounded by `[external]
+    /// timeout_seconds` too. [default: 20]
+    #[serde(default = "sensorthings_timeout_seconds")]
+    pub timeout_seconds: u64,
+}
+
+/// How a station's key is written as an OData literal.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SensorThingsKeyType {
+    /// A string: `'DENI054'`.
+    #[default]
+    Text,
+    /// A whole number: `54`.
+    Number,
+}
+
+fn observed_property_name() -> String {
+    "ObservedProperty/name".into()
+}
+
+fn unit_symbol() -> String {
+    "unitOfMeasurement/symbol".into()
+}
+
+fn sensorthings_page_size() -> u32 {
+    DEFAULT_SENSORTHINGS_PAGE_SIZE
+}
+
+fn sensorthings_max_observations() -> u32 {
+    DEFAULT_SENSORTHINGS_MAX_OBSERVATIONS
+}
+
+fn sensorthings_timeout_seconds() -> u64 {
+    DEFAULT_SENSORTHINGS_TIMEOUT_SECONDS
 }
 
 /// A limit value of a measured parameter: `limits.NO2_annual_mean =

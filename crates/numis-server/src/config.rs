@@ -165,6 +165,7 @@ impl ExternalConfig {
             },
             extra_ports: self.extra_ports.clone(),
             allow_loopback: self.allow_loopback_for_tests,
+            admitted: None,
         }
     }
 

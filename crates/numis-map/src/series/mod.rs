@@ -5,11 +5,15 @@
 //! A source answers "the series of this station, for these parameters,
 //! within this period" ([`SeriesSource`]); the CSV table of a layer's
 //! `[layer.measurements]` is one, read whole at load; a PostgreSQL table
-//! or query ([`database::Database`]) another. Dates are ISO 8601
+//! or query ([`database::Database`]) another. An OGC SensorThings API
+//! ([`sensorthings::SensorThings`]) is no `SeriesSource`: it is read over
+//! the network, which this crate never does, so it only says what to fetch
+//! and reads what was fetched. Dates are ISO 8601
 //! text (`2011`, `2011-06`, `2011-06-30`, `2011-06-30T12:00:00Z`), which
 //! order as text, so a period is a pair of bounds compared by prefix.
 
 pub mod database;
+pub mod sensorthings;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -223,16 +227,22 @@ impl Table {
     /// Oldest first; a date given twice keeps its last row.
     fn sort(&mut self) {
         for series in self.stations.values_mut().flatten() {
-            series.points.sort_by(|a, b| a.date.cmp(&b.date));
-            series.points.dedup_by(|later, earlier| {
-                let same = later.date == earlier.date;
-                if same {
-                    earlier.value = later.value;
-                }
-                same
-            });
+            sort_points(&mut series.points);
         }
     }
+}
+
+/// Sorts `points` oldest first; a date given twice keeps its last value.
+fn sort_points(points: &mut Vec<Point>) {
+    // A stable sort keeps repeated dates in the order given.
+    points.sort_by(|a, b| a.date.cmp(&b.date));
+    points.dedup_by(|later, earlier| {
+        let same = later.date == earlier.date;
+        if same {
+            earlier.value = later.value;
+        }
+        same
+    });
 }
 
 impl SeriesSource for Table {

@@ -99,6 +99,15 @@ impl Fetcher {
         &self.rules
     }
 
+    /// This fetcher, admitting besides its rules the origin of `service`,
+    /// a service the operator configured (see [`TargetRules::admitting`]).
+    pub fn admitting(&self, service: &Url) -> Fetcher {
+        Fetcher {
+            rules: self.rules.admitting(service),
+            ..self.clone()
+        }
+    }
+
     /// GETs `url` as `expect` says.
     pub async fn get(&self, url: &str, expect: Expect) -> Result<Fetched, FetchError> {
         let deadline = Instant::now() + self.total_timeout;
@@ -216,6 +225,7 @@ mod tests {
                 hosts: HostRule::AnyExcept(Vec::new()),
                 extra_ports: vec![port],
                 allow_loopback,
+                admitted: None,
             },
             "numis-test".into(),
             Duration::from_secs(2),

@@ -6,11 +6,14 @@
 //! and pins it to one checked address, [`fetch`] makes the request.
 //! Another authority's WMS: [`capabilities`] reads its capabilities (with
 //! [`xml_tree`]), [`wms_request`] builds what numis asks it, [`wms_proxy`]
-//! fetches and keeps the answers for a while.
+//! fetches and keeps the answers for a while. A layer's measurements from
+//! an OGC SensorThings API the operator configured: [`sensorthings`]
+//! drives the engine's reading through the same fetcher.
 
 pub mod address;
 pub mod capabilities;
 pub mod fetch;
+pub mod sensorthings;
 pub mod target;
 pub mod wms_proxy;
 pub mod wms_request;

@@ -11,7 +11,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use url::{Host, Url};
+use url::{Host, Origin, Url};
 
 use super::address::is_public;
 
@@ -36,6 +36,12 @@ pub struct TargetRules {
     /// Loopback addresses are allowed. Only for the test suite, which
     /// serves a "third party" on this machine; never in production.
     pub allow_loopback: bool,
+    /// The origin of a service the operator configured (a layer's
+    /// SensorThings API), admitted whatever `hosts` and `extra_ports`
+    /// say: it is configuration, not a user's choice. Its addresses must
+    /// be public all the same. Set only through [`TargetRules::admitting`],
+    /// never from a request.
+    pub admitted: Option<Origin>,
 }
 
 /// Why a URL is not fetched.
@@ -79,13 +85,30 @@ pub struct Pinned {
 }
 
 impl TargetRules {
+    /// These rules, and besides them the origin of `service`, which the
+    /// operator configured: its host and port are allowed even when the
+    /// host rule or the ports would refuse them (even with `off`, which
+    /// is about data loaded for users), but not an address that is not
+    /// public. Redirects elsewhere fall under the rules as they are.
+    pub fn admitting(&self, service: &Url) -> TargetRules {
+        TargetRules {
+            admitted: Some(service.origin()),
+            ..self.clone()
+        }
+    }
+
     /// Checks `text` without resolving it: scheme, credentials, port and
     /// the host rule; a host that is an address must be public.
     pub fn check(&self, text: &str) -> Result<Url, Refusal> {
-        if self.hosts == HostRule::Off {
+        let parsed = Url::parse(text.trim());
+        let admitted = match (&self.admitted, &parsed) {
+            (Some(origin), Ok(url)) => origin.is_tuple() && *origin == url.origin(),
+            _ => false,
+        };
+        if self.hosts == HostRule::Off && !admitted {
             return Err(Refusal::Off);
         }
-        let url = Url::parse(text.trim()).map_err(|_| Refusal::NotAUrl(short(text)))?;
+        let url = parsed.map_err(|_| Refusal::NotAUrl(short(text)))?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(Refusal::Scheme(url.scheme().to_owned()));
         }
@@ -95,11 +118,13 @@ impl TargetRules {
         let port = url
             .port_or_known_default()
             .ok_or_else(|| Refusal::NotAUrl(short(text)))?;
-        if !(port == 80 || port == 443 || self.extra_ports.contains(&port)) {
+        if !(admitted || port == 80 || port == 443 || self.extra_ports.contains(&port)) {
             return Err(Refusal::Port(port));
         }
         let host = url.host().ok_or_else(|| Refusal::NotAUrl(short(text)))?;
         match host {
+            Host::Ipv4(ip) if admitted => self.address_allowed(IpAddr::V4(ip), &url)?,
+            Host::Ipv6(ip) if admitted => self.address_allowed(IpAddr::V6(ip), &url)?,
             Host::Ipv4(ip) => self.literal_allowed(IpAddr::V4(ip), &url)?,
             Host::Ipv6(ip) => self.literal_allowed(IpAddr::V6(ip), &url)?,
             Host::Domain(name) => {
@@ -107,7 +132,7 @@ impl TargetRules {
                 if name == "localhost" || name.ends_with(".localhost") {
                     self.address_allowed(IpAddr::from([127, 0, 0, 1]), &url)?;
                 }
-                if !self.name_allowed(&name) {
+                if !admitted && !self.name_allowed(&name) {
                     return Err(Refusal::HostNotAllowed(name));
                 }
             }
@@ -204,6 +229,7 @@ mod tests {
             hosts: HostRule::AnyExcept(Vec::new()),
             extra_ports: vec![8080],
             allow_loopback: false,
+            admitted: None,
         }
     }
 
@@ -325,5 +351,72 @@ mod tests {
         assert_eq!(pinned.host, "localhost");
         let literal = testing.pin("http://[::1]:8080/").await.unwrap();
         assert_eq!(literal.addr.ip(), IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1]));
+    }
+
+    #[test]
+    fn the_operators_service_is_admitted_by_its_exact_origin_and_only_on_public_addresses() {
+        let service = Url::parse("https://sta.example.org:8443/FROST-Server/v1.1").unwrap();
+        for hosts in [
+            HostRule::Off,
+            HostRule::Only(vec!["geodaten.niedersachsen.de".into()]),
+            HostRule::AnyExcept(vec!["example.org".into()]),
+        ] {
+            let rules = TargetRules {
+                hosts: hosts.clone(),
+                extra_ports: Vec::new(),
+                ..open()
+            };
+            let admitting = rules.admitting(&service);
+            assert!(
+                admitting
+                    .check("https://sta.example.org:8443/FROST-Server/v1.1/Things?$top=2")
+                    .is_ok(),
+                "{hosts:?}"
+            );
+            // Not its neighbours: another port, scheme or host.
+            for other in [
+                "https://sta.example.org/FROST-Server/v1.1/Things",
+                "http://sta.example.org:8443/FROST-Server/v1.1/Things",
+                "https://www.sta.example.org:8443/FROST-Server/v1.1/Things",
+            ] {
+                assert_eq!(
+                    admitting.check(other).is_ok(),
+                    rules.check(other).is_ok(),
+                    "{hosts:?} {other}"
+                );
+                assert!(admitting.check(other).is_err(), "{hosts:?} {other}");
+            }
+        }
+        // Configuration is no way to this machine or its networks.
+        for private in [
+            "http://127.0.0.1:8080/v1.1",
+            "http://localhost:8080/v1.1",
+            "http://10.1.2.3/v1.1",
+            "http://169.254.169.254/latest",
+        ] {
+            let service = Url::parse(private).unwrap();
+            let rules = open().admitting(&service);
+            assert!(
+                matches!(rules.check(private), Err(Refusal::NotPublic(_))),
+                "{private}"
+            );
+        }
+        let loopback = TargetRules {
+            hosts: HostRule::Off,
+            extra_ports: Vec::new(),
+            allow_loopback: true,
+            admitted: None,
+        };
+        let service = Url::parse("http://127.0.0.1:38080/v1.1").unwrap();
+        assert!(
+            loopback
+                .admitting(&service)
+                .check("http://127.0.0.1:38080/v1.1/Things")
+                .is_ok()
+        );
+        assert_eq!(
+            loopback.check("http://127.0.0.1:38080/v1.1/Things"),
+            Err(Refusal::Off)
+        );
     }
 }

@@ -3,8 +3,6 @@
 //! measured values (`/api/measurements/…`) and QR codes for share links
 //! (`/api/qr`). All public, none sets a cookie.
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -14,9 +12,10 @@ use axum::routing::get;
 use numis_cms::Lang;
 use numis_map::attribution::{MAX_NOTE_LAYERS, combined_notes, licence_short_name, map_notes};
 use numis_map::config::MeasurementsConfig;
-use numis_map::measurements::Measurements;
+use numis_map::measurements::{Measurements, Source, latest_of};
 use numis_map::search::Target;
-use numis_map::series::SeriesError;
+use numis_map::series::sensorthings::SensorThingsError;
+use numis_map::series::{Period, Series, SeriesError};
 use numis_map::view::{Caller, CatalogView, Node, VisibleLayer};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -24,6 +23,8 @@ use serde_json::{Value, json};
 use crate::caller::RequestCaller;
 use crate::error::ApiError;
 use crate::events::Event;
+use crate::external::fetch::FetchError;
+use crate::external::sensorthings::{self, ServiceError};
 use crate::json::{self, Caching};
 use crate::map_service::MapService;
 use crate::state::AppState;
@@ -320,42 +321,83 @@ async fn measurements(
 ) -> Result<Response<Body>, ApiError> {
     let map = published(&state)?;
     let lang = lang_of(query.lang.as_deref());
-    let values = reading_measurements(map, move |map| {
+    let source = {
         let view = map.catalog.view(&caller);
-        let (_, config, measured) = measured_layer(&view, &layer_id)?;
-        // A feature without values is no error: the viewer shows none.
-        let latest = measured
-            .latest(&key)
-            .map_err(unreadable)?
-            .unwrap_or_default();
-        let values: Vec<Value> = latest
-            .iter()
-            .map(|v| {
-                json!({
-                    "parameter": v.parameter,
-                    "label": config.label(&v.parameter, lang),
-                    "unit": v.unit,
-                    "date": v.date,
-                    "value": v.value,
-                })
+        measured_layer(&view, &layer_id)?.2.source().clone()
+    };
+    // A feature without values is no error: the viewer shows none.
+    let latest = read_station(&state, source, &key, Wanted::Latest)
+        .await?
+        .map(|series| latest_of(&series))
+        .unwrap_or_default();
+    let view = map.catalog.view(&caller);
+    let (_, config, _) = measured_layer(&view, &layer_id)?;
+    let values: Vec<Value> = latest
+        .iter()
+        .map(|v| {
+            json!({
+                "parameter": v.parameter,
+                "label": config.label(&v.parameter, lang),
+                "unit": v.unit,
+                "date": v.date,
+                "value": v.value,
             })
-            .collect();
-        Ok(json!({ "key": key, "values": values }))
-    })
-    .await?;
-    ok(&values)
+        })
+        .collect();
+    ok(&json!({ "key": key, "values": values }))
 }
 
-/// Runs `work` on the measurements on a blocking thread: a database
-/// source waits for its answer, which must not hold up a thread of the
-/// async runtime.
-pub(crate) async fn reading_measurements<T: Send + 'static>(
-    map: Arc<MapService>,
-    work: impl FnOnce(&MapService) -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(move || work(&map))
-        .await
-        .map_err(ApiError::internal)?
+/// What a route reads of a station.
+pub(crate) enum Wanted {
+    /// The newest value of each parameter (as series of one point each,
+    /// or whole series whose last point is the newest).
+    Latest,
+    /// The series of `parameters` (all when empty) within `period`.
+    Series {
+        parameters: Vec<String>,
+        period: Period,
+    },
+}
+
+/// The series of `station` from a layer's measurements `source`; `None`
+/// when it knows no such station. The one branch between the sources: a
+/// table or database is read on a blocking thread (a database waits for
+/// its answer, which must not hold up a thread of the async runtime); a
+/// SensorThings API is fetched through the safe fetcher.
+pub(crate) async fn read_station(
+    state: &AppState,
+    source: Source,
+    station: &str,
+    wanted: Wanted,
+) -> Result<Option<Vec<Series>>, ApiError> {
+    match source {
+        Source::Local(local) => {
+            let station = station.to_owned();
+            tokio::task::spawn_blocking(move || {
+                let (parameters, period) = match wanted {
+                    Wanted::Latest => (Vec::new(), Period::all()),
+                    Wanted::Series { parameters, period } => (parameters, period),
+                };
+                let asked: Vec<&str> = parameters.iter().map(String::as_str).collect();
+                local.series(&station, &asked, &period)
+            })
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(unreadable)
+        }
+        Source::SensorThings(service) => {
+            let reading = match &wanted {
+                Wanted::Latest => service.latest(station),
+                Wanted::Series { parameters, period } => {
+                    let asked: Vec<&str> = parameters.iter().map(String::as_str).collect();
+                    service.series(station, &asked, period)
+                }
+            };
+            sensorthings::read(&state.fetcher, &service, reading)
+                .await
+                .map_err(service_failed)
+        }
+    }
 }
 
 /// The layer `id` as the caller sees it, with its measurements; 404 for
@@ -376,6 +418,27 @@ pub(crate) fn measured_layer<'a>(
 /// A measurements source that cannot answer (a database away or slow).
 pub(crate) fn unreadable(error: SeriesError) -> ApiError {
     ApiError::unavailable("the measurements cannot be read at the moment", error)
+}
+
+/// A SensorThings API that gave no series: 504 when it took too long,
+/// 503 when the portal's rules refuse its address, 502 when it failed or
+/// answered what cannot be read — each saying that the measurement
+/// service failed and why, never what it sent; 400 when the answer would
+/// hold more values than the layer allows. The cause is logged, nothing
+/// about the client.
+pub(crate) fn service_failed(error: ServiceError) -> ApiError {
+    let status = match &error {
+        ServiceError::Protocol(SensorThingsError::TooManyObservations(_)) => {
+            return ApiError::bad_request(error.to_string());
+        }
+        ServiceError::Timeout(_) | ServiceError::Fetch(FetchError::Timeout(_)) => {
+            StatusCode::GATEWAY_TIMEOUT
+        }
+        ServiceError::Fetch(FetchError::Refused(_)) => StatusCode::SERVICE_UNAVAILABLE,
+        ServiceError::Fetch(_) | ServiceError::Protocol(_) => StatusCode::BAD_GATEWAY,
+    };
+    let message = format!("the measurement service failed: {error}");
+    ApiError::failure(status, message, error)
 }
 
 #[derive(Deserialize)]

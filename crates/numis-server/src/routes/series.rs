@@ -3,7 +3,9 @@
 //! layer with `[layer.measurements]`, as JSON for the charts or as CSV to
 //! download, with the layer's source note and licence (clause L1) and the
 //! configured limit values. Public, no cookie; a restricted layer is
-//! found only by those who may see it.
+//! found only by those who may see it. The values come from a table or
+//! database, or from a SensorThings API through the safe fetcher
+//! ([`super::catalogue::read_station`]).
 
 use axum::Router;
 use axum::body::Body;
@@ -15,7 +17,7 @@ use numis_map::series::{Period, Series};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::catalogue::{lang_of, measured_layer, published, reading_measurements, unreadable};
+use super::catalogue::{Wanted, lang_of, measured_layer, published, read_station};
 use crate::caller::RequestCaller;
 use crate::error::ApiError;
 use crate::json::{self, Caching};
@@ -92,74 +94,77 @@ async fn series(
         .collect();
     let map = published(&state)?;
     let lang = lang_of(query.lang.as_deref());
-    reading_measurements(map, move |map| {
+    let source = {
         let view = map.catalog.view(&caller);
-        let (layer, config, measured) = measured_layer(&view, &layer_id)?;
-        let asked: Vec<&str> = parameters.iter().map(String::as_str).collect();
-        let found = measured
-            .series(&station, &asked, &period)
-            .map_err(unreadable)?
-            .ok_or_else(|| ApiError::not_found("no values for this station"))?;
-        if let Some(missing) = asked
-            .iter()
-            .find(|p| !found.iter().any(|s| s.parameter == **p))
-        {
-            return Err(ApiError::not_found(format!(
-                "no values of {missing:?} at this station"
-            )));
-        }
-        let source = layer.source_note(lang);
-        let licence = layer.licence();
-        if csv {
-            return Ok(csv_answer(
-                &layer_id,
-                &station,
-                &found,
-                &source,
-                &licence.id,
-            ));
-        }
-        let (from, to) = period.bounds();
-        let series: Vec<Value> = found
-            .iter()
-            .map(|s| {
-                let limit = config
-                    .limits
-                    .get(&s.parameter)
-                    .map(|l| json!({ "value": l.value, "label": l.label.get(lang) }));
-                let points: Vec<Value> = s
-                    .points
-                    .iter()
-                    .map(|p| json!({ "date": p.date, "value": p.value }))
-                    .collect();
-                json!({
-                    "parameter": s.parameter,
-                    "label": config.label(&s.parameter, lang),
-                    "unit": s.unit,
-                    "limit": limit,
-                    "points": points,
-                })
+        measured_layer(&view, &layer_id)?.2.source().clone()
+    };
+    let wanted = Wanted::Series {
+        parameters: parameters.clone(),
+        period: period.clone(),
+    };
+    let found = read_station(&state, source, &station, wanted)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no values for this station"))?;
+    if let Some(missing) = parameters
+        .iter()
+        .find(|p| !found.iter().any(|s| &s.parameter == *p))
+    {
+        return Err(ApiError::not_found(format!(
+            "no values of {missing:?} at this station"
+        )));
+    }
+    let view = map.catalog.view(&caller);
+    let (layer, config, _) = measured_layer(&view, &layer_id)?;
+    let source = layer.source_note(lang);
+    let licence = layer.licence();
+    if csv {
+        return Ok(csv_answer(
+            &layer_id,
+            &station,
+            &found,
+            &source,
+            &licence.id,
+        ));
+    }
+    let (from, to) = period.bounds();
+    let series: Vec<Value> = found
+        .iter()
+        .map(|s| {
+            let limit = config
+                .limits
+                .get(&s.parameter)
+                .map(|l| json!({ "value": l.value, "label": l.label.get(lang) }));
+            let points: Vec<Value> = s
+                .points
+                .iter()
+                .map(|p| json!({ "date": p.date, "value": p.value }))
+                .collect();
+            json!({
+                "parameter": s.parameter,
+                "label": config.label(&s.parameter, lang),
+                "unit": s.unit,
+                "limit": limit,
+                "points": points,
             })
-            .collect();
-        Ok(json::answer(
-            StatusCode::OK,
-            &json!({
-                "layer": layer_id,
-                "station": station,
-                "from": from,
-                "to": to,
-                "source": source,
-                "licence": {
-                    "id": licence.id,
-                    "name": licence_short_name(&licence.id),
-                    "url": licence.url,
-                },
-                "series": series,
-            }),
-            Caching::Revalidate,
-        ))
-    })
-    .await
+        })
+        .collect();
+    Ok(json::answer(
+        StatusCode::OK,
+        &json!({
+            "layer": layer_id,
+            "station": station,
+            "from": from,
+            "to": to,
+            "source": source,
+            "licence": {
+                "id": licence.id,
+                "name": licence_short_name(&licence.id),
+                "url": licence.url,
+            },
+            "series": series,
+        }),
+        Caching::Revalidate,
+    ))
 }
 
 /// The values as CSV, one row each, every row with the source note and

@@ -75,6 +75,8 @@ mod compression;
 mod console_moderation;
 // Measured series of stations: /api/series, JSON and CSV (issue 18).
 mod series;
+// Measured series from an OGC SensorThings API, through the safe fetcher.
+mod sensorthings;
 
 mod image_diff;
 mod util;

@@ -214,8 +214,11 @@ fn series_paths(ogc: &Ogc) -> Vec<(String, Value)> {
                     "description": "The series, oldest value first.",
                     "content": { "application/json": {}, "text/csv": {} },
                 },
-                "400": { "description": "A period or format that cannot be read; the message says which." },
+                "400": { "description": "A period or format that cannot be read, or more values than the layer's measurement service gives at once; the message says which." },
                 "404": { "description": "No such layer for the caller, no measurements, no such station or parameter." },
+                "502": { "description": "The layer's measurement service (a SensorThings API) failed or answered what cannot be read." },
+                "503": { "description": "The measurements cannot be read at the moment (a database away, or a service the portal may not contact)." },
+                "504": { "description": "The layer's measurement service did not answer in time." },
             },
         },
     });
