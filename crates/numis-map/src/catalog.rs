@@ -143,6 +143,9 @@ pub struct Catalog {
     /// Layers whose large sources a first, quick load left for later
     /// ([`Catalog::load_small_first`]).
     pending: Vec<String>,
+    /// Layers whose measurements could not be read, with the reason: the
+    /// layer is served without them.
+    measurement_failures: Vec<(String, String)>,
 }
 
 /// How loading one layer's source went.
@@ -244,6 +247,7 @@ impl Catalog {
             Err(e) => return Err(vec![e]),
         };
         let mut problems = Vec::new();
+        let mut measurement_failures: Vec<(String, String)> = Vec::new();
         let mut layers = Vec::new();
         let mut by_name = HashMap::new();
         let mut loads = Vec::new();
@@ -336,12 +340,15 @@ impl Catalog {
                 ));
                 continue;
             }
+            // Measurements that cannot be read take out only themselves:
+            // the layer is drawn, and the failure is kept for the log and
+            // `numis check` (see `source_problems`).
             let measurements = match &layer.measurements {
                 Some(config) => match Measurements::load(config, site_dir, &mut connections) {
                     Ok(m) => Some(m),
                     Err(e) => {
-                        problems.push(format!("{place}: measurements: {e}"));
-                        continue;
+                        measurement_failures.push((layer.id.clone(), e));
+                        None
                     }
                 },
                 None => None,
@@ -476,6 +483,11 @@ impl Catalog {
                 let id = &config.layers[load.config_index].id;
                 Some(source_problem(&path, id, error))
             }));
+            problems.extend(
+                measurement_failures
+                    .iter()
+                    .map(|(id, error)| measurement_problem(&path, id, error)),
+            );
             return Err(problems);
         }
         Ok(Some(Self {
@@ -485,6 +497,7 @@ impl Catalog {
             groups,
             loads,
             pending,
+            measurement_failures,
         }))
     }
 
@@ -557,7 +570,8 @@ impl Catalog {
     }
 
     /// The sources that could not be loaded, as located problems
-    /// (`file [layer id]: error`): their layers are left out of the map.
+    /// (`file [layer id]: error`): their layers are left out of the map;
+    /// then the measurements that could not be read, which only they are.
     pub fn source_problems(&self, site_dir: &Path) -> Vec<String> {
         let path = site_dir.join(MAP_FILE);
         self.source_reports()
@@ -566,6 +580,11 @@ impl Catalog {
                 let error = report.outcome.err()?;
                 Some(source_problem(&path, &report.config.id, error))
             })
+            .chain(
+                self.measurement_failures
+                    .iter()
+                    .map(|(id, error)| measurement_problem(&path, id, error)),
+            )
             .collect()
     }
 
@@ -595,6 +614,13 @@ impl Catalog {
 fn source_problem(map_file: &Path, id: &str, error: &str) -> String {
     format!(
         "{} [layer {id}]: {error}; the layer is left out of the map",
+        map_file.display()
+    )
+}
+
+fn measurement_problem(map_file: &Path, id: &str, error: &str) -> String {
+    format!(
+        "{} [layer {id}]: measurements: {error}; the layer is shown without them",
         map_file.display()
     )
 }
@@ -784,6 +810,39 @@ pub(crate) mod tests {
         let problems = catalog.source_problems(dir.path());
         assert_eq!(problems.len(), 2, "{problems:#?}");
         assert!(problems[0].contains("[layer broken]") && problems[0].contains("left out"));
+    }
+
+    #[test]
+    fn measurements_that_cannot_be_read_leave_the_layer_shown_without_them() {
+        let dir = site(
+            r##"
+            [[layer]]
+            id = "stations"
+            title = "Stations"
+            source = { type = "geojson", path = "points.geojson" }
+            [layer.measurements]
+            path = "values.csv"
+            key = "name"
+            "##,
+        );
+        std::fs::write(
+            dir.path().join("values.csv"),
+            "name,parameter,unit,date,value\nHannover,NO2,µg/m³,2011,not a number\n",
+        )
+        .unwrap();
+        let catalog = Catalog::load(dir.path()).unwrap().unwrap();
+        let caller = Caller::default();
+        let view = catalog.view(&caller);
+        let layer = view.layer("stations").expect("the layer is served");
+        assert!(layer.measurements().is_none());
+        let problems = catalog.source_problems(dir.path());
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert!(
+            problems[0].contains("[layer stations]: measurements:")
+                && problems[0].contains("values.csv")
+                && problems[0].contains("without them"),
+            "{problems:#?}"
+        );
     }
 
     #[test]
