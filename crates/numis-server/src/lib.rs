@@ -23,6 +23,7 @@
 //! [`app`] assembles routers and middleware; [`serve`] binds and runs.
 
 pub mod access;
+pub mod audit;
 pub mod basic_auth;
 pub mod cache;
 pub mod caller;

@@ -41,6 +41,31 @@ enum Command {
     Account(AccountArgs),
     /// Manage the store: copy it into another database (migrate-to).
     Store(StoreArgs),
+    /// Check the running portal's privacy and licence promises live and
+    /// print the report (docs/audit.md); exit 1 unless every row holds.
+    Audit(AuditArgs),
+}
+
+#[derive(Args)]
+struct AuditArgs {
+    /// The portal to audit [default: the local one, at the configured bind address].
+    #[arg(long)]
+    url: Option<url::Url>,
+    /// The report's format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+    format: ReportFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ReportFormat {
+    Md,
+    Html,
+    Json,
 }
 
 #[derive(Args)]
@@ -130,6 +155,7 @@ fn main() -> ExitCode {
                 runtime()?.block_on(account::run(args.command, &config.store_location()?))
             })
         }
+        Some(Command::Audit(args)) => audit(args, cli.common),
         Some(Command::Store(args)) => {
             let common = args.common.merged(cli.common);
             common.load().and_then(|config| {
@@ -177,6 +203,52 @@ fn check(args: CommonArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Audits the portal and writes the report; exit status 1 unless every
+/// row holds (or does not apply).
+fn audit(args: AuditArgs, outer: CommonArgs) -> anyhow::Result<ExitCode> {
+    let common = args.common.merged(outer);
+    let config = common.load()?;
+    let url = match args.url {
+        Some(url) => url,
+        None => local_url(config.bind)?,
+    };
+    let report = runtime()?.block_on(numis_server::audit::run(
+        &config,
+        common.config.as_deref(),
+        &url,
+    ));
+    let text = match args.format {
+        ReportFormat::Md => report.to_markdown(),
+        ReportFormat::Html => report.to_html(),
+        ReportFormat::Json => report.to_json(),
+    };
+    match &args.out {
+        Some(path) => std::fs::write(path, &text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => print!("{text}"),
+    }
+    Ok(if report.all_hold() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// The local portal's address: the bind address, with a wildcard taken as loopback.
+fn local_url(bind: SocketAddr) -> anyhow::Result<url::Url> {
+    let ip = match bind.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => std::net::IpAddr::from([127, 0, 0, 1]),
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => {
+            std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST)
+        }
+        ip => ip,
+    };
+    Ok(url::Url::parse(&format!(
+        "http://{}/",
+        SocketAddr::new(ip, bind.port())
+    ))?)
 }
 
 fn purge(args: CommonArgs) -> anyhow::Result<ExitCode> {

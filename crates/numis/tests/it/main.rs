@@ -16,6 +16,8 @@ mod grav_corpus;
 mod foreign_tree;
 // Privacy by construction: access records, cookies, third parties, headers.
 mod privacy;
+// `numis audit` on the demo and on installations broken on purpose.
+mod audit;
 // Operations: health, metrics, shutdown, reload, check, bad data dirs.
 mod operations;
 // The WMS at /ows: every operation, exceptions, L3, L7, reference images.

@@ -1,0 +1,216 @@
+//! `numis audit` against a running portal: on the demo every row it
+//! judges holds; each deliberately broken installation — a template that
+//! loads a font from another server, an external base map the privacy
+//! page does not name, a layer without licence, statistics kept forever —
+//! breaks exactly its row, with the reason.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::util::{TestServer, demo_site};
+use crate::wms::site_with_map;
+
+/// Runs `numis audit --format json` against `server` with the site and
+/// environment it runs with; the exit status and the report.
+fn audit(server: &TestServer, site: &std::path::Path, env: &[(&str, &str)]) -> (bool, Value) {
+    let output = Command::new(env!("CARGO_BIN_EXE_numis"))
+        .args(["audit", "--format", "json", "--url", &server.url("/")])
+        .arg("--site-dir")
+        .arg(site)
+        .env_remove("NUMIS_CONFIG")
+        .envs(env.iter().copied())
+        .output()
+        .expect("run numis audit");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "a JSON report ({e}): {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (output.status.success(), report)
+}
+
+/// The verdict of each row, by clause.
+fn verdicts(report: &Value) -> Vec<(String, String)> {
+    report["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            (
+                r["clause"].as_str().unwrap_or("").to_owned(),
+                r["verdict"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Every row holds but those in `broken`, which do not; each broken row's
+/// evidence has `reason`.
+fn only_broken(report: &Value, broken: &[&str], reason: &str) {
+    for (clause, verdict) in verdicts(report) {
+        let expected = if broken.contains(&clause.as_str()) {
+            "does_not_hold"
+        } else {
+            "holds"
+        };
+        assert_eq!(verdict, expected, "{clause}: {report:#}");
+    }
+    for clause in broken {
+        let row = report["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["clause"] == *clause)
+            .unwrap();
+        let evidence = row["evidence"].to_string();
+        assert!(
+            evidence.contains(reason),
+            "{clause} names {reason:?}: {row:#}"
+        );
+        assert!(
+            row["fix"].as_str().is_some_and(|f| !f.is_empty()),
+            "{clause} says what to change"
+        );
+    }
+}
+
+/// The demo's map.toml, readable from a copy of the site elsewhere.
+fn demo_map() -> String {
+    std::fs::read_to_string(demo_site().join("map.toml"))
+        .unwrap()
+        .replace("../data/", "{data}/")
+}
+
+#[test]
+fn on_the_demo_every_row_holds_and_the_report_says_what_it_read() {
+    let site = site_with_map(&demo_map(), &[]);
+    let server = TestServer::start(site.path());
+    let (ok, report) = audit(&server, site.path(), &[]);
+    only_broken(&report, &[], "");
+    assert!(ok, "exit status 0 when every row holds");
+    let clauses: Vec<String> = verdicts(&report).into_iter().map(|(c, _)| c).collect();
+    assert_eq!(clauses, ["P2", "P3", "P5", "P6", "P8", "L1", "L8", "T"]);
+    assert_eq!(report["version"], env!("CARGO_PKG_VERSION"));
+    assert!(report["time"].as_str().is_some_and(|t| t.ends_with('Z')));
+    assert!(
+        report["not_run"].to_string().contains("P1"),
+        "the report says which clauses it did not check: {report:#}"
+    );
+    // The crawl read the sitemap's pages, the viewer and the embed.
+    let p5 = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["clause"] == "P5")
+        .unwrap();
+    let read: u64 = p5["evidence"][0]
+        .as_str()
+        .and_then(|e| e.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(read >= 20, "{p5:#}");
+
+    // The other formats carry the same rows.
+    for (format, needle) in [
+        ("md", "| P3 | no requests to third parties | **holds** |"),
+        ("html", "<th scope=\"row\"><a href=\"#P3\">P3</a></th>"),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_numis"))
+            .args(["audit", "--format", format, "--url", &server.url("/")])
+            .arg("--site-dir")
+            .arg(site.path())
+            .env_remove("NUMIS_CONFIG")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(text.contains(needle), "{format}: {text}");
+    }
+}
+
+#[test]
+fn a_template_loading_a_font_from_another_server_breaks_p3() {
+    let site = site_with_map(&demo_map(), &[]);
+    let base = site.path().join("templates/base.html.twig");
+    let template = std::fs::read_to_string(&base).unwrap().replacen(
+        "<link rel=\"stylesheet\"",
+        "<link rel=\"stylesheet\" href=\"https://fonts.example.org/css2?family=Open+Sans\">\n<link rel=\"stylesheet\"",
+        1,
+    );
+    std::fs::write(&base, template).unwrap();
+    let server = TestServer::start(site.path());
+    let (ok, report) = audit(&server, site.path(), &[]);
+    assert!(!ok, "exit status 1");
+    only_broken(
+        &report,
+        &["P3"],
+        "https://fonts.example.org/css2?family=Open+Sans",
+    );
+}
+
+#[test]
+fn an_external_base_map_the_privacy_page_does_not_name_breaks_p3() {
+    // An array of tables may come last: the [viewer] table keeps its keys.
+    let map = format!(
+        "{}\n[[viewer.external_basemap]]\nid = \"topplus\"\ntitle = {{ de = \"TopPlus\", en = \"TopPlus\" }}\nurl = \"https://sgx.geodatenzentrum.example/wms_topplus_open\"\nlayers = \"web\"\nattribution = {{ de = \"© BKG\", en = \"© BKG\" }}\n",
+        demo_map()
+    );
+    let site = site_with_map(&map, &[]);
+    let server = TestServer::start(site.path());
+    let (_, report) = audit(&server, site.path(), &[]);
+    only_broken(
+        &report,
+        &["P3"],
+        "does not name sgx.geodatenzentrum.example",
+    );
+}
+
+#[test]
+fn a_layer_without_licence_breaks_l1() {
+    let map = demo_map();
+    let at = map.find("id = \"fluesse\"").expect("the demo has fluesse");
+    let start = at + map[at..].find("licence").expect("with a licence");
+    let end = start + map[start..].find('\n').unwrap();
+    let broken = format!("{}{}", &map[..start], &map[end..]);
+    let site = site_with_map(&broken, &[]);
+    let server = TestServer::start(site.path());
+    let (_, report) = audit(&server, site.path(), &[]);
+    only_broken(&report, &["L1"], "layer \\\"fluesse\\\" has no licence");
+}
+
+#[test]
+fn statistics_kept_forever_break_p2_and_l8() {
+    let env = [("NUMIS_STATS__RETENTION_DAYS", "99999")];
+    let site = site_with_map(&demo_map(), &[]);
+    let server = TestServer::start_with(site.path(), &env);
+    let (_, report) = audit(&server, site.path(), &env);
+    only_broken(&report, &["P2", "L8"], "99999");
+}
+
+#[test]
+fn a_portal_that_does_not_answer_is_not_judged_and_fails_the_audit() {
+    let output = Command::new(env!("CARGO_BIN_EXE_numis"))
+        // Port 9 (discard): nothing listens there on a test machine.
+        .args(["audit", "--format", "json", "--url", "http://127.0.0.1:9/"])
+        .arg("--site-dir")
+        .arg(demo_site())
+        .env_remove("NUMIS_CONFIG")
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "exit status 1");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["reached"], false);
+    let clauses: Vec<String> = verdicts(&report).into_iter().map(|(c, _)| c).collect();
+    for live in ["P3", "P5", "P6", "T"] {
+        assert!(
+            !clauses.contains(&live.to_owned()),
+            "{live} is not judged without answers: {report:#}"
+        );
+    }
+    assert!(
+        report["not_run"].to_string().contains("served no page"),
+        "{report:#}"
+    );
+}
