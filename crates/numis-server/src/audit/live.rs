@@ -250,3 +250,122 @@ fn privacy_page(crawl: &Crawl) -> Option<&Fetched> {
                 .any(|p| a.path == *p || a.path.trim_end_matches('/') == *p)
     })
 }
+
+/// Where a restricted layer's id would show to an anonymous caller, and
+/// how it would be written there.
+const LISTINGS: &[(&str, &str)] = &[
+    ("/api/layers", "\"{id}\""),
+    (
+        "/ows?SERVICE=WMS&REQUEST=GetCapabilities",
+        "<Name>{id}</Name>",
+    ),
+    ("/ogcapi/collections", "\"{id}\""),
+    ("/api/data", "\"{id}\""),
+];
+
+/// L7: a layer restricted to a role is in no listing an anonymous caller
+/// gets: the viewer's layer list, the WMS capabilities, the OGC API
+/// collections and the open-data list.
+pub fn restricted(crawl: &Crawl, map: Option<&MapConfig>) -> Row {
+    let promise = "internal data stays internal";
+    let layers: Vec<(&str, &str)> = map
+        .map(|m| {
+            m.layers
+                .iter()
+                .filter(|l| l.access != "public")
+                .map(|l| (l.id.as_str(), l.access.as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
+    if layers.is_empty() {
+        return Row {
+            clause: "L7",
+            promise,
+            verdict: super::report::Verdict::NotApplicable,
+            evidence: vec!["no layer of map.toml is restricted to a role (`access`)".into()],
+            fix: None,
+        };
+    }
+    let mut problems = Vec::new();
+    let mut evidence = Vec::new();
+    for (id, role) in &layers {
+        let mut absent = Vec::new();
+        for (path, pattern) in LISTINGS {
+            let Some(answer) = crawl.answers.iter().find(|a| a.path == *path) else {
+                continue;
+            };
+            if answer.body.contains(&pattern.replace("{id}", id)) {
+                problems.push(format!(
+                    "the layer {id:?} (role {role:?}) is listed by {path} for an anonymous caller"
+                ));
+            } else {
+                absent.push(*path);
+            }
+        }
+        evidence.push(format!(
+            "the layer {id:?} (role {role:?}) is absent for an anonymous caller from {}",
+            absent.join(", ")
+        ));
+    }
+    Row::judged(
+        "L7",
+        promise,
+        evidence,
+        problems,
+        "Give the layer `access = \"<role>\"` in map.toml and let no proxy cache answers across callers (numis marks answers for role holders `Cache-Control: private`).",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use reqwest::header::HeaderMap;
+
+    use super::*;
+
+    fn answer(path: &str, body: &str) -> Fetched {
+        Fetched {
+            path: path.into(),
+            status: 200,
+            headers: HeaderMap::new(),
+            body: body.into(),
+        }
+    }
+
+    fn map_with_restricted_layer() -> MapConfig {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("map.toml");
+        std::fs::write(
+            &path,
+            "[[layer]]\nid = \"baustellen\"\ntitle = \"Baustellen\"\nsource = { type = \"geojson\", path = \"b.geojson\" }\naccess = \"intern\"\n",
+        )
+        .unwrap();
+        numis_map::config::read(&path).unwrap().unwrap()
+    }
+
+    #[test]
+    fn a_restricted_layer_listed_for_the_public_breaks_l7_and_names_where() {
+        let map = map_with_restricted_layer();
+        let crawl = Crawl {
+            answers: vec![
+                answer(
+                    "/api/layers",
+                    r#"{"layers":{"baustellen":{"title":"Baustellen"}}}"#,
+                ),
+                answer(
+                    "/ows?SERVICE=WMS&REQUEST=GetCapabilities",
+                    "<Layer><Name>seen</Name></Layer>",
+                ),
+            ],
+            ..Crawl::default()
+        };
+        let row = restricted(&crawl, Some(&map));
+        assert_eq!(row.verdict, super::super::report::Verdict::DoesNotHold);
+        assert!(row.evidence[0].contains("listed by /api/layers"), "{row:?}");
+        assert!(
+            row.evidence
+                .iter()
+                .any(|e| e.contains("absent for an anonymous caller from /ows")),
+            "{row:?}"
+        );
+    }
+}

@@ -24,7 +24,8 @@ use report::Report;
 const NOT_YET: &[&str] = &[
     "P1 (markers in requests searched for in the data directory and the log)",
     "P4, P7, P9–P13",
-    "L2–L7 (prints and images read back, personal fields and restricted layers asked for)",
+    "L2–L6 (prints and images read back, personal fields asked for)",
+    "L7 for a role holder (the restricted layer present with the role)",
 ];
 
 /// Audits the portal at `base`, which runs with `config` (read from
@@ -64,6 +65,9 @@ pub async fn run(config: &Config, config_file: Option<&Path>, base: &Url) -> Rep
                 rows.push(live::cookies(&crawl));
                 rows.push(live::framing(&crawl));
                 rows.push(live::transport(&crawl, base));
+                if map_read {
+                    rows.push(live::restricted(&crawl, map.as_ref()));
+                }
             } else {
                 not_run.push(format!(
                     "P3, P5, P6, T: {base} served no page, so nothing was checked live"

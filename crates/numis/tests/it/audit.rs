@@ -53,6 +53,13 @@ fn only_broken(report: &Value, broken: &[&str], reason: &str) {
     for (clause, verdict) in verdicts(report) {
         let expected = if broken.contains(&clause.as_str()) {
             "does_not_hold"
+        } else if clause == "L7"
+            && !report
+                .to_string()
+                .contains("is absent for an anonymous caller")
+        {
+            // The demo restricts no layer.
+            "not_applicable"
         } else {
             "holds"
         };
@@ -92,7 +99,10 @@ fn on_the_demo_every_row_holds_and_the_report_says_what_it_read() {
     only_broken(&report, &[], "");
     assert!(ok, "exit status 0 when every row holds");
     let clauses: Vec<String> = verdicts(&report).into_iter().map(|(c, _)| c).collect();
-    assert_eq!(clauses, ["P2", "P3", "P5", "P6", "P8", "L1", "L8", "T"]);
+    assert_eq!(
+        clauses,
+        ["P2", "P3", "P5", "P6", "P8", "L1", "L7", "L8", "T"]
+    );
     assert_eq!(report["version"], env!("CARGO_PKG_VERSION"));
     assert!(report["time"].as_str().is_some_and(|t| t.ends_with('Z')));
     assert!(
@@ -213,4 +223,33 @@ fn a_portal_that_does_not_answer_is_not_judged_and_fails_the_audit() {
         report["not_run"].to_string().contains("served no page"),
         "{report:#}"
     );
+}
+
+#[test]
+fn a_restricted_layer_is_in_no_listing_an_anonymous_caller_gets() {
+    let map = format!(
+        "{}\n[[layer]]\nid = \"baustellen\"\ntitle = \"Geplante Baustellen\"\nsource = {{ type = \"geojson\", path = \"{{data}}/ni_fluesse_ne.geojson\" }}\naccess = \"intern\"\nlicence = {{ id = \"DL-DE-BY-2.0\" }}\nattribution = \"Interne Planung\"\n",
+        demo_map()
+    );
+    let site = site_with_map(&map, &[]);
+    let server = TestServer::start(site.path());
+    let (ok, report) = audit(&server, site.path(), &[]);
+    only_broken(&report, &[], "");
+    assert!(ok);
+    let l7 = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["clause"] == "L7")
+        .unwrap();
+    assert_eq!(l7["verdict"], "holds");
+    let evidence = l7["evidence"].to_string();
+    for listing in [
+        "/api/layers",
+        "GetCapabilities",
+        "/ogcapi/collections",
+        "/api/data",
+    ] {
+        assert!(evidence.contains(listing), "{listing} checked: {l7:#}");
+    }
 }
