@@ -57,6 +57,9 @@ struct AuditArgs {
     /// Write the report to this file instead of standard output.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// The server's log file, searched for the audit's markers (clause P1).
+    #[arg(long)]
+    log: Option<PathBuf>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -214,10 +217,22 @@ fn audit(args: AuditArgs, outer: CommonArgs) -> anyhow::Result<ExitCode> {
         Some(url) => url,
         None => local_url(config.bind)?,
     };
+    // The data directory is searched only when the portal runs here.
+    let same_machine = match url.host() {
+        Some(url::Host::Domain(name)) => name == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    let local = numis_server::audit::Local {
+        same_machine,
+        log: args.log,
+    };
     let report = runtime()?.block_on(numis_server::audit::run(
         &config,
         common.config.as_deref(),
         &url,
+        &local,
     ));
     let text = match args.format {
         ReportFormat::Md => report.to_markdown(),

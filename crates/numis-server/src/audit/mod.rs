@@ -9,9 +9,10 @@
 pub mod configured;
 pub mod crawl;
 pub mod live;
+pub mod markers;
 pub mod report;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
@@ -22,15 +23,23 @@ use report::Report;
 
 /// The clauses this version judges; the others are listed as not run.
 const NOT_YET: &[&str] = &[
-    "P1 (markers in requests searched for in the data directory and the log)",
     "P4, P7, P9–P13",
     "L2–L6 (prints and images read back, personal fields asked for)",
     "L7 for a role holder (the restricted layer present with the role)",
 ];
 
+/// What the audit may read besides the portal's answers.
+#[derive(Debug, Default, Clone)]
+pub struct Local {
+    /// The portal runs on this machine: its data directory is searched.
+    pub same_machine: bool,
+    /// The server's log file, searched for the markers (P1).
+    pub log: Option<PathBuf>,
+}
+
 /// Audits the portal at `base`, which runs with `config` (read from
 /// `config_file`, if any).
-pub async fn run(config: &Config, config_file: Option<&Path>, base: &Url) -> Report {
+pub async fn run(config: &Config, config_file: Option<&Path>, base: &Url, local: &Local) -> Report {
     let mut not_run: Vec<String> = NOT_YET
         .iter()
         .map(|c| format!("{c}: not checked by this version of numis audit"))
@@ -61,6 +70,24 @@ pub async fn run(config: &Config, config_file: Option<&Path>, base: &Url) -> Rep
             // not judged rather than holding on no evidence.
             reached = crawl.answers.iter().any(|a| a.is_html() && a.status == 200);
             if reached {
+                // After the statistics' next write, so what they keep is on disk.
+                let wait = Duration::from_secs(config.stats.flush_seconds + 1);
+                let data_dir = local.same_machine.then_some(config.data_dir.as_path());
+                let (p1, p1_not_run) =
+                    markers::check(&client, base, data_dir, local.log.as_deref(), wait).await;
+                rows.push(p1);
+                not_run.extend(p1_not_run);
+                if config
+                    .store
+                    .url
+                    .as_deref()
+                    .is_some_and(|u| u.starts_with("postgres"))
+                {
+                    not_run.push(
+                        "P1: the PostgreSQL store was not searched (only the data directory)"
+                            .into(),
+                    );
+                }
                 rows.push(live::third_parties(&crawl, base, map.as_ref()));
                 rows.push(live::cookies(&crawl));
                 rows.push(live::framing(&crawl));
@@ -70,7 +97,7 @@ pub async fn run(config: &Config, config_file: Option<&Path>, base: &Url) -> Rep
                 }
             } else {
                 not_run.push(format!(
-                    "P3, P5, P6, T: {base} served no page, so nothing was checked live"
+                    "P1, P3, P5, P6, L7, T: {base} served no page, so nothing was checked live"
                 ));
             }
         }

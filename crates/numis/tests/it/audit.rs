@@ -11,6 +11,9 @@ use serde_json::Value;
 use crate::util::{TestServer, demo_site};
 use crate::wms::site_with_map;
 
+/// Statistics written every second, so the audit waits two for them.
+const FLUSH: [(&str, &str); 1] = [("NUMIS_STATS__FLUSH_SECONDS", "1")];
+
 /// Runs `numis audit --format json` against `server` with the site and
 /// environment it runs with; the exit status and the report.
 fn audit(server: &TestServer, site: &std::path::Path, env: &[(&str, &str)]) -> (bool, Value) {
@@ -18,7 +21,13 @@ fn audit(server: &TestServer, site: &std::path::Path, env: &[(&str, &str)]) -> (
         .args(["audit", "--format", "json", "--url", &server.url("/")])
         .arg("--site-dir")
         .arg(site)
+        .arg("--data-dir")
+        .arg(server.data_dir())
+        .arg("--log")
+        .arg(server.log_path())
         .env_remove("NUMIS_CONFIG")
+        .envs(server.store_env())
+        .envs(FLUSH.iter().copied())
         .envs(env.iter().copied())
         .output()
         .expect("run numis audit");
@@ -94,19 +103,33 @@ fn demo_map() -> String {
 #[test]
 fn on_the_demo_every_row_holds_and_the_report_says_what_it_read() {
     let site = site_with_map(&demo_map(), &[]);
-    let server = TestServer::start(site.path());
+    let server = TestServer::start_with(site.path(), &FLUSH);
     let (ok, report) = audit(&server, site.path(), &[]);
     only_broken(&report, &[], "");
     assert!(ok, "exit status 0 when every row holds");
     let clauses: Vec<String> = verdicts(&report).into_iter().map(|(c, _)| c).collect();
     assert_eq!(
         clauses,
-        ["P2", "P3", "P5", "P6", "P8", "L1", "L7", "L8", "T"]
+        ["P1", "P2", "P3", "P5", "P6", "P8", "L1", "L7", "L8", "T"]
     );
+    // P1: the markers were sent and the data directory and log searched.
+    let p1 = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["clause"] == "P1")
+        .unwrap();
+    let evidence = p1["evidence"].to_string();
+    assert!(evidence.contains("5 requests sent with markers"), "{p1:#}");
+    assert!(
+        evidence.contains("of the data directory searched") && evidence.contains("server.log"),
+        "{p1:#}"
+    );
+    assert!(!report["not_run"].to_string().contains("P1:"), "{report:#}");
     assert_eq!(report["version"], env!("CARGO_PKG_VERSION"));
     assert!(report["time"].as_str().is_some_and(|t| t.ends_with('Z')));
     assert!(
-        report["not_run"].to_string().contains("P1"),
+        report["not_run"].to_string().contains("P4, P7"),
         "the report says which clauses it did not check: {report:#}"
     );
     // The crawl read the sitemap's pages, the viewer and the embed.
@@ -150,7 +173,7 @@ fn a_template_loading_a_font_from_another_server_breaks_p3() {
         1,
     );
     std::fs::write(&base, template).unwrap();
-    let server = TestServer::start(site.path());
+    let server = TestServer::start_with(site.path(), &FLUSH);
     let (ok, report) = audit(&server, site.path(), &[]);
     assert!(!ok, "exit status 1");
     only_broken(
@@ -168,7 +191,7 @@ fn an_external_base_map_the_privacy_page_does_not_name_breaks_p3() {
         demo_map()
     );
     let site = site_with_map(&map, &[]);
-    let server = TestServer::start(site.path());
+    let server = TestServer::start_with(site.path(), &FLUSH);
     let (_, report) = audit(&server, site.path(), &[]);
     only_broken(
         &report,
@@ -185,14 +208,17 @@ fn a_layer_without_licence_breaks_l1() {
     let end = start + map[start..].find('\n').unwrap();
     let broken = format!("{}{}", &map[..start], &map[end..]);
     let site = site_with_map(&broken, &[]);
-    let server = TestServer::start(site.path());
+    let server = TestServer::start_with(site.path(), &FLUSH);
     let (_, report) = audit(&server, site.path(), &[]);
     only_broken(&report, &["L1"], "layer \\\"fluesse\\\" has no licence");
 }
 
 #[test]
 fn statistics_kept_forever_break_p2_and_l8() {
-    let env = [("NUMIS_STATS__RETENTION_DAYS", "99999")];
+    let env = [
+        ("NUMIS_STATS__RETENTION_DAYS", "99999"),
+        ("NUMIS_STATS__FLUSH_SECONDS", "1"),
+    ];
     let site = site_with_map(&demo_map(), &[]);
     let server = TestServer::start_with(site.path(), &env);
     let (_, report) = audit(&server, site.path(), &env);
@@ -213,7 +239,7 @@ fn a_portal_that_does_not_answer_is_not_judged_and_fails_the_audit() {
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["reached"], false);
     let clauses: Vec<String> = verdicts(&report).into_iter().map(|(c, _)| c).collect();
-    for live in ["P3", "P5", "P6", "T"] {
+    for live in ["P1", "P3", "P5", "P6", "L7", "T"] {
         assert!(
             !clauses.contains(&live.to_owned()),
             "{live} is not judged without answers: {report:#}"
@@ -232,7 +258,7 @@ fn a_restricted_layer_is_in_no_listing_an_anonymous_caller_gets() {
         demo_map()
     );
     let site = site_with_map(&map, &[]);
-    let server = TestServer::start(site.path());
+    let server = TestServer::start_with(site.path(), &FLUSH);
     let (ok, report) = audit(&server, site.path(), &[]);
     only_broken(&report, &[], "");
     assert!(ok);

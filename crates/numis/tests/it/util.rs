@@ -213,6 +213,16 @@ impl TestServer {
         stored
     }
 
+    /// The server's data directory.
+    pub fn data_dir(&self) -> &Path {
+        self.data_dir.path()
+    }
+
+    /// The file the server logs to.
+    pub fn log_path(&self) -> &Path {
+        &self.log_path
+    }
+
     /// Runs `numis` with `args` on this server's data directory and
     /// store.
     pub fn run_numis(&self, args: &[&str]) -> (ExitStatus, String) {
