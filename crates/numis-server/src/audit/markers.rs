@@ -126,14 +126,22 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 /// The P1 row, after `wait` for the statistics to be written; `data_dir`
-/// and `log` are searched when the portal runs on this machine.
+/// and `log` are searched when the portal runs on this machine. With
+/// neither there is nothing to search: no markers are sent and the row is
+/// not judged (`None`), rather than holding on no evidence.
 pub async fn check(
     client: &reqwest::Client,
     base: &Url,
     data_dir: Option<&Path>,
     log: Option<&Path>,
     wait: Duration,
-) -> (Row, Vec<String>) {
+) -> (Option<Row>, Vec<String>) {
+    if data_dir.is_none() && log.is_none() {
+        return (
+            None,
+            vec!["P1: the portal is not on this machine and no log was given (--log FILE): nothing could be searched for markers".into()],
+        );
+    }
     let markers = Markers::default();
     let needles = markers.needles();
     let answered = markers.send(client, base).await;
@@ -185,12 +193,26 @@ pub async fn check(
         problems,
         "Find what writes the client's data (a proxy's access log in the data directory, a log level or filter that records headers) and stop it; numis itself keeps only counts.",
     );
-    (row, not_run)
+    (Some(row), not_run)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn with_nothing_to_search_p1_is_not_judged_and_nothing_is_sent() {
+        // Nothing listens on port 9: had a request been sent, it would fail,
+        // but none is: the answer comes at once, without a row.
+        let client = reqwest::Client::new();
+        let base = Url::parse("http://127.0.0.1:9/").unwrap();
+        let (row, not_run) = check(&client, &base, None, None, Duration::from_secs(60)).await;
+        assert!(row.is_none());
+        assert!(
+            not_run[0].contains("nothing could be searched"),
+            "{not_run:?}"
+        );
+    }
 
     #[test]
     fn a_marker_in_any_file_of_the_data_directory_is_found_and_named() {

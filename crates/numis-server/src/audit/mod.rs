@@ -75,7 +75,7 @@ pub async fn run(config: &Config, config_file: Option<&Path>, base: &Url, local:
                 let data_dir = local.same_machine.then_some(config.data_dir.as_path());
                 let (p1, p1_not_run) =
                     markers::check(&client, base, data_dir, local.log.as_deref(), wait).await;
-                rows.push(p1);
+                rows.extend(p1);
                 not_run.extend(p1_not_run);
                 if config
                     .store
