@@ -224,11 +224,18 @@ fn audit(args: AuditArgs, outer: CommonArgs) -> anyhow::Result<ExitCode> {
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
     };
+    let runtime = runtime()?;
+    let last_purge = if same_machine {
+        runtime.block_on(last_purge(&config))
+    } else {
+        numis_server::audit::LastPurge::NotRead
+    };
     let local = numis_server::audit::Local {
         same_machine,
         log: args.log,
+        last_purge,
     };
-    let report = runtime()?.block_on(numis_server::audit::run(
+    let report = runtime.block_on(numis_server::audit::run(
         &config,
         common.config.as_deref(),
         &url,
@@ -249,6 +256,33 @@ fn audit(args: AuditArgs, outer: CommonArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// The store's record of the daily purge (P8), read beside the running
+/// server (the store is shared; reading it changes nothing).
+async fn last_purge(config: &numis_server::config::Config) -> numis_server::audit::LastPurge {
+    use numis_server::audit::LastPurge;
+    use numis_store::Store as _;
+    // Opening a SQLite store that is not there would create one.
+    let sqlite = config.store.url.is_none();
+    if sqlite && !config.data_dir.join(numis_store::DATABASE_FILE).exists() {
+        return LastPurge::NotRead;
+    }
+    let Ok(location) = config.store_location() else {
+        return LastPurge::NotRead;
+    };
+    let Ok(store) = numis_store::SqlStore::open(&location).await else {
+        return LastPurge::NotRead;
+    };
+    match store
+        .last_daily_run(numis_server::housekeeping::DAILY_PURGE)
+        .await
+    {
+        Ok(None) => LastPurge::Never,
+        Ok(Some((_, _, Some(at)))) => LastPurge::Finished { at },
+        Ok(Some((_, started, None))) => LastPurge::Unfinished { started },
+        Err(_) => LastPurge::NotRead,
+    }
 }
 
 /// The local portal's address: the bind address, with a wildcard taken as loopback.

@@ -4,8 +4,14 @@
 
 use numis_map::config::MapConfig;
 
+use super::LastPurge;
+use super::findings::Findings;
 use super::report::{Row, Verdict};
 use crate::config::Config;
+
+/// The daily purge must have ended within this many hours (it runs at the
+/// first tick of each day).
+const PURGE_HOURS: i64 = 25;
 
 /// Longer than this is no limited time: ten years.
 pub const AT_MOST_DAYS: u64 = 3650;
@@ -92,26 +98,52 @@ pub fn statistics(config: &Config) -> Row {
     )
 }
 
-/// P8: drawings are kept for the year the privacy page promises.
-pub fn drawings(config: &Config) -> Row {
+/// P8: drawings are kept for the year the privacy page promises; `live`
+/// is what a saved test drawing answered, `last_purge` the store's record
+/// of the daily purge that deletes them.
+pub fn drawings(config: &Config, live: Option<Findings>, last_purge: LastPurge) -> Row {
     let days = u64::from(config.drawings.retention_days);
-    let evidence = vec![format!(
+    let mut found = Findings::default();
+    found.saw(format!(
         "a drawing expires {} after its last change, answers 410 from then on and is deleted by the daily purge",
         years(days)
-    )];
-    let problems = if days > DRAWINGS_PROMISED_DAYS {
-        vec![format!(
+    ));
+    if days > DRAWINGS_PROMISED_DAYS {
+        found.problem(format!(
             "[drawings] retention_days = {days}: longer than the one year the privacy page promises"
-        )]
-    } else {
-        Vec::new()
+        ));
+    }
+    if let Some(live) = live {
+        found.absorb(live);
+    }
+    let now = chrono::Utc::now().timestamp();
+    let when = |at: i64| {
+        chrono::DateTime::from_timestamp(at, 0)
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .unwrap_or_default()
     };
-    Row::judged(
+    match last_purge {
+        LastPurge::NotRead => found
+            .saw("the store's record of the daily purge was not read (the portal runs elsewhere)"),
+        LastPurge::Never => {
+            found.problem("the store records no daily purge: is the server running?")
+        }
+        LastPurge::Finished { at } if now - at <= PURGE_HOURS * 3600 => {
+            found.saw(format!("the daily purge last ended at {}", when(at)));
+        }
+        LastPurge::Finished { at } => found.problem(format!(
+            "the daily purge last ended at {}, more than a day ago",
+            when(at)
+        )),
+        LastPurge::Unfinished { started } => found.problem(format!(
+            "the last daily purge started at {} and did not end (see the server's log)",
+            when(started)
+        )),
+    }
+    found.row(
         "P8",
         "drawings kept for one year, no guarantee",
-        evidence,
-        problems,
-        "Set [drawings] retention_days = 365, or change the privacy page to the time configured.",
+        "Set [drawings] retention_days = 365 (or change the privacy page to the time configured), and keep a numis server running so that the daily purge runs.",
     )
 }
 
@@ -152,7 +184,8 @@ pub fn retention(config: &Config) -> Row {
 
 /// L1: every layer has a licence and a source note; those marked as
 /// changed say "Daten geändert" (numis adds it from `modified`).
-pub fn licences(map: Option<&MapConfig>) -> Row {
+/// `live` is what printed sheets of the layers showed.
+pub fn licences(map: Option<&MapConfig>, live: Option<Findings>) -> Row {
     let promise = "a visible source note on every presentation, \"Daten geändert\" when changed";
     let Some(map) = map else {
         return Row {
@@ -176,13 +209,17 @@ pub fn licences(map: Option<&MapConfig>) -> Row {
         }
     }
     let modified = map.layers.iter().filter(|l| l.modified).count();
-    let evidence = vec![
+    let mut evidence = vec![
         format!(
             "{} layers, each with licence and source note in map.toml",
             map.layers.len()
         ),
         format!("{modified} marked as modified: their notes say \"Daten geändert\""),
     ];
+    if let Some(live) = live {
+        evidence.extend(live.evidence);
+        problems.extend(live.problems);
+    }
     Row::judged(
         "L1",
         promise,

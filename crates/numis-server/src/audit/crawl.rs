@@ -24,6 +24,7 @@ const FIXED: &[&str] = &[
     "/ows?SERVICE=WMS&REQUEST=GetCapabilities",
     "/healthz",
     "/datenschutz",
+    "/nutzungshinweise",
     "/numis-audit-no-such-page",
 ];
 
@@ -127,7 +128,20 @@ pub async fn crawl(client: &reqwest::Client, base: &Url) -> Crawl {
     crawl
 }
 
-async fn get(client: &reqwest::Client, base: &Url, path: &str) -> Result<Fetched, String> {
+/// The names of the cookies an answer's `Set-Cookie` headers set.
+pub fn cookie_names(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| {
+            let text = c.to_str().unwrap_or("");
+            text.split('=').next().unwrap_or("").trim().to_owned()
+        })
+        .collect()
+}
+
+/// `path` of `base`, read whole.
+pub async fn get(client: &reqwest::Client, base: &Url, path: &str) -> Result<Fetched, String> {
     let url = base.join(path).map_err(|e| e.to_string())?;
     let response = client
         .get(url)

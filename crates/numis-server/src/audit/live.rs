@@ -7,7 +7,8 @@ use numis_map::config::MapConfig;
 use url::Url;
 
 use super::crawl::{Crawl, Fetched};
-use super::report::Row;
+use super::findings::Findings;
+use super::report::{Row, Verdict};
 
 /// P3: no page makes a browser load anything from another origin except
 /// the external base maps the operator configured, and those are named on
@@ -91,17 +92,9 @@ pub fn cookies(crawl: &Crawl) -> Row {
         .answers
         .iter()
         .flat_map(|a| {
-            a.headers.get_all("set-cookie").iter().map(move |c| {
-                let name = c
-                    .to_str()
-                    .unwrap_or("")
-                    .split('=')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_owned();
-                format!("{} sets the cookie {name:?}", a.path)
-            })
+            super::crawl::cookie_names(&a.headers)
+                .into_iter()
+                .map(move |name| format!("{} sets the cookie {name:?}", a.path))
         })
         .collect();
     let evidence = vec![format!(
@@ -281,7 +274,7 @@ pub fn restricted(crawl: &Crawl, map: Option<&MapConfig>) -> Row {
         return Row {
             clause: "L7",
             promise,
-            verdict: super::report::Verdict::NotApplicable,
+            verdict: Verdict::NotApplicable,
             evidence: vec!["no layer of map.toml is restricted to a role (`access`)".into()],
             fix: None,
         };
@@ -314,6 +307,23 @@ pub fn restricted(crawl: &Crawl, map: Option<&MapConfig>) -> Row {
         problems,
         "Give the layer `access = \"<role>\"` in map.toml and let no proxy cache answers across callers (numis marks answers for role holders `Cache-Control: private`).",
     )
+}
+
+/// L7 with what a caller holding the role saw: the restricted layers
+/// present for it. A row that does not apply stays so.
+pub fn with_role_holder(mut row: Row, holder: Findings) -> Row {
+    if row.verdict == Verdict::NotApplicable {
+        return row;
+    }
+    row.evidence.extend(holder.evidence);
+    if !holder.problems.is_empty() {
+        row.evidence.splice(0..0, holder.problems);
+        row.verdict = Verdict::DoesNotHold;
+        row.fix.get_or_insert_with(|| {
+            "Give the layer `access = \"<role>\"` and the role to its users; the operator sees every layer.".into()
+        });
+    }
+    row
 }
 
 #[cfg(test)]

@@ -8,9 +8,16 @@
 
 pub mod configured;
 pub mod crawl;
+pub mod data;
+pub mod doors;
+pub mod drawings;
+pub mod findings;
 pub mod live;
 pub mod markers;
+pub mod pages;
+pub mod presentations;
 pub mod report;
+pub mod uploads;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -21,13 +28,6 @@ use url::Url;
 use crate::config::Config;
 use report::Report;
 
-/// The clauses this version judges; the others are listed as not run.
-const NOT_YET: &[&str] = &[
-    "P4, P7, P9–P13",
-    "L2–L6 (prints and images read back, personal fields asked for)",
-    "L7 for a role holder (the restricted layer present with the role)",
-];
-
 /// What the audit may read besides the portal's answers.
 #[derive(Debug, Default, Clone)]
 pub struct Local {
@@ -35,15 +35,28 @@ pub struct Local {
     pub same_machine: bool,
     /// The server's log file, searched for the markers (P1).
     pub log: Option<PathBuf>,
+    /// The store's record of the last daily purge (P8), when it was read.
+    pub last_purge: LastPurge,
+}
+
+/// When the daily purge last ran, as the store recorded it.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum LastPurge {
+    /// The store was not read (a remote portal).
+    #[default]
+    NotRead,
+    /// No purge was ever recorded.
+    Never,
+    /// The last purge started at this Unix time and did not end.
+    Unfinished { started: i64 },
+    /// The last purge ended at this Unix time.
+    Finished { at: i64 },
 }
 
 /// Audits the portal at `base`, which runs with `config` (read from
 /// `config_file`, if any).
 pub async fn run(config: &Config, config_file: Option<&Path>, base: &Url, local: &Local) -> Report {
-    let mut not_run: Vec<String> = NOT_YET
-        .iter()
-        .map(|c| format!("{c}: not checked by this version of numis audit"))
-        .collect();
+    let mut not_run: Vec<String> = Vec::new();
     // A map.toml that cannot be read leaves L1 unjudged (and P3 without
     // the base maps it names), rather than judged on nothing.
     let (map, map_read) =
@@ -62,6 +75,8 @@ pub async fn run(config: &Config, config_file: Option<&Path>, base: &Url, local:
         .build();
     let mut rows = Vec::new();
     let mut reached = false;
+    let mut presented = None;
+    let mut drawings_live = None;
     match client {
         Ok(client) => {
             let crawl = crawl::crawl(&client, base).await;
@@ -92,21 +107,112 @@ pub async fn run(config: &Config, config_file: Option<&Path>, base: &Url, local:
                 rows.push(live::cookies(&crawl));
                 rows.push(live::framing(&crawl));
                 rows.push(live::transport(&crawl, base));
+                let life = drawings::check(&client, base, config).await;
+                let uploads = uploads::check(&client, base, config, local.same_machine).await;
+                not_run.extend(life.not_run);
+                not_run.extend(uploads.not_run);
+                rows.push(life.p4.row(
+                    "P4",
+                    "usable without personal data, or under a pseudonym",
+                    "Let no proxy or template demand a login or set a cookie for drawing and sharing; the drawings API needs neither.",
+                ));
+                rows.push(uploads.p7.row(
+                    "P7",
+                    "users' own data in the viewer",
+                    "Keep files read by the portal (/api/convert) and files by URL fetched by numis under [external]'s rules; allow no private addresses.",
+                ));
+                rows.push(life.p9.row(
+                    "P9",
+                    "the creator can delete at any time",
+                    "Keep the drawings API as numis serves it: the edit key alone changes and deletes a drawing.",
+                ));
+                rows.push(life.p10.row(
+                    "P10",
+                    "others view and copy, never change",
+                    "Keep the drawings API as numis serves it: without the key a change is refused, a copy gets its own key.",
+                ));
+                let mut p11 = life.p11;
+                p11.absorb(uploads.p11);
+                rows.push(p11.row(
+                    "P11",
+                    "no abuse; content shown safely",
+                    "Keep the upload limits ([drawings] max_upload_bytes, max_features, max_vertices) and let no proxy pass larger bodies to other handlers.",
+                ));
+                drawings_live = Some(life.p8);
+                let doors =
+                    doors::check(&client, base, config.operator_token(), map.as_ref()).await;
+                not_run.extend(doors.not_run);
+                rows.push(doors.p12.row(
+                    "P12",
+                    "the operator may delete at any time",
+                    "Keep the console and /api/admin/… behind numis's own door: let no proxy answer them, and give the operator role only to the operators.",
+                ));
+                rows.push(pages::privacy(&crawl).row(
+                    "P13",
+                    "the privacy page is published",
+                    "Keep the privacy page at /datenschutz (pages/datenschutz in the site).",
+                ));
+                rows.push(pages::terms(&crawl).row(
+                    "L6",
+                    "no guarantee of currency",
+                    "State on the terms page (/nutzungshinweise) that the data come without a guarantee of currency, correctness and completeness.",
+                ));
                 if map_read {
-                    rows.push(live::restricted(&crawl, map.as_ref()));
+                    let restricted = live::restricted(&crawl, map.as_ref());
+                    rows.push(live::with_role_holder(restricted, doors.l7));
+                    if let Some(map) = map.as_ref() {
+                        let data = data::check(&client, base, &crawl, map).await;
+                        not_run.extend(data.not_run);
+                        rows.push(data.l3.row(
+                            "L3",
+                            "personal data are excluded from external use",
+                            "List every field that holds personal data in the layer's `personal` in map.toml: numis then keeps it from every output.",
+                        ));
+                        rows.push(data.l5.row(
+                            "L5",
+                            "open geodata free to use, with their licence",
+                            "Give each layer its licence (`licence = { id, url }`) and source note; set `open_data` only for data whose licence allows it.",
+                        ));
+                    }
+                    let imprint = imprint(config);
+                    let mut shown = presentations::check(&client, base, &imprint).await;
+                    not_run.append(&mut shown.not_run);
+                    presented = Some(shown);
                 }
             } else {
                 not_run.push(format!(
-                    "P1, P3, P5, P6, L7, T: {base} served no page, so nothing was checked live"
+                    "P1, P3–P7, P9–P13, L2–L7, T: {base} served no page, so nothing was checked live"
                 ));
             }
         }
         Err(e) => not_run.push(format!("no HTTP client ({e}): the live checks did not run")),
     }
     rows.push(configured::statistics(config));
-    rows.push(configured::drawings(config));
+    rows.push(configured::drawings(
+        config,
+        drawings_live,
+        local.last_purge,
+    ));
     if map_read {
-        rows.push(configured::licences(map.as_ref()));
+        let (l1, l2, l4) = match presented {
+            Some(p) => (Some(p.l1), Some(p.l2), Some(p.l4)),
+            None => (None, None, None),
+        };
+        rows.push(configured::licences(map.as_ref(), l1));
+        rows.extend(l2.map(|l2| {
+            l2.row(
+                "L2",
+                "below DIN A5 the short form",
+                "Keep numis's print layouts: sheets below A5 print the notes on one line, larger ones the block \"Quellen: …\".",
+            )
+        }));
+        rows.extend(l4.map(|l4| {
+            l4.row(
+                "L4",
+                "static images: at most ten per website, each with the source",
+                "Keep numis's image export: its band below the map carries every drawn layer's source note.",
+            )
+        }));
     }
     rows.push(configured::retention(config));
     rows.sort_by_key(|r| clause_order(r.clause));
@@ -119,6 +225,15 @@ pub async fn run(config: &Config, config_file: Option<&Path>, base: &Url, local:
         not_run,
         reached,
     }
+}
+
+/// The portal's name and today's date, as its exported images write them
+/// below their notes.
+fn imprint(config: &Config) -> String {
+    let title = numis_cms::SiteConfig::load(&config.site_dir)
+        .map(|c| c.title)
+        .unwrap_or_default();
+    format!("{title} · {}", crate::routes::print::today("de"))
 }
 
 /// P before L before T, then by number.

@@ -11,14 +11,29 @@ use serde_json::Value;
 use crate::util::{TestServer, demo_site};
 use crate::wms::site_with_map;
 
-/// Statistics written every second, so the audit waits two for them.
-const FLUSH: [(&str, &str); 1] = [("NUMIS_STATS__FLUSH_SECONDS", "1")];
+/// Statistics written every second, so the audit waits two for them;
+/// and an operator token, with which the audit opens the moderation and
+/// the restricted layers as the operator (P12, L7).
+const FLUSH: [(&str, &str); 2] = [
+    ("NUMIS_STATS__FLUSH_SECONDS", "1"),
+    ("NUMIS_OPERATOR__TOKEN", "audit-operator-token"),
+];
 
 /// Runs `numis audit --format json` against `server` with the site and
 /// environment it runs with; the exit status and the report.
 fn audit(server: &TestServer, site: &std::path::Path, env: &[(&str, &str)]) -> (bool, Value) {
+    audit_at(server, &server.url("/"), site, env)
+}
+
+/// [`audit`] of the portal at `url` (`server`, or a proxy in front of it).
+fn audit_at(
+    server: &TestServer,
+    url: &str,
+    site: &std::path::Path,
+    env: &[(&str, &str)],
+) -> (bool, Value) {
     let output = Command::new(env!("CARGO_BIN_EXE_numis"))
-        .args(["audit", "--format", "json", "--url", &server.url("/")])
+        .args(["audit", "--format", "json", "--url", url])
         .arg("--site-dir")
         .arg(site)
         .arg("--data-dir")
@@ -110,7 +125,10 @@ fn on_the_demo_every_row_holds_and_the_report_says_what_it_read() {
     let clauses: Vec<String> = verdicts(&report).into_iter().map(|(c, _)| c).collect();
     assert_eq!(
         clauses,
-        ["P1", "P2", "P3", "P5", "P6", "P8", "L1", "L7", "L8", "T"]
+        [
+            "P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9", "P10", "P11", "P12", "P13", "L1",
+            "L2", "L3", "L4", "L5", "L6", "L7", "L8", "T"
+        ]
     );
     // P1: the markers were sent and the data directory and log searched.
     let p1 = report["rows"]
@@ -138,9 +156,33 @@ fn on_the_demo_every_row_holds_and_the_report_says_what_it_read() {
     );
     assert_eq!(report["version"], env!("CARGO_PKG_VERSION"));
     assert!(report["time"].as_str().is_some_and(|t| t.ends_with('Z')));
+    // Every check ran: the portal runs here and the token was known
+    // (only a PostgreSQL store is not searched for the markers).
+    let unchecked: Vec<&Value> = report["not_run"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| !n.to_string().contains("PostgreSQL store was not searched"))
+        .collect();
+    assert!(unchecked.is_empty(), "{report:#}");
+    // The test drawing was deleted again; the prints were read back.
     assert!(
-        report["not_run"].to_string().contains("P4, P7"),
-        "the report says which clauses it did not check: {report:#}"
+        row(&report, "P9")
+            .to_string()
+            .contains("the test drawing answered 404 Not Found at once"),
+        "{report:#}"
+    );
+    assert!(
+        row(&report, "L1")
+            .to_string()
+            .contains("10 of 10 layers printed"),
+        "{report:#}"
+    );
+    assert!(
+        row(&report, "P12")
+            .to_string()
+            .contains("with the operator token: 200"),
+        "{report:#}"
     );
     // The crawl read the sitemap's pages, the viewer and the embed.
     let p5 = report["rows"]
@@ -225,10 +267,7 @@ fn a_layer_without_licence_breaks_l1() {
 
 #[test]
 fn statistics_kept_forever_break_p2_and_l8() {
-    let env = [
-        ("NUMIS_STATS__RETENTION_DAYS", "99999"),
-        ("NUMIS_STATS__FLUSH_SECONDS", "1"),
-    ];
+    let env = [("NUMIS_STATS__RETENTION_DAYS", "99999"), FLUSH[0], FLUSH[1]];
     let site = site_with_map(&demo_map(), &[]);
     let server = TestServer::start_with(site.path(), &env);
     let (_, report) = audit(&server, site.path(), &env);
@@ -288,4 +327,187 @@ fn a_restricted_layer_is_in_no_listing_an_anonymous_caller_gets() {
     ] {
         assert!(evidence.contains(listing), "{listing} checked: {l7:#}");
     }
+}
+
+/// A proxy in front of `upstream` that adds a tracking cookie to every
+/// answer, as a careless handler or proxy configuration would: one
+/// request per connection, on a thread of its own.
+fn cookie_setting_proxy(upstream: String) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            listener.set_nonblocking(true).unwrap();
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let client = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
+                let client = client.clone();
+                let upstream = upstream.clone();
+                tokio::spawn(async move { forward(stream, &client, &upstream).await });
+            }
+        });
+    });
+    format!("http://{address}/")
+}
+
+/// One request of `stream` sent on to `upstream`, its answer back with
+/// `Set-Cookie: tracking=…` added.
+async fn forward(mut stream: tokio::net::TcpStream, client: &reqwest::Client, upstream: &str) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut raw = Vec::new();
+    let mut buffer = [0u8; 65536];
+    let head_end = loop {
+        let Ok(n) = stream.read(&mut buffer).await else {
+            return;
+        };
+        if n == 0 {
+            return;
+        }
+        raw.extend_from_slice(&buffer[..n]);
+        if let Some(at) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&raw[..head_end]).to_string();
+    let mut lines = head.split("\r\n");
+    let mut request_line = lines.next().unwrap_or("").split(' ');
+    let method = request_line.next().unwrap_or("GET").to_owned();
+    let target = request_line.next().unwrap_or("/").to_owned();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let length: usize = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = raw[head_end..].to_vec();
+    while body.len() < length {
+        let Ok(n) = stream.read(&mut buffer).await else {
+            return;
+        };
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&buffer[..n]);
+    }
+    let mut request = client.request(
+        method.parse().unwrap_or(reqwest::Method::GET),
+        format!("{}{}", upstream.trim_end_matches('/'), target),
+    );
+    for (name, value) in &headers {
+        if !matches!(
+            name.as_str(),
+            "host" | "content-length" | "connection" | "accept-encoding"
+        ) {
+            request = request.header(name, value);
+        }
+    }
+    let Ok(answer) = request.body(body).send().await else {
+        return;
+    };
+    let status = answer.status();
+    let mut out = format!(
+        "HTTP/1.1 {} {}\r\n",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("")
+    );
+    for (name, value) in answer.headers() {
+        if !matches!(
+            name.as_str(),
+            "content-length" | "transfer-encoding" | "connection" | "content-encoding"
+        ) {
+            out.push_str(&format!("{name}: {}\r\n", value.to_str().unwrap_or("")));
+        }
+    }
+    let body = answer.bytes().await.unwrap_or_default();
+    out.push_str(&format!(
+        "Set-Cookie: tracking=4711; Path=/\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    ));
+    let _ = stream.write_all(out.as_bytes()).await;
+    let _ = stream.write_all(&body).await;
+    let _ = stream.shutdown().await;
+}
+
+#[test]
+fn a_proxy_that_sets_a_cookie_breaks_p4_and_p5() {
+    let site = site_with_map(&demo_map(), &[]);
+    let server = TestServer::start_with(site.path(), &FLUSH);
+    let proxy = cookie_setting_proxy(server.url("/"));
+    let (ok, report) = audit_at(&server, &proxy, site.path(), &[]);
+    assert!(!ok, "exit status 1");
+    only_broken(&report, &["P4", "P5"], "tracking");
+}
+
+/// A layer whose feature info hands out e-mail addresses.
+const CONTACTS: &str = r#"{"type": "FeatureCollection", "features": [
+  {"type": "Feature", "properties": {"name": "Pegel Hannover", "email": "max.mustermann@example.org"},
+   "geometry": {"type": "Point", "coordinates": [9.7320, 52.3745]}},
+  {"type": "Feature", "properties": {"name": "Pegel Celle", "email": "erika.musterfrau@example.org"},
+   "geometry": {"type": "Point", "coordinates": [10.0800, 52.6250]}}
+]}"#;
+
+/// The demo's map with the layer of contacts, `personal` as given.
+fn map_with_contacts(personal: &str) -> String {
+    format!(
+        "{}\n[[layer]]\nid = \"pegelkontakte\"\ntitle = {{ de = \"Pegelkontakte\", en = \"Gauge contacts\" }}\n\
+         source = {{ type = \"geojson\", path = \"kontakte.geojson\" }}\n\
+         queryable = [{{ field = \"name\", label = {{ de = \"Name\", en = \"Name\" }} }}, {{ field = \"email\", label = {{ de = \"E-Mail\", en = \"E-mail\" }} }}]\n\
+         personal = [{personal}]\n\
+         licence = {{ id = \"CC-BY-4.0\", url = \"https://creativecommons.org/licenses/by/4.0/\" }}\n\
+         attribution = \"© Pegelamt\"\n",
+        demo_map()
+    )
+}
+
+#[test]
+fn a_personal_field_left_queryable_breaks_l3_and_declared_it_reaches_nobody() {
+    let site = site_with_map(&map_with_contacts(""), &[("kontakte.geojson", CONTACTS)]);
+    let server = TestServer::start_with(site.path(), &FLUSH);
+    let (ok, report) = audit(&server, site.path(), &[]);
+    assert!(!ok, "exit status 1");
+    only_broken(&report, &["L3"], "\\\"email\\\"");
+    let l3 = row(&report, "L3").to_string();
+    assert!(
+        l3.contains("max.mustermann@example.org") || l3.contains("erika.musterfrau@example.org"),
+        "{l3}"
+    );
+    drop(server);
+
+    let site = site_with_map(
+        &map_with_contacts("\"email\""),
+        &[("kontakte.geojson", CONTACTS)],
+    );
+    let server = TestServer::start_with(site.path(), &FLUSH);
+    let (ok, report) = audit(&server, site.path(), &[]);
+    only_broken(&report, &[], "");
+    assert!(ok, "{report:#}");
+    assert!(
+        row(&report, "L3")
+            .to_string()
+            .contains("1 fields declared personal"),
+        "{report:#}"
+    );
+}
+
+/// The row of `clause`.
+fn row<'a>(report: &'a Value, clause: &str) -> &'a Value {
+    report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["clause"] == clause)
+        .unwrap_or_else(|| panic!("no row {clause}: {report:#}"))
 }

@@ -1,0 +1,429 @@
+//! L3 and L5, live: what an anonymous caller can take away of each
+//! layer's data — the open-data list and its ZIPs, OGC API – Features,
+//! feature info — is read: a field the operator declared personal must be
+//! in none of them, no field a visitor gets may look like personal data
+//! (a name such as `email` or `telefon`, values that are e-mail
+//! addresses), and every open layer's files carry its licence note.
+
+use std::io::Read as _;
+
+use numis_map::config::MapConfig;
+use serde_json::Value;
+use url::Url;
+
+use super::crawl::Crawl;
+use super::findings::Findings;
+
+/// Field names that hold personal data in German and English geodata.
+const PERSONAL_NAMES: &[&str] = &[
+    "email",
+    "e_mail",
+    "e-mail",
+    "mail",
+    "telefon",
+    "telephone",
+    "phone",
+    "tel",
+    "mobil",
+    "mobile",
+    "fax",
+    "vorname",
+    "nachname",
+    "familienname",
+    "firstname",
+    "first_name",
+    "lastname",
+    "last_name",
+    "surname",
+    "geburtsdatum",
+    "birthdate",
+    "date_of_birth",
+    "eigentuemer",
+    "eigentümer",
+    "besitzer",
+    "owner",
+    "halter",
+    "anschrift",
+    "postanschrift",
+    "iban",
+];
+/// The most features read per layer from OGC API – Features.
+const SAMPLE: usize = 50;
+/// The largest ZIP the audit downloads to read its licence note.
+const MAX_ZIP_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What the data showed.
+#[derive(Default)]
+pub struct Data {
+    pub l3: Findings,
+    pub l5: Findings,
+    pub not_run: Vec<String>,
+}
+
+/// Reads every layer's outputs as an anonymous caller.
+pub async fn check(client: &reqwest::Client, base: &Url, crawl: &Crawl, map: &MapConfig) -> Data {
+    let mut out = Data::default();
+    let listing: Value = crawl
+        .answers
+        .iter()
+        .find(|a| a.path == "/api/data")
+        .and_then(|a| serde_json::from_str(&a.body).ok())
+        .unwrap_or(Value::Null);
+    let offered = offered(&listing);
+    let catalogue: Value = crawl
+        .answers
+        .iter()
+        .find(|a| a.path == "/api/layers")
+        .and_then(|a| serde_json::from_str(&a.body).ok())
+        .unwrap_or(Value::Null);
+    for layer in &map.layers {
+        let id = layer.id.as_str();
+        let public = layer.access == "public";
+        let open = public
+            && layer.source.file().is_some()
+            && layer
+                .open_data
+                .unwrap_or_else(|| numis_map::attribution::is_open_licence(&layer.licence.id));
+        let offer = offered.iter().find(|o| o["id"].as_str() == Some(id));
+        match (open, offer) {
+            (true, Some(offer)) => judge_offer(client, base, id, offer, &layer.personal, &mut out).await,
+            (true, None) => out
+                .l5
+                .problem(format!("the open layer {id:?} is not offered at /api/data")),
+            (false, Some(_)) => out.l5.problem(format!(
+                "the layer {id:?} is offered as open data, but its licence {:?} is not an open one (or open_data = false, or it is restricted)",
+                layer.licence.id
+            )),
+            (false, None) if public => out.l5.saw(format!(
+                "{id:?} ({}) is offered nowhere as open data",
+                if layer.licence.id.is_empty() { "no licence" } else { layer.licence.id.as_str() }
+            )),
+            (false, None) => {}
+        }
+        if !public {
+            continue;
+        }
+        // What a visitor gets of the layer's features.
+        let mut outputs: Vec<(String, Value)> = Vec::new();
+        let fields = catalogue["layers"][id]["fields"].as_array();
+        let queryable = fields.is_some_and(|f| !f.is_empty());
+        if let Some(fields) = fields {
+            let names: Vec<Value> = fields.iter().map(|f| f["field"].clone()).collect();
+            outputs.push((
+                "feature info fields of /api/layers".into(),
+                Value::Array(names),
+            ));
+        }
+        if open {
+            match items(client, base, id).await {
+                Ok(items) => {
+                    if let Some(at) = first_position(&items).filter(|_| queryable) {
+                        match feature_info(client, base, id, at).await {
+                            Ok(info) => outputs.push(("GetFeatureInfo".into(), info)),
+                            Err(e) => out.not_run.push(format!("L3: feature info of {id:?}: {e}")),
+                        }
+                    }
+                    outputs.push(("OGC API – Features items".into(), items));
+                }
+                Err(e) => out.not_run.push(format!("L3: items of {id:?}: {e}")),
+            }
+        }
+        judge_fields(id, &layer.personal, &outputs, &mut out.l3);
+    }
+    let declared: usize = map.layers.iter().map(|l| l.personal.len()).sum();
+    out.l3.saw(format!(
+        "{declared} fields declared personal in map.toml; every public layer's feature info fields, and of open layers their OGC API items, feature info and downloads, searched for them and for fields that look personal"
+    ));
+    out
+}
+
+/// The layers `/api/data` offers.
+fn offered(listing: &Value) -> Vec<Value> {
+    listing["layers"].as_array().cloned().unwrap_or_default()
+}
+
+/// An open layer's offer: licence and source note listed, its ZIP holds
+/// them in its licence file and no personal field.
+async fn judge_offer(
+    client: &reqwest::Client,
+    base: &Url,
+    id: &str,
+    offer: &Value,
+    personal: &[String],
+    out: &mut Data,
+) {
+    let attribution = offer["attribution"].as_str().unwrap_or_default();
+    let licence = offer["licence"]["id"].as_str().unwrap_or_default();
+    if attribution.is_empty() || licence.is_empty() {
+        out.l5.problem(format!(
+            "/api/data lists {id:?} without licence or source note"
+        ));
+        return;
+    }
+    let Some(file) = offer["formats"].as_array().and_then(|f| {
+        f.iter()
+            .find(|f| f["format"] == "geojson")
+            .or_else(|| f.first())
+    }) else {
+        out.l5
+            .problem(format!("/api/data lists {id:?} without any file"));
+        return;
+    };
+    let url = file["url"].as_str().unwrap_or_default();
+    match zip_texts(client, base, url).await {
+        Ok(files) => {
+            let note = files
+                .iter()
+                .find(|(name, _)| name.ends_with("LIZENZ.txt") || name.ends_with("LICENCE.txt"));
+            match note {
+                Some((name, text)) if text.contains(attribution) && names_licence(text, &offer["licence"]) => {
+                    out.l5.saw(format!(
+                        "{id:?}: offered with {licence} and its source note; {url} holds {name} naming both"
+                    ));
+                }
+                Some((name, _)) => out.l5.problem(format!(
+                    "{url}: {name} does not name the source note {attribution:?} and the licence {licence}"
+                )),
+                None => out
+                    .l5
+                    .problem(format!("{url} holds no licence note (LIZENZ.txt)")),
+            }
+            for field in personal {
+                let key = format!("\"{field}\"");
+                if let Some((name, _)) = files.iter().find(|(_, text)| text.contains(&key)) {
+                    out.l3.problem(format!(
+                        "the personal field {field:?} of {id:?} is in {name} of {url}"
+                    ));
+                }
+            }
+        }
+        Err(e) => out.not_run.push(format!("L5: {url}: {e}")),
+    }
+}
+
+/// Does the licence note name the licence — by its id, its short name
+/// ("dl-de/by-2-0") or its address?
+fn names_licence(text: &str, licence: &Value) -> bool {
+    let lower = text.to_lowercase();
+    ["id", "name", "url"].iter().any(|k| {
+        licence[*k]
+            .as_str()
+            .is_some_and(|v| !v.is_empty() && lower.contains(&v.to_lowercase()))
+    })
+}
+
+/// No declared personal field in any output; no output field that looks
+/// personal.
+fn judge_fields(id: &str, personal: &[String], outputs: &[(String, Value)], l3: &mut Findings) {
+    for (what, value) in outputs {
+        let mut keys = Vec::new();
+        let mut emails = Vec::new();
+        collect(
+            value,
+            &mut keys,
+            &mut emails,
+            what.starts_with("feature info fields"),
+        );
+        for field in personal {
+            if keys.iter().any(|k| k == field) {
+                l3.problem(format!(
+                    "the personal field {field:?} of {id:?} reaches anonymous callers in {what}"
+                ));
+            }
+        }
+        keys.sort();
+        keys.dedup();
+        for key in keys.iter().filter(|k| looks_personal(k)) {
+            if !personal.contains(key) {
+                l3.problem(format!(
+                    "{id:?} gives anonymous callers the field {key:?} in {what}: if it holds personal data, list it in the layer's `personal`"
+                ));
+            }
+        }
+        if let Some(email) = emails.first() {
+            l3.problem(format!(
+                "{id:?} gives anonymous callers e-mail addresses in {what} (e.g. {email:?}): list their field in the layer's `personal`"
+            ));
+        }
+    }
+}
+
+/// The property names (object keys of features' `properties`, or the
+/// names listed when `names` is a list of fields) and e-mail-like values.
+fn collect(value: &Value, keys: &mut Vec<String>, emails: &mut Vec<String>, names: bool) {
+    match value {
+        Value::Array(items) if names => {
+            keys.extend(items.iter().filter_map(|v| v.as_str().map(str::to_owned)));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect(v, keys, emails, false)),
+        Value::Object(object) => {
+            for (key, value) in object {
+                if key == "properties" {
+                    if let Some(properties) = value.as_object() {
+                        keys.extend(properties.keys().cloned());
+                        emails.extend(
+                            properties
+                                .values()
+                                .filter_map(Value::as_str)
+                                .filter(|s| is_email(s))
+                                .map(str::to_owned),
+                        );
+                    }
+                } else {
+                    collect(value, keys, emails, false);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn looks_personal(key: &str) -> bool {
+    let key = key.to_lowercase();
+    PERSONAL_NAMES.contains(&key.as_str())
+}
+
+/// `local@domain.tld`, roughly: enough to tell an address from a name.
+fn is_email(text: &str) -> bool {
+    text.split_whitespace().any(|word| {
+        let Some((local, domain)) = word.split_once('@') else {
+            return false;
+        };
+        !local.is_empty()
+            && domain.rsplit_once('.').is_some_and(|(host, tld)| {
+                !host.is_empty() && tld.len() >= 2 && tld.chars().all(char::is_alphabetic)
+            })
+    })
+}
+
+async fn items(client: &reqwest::Client, base: &Url, id: &str) -> Result<Value, String> {
+    get_json(
+        client,
+        base,
+        &format!("/ogcapi/collections/{id}/items?limit={SAMPLE}&f=json"),
+    )
+    .await
+}
+
+/// The first coordinate of the first feature, longitude and latitude.
+fn first_position(items: &Value) -> Option<[f64; 2]> {
+    let mut coordinates = &items["features"][0]["geometry"]["coordinates"];
+    while coordinates[0].is_array() {
+        coordinates = &coordinates[0];
+    }
+    Some([coordinates[0].as_f64()?, coordinates[1].as_f64()?])
+}
+
+/// GetFeatureInfo of `id` at `at` (longitude, latitude), as GeoJSON.
+async fn feature_info(
+    client: &reqwest::Client,
+    base: &Url,
+    id: &str,
+    at: [f64; 2],
+) -> Result<Value, String> {
+    let d = 0.0005;
+    let (lon, lat) = (at[0], at[1]);
+    let path = format!(
+        "/ows?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetFeatureInfo&LAYERS={id}&QUERY_LAYERS={id}&STYLES=\
+         &CRS=EPSG:4326&BBOX={},{},{},{}&WIDTH=101&HEIGHT=101&I=50&J=50&FORMAT=image/png\
+         &INFO_FORMAT=application/json&FEATURE_COUNT=10",
+        lat - d,
+        lon - d,
+        lat + d,
+        lon + d
+    );
+    get_json(client, base, &path).await
+}
+
+/// The text files of the ZIP at `path`, by name.
+async fn zip_texts(
+    client: &reqwest::Client,
+    base: &Url,
+    path: &str,
+) -> Result<Vec<(String, String)>, String> {
+    let url = base.join(path).map_err(|e| e.to_string())?;
+    let response = client
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| format!("no answer ({e})"))?;
+    if !response.status().is_success() {
+        return Err(format!("{}", response.status()));
+    }
+    if response.content_length().is_some_and(|n| n > MAX_ZIP_BYTES) {
+        return Err("larger than the audit reads".into());
+    }
+    let bytes = response.bytes().await.map_err(|e| e.to_string())?;
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let mut files = Vec::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(|e| e.to_string())?;
+        let name = entry.name().to_owned();
+        let mut text = String::new();
+        // Binary entries (a GeoPackage) are not text: skipped.
+        if entry.read_to_string(&mut text).is_ok() {
+            files.push((name, text));
+        }
+    }
+    Ok(files)
+}
+
+async fn get_json(client: &reqwest::Client, base: &Url, path: &str) -> Result<Value, String> {
+    let url = base.join(path).map_err(|e| e.to_string())?;
+    let response = client
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| format!("no answer ({e})"))?;
+    let status = response.status();
+    let text = response.text().await.map_err(|e| e.to_string())?;
+    if !status.is_success() {
+        return Err(format!(
+            "{status}: {}",
+            text.chars().take(160).collect::<String>()
+        ));
+    }
+    serde_json::from_str(&text).map_err(|e| format!("not JSON ({e})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn e_mail_addresses_are_told_from_names() {
+        assert!(is_email("max.mustermann@example.org"));
+        assert!(is_email("Kontakt: poststelle@nlwkn.niedersachsen.de"));
+        assert!(!is_email("Hannover"));
+        assert!(!is_email("@home"));
+        assert!(!is_email("a@b"));
+    }
+
+    #[test]
+    fn a_declared_personal_field_and_an_undeclared_e_mail_break_l3() {
+        let items = serde_json::json!({"features": [
+            {"properties": {"name": "See", "halter": "x", "kontakt": "max@example.org"}}
+        ]});
+        let mut l3 = Findings::default();
+        judge_fields(
+            "seen",
+            &["halter".into()],
+            &[("items".into(), items.clone())],
+            &mut l3,
+        );
+        assert_eq!(l3.problems.len(), 2, "{:?}", l3.problems);
+        assert!(l3.problems[0].contains("personal field \"halter\""));
+        assert!(l3.problems[1].contains("e-mail"));
+        let mut clean = Findings::default();
+        let items =
+            serde_json::json!({"features": [{"properties": {"name": "See", "flaeche": 3}}]});
+        judge_fields(
+            "seen",
+            &["halter".into()],
+            &[("items".into(), items)],
+            &mut clean,
+        );
+        assert!(clean.problems.is_empty());
+    }
+}
