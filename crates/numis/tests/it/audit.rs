@@ -1,8 +1,9 @@
-//! `numis audit` against a running portal: on the demo every row it
-//! judges holds; each deliberately broken installation — a template that
-//! loads a font from another server, an external base map the privacy
-//! page does not name, a layer without licence, statistics kept forever —
-//! breaks exactly its row, with the reason.
+//! `numis audit` against a running portal: on the demo every row holds;
+//! each deliberately broken installation — a template that loads a font
+//! from another server, an external base map the privacy page does not
+//! name, a layer without licence, statistics kept forever, a proxy that
+//! sets a cookie, a personal field left queryable — breaks exactly its
+//! row, with the reason.
 
 use std::process::Command;
 
@@ -288,7 +289,10 @@ fn a_portal_that_does_not_answer_is_not_judged_and_fails_the_audit() {
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["reached"], false);
     let clauses: Vec<String> = verdicts(&report).into_iter().map(|(c, _)| c).collect();
-    for live in ["P1", "P3", "P5", "P6", "L7", "T"] {
+    for live in [
+        "P1", "P3", "P4", "P5", "P6", "P7", "P9", "P10", "P11", "P12", "P13", "L2", "L3", "L4",
+        "L5", "L6", "L7", "T",
+    ] {
         assert!(
             !clauses.contains(&live.to_owned()),
             "{live} is not judged without answers: {report:#}"
@@ -327,6 +331,11 @@ fn a_restricted_layer_is_in_no_listing_an_anonymous_caller_gets() {
     ] {
         assert!(evidence.contains(listing), "{listing} checked: {l7:#}");
     }
+    // With the role (the operator's token), the layer is there.
+    assert!(
+        evidence.contains("\\\"baustellen\\\" is listed by /api/layers for the operator"),
+        "{l7:#}"
+    );
 }
 
 /// A proxy in front of `upstream` that adds a tracking cookie to every
