@@ -6,6 +6,7 @@
 //! addresses), and every open layer's files carry its licence note.
 
 use std::io::Read as _;
+use std::path::Path;
 
 use numis_map::config::MapConfig;
 use serde_json::Value;
@@ -51,6 +52,11 @@ const PERSONAL_NAMES: &[&str] = &[
 const SAMPLE: usize = 50;
 /// The largest ZIP the audit downloads to read its licence note.
 const MAX_ZIP_BYTES: u64 = 64 * 1024 * 1024;
+/// Values of a personal field searched for, per field: the first distinct
+/// ones of at least [`MIN_VALUE_CHARS`] characters (shorter ones, "1" or
+/// "ja", occur anywhere).
+const VALUES_PER_FIELD: usize = 10;
+const MIN_VALUE_CHARS: usize = 4;
 
 /// What the data showed.
 #[derive(Default)]
@@ -58,11 +64,29 @@ pub struct Data {
     pub l3: Findings,
     pub l5: Findings,
     pub not_run: Vec<String>,
+    /// The text files of each open layer's ZIP, by layer, for L3.
+    zips: std::collections::HashMap<String, Vec<(String, String)>>,
 }
 
-/// Reads every layer's outputs as an anonymous caller.
-pub async fn check(client: &reqwest::Client, base: &Url, crawl: &Crawl, map: &MapConfig) -> Data {
+/// Reads every layer's outputs as an anonymous caller. With the site's
+/// folder (`site_dir`, when the audit runs beside the portal), values of
+/// the personal fields are read from the layers' files and searched for
+/// as well.
+pub async fn check(
+    client: &reqwest::Client,
+    base: &Url,
+    crawl: &Crawl,
+    map: &MapConfig,
+    site_dir: Option<&Path>,
+) -> Data {
     let mut out = Data::default();
+    let capabilities = crawl
+        .answers
+        .iter()
+        .find(|a| a.path.contains("GetCapabilities"))
+        .map(|a| a.body.clone())
+        .unwrap_or_default();
+    let mut values_searched = 0;
     let listing: Value = crawl
         .answers
         .iter()
@@ -129,6 +153,55 @@ pub async fn check(client: &reqwest::Client, base: &Url, crawl: &Crawl, map: &Ma
             }
         }
         judge_fields(id, &layer.personal, &outputs, &mut out.l3);
+        if layer.personal.is_empty() {
+            continue;
+        }
+        let Some(site_dir) = site_dir else {
+            continue;
+        };
+        let values = match personal_values(site_dir, layer) {
+            Ok(values) => values,
+            Err(e) => {
+                out.not_run.push(format!(
+                    "L3: the personal values of {id:?} could not be read ({e})"
+                ));
+                continue;
+            }
+        };
+        // Where a value would show: the outputs above, the capabilities,
+        // the layer's listing, and the search asked for the value itself.
+        let mut texts: Vec<(String, String)> = outputs
+            .iter()
+            .map(|(what, value)| (what.clone(), value.to_string()))
+            .collect();
+        texts.push(("the WMS capabilities".into(), capabilities.clone()));
+        texts.push(("/api/layers".into(), catalogue["layers"][id].to_string()));
+        texts.extend(out.zips.remove(id).unwrap_or_default());
+        for (field, value) in &values {
+            values_searched += 1;
+            match get_json(client, base, &search_path(value)).await {
+                Ok(found) => texts.push((
+                    format!("the search for a value of {field:?}"),
+                    found.to_string(),
+                )),
+                Err(e) => out.not_run.push(format!("L3: search: {e}")),
+            }
+            let escaped = Value::String(value.clone()).to_string();
+            let bare = &escaped[1..escaped.len() - 1];
+            for (what, text) in &texts {
+                if text.contains(value.as_str()) || text.contains(bare) {
+                    out.l3.problem(format!(
+                        "a value of the personal field {field:?} of {id:?} is in {what}"
+                    ));
+                }
+            }
+            texts.retain(|(what, _)| !what.starts_with("the search for"));
+        }
+    }
+    if values_searched > 0 {
+        out.l3.saw(format!(
+            "{values_searched} values of the personal fields, read from the layers' files, searched for in the capabilities, /api/layers, the search, feature info, OGC API items and downloads: none found"
+        ));
     }
     let declared: usize = map.layers.iter().map(|l| l.personal.len()).sum();
     out.l3.saw(format!(
@@ -196,6 +269,11 @@ async fn judge_offer(
                     ));
                 }
             }
+            let named = files
+                .into_iter()
+                .map(|(name, text)| (format!("{name} of {url}"), text))
+                .collect();
+            out.zips.insert(id.to_owned(), named);
         }
         Err(e) => out.not_run.push(format!("L5: {url}: {e}")),
     }
@@ -294,6 +372,53 @@ fn is_email(text: &str) -> bool {
                 !host.is_empty() && tld.len() >= 2 && tld.chars().all(char::is_alphabetic)
             })
     })
+}
+
+/// Up to [`VALUES_PER_FIELD`] distinct values of each personal field of
+/// `layer`, read from its file.
+fn personal_values(
+    site_dir: &Path,
+    layer: &numis_map::config::LayerConfig,
+) -> Result<Vec<(String, String)>, String> {
+    use numis_map::config::SourceConfig;
+    use numis_map::data::Dataset;
+    let data = match &layer.source {
+        SourceConfig::Geojson { path } => Dataset::from_geojson_file(&site_dir.join(path)),
+        SourceConfig::Geopackage { path, layer } => {
+            Dataset::from_geopackage_file(&site_dir.join(path), layer.as_deref())
+        }
+        SourceConfig::Postgis(_) => return Ok(Vec::new()),
+    }
+    .map_err(|e| e.to_string())?;
+    let mut values: Vec<(String, String)> = Vec::new();
+    for field in &layer.personal {
+        let mut of_field: Vec<String> = Vec::new();
+        for index in 0..data.len() {
+            if of_field.len() == VALUES_PER_FIELD {
+                break;
+            }
+            let Some(value) = data.properties(index).and_then(|p| p.get(field).cloned()) else {
+                continue;
+            };
+            let text = match value {
+                Value::String(s) => s,
+                Value::Number(n) => n.to_string(),
+                _ => continue,
+            };
+            if text.chars().count() >= MIN_VALUE_CHARS && !of_field.contains(&text) {
+                of_field.push(text);
+            }
+        }
+        values.extend(of_field.into_iter().map(|v| (field.clone(), v)));
+    }
+    Ok(values)
+}
+
+/// The search API asked for `term`.
+fn search_path(term: &str) -> String {
+    let mut url = url::form_urlencoded::Serializer::new(String::new());
+    url.append_pair("q", term);
+    format!("/api/search?{}", url.finish())
 }
 
 async fn items(client: &reqwest::Client, base: &Url, id: &str) -> Result<Value, String> {

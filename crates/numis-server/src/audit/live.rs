@@ -43,16 +43,21 @@ pub fn third_parties(crawl: &Crawl, base: &Url, map: Option<&MapConfig>) -> Row 
                 .collect()
         })
         .unwrap_or_default();
-    // What the Content-Security-Policies allow besides the portal itself.
+    // What the Content-Security-Policies allow besides the portal itself,
+    // once per origin with the pages that allow it.
+    let mut allowed: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
     for answer in crawl.answers.iter().filter(|a| a.is_html()) {
         for origin in csp_origins(answer) {
             if !basemaps.iter().any(|(_, o)| *o == origin) {
-                problems.push(format!(
-                    "{}: its Content-Security-Policy allows {origin}, which no external base map names",
-                    answer.path
-                ));
+                allowed.entry(origin).or_default().push(&answer.path);
             }
         }
+    }
+    for (origin, pages) in allowed {
+        problems.push(format!(
+            "the Content-Security-Policy of {} allows {origin}, which no external base map names",
+            listed(&pages)
+        ));
     }
     let privacy = privacy_page(crawl);
     for (id, origin) in &basemaps {
@@ -206,6 +211,16 @@ pub fn transport(crawl: &Crawl, base: &Url) -> Row {
         problems,
         "Keep numis's security headers (a proxy must not drop them); set [security] hsts = true when the portal is served by https.",
     )
+}
+
+/// `pages`, the first few by name: "/karte, /embed and 12 more pages".
+fn listed(pages: &[&str]) -> String {
+    const NAMED: usize = 3;
+    let named = pages[..pages.len().min(NAMED)].join(", ");
+    match pages.len().saturating_sub(NAMED) {
+        0 => named,
+        more => format!("{named} and {more} more pages"),
+    }
 }
 
 /// The value of `name` in the answer's Content-Security-Policy.
@@ -376,6 +391,43 @@ mod tests {
                 .iter()
                 .any(|e| e.contains("absent for an anonymous caller from /ows")),
             "{row:?}"
+        );
+    }
+
+    #[test]
+    fn an_origin_the_policy_allows_without_a_base_map_is_one_problem_naming_its_pages() {
+        let page = |path: &str| {
+            let mut a = answer(path, "<html></html>");
+            a.headers
+                .insert("content-type", "text/html".parse().unwrap());
+            a.headers.insert(
+                "content-security-policy",
+                "default-src 'self'; img-src 'self' https://tiles.example.org"
+                    .parse()
+                    .unwrap(),
+            );
+            a
+        };
+        let crawl = Crawl {
+            answers: ["/", "/karte", "/embed", "/daten", "/impressum"]
+                .into_iter()
+                .map(page)
+                .collect(),
+            ..Crawl::default()
+        };
+        let base = Url::parse("http://127.0.0.1:8080/").unwrap();
+        let row = third_parties(&crawl, &base, None);
+        assert_eq!(row.verdict, Verdict::DoesNotHold);
+        let problems: Vec<&String> = row
+            .evidence
+            .iter()
+            .filter(|e| e.contains("tiles.example.org"))
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                "the Content-Security-Policy of /, /karte, /embed and 2 more pages allows https://tiles.example.org, which no external base map names"
+            ]
         );
     }
 }

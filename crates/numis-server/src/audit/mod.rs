@@ -161,7 +161,8 @@ pub async fn run(config: &Config, config_file: Option<&Path>, base: &Url, local:
                     let restricted = live::restricted(&crawl, map.as_ref());
                     rows.push(live::with_role_holder(restricted, doors.l7));
                     if let Some(map) = map.as_ref() {
-                        let data = data::check(&client, base, &crawl, map).await;
+                        let site_dir = local.same_machine.then_some(config.site_dir.as_path());
+                        let data = data::check(&client, base, &crawl, map, site_dir).await;
                         not_run.extend(data.not_run);
                         rows.push(data.l3.row(
                             "L3",
