@@ -8,6 +8,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use numis_store::{SqlStore, StoreLocation};
 use url::Url;
 
 use super::report::Row;
@@ -95,6 +96,45 @@ impl Markers {
     }
 }
 
+/// Where the markers are looked for.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Places<'a> {
+    /// The data directory, when the portal runs on this machine.
+    pub data_dir: Option<&'a Path>,
+    /// The server's log file.
+    pub log: Option<&'a Path>,
+    /// The PostgreSQL store, when the portal keeps its data there.
+    pub postgres: Option<&'a StoreLocation>,
+}
+
+/// Copies every numis table of the PostgreSQL `store` into a SQLite file
+/// in a temporary directory and searches that: the rows copied, and where
+/// the markers were found (by table file).
+async fn search_postgres(
+    store: &StoreLocation,
+    needles: &[(String, &'static str)],
+) -> Result<(u64, Vec<String>), String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let copy = StoreLocation::Sqlite(dir.path().to_owned());
+    let from = SqlStore::open(store).await.map_err(|e| e.to_string())?;
+    let to = SqlStore::open(&copy).await.map_err(|e| e.to_string())?;
+    let copied = from.copy_into(&to).await;
+    from.close().await;
+    to.close().await;
+    let report = copied.map_err(|e| e.to_string())?;
+    let rows = report.tables.iter().map(|(_, n)| n).sum();
+    let (_, _, found) = search_dir(dir.path(), needles);
+    // The copy's path means nothing to the reader: name the store.
+    let found = found
+        .into_iter()
+        .map(|f| match f.split_once(": ") {
+            Some((_, what)) => format!("the PostgreSQL store: {what}"),
+            None => f,
+        })
+        .collect();
+    Ok((rows, found))
+}
+
 /// Where `needles` occur in the files under `dir` (`file: what`).
 pub fn search_dir(dir: &Path, needles: &[(String, &'static str)]) -> (usize, u64, Vec<String>) {
     let mut files = 0;
@@ -132,11 +172,15 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 pub async fn check(
     client: &reqwest::Client,
     base: &Url,
-    data_dir: Option<&Path>,
-    log: Option<&Path>,
+    places: Places<'_>,
     wait: Duration,
 ) -> (Option<Row>, Vec<String>) {
-    if data_dir.is_none() && log.is_none() {
+    let Places {
+        data_dir,
+        log,
+        postgres,
+    } = places;
+    if data_dir.is_none() && log.is_none() && postgres.is_none() {
         return (
             None,
             vec!["P1: the portal is not on this machine and no log was given (--log FILE): nothing could be searched for markers".into()],
@@ -162,6 +206,19 @@ pub async fn check(
         }
         None => not_run
             .push("P1: the data directory is not on this machine; it was not searched".into()),
+    }
+    if let Some(store) = postgres {
+        match search_postgres(store, &needles).await {
+            Ok((rows, found)) => {
+                evidence.push(format!(
+                    "the PostgreSQL store ({rows} rows of every numis table, copied into a temporary file) searched"
+                ));
+                problems.extend(found);
+            }
+            Err(e) => not_run.push(format!(
+                "P1: the PostgreSQL store could not be searched ({e})"
+            )),
+        }
     }
     match log {
         Some(path) => match std::fs::read(path) {
@@ -206,7 +263,8 @@ mod tests {
         // but none is: the answer comes at once, without a row.
         let client = reqwest::Client::new();
         let base = Url::parse("http://127.0.0.1:9/").unwrap();
-        let (row, not_run) = check(&client, &base, None, None, Duration::from_secs(60)).await;
+        let (row, not_run) =
+            check(&client, &base, Places::default(), Duration::from_secs(60)).await;
         assert!(row.is_none());
         assert!(
             not_run[0].contains("nothing could be searched"),

@@ -88,21 +88,18 @@ pub async fn run(config: &Config, config_file: Option<&Path>, base: &Url, local:
                 // After the statistics' next write, so what they keep is on disk.
                 let wait = Duration::from_secs(config.stats.flush_seconds + 1);
                 let data_dir = local.same_machine.then_some(config.data_dir.as_path());
-                let (p1, p1_not_run) =
-                    markers::check(&client, base, data_dir, local.log.as_deref(), wait).await;
+                let postgres = config
+                    .store_location()
+                    .ok()
+                    .filter(|l| matches!(l, numis_store::StoreLocation::Postgres(_)));
+                let places = markers::Places {
+                    data_dir,
+                    log: local.log.as_deref(),
+                    postgres: postgres.as_ref(),
+                };
+                let (p1, p1_not_run) = markers::check(&client, base, places, wait).await;
                 rows.extend(p1);
                 not_run.extend(p1_not_run);
-                if config
-                    .store
-                    .url
-                    .as_deref()
-                    .is_some_and(|u| u.starts_with("postgres"))
-                {
-                    not_run.push(
-                        "P1: the PostgreSQL store was not searched (only the data directory)"
-                            .into(),
-                    );
-                }
                 rows.push(live::third_parties(&crawl, base, map.as_ref()));
                 rows.push(live::cookies(&crawl));
                 rows.push(live::framing(&crawl));
