@@ -6,6 +6,8 @@
 use numis_map::config::MapConfig;
 use url::Url;
 
+use crate::config::{ExternalConfig, ExternalMode};
+
 use super::crawl::{Crawl, Fetched};
 use super::findings::Findings;
 use super::report::{Row, Verdict};
@@ -13,7 +15,12 @@ use super::report::{Row, Verdict};
 /// P3: no page makes a browser load anything from another origin except
 /// the external base maps the operator configured, and those are named on
 /// the privacy page.
-pub fn third_parties(crawl: &Crawl, base: &Url, map: Option<&MapConfig>) -> Row {
+pub fn third_parties(
+    crawl: &Crawl,
+    base: &Url,
+    map: Option<&MapConfig>,
+    external: &ExternalConfig,
+) -> Row {
     let mut problems = Vec::new();
     let mut evidence = Vec::new();
     let foreign: Vec<_> = crawl
@@ -82,6 +89,7 @@ pub fn third_parties(crawl: &Crawl, base: &Url, map: Option<&MapConfig>) -> Row 
             )),
         }
     }
+    evidence.push(fetched_for_citizens(external));
     Row::judged(
         "P3",
         "no requests to third parties",
@@ -89,6 +97,28 @@ pub fn third_parties(crawl: &Crawl, base: &Url, map: Option<&MapConfig>) -> Row 
         problems,
         "Serve what a page loads from the portal itself (theme assets under /assets/), or, for an external base map, name its provider and what it receives on the privacy page; remove any other reference to another server.",
     )
+}
+
+/// Which other servers numis itself contacts when a citizen adds another
+/// authority's WMS or a file by URL (`[external]`), and what they receive.
+fn fetched_for_citizens(external: &ExternalConfig) -> String {
+    const RECEIVE: &str = "they receive numis's own request (its address and user agent) and nothing of the citizen's";
+    match external.mode {
+        ExternalMode::Off => {
+            "[external] mode = \"off\": numis contacts no other server on a citizen's behalf".into()
+        }
+        ExternalMode::Listed => format!(
+            "[external] mode = \"listed\": on a citizen's request numis fetches other services' maps and files only from {}; {RECEIVE}",
+            external.allow_hosts.join(", ")
+        ),
+        ExternalMode::Open if external.deny_hosts.is_empty() => format!(
+            "[external] mode = \"open\": on a citizen's request numis fetches other services' maps and files from any public address; {RECEIVE}"
+        ),
+        ExternalMode::Open => format!(
+            "[external] mode = \"open\": on a citizen's request numis fetches other services' maps and files from any public address but {}; {RECEIVE}",
+            external.deny_hosts.join(", ")
+        ),
+    }
 }
 
 /// P5: no public answer sets a cookie.
@@ -416,7 +446,7 @@ mod tests {
             ..Crawl::default()
         };
         let base = Url::parse("http://127.0.0.1:8080/").unwrap();
-        let row = third_parties(&crawl, &base, None);
+        let row = third_parties(&crawl, &base, None, &ExternalConfig::default());
         assert_eq!(row.verdict, Verdict::DoesNotHold);
         let problems: Vec<&String> = row
             .evidence

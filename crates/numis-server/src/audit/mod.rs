@@ -100,7 +100,12 @@ pub async fn run(config: &Config, config_file: Option<&Path>, base: &Url, local:
                 let (p1, p1_not_run) = markers::check(&client, base, places, wait).await;
                 rows.extend(p1);
                 not_run.extend(p1_not_run);
-                rows.push(live::third_parties(&crawl, base, map.as_ref()));
+                rows.push(live::third_parties(
+                    &crawl,
+                    base,
+                    map.as_ref(),
+                    &config.external,
+                ));
                 rows.push(live::cookies(&crawl));
                 rows.push(live::framing(&crawl));
                 rows.push(live::transport(&crawl, base));

@@ -93,6 +93,11 @@ pub async fn check(
         "creations are limited to {} an hour per client, {} at once, counted in memory under a keyed hash of the address (not exercised by the audit)",
         config.drawings.creates_per_hour, config.drawings.create_burst
     ));
+    if config.external.allow_loopback_for_tests {
+        out.p7.problem(
+            "[external] allow_loopback_for_tests = true: numis fetches from this machine on a citizen's request; it is for the test suite only",
+        );
+    }
     if same_machine {
         by_url_on_this_machine(client, base, &mut out).await;
     } else {
