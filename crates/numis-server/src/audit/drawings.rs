@@ -209,6 +209,7 @@ pub async fn check(client: &reqwest::Client, base: &Url, config: &Config) -> Dra
         delete(client, base, "its copy", &copy_path, &own_key, &mut life).await;
     }
 
+    registration(client, base, config, &mut life).await;
     if cookies.is_empty() {
         life.p4.saw("no answer of the drawings API set a cookie");
     } else {
@@ -218,6 +219,64 @@ pub async fn check(client: &reqwest::Client, base: &Url, config: &Config) -> Dra
         ));
     }
     life
+}
+
+/// The names a registration may require: a pseudonym and a password.
+const REGISTRATION_NEEDS: &[&str] = &["pseudonym", "password", "password_repeat"];
+
+/// "Mein NUMIS" asks only for a pseudonym and a password; the voluntary
+/// fields stay hidden from operators unless configured.
+async fn registration(
+    client: &reqwest::Client,
+    base: &Url,
+    config: &Config,
+    life: &mut DrawingLife,
+) {
+    if !config.accounts.enabled {
+        life.p4
+            .saw("accounts are switched off: nothing asks a visitor for personal data");
+        return;
+    }
+    let path = crate::routes::account::REGISTER.de;
+    let page = match super::crawl::get(client, base, path).await {
+        Ok(page) if page.status == 200 => page,
+        Ok(page) => {
+            life.not_run
+                .push(format!("P4: {path} answered {}", page.status));
+            return;
+        }
+        Err(e) => {
+            life.not_run.push(format!("P4: {path}: {e}"));
+            return;
+        }
+    };
+    let html = scraper::Html::parse_document(&page.body);
+    let Ok(required) = scraper::Selector::parse(
+        "form input[required], form select[required], form textarea[required]",
+    ) else {
+        return;
+    };
+    let demanded: Vec<String> = html
+        .select(&required)
+        .filter_map(|input| input.value().attr("name"))
+        .filter(|name| !REGISTRATION_NEEDS.contains(name))
+        .map(str::to_owned)
+        .collect();
+    if demanded.is_empty() {
+        life.p4.saw(format!(
+            "the registration ({path}) requires only a pseudonym and a password"
+        ));
+    } else {
+        life.p4.problem(format!(
+            "the registration ({path}) requires {}",
+            demanded.join(", ")
+        ));
+    }
+    life.p4.saw(if config.accounts.operators_see_profiles {
+        "[accounts] operators_see_profiles = true: operators see the voluntary profile fields in the console (the privacy page must say so)"
+    } else {
+        "operators do not see the voluntary profile fields ([accounts] operators_see_profiles = false)"
+    });
 }
 
 /// The share link carries no key; the key is only in the edit link's
