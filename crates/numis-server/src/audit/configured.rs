@@ -5,8 +5,9 @@
 use numis_map::config::MapConfig;
 
 use super::LastPurge;
+use super::clauses;
 use super::findings::Findings;
-use super::report::{Row, Verdict};
+use super::report::Row;
 use crate::config::Config;
 
 /// The daily purge must have ended within this many hours (it runs at the
@@ -89,13 +90,7 @@ pub fn statistics(config: &Config) -> Row {
     } else {
         Vec::new()
     };
-    Row::judged(
-        "P2",
-        "statistics, anonymised, kept for a limited time",
-        evidence,
-        problems,
-        "Set [stats] retention_days to the time the privacy page names (730 for two years).",
-    )
+    clauses::P2.judged(evidence, problems)
 }
 
 /// P8: drawings are kept for the year the privacy page promises; `live`
@@ -140,11 +135,7 @@ pub fn drawings(config: &Config, live: Option<Findings>, last_purge: LastPurge) 
             when(started)
         )),
     }
-    found.row(
-        "P8",
-        "drawings kept for one year, no guarantee",
-        "Set [drawings] retention_days = 365 (or change the privacy page to the time configured), and keep a numis server running so that the daily purge runs.",
-    )
+    found.row(&clauses::P8)
 }
 
 /// L8: every stored kind has a retention, none longer than ten years.
@@ -173,28 +164,15 @@ pub fn retention(config: &Config) -> Row {
             )
         })
         .collect();
-    Row::judged(
-        "L8",
-        "data minimisation, export, erasure, retention",
-        evidence,
-        problems,
-        "Give every stored kind a retention no longer than its purpose needs (at most ten years).",
-    )
+    clauses::L8.judged(evidence, problems)
 }
 
 /// L1: every layer has a licence and a source note; those marked as
 /// changed say "Daten geändert" (numis adds it from `modified`).
 /// `live` is what printed sheets of the layers showed.
 pub fn licences(map: Option<&MapConfig>, live: Option<Findings>) -> Row {
-    let promise = "a visible source note on every presentation, \"Daten geändert\" when changed";
     let Some(map) = map else {
-        return Row {
-            clause: "L1",
-            promise,
-            verdict: Verdict::NotApplicable,
-            evidence: vec!["the site has no map.toml: it publishes no map data".into()],
-            fix: None,
-        };
+        return clauses::L1.not_applicable("the site has no map.toml: it publishes no map data");
     };
     let mut problems = Vec::new();
     for layer in &map.layers {
@@ -220,11 +198,5 @@ pub fn licences(map: Option<&MapConfig>, live: Option<Findings>) -> Row {
         evidence.extend(live.evidence);
         problems.extend(live.problems);
     }
-    Row::judged(
-        "L1",
-        promise,
-        evidence,
-        problems,
-        "Give every [[layer]] in map.toml its `licence = { id, url }` and `attribution` as the data's provider requires.",
-    )
+    clauses::L1.judged(evidence, problems)
 }

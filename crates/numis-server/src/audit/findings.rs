@@ -1,6 +1,7 @@
 //! What a live check found about one clause, before it becomes a row:
 //! what was seen, and what breaks the promise.
 
+use super::clauses::Clause;
 use super::report::Row;
 
 /// Evidence and problems gathered for one clause.
@@ -28,7 +29,7 @@ impl Findings {
     }
 
     /// The clause's row: it holds unless a problem was found.
-    pub fn row(self, clause: &'static str, promise: &'static str, fix: &str) -> Row {
-        Row::judged(clause, promise, self.evidence, self.problems, fix)
+    pub fn row(self, clause: &Clause) -> Row {
+        clause.judged(self.evidence, self.problems)
     }
 }

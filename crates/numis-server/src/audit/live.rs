@@ -8,6 +8,7 @@ use url::Url;
 
 use crate::config::{ExternalConfig, ExternalMode};
 
+use super::clauses;
 use super::crawl::{Crawl, Fetched};
 use super::findings::Findings;
 use super::report::{Row, Verdict};
@@ -90,13 +91,7 @@ pub fn third_parties(
         }
     }
     evidence.push(fetched_for_citizens(external));
-    Row::judged(
-        "P3",
-        "no requests to third parties",
-        evidence,
-        problems,
-        "Serve what a page loads from the portal itself (theme assets under /assets/), or, for an external base map, name its provider and what it receives on the privacy page; remove any other reference to another server.",
-    )
+    clauses::P3.judged(evidence, problems)
 }
 
 /// Which other servers numis itself contacts when a citizen adds another
@@ -136,13 +131,7 @@ pub fn cookies(crawl: &Crawl) -> Row {
         "{} public answers read without a cookie (every sitemap route, the viewer, the embed, the APIs, the WMS, a missing page)",
         crawl.answers.len()
     )];
-    Row::judged(
-        "P5",
-        "no cookies on public pages",
-        evidence,
-        problems,
-        "Remove what sets the cookie (a template, a proxy in front of numis, a handler); numis itself sets cookies only after a login or when display preferences are kept on purpose.",
-    )
+    clauses::P5.judged(evidence, problems)
 }
 
 /// P6: `/embed` may be framed by anyone, every other page only by the portal.
@@ -178,13 +167,7 @@ pub fn framing(crawl: &Crawl) -> Row {
     evidence.push(format!(
         "{pages} HTML pages: only /embed may be framed by another site"
     ));
-    Row::judged(
-        "P6",
-        "the map can be embedded, its layout and functions cannot be altered",
-        evidence,
-        problems,
-        "Do not change numis's frame-ancestors in a proxy: /embed must keep `frame-ancestors *`, every other route `'self'`.",
-    )
+    clauses::P6.judged(evidence, problems)
 }
 
 /// T: security headers on every answer, a policy without inline script on
@@ -234,13 +217,7 @@ pub fn transport(crawl: &Crawl, base: &Url) -> Row {
     } else {
         format!("reached by {} (TLS is the proxy's in front of it; audit the public https address to check HSTS)", base.scheme())
     });
-    Row::judged(
-        "T",
-        "transport security and headers",
-        evidence,
-        problems,
-        "Keep numis's security headers (a proxy must not drop them); set [security] hsts = true when the portal is served by https.",
-    )
+    clauses::T.judged(evidence, problems)
 }
 
 /// `pages`, the first few by name: "/karte, /embed and 12 more pages".
@@ -305,7 +282,6 @@ const LISTINGS: &[(&str, &str)] = &[
 /// gets: the viewer's layer list, the WMS capabilities, the OGC API
 /// collections and the open-data list.
 pub fn restricted(crawl: &Crawl, map: Option<&MapConfig>) -> Row {
-    let promise = "internal data stays internal";
     let layers: Vec<(&str, &str)> = map
         .map(|m| {
             m.layers
@@ -316,13 +292,8 @@ pub fn restricted(crawl: &Crawl, map: Option<&MapConfig>) -> Row {
         })
         .unwrap_or_default();
     if layers.is_empty() {
-        return Row {
-            clause: "L7",
-            promise,
-            verdict: Verdict::NotApplicable,
-            evidence: vec!["no layer of map.toml is restricted to a role (`access`)".into()],
-            fix: None,
-        };
+        return clauses::L7
+            .not_applicable("no layer of map.toml is restricted to a role (`access`)");
     }
     let mut problems = Vec::new();
     let mut evidence = Vec::new();
@@ -345,13 +316,7 @@ pub fn restricted(crawl: &Crawl, map: Option<&MapConfig>) -> Row {
             absent.join(", ")
         ));
     }
-    Row::judged(
-        "L7",
-        promise,
-        evidence,
-        problems,
-        "Give the layer `access = \"<role>\"` in map.toml and let no proxy cache answers across callers (numis marks answers for role holders `Cache-Control: private`).",
-    )
+    clauses::L7.judged(evidence, problems)
 }
 
 /// L7 with what a caller holding the role saw: the restricted layers
@@ -364,9 +329,7 @@ pub fn with_role_holder(mut row: Row, holder: Findings) -> Row {
     if !holder.problems.is_empty() {
         row.evidence.splice(0..0, holder.problems);
         row.verdict = Verdict::DoesNotHold;
-        row.fix.get_or_insert_with(|| {
-            "Give the layer `access = \"<role>\"` and the role to its users; the operator sees every layer.".into()
-        });
+        row.fix.get_or_insert_with(|| clauses::L7.fix.into());
     }
     row
 }

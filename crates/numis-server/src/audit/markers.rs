@@ -11,6 +11,7 @@ use std::time::Duration;
 use numis_store::{SqlStore, StoreLocation};
 use url::Url;
 
+use super::clauses;
 use super::report::Row;
 
 /// A client address as a proxy would forward it (TEST-NET-3, RFC 5737).
@@ -243,13 +244,7 @@ pub async fn check(
             not_run.push("P1: no log given (--log FILE); the server's log was not searched".into())
         }
     }
-    let row = Row::judged(
-        "P1",
-        "access records are not personal",
-        evidence,
-        problems,
-        "Find what writes the client's data (a proxy's access log in the data directory, a log level or filter that records headers) and stop it; numis itself keeps only counts.",
-    );
+    let row = clauses::P1.judged(evidence, problems);
     (Some(row), not_run)
 }
 

@@ -6,6 +6,7 @@
 //! writes a [`report::Report`]. It changes nothing: it only reads, and its
 //! requests are counted like any other.
 
+pub mod clauses;
 pub mod configured;
 pub mod crawl;
 pub mod data;
@@ -26,7 +27,9 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::config::Config;
-use report::Report;
+use findings::Findings;
+use numis_map::config::MapConfig;
+use report::{Report, Row};
 
 /// What the audit may read besides the portal's answers.
 #[derive(Debug, Default, Clone)]
@@ -59,163 +62,32 @@ pub async fn run(config: &Config, config_file: Option<&Path>, base: &Url, local:
     let mut not_run: Vec<String> = Vec::new();
     // A map.toml that cannot be read leaves L1 unjudged (and P3 without
     // the base maps it names), rather than judged on nothing.
-    let (map, map_read) =
-        match numis_map::config::read(&config.site_dir.join(numis_map::catalog::MAP_FILE)) {
-            Ok(map) => (map, true),
-            Err(e) => {
-                not_run.push(format!("L1: map.toml could not be read: {e}"));
-                (None, false)
-            }
-        };
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("numis-audit/", env!("CARGO_PKG_VERSION")))
-        .no_proxy()
-        .timeout(Duration::from_secs(30))
-        .build();
-    let mut rows = Vec::new();
-    let mut reached = false;
-    let mut presented = None;
-    let mut drawings_live = None;
-    match client {
-        Ok(client) => {
-            let crawl = crawl::crawl(&client, base).await;
-            not_run.extend(crawl.failures.iter().map(|f| format!("could not read {f}")));
-            // A portal that did not answer proves nothing: its rows are
-            // not judged rather than holding on no evidence.
-            reached = crawl.answers.iter().any(|a| a.is_html() && a.status == 200);
-            if reached {
-                // After the statistics' next write, so what they keep is on disk.
-                let wait = Duration::from_secs(config.stats.flush_seconds + 1);
-                let data_dir = local.same_machine.then_some(config.data_dir.as_path());
-                let postgres = config
-                    .store_location()
-                    .ok()
-                    .filter(|l| matches!(l, numis_store::StoreLocation::Postgres(_)));
-                let places = markers::Places {
-                    data_dir,
-                    log: local.log.as_deref(),
-                    postgres: postgres.as_ref(),
-                };
-                let (p1, p1_not_run) = markers::check(&client, base, places, wait).await;
-                rows.extend(p1);
-                not_run.extend(p1_not_run);
-                rows.push(live::third_parties(
-                    &crawl,
-                    base,
-                    map.as_ref(),
-                    &config.external,
-                ));
-                rows.push(live::cookies(&crawl));
-                rows.push(live::framing(&crawl));
-                rows.push(live::transport(&crawl, base));
-                let life = drawings::check(&client, base, config).await;
-                let uploads = uploads::check(&client, base, config, local.same_machine).await;
-                not_run.extend(life.not_run);
-                not_run.extend(uploads.not_run);
-                rows.push(life.p4.row(
-                    "P4",
-                    "usable without personal data, or under a pseudonym",
-                    "Let no proxy or template demand a login or set a cookie for drawing and sharing; the drawings API needs neither.",
-                ));
-                rows.push(uploads.p7.row(
-                    "P7",
-                    "users' own data in the viewer",
-                    "Keep files read by the portal (/api/convert) and files by URL fetched by numis under [external]'s rules; allow no private addresses.",
-                ));
-                rows.push(life.p9.row(
-                    "P9",
-                    "the creator can delete at any time",
-                    "Keep the drawings API as numis serves it: the edit key alone changes and deletes a drawing.",
-                ));
-                rows.push(life.p10.row(
-                    "P10",
-                    "others view and copy, never change",
-                    "Keep the drawings API as numis serves it: without the key a change is refused, a copy gets its own key.",
-                ));
-                let mut p11 = life.p11;
-                p11.absorb(uploads.p11);
-                rows.push(p11.row(
-                    "P11",
-                    "no abuse; content shown safely",
-                    "Keep the upload limits ([drawings] max_upload_bytes, max_features, max_vertices) and let no proxy pass larger bodies to other handlers.",
-                ));
-                drawings_live = Some(life.p8);
-                let doors =
-                    doors::check(&client, base, config.operator_token(), map.as_ref()).await;
-                not_run.extend(doors.not_run);
-                rows.push(doors.p12.row(
-                    "P12",
-                    "the operator may delete at any time",
-                    "Keep the console and /api/admin/… behind numis's own door: let no proxy answer them, and give the operator role only to the operators.",
-                ));
-                rows.push(pages::privacy(&crawl).row(
-                    "P13",
-                    "the privacy page is published",
-                    "Keep the privacy page at /datenschutz (pages/datenschutz in the site).",
-                ));
-                rows.push(pages::terms(&crawl).row(
-                    "L6",
-                    "no guarantee of currency",
-                    "State on the terms page (/nutzungshinweise) that the data come without a guarantee of currency, correctness and completeness.",
-                ));
-                if map_read {
-                    let restricted = live::restricted(&crawl, map.as_ref());
-                    rows.push(live::with_role_holder(restricted, doors.l7));
-                    if let Some(map) = map.as_ref() {
-                        let site_dir = local.same_machine.then_some(config.site_dir.as_path());
-                        let data = data::check(&client, base, &crawl, map, site_dir).await;
-                        not_run.extend(data.not_run);
-                        rows.push(data.l3.row(
-                            "L3",
-                            "personal data are excluded from external use",
-                            "List every field that holds personal data in the layer's `personal` in map.toml: numis then keeps it from every output.",
-                        ));
-                        rows.push(data.l5.row(
-                            "L5",
-                            "open geodata free to use, with their licence",
-                            "Give each layer its licence (`licence = { id, url }`) and source note; set `open_data` only for data whose licence allows it.",
-                        ));
-                    }
-                    let imprint = imprint(config);
-                    let mut shown = presentations::check(&client, base, &imprint).await;
-                    not_run.append(&mut shown.not_run);
-                    presented = Some(shown);
-                }
-            } else {
-                not_run.push(format!(
-                    "P1, P3–P7, P9–P13, L2–L7, T: {base} served no page, so nothing was checked live"
-                ));
-            }
+    let map = match numis_map::config::read(&config.site_dir.join(numis_map::catalog::MAP_FILE)) {
+        Ok(map) => Some(map),
+        Err(e) => {
+            not_run.push(format!("L1: map.toml could not be read: {e}"));
+            None
         }
-        Err(e) => not_run.push(format!("no HTTP client ({e}): the live checks did not run")),
-    }
+    };
+    let live = match client() {
+        Ok(client) => Live::check(&client, base, config, local, map.as_ref()).await,
+        Err(e) => Live {
+            not_run: vec![format!("no HTTP client ({e}): the live checks did not run")],
+            ..Live::default()
+        },
+    };
+    not_run.extend(live.not_run);
+    let mut rows = live.rows;
     rows.push(configured::statistics(config));
-    rows.push(configured::drawings(
-        config,
-        drawings_live,
-        local.last_purge,
-    ));
-    if map_read {
-        let (l1, l2, l4) = match presented {
+    rows.push(configured::drawings(config, live.p8, local.last_purge));
+    if let Some(map) = &map {
+        let (l1, l2, l4) = match live.presented {
             Some(p) => (Some(p.l1), Some(p.l2), Some(p.l4)),
             None => (None, None, None),
         };
         rows.push(configured::licences(map.as_ref(), l1));
-        rows.extend(l2.map(|l2| {
-            l2.row(
-                "L2",
-                "below DIN A5 the short form",
-                "Keep numis's print layouts: sheets below A5 print the notes on one line, larger ones the block \"Quellen: …\".",
-            )
-        }));
-        rows.extend(l4.map(|l4| {
-            l4.row(
-                "L4",
-                "static images: at most ten per website, each with the source",
-                "Keep numis's image export: its band below the map carries every drawn layer's source note.",
-            )
-        }));
+        rows.extend(l2.map(|l2| l2.row(&clauses::L2)));
+        rows.extend(l4.map(|l4| l4.row(&clauses::L4)));
     }
     rows.push(configured::retention(config));
     rows.sort_by_key(|r| clause_order(r.clause));
@@ -226,7 +98,138 @@ pub async fn run(config: &Config, config_file: Option<&Path>, base: &Url, local:
         time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         rows,
         not_run,
-        reached,
+        reached: live.reached,
+    }
+}
+
+/// The audit's HTTP client: a browser without cookies that follows no
+/// redirect and ignores proxy settings (the portal is asked itself).
+fn client() -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("numis-audit/", env!("CARGO_PKG_VERSION")))
+        .no_proxy()
+        .timeout(Duration::from_secs(30))
+        .build()
+}
+
+/// What the running portal showed.
+#[derive(Default)]
+struct Live {
+    /// Did it serve a page? Without, nothing was judged live.
+    reached: bool,
+    rows: Vec<Row>,
+    not_run: Vec<String>,
+    /// The saved test drawing's findings for P8, judged with the settings.
+    p8: Option<Findings>,
+    /// The prints and images, for L1 (with map.toml), L2 and L4.
+    presented: Option<presentations::Presentations>,
+}
+
+impl Live {
+    /// Reads the portal at `base` and judges what it answered. `map` is
+    /// its map.toml (`None` when it could not be read, `Some(None)` for a
+    /// site without map).
+    async fn check(
+        client: &reqwest::Client,
+        base: &Url,
+        config: &Config,
+        local: &Local,
+        map: Option<&Option<MapConfig>>,
+    ) -> Self {
+        let mut live = Self::default();
+        let crawl = crawl::crawl(client, base).await;
+        live.not_run
+            .extend(crawl.failures.iter().map(|f| format!("could not read {f}")));
+        // A portal that did not answer proves nothing: its rows are not
+        // judged rather than holding on no evidence.
+        live.reached = crawl.answers.iter().any(|a| a.is_html() && a.status == 200);
+        if !live.reached {
+            live.not_run.push(format!(
+                "P1, P3–P7, P9–P13, L2–L7, T: {base} served no page, so nothing was checked live"
+            ));
+            return live;
+        }
+        let site_map = map.and_then(Option::as_ref);
+        live.markers(client, base, config, local).await;
+        live.rows.push(live::third_parties(
+            &crawl,
+            base,
+            site_map,
+            &config.external,
+        ));
+        live.rows.push(live::cookies(&crawl));
+        live.rows.push(live::framing(&crawl));
+        live.rows.push(live::transport(&crawl, base));
+        live.citizen(client, base, config, local).await;
+        let doors = doors::check(client, base, config.operator_token(), site_map).await;
+        live.not_run.extend(doors.not_run);
+        live.rows.push(doors.p12.row(&clauses::P12));
+        live.rows.push(pages::privacy(&crawl).row(&clauses::P13));
+        live.rows.push(pages::terms(&crawl).row(&clauses::L6));
+        if map.is_none() {
+            return live;
+        }
+        let restricted = live::restricted(&crawl, site_map);
+        live.rows.push(live::with_role_holder(restricted, doors.l7));
+        if let Some(site_map) = site_map {
+            let site_dir = local.same_machine.then_some(config.site_dir.as_path());
+            let data = data::check(client, base, &crawl, site_map, site_dir).await;
+            live.not_run.extend(data.not_run);
+            live.rows.push(data.l3.row(&clauses::L3));
+            live.rows.push(data.l5.row(&clauses::L5));
+        }
+        let mut shown = presentations::check(client, base, &imprint(config)).await;
+        live.not_run.append(&mut shown.not_run);
+        live.presented = Some(shown);
+        live
+    }
+
+    /// P1: markers sent, then searched for where the portal keeps data.
+    async fn markers(
+        &mut self,
+        client: &reqwest::Client,
+        base: &Url,
+        config: &Config,
+        local: &Local,
+    ) {
+        // After the statistics' next write, so what they keep is stored.
+        let wait = Duration::from_secs(config.stats.flush_seconds + 1);
+        let postgres = config
+            .store_location()
+            .ok()
+            .filter(|l| matches!(l, numis_store::StoreLocation::Postgres(_)));
+        let places = markers::Places {
+            data_dir: local.same_machine.then_some(config.data_dir.as_path()),
+            log: local.log.as_deref(),
+            postgres: postgres.as_ref(),
+        };
+        let (p1, not_run) = markers::check(client, base, places, wait).await;
+        self.rows.extend(p1);
+        self.not_run.extend(not_run);
+    }
+
+    /// P4, P7, P9–P11 (and P8's evidence): what a citizen does with
+    /// drawings and files.
+    async fn citizen(
+        &mut self,
+        client: &reqwest::Client,
+        base: &Url,
+        config: &Config,
+        local: &Local,
+    ) {
+        let life = drawings::check(client, base, config).await;
+        let uploads = uploads::check(client, base, config, local.same_machine).await;
+        self.not_run.extend(life.not_run);
+        self.not_run.extend(uploads.not_run);
+        self.rows.push(life.p4.row(&clauses::P4));
+        self.rows.push(uploads.p7.row(&clauses::P7));
+        self.rows.push(life.p9.row(&clauses::P9));
+        self.rows.push(life.p10.row(&clauses::P10));
+        let mut p11 = life.p11;
+        p11.absorb(uploads.p11);
+        self.rows.push(p11.row(&clauses::P11));
+        self.p8 = Some(life.p8);
     }
 }
 
