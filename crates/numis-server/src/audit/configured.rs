@@ -156,8 +156,8 @@ pub fn licences(map: Option<&MapConfig>) -> Row {
     let promise = "a visible source note on every presentation, \"Daten geändert\" when changed";
     let Some(map) = map else {
         return Row {
-            clause: "L1",
-            promise,
+            clause: "L1".into(),
+            promise: promise.into(),
             verdict: Verdict::NotApplicable,
             evidence: vec!["the site has no map.toml: it publishes no map data".into()],
             fix: None,

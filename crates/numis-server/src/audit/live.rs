@@ -279,8 +279,8 @@ pub fn restricted(crawl: &Crawl, map: Option<&MapConfig>) -> Row {
         .unwrap_or_default();
     if layers.is_empty() {
         return Row {
-            clause: "L7",
-            promise,
+            clause: "L7".into(),
+            promise: promise.into(),
             verdict: super::report::Verdict::NotApplicable,
             evidence: vec!["no layer of map.toml is restricted to a role (`access`)".into()],
             fix: None,

@@ -109,9 +109,9 @@ pub async fn run(config: &Config, config_file: Option<&Path>, base: &Url, local:
         rows.push(configured::licences(map.as_ref()));
     }
     rows.push(configured::retention(config));
-    rows.sort_by_key(|r| clause_order(r.clause));
+    rows.sort_by_key(|r| clause_order(&r.clause));
     Report {
-        version: env!("CARGO_PKG_VERSION"),
+        version: env!("CARGO_PKG_VERSION").into(),
         url: base.to_string(),
         config_hash: config_hash(config_file),
         time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
