@@ -17,13 +17,15 @@
 //!   (the JSON API's one error answer), [`mail`] (password-reset links
 //!   by SMTP), [`access`] (statistics counters), [`events`] (anonymous
 //!   event counts), [`housekeeping`] (the
-//!   background task), [`reload`].
+//!   background task), [`reload`], [`audit`] (`numis audit`) and
+//!   [`audit_runs`] (the same, started from the console).
 //!
 //! No module imports one that imports it back (`tests/module_graph.rs`).
 //! [`app`] assembles routers and middleware; [`serve`] binds and runs.
 
 pub mod access;
 pub mod audit;
+pub mod audit_runs;
 pub mod basic_auth;
 pub mod cache;
 pub mod caller;
