@@ -399,7 +399,9 @@ test('a citizen without the role gets 403 on every console page and API', async 
     const pages = [
         '/verwaltung', '/en/admin', '/verwaltung?csv=seiten', '/verwaltung/zeichnungen',
         '/verwaltung/konten', '/verwaltung/ebenen', '/verwaltung/konfiguration', '/verwaltung/protokoll',
+        '/verwaltung/datenschutzpruefung', '/verwaltung/datenschutzpruefung/bericht.json',
         '/en/admin/drawings', '/en/admin/accounts', '/en/admin/layers', '/en/admin/configuration', '/en/admin/audit',
+        '/en/admin/privacy-audit',
         '/api/admin/drawings', '/api/admin/audit', '/api/admin/layers',
     ];
     for (const path of pages) {

@@ -169,6 +169,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../site/templates/console/config.html.twig"),
     ),
     (
+        "console/privacy_audit.html.twig",
+        include_str!("../../../site/templates/console/privacy_audit.html.twig"),
+    ),
+    (
         "console/audit.html.twig",
         include_str!("../../../site/templates/console/audit.html.twig"),
     ),

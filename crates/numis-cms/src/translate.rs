@@ -16,7 +16,7 @@ use crate::lang::Lang;
 /// The theme's strings as shipped, per language: the pages', those of
 /// the account pages ("Mein NUMIS") and those of the operator console
 /// (one file per part of it), in files of their own.
-const THEME_STRINGS: [(Lang, &str, &str); 14] = [
+const THEME_STRINGS: [(Lang, &str, &str); 16] = [
     (
         Lang::De,
         "theme/languages/de.yaml",
@@ -76,6 +76,16 @@ const THEME_STRINGS: [(Lang, &str, &str); 14] = [
         Lang::En,
         "theme/languages/console_layers.en.yaml",
         include_str!("../theme/languages/console_layers.en.yaml"),
+    ),
+    (
+        Lang::De,
+        "theme/languages/console_privacy_audit.de.yaml",
+        include_str!("../theme/languages/console_privacy_audit.de.yaml"),
+    ),
+    (
+        Lang::En,
+        "theme/languages/console_privacy_audit.en.yaml",
+        include_str!("../theme/languages/console_privacy_audit.en.yaml"),
     ),
     // The OGC API – Features pages (numis-server routes/ogcapi).
     (

@@ -1,15 +1,17 @@
 //! The audit trail of the operator's actions (clause P12): every action
-//! taken on a drawing (delete, block, unblock, dismiss its reports) and
-//! on an account (grant or revoke a role, block, unblock, issue a reset
-//! link, delete) is recorded with its time, its actor and its object, and
-//! kept for [`RETENTION_DAYS`]. The actor is an operator account's
-//! pseudonym, or `token` for the operator token; never a client address.
+//! taken on a drawing (delete, block, unblock, dismiss its reports), on an
+//! account (grant or revoke a role, block, unblock, issue a reset link,
+//! delete) and every run of `numis audit` started in the console is
+//! recorded with its time, its actor and its object, and kept for
+//! [`RETENTION_DAYS`]. The actor is an operator account's pseudonym, or
+//! `token` for the operator token; never a client address.
 //!
 //! The object of a drawing action is the drawing's id; that of an account
 //! action is the account's pseudonym (with the role, `Olga: editor`, for a
-//! grant or revoke). Account actions thus keep the pseudonym for two
-//! years, also after the account itself was erased: who was blocked or
-//! deleted by whom must stay traceable for that long.
+//! grant or revoke); that of an audit run is the address audited. Account
+//! actions thus keep the pseudonym for two years, also after the account
+//! itself was erased: who was blocked or deleted by whom must stay
+//! traceable for that long.
 //!
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -81,6 +83,8 @@ pub enum Action {
     AccountReset,
     /// An account deleted by the operator.
     AccountDelete,
+    /// `numis audit` run from the console (the privacy audit).
+    AuditRun,
 }
 
 impl Action {
@@ -97,6 +101,7 @@ impl Action {
             Self::AccountUnblock => "account.unblock",
             Self::AccountReset => "account.reset",
             Self::AccountDelete => "account.delete",
+            Self::AuditRun => "audit.run",
         }
     }
 }
@@ -221,6 +226,7 @@ mod tests {
             Action::AccountUnblock,
             Action::AccountReset,
             Action::AccountDelete,
+            Action::AuditRun,
         ]
         .into_iter()
         .map(Action::as_str)
@@ -237,7 +243,8 @@ mod tests {
                 "account.block",
                 "account.unblock",
                 "account.reset",
-                "account.delete"
+                "account.delete",
+                "audit.run"
             ]
         );
         assert_eq!(Actor::Token.name(), "token");

@@ -65,6 +65,12 @@ pub struct Config {
     pub print: PrintConfig,
     /// Other servers' data loaded for users (external WMS, files by URL).
     pub external: ExternalConfig,
+    /// The file this configuration was read from (`--config`,
+    /// `NUMIS_CONFIG`), if any. Not a key: set by [`Config::load_reporting`],
+    /// so that the console's audit can name the configuration by the
+    /// SHA-256 of this file, as `numis audit` does.
+    #[serde(skip)]
+    pub file: Option<PathBuf>,
 }
 
 /// `[store]`: the database. Unset, a SQLite file in the data directory;
@@ -484,6 +490,7 @@ impl Default for Config {
             accounts: AccountsConfig::default(),
             print: PrintConfig::default(),
             external: ExternalConfig::default(),
+            file: None,
         }
     }
 }
@@ -539,7 +546,8 @@ impl Config {
             keys.iter()
                 .any(|key| name.as_str().eq_ignore_ascii_case(key))
         });
-        let config = Self::load_with_env(file, env)?;
+        let mut config = Self::load_with_env(file, env)?;
+        config.file = file.map(Path::to_path_buf);
         let warnings = config.warnings(std::env::vars_os());
         Ok((config, warnings))
     }
@@ -770,6 +778,7 @@ mod tests {
             let (config, warnings) = Config::load_reporting(Some(Path::new("new.toml"))).unwrap();
             assert_eq!(config.operator_token(), Some("geheim"));
             assert!(warnings.is_empty(), "{warnings:?}");
+            assert_eq!(config.file.as_deref(), Some(Path::new("new.toml")));
 
             jail.create_file("old.toml", "[wms]\noperator_token = \"alt\"\n")?;
             let (config, warnings) = Config::load_reporting(Some(Path::new("old.toml"))).unwrap();

@@ -17,13 +17,15 @@
 //!   (the JSON API's one error answer), [`mail`] (password-reset links
 //!   by SMTP), [`access`] (statistics counters), [`events`] (anonymous
 //!   event counts), [`housekeeping`] (the
-//!   background task), [`reload`].
+//!   background task), [`reload`], [`audit`] (`numis audit`) and
+//!   [`audit_runs`] (the same, started from the console).
 //!
 //! No module imports one that imports it back (`tests/module_graph.rs`).
 //! [`app`] assembles routers and middleware; [`serve`] binds and runs.
 
 pub mod access;
 pub mod audit;
+pub mod audit_runs;
 pub mod basic_auth;
 pub mod cache;
 pub mod caller;
@@ -135,7 +137,7 @@ pub fn app(state: AppState) -> Router {
 
 /// Loads site and store, listens, and serves until SIGTERM or Ctrl-C; then
 /// lets in-flight requests finish and writes the last counters.
-pub async fn serve(config: Config) -> Result<(), ServeError> {
+pub async fn serve(mut config: Config) -> Result<(), ServeError> {
     let site_dir = config.site_dir.clone();
     let accounts = config.accounts.enabled;
     let site = tokio::task::spawn_blocking(move || {
@@ -156,6 +158,9 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
             source,
         })?;
     let local = listener.local_addr()?;
+    // The address actually listened on (port 0 lets the system choose):
+    // the console's audit reaches the server through it.
+    config.bind = local;
     let flush_every = Duration::from_secs(config.stats.flush_seconds.max(1));
     let retention_days = config.stats.retention_days;
     let state = AppState::new(config, site, None, Arc::new(store.clone()))?;

@@ -12,6 +12,7 @@ use numis_store::{
 };
 
 use crate::access::AccessCounter;
+use crate::audit_runs::AuditRuns;
 use crate::basic_auth::BasicAuth;
 use crate::client::ClientKeys;
 use crate::config::Config;
@@ -48,6 +49,8 @@ pub struct AppState {
     pub drawings: Arc<DrawingService>,
     /// The audit trail of moderation actions.
     pub audit: Arc<AuditLog>,
+    /// The privacy audit (`numis audit`) as the console runs it.
+    pub audit_runs: Arc<AuditRuns>,
     /// Pending access counters.
     pub access: Arc<AccessCounter>,
     /// Pending anonymous event counts.
@@ -139,6 +142,7 @@ impl AppState {
             wms_proxy: Arc::default(),
             drawings: Arc::new(DrawingService::new(drawings, config.drawings.rules())),
             audit: Arc::new(AuditLog::new(audit)),
+            audit_runs: Arc::default(),
             accounts: Arc::new(accounts),
             clients,
             basic_auth: Arc::default(),

@@ -262,7 +262,6 @@ fn audit(args: AuditArgs, outer: CommonArgs) -> anyhow::Result<ExitCode> {
 /// server (the store is shared; reading it changes nothing).
 async fn last_purge(config: &numis_server::config::Config) -> numis_server::audit::LastPurge {
     use numis_server::audit::LastPurge;
-    use numis_store::Store as _;
     // Opening a SQLite store that is not there would create one.
     let sqlite = config.store.url.is_none();
     if sqlite && !config.data_dir.join(numis_store::DATABASE_FILE).exists() {
@@ -274,15 +273,9 @@ async fn last_purge(config: &numis_server::config::Config) -> numis_server::audi
     let Ok(store) = numis_store::SqlStore::open(&location).await else {
         return LastPurge::NotRead;
     };
-    match store
-        .last_daily_run(numis_server::housekeeping::DAILY_PURGE)
-        .await
-    {
-        Ok(None) => LastPurge::Never,
-        Ok(Some((_, _, Some(at)))) => LastPurge::Finished { at },
-        Ok(Some((_, started, None))) => LastPurge::Unfinished { started },
-        Err(_) => LastPurge::NotRead,
-    }
+    let last = LastPurge::of(&store).await;
+    store.close().await;
+    last
 }
 
 /// The local portal's address: the bind address, with a wildcard taken as loopback.

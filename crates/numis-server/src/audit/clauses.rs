@@ -22,8 +22,8 @@ impl Clause {
     /// The row of a clause about something this portal does not do.
     pub fn not_applicable(&self, why: impl Into<String>) -> Row {
         Row {
-            clause: self.id,
-            promise: self.promise,
+            clause: self.id.into(),
+            promise: self.promise.into(),
             verdict: Verdict::NotApplicable,
             evidence: vec![why.into()],
             fix: None,

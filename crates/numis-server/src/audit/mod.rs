@@ -56,6 +56,21 @@ pub enum LastPurge {
     Finished { at: i64 },
 }
 
+impl LastPurge {
+    /// What `store` recorded of the daily purge.
+    pub async fn of(store: &dyn numis_store::Store) -> Self {
+        match store.last_daily_run(crate::housekeeping::DAILY_PURGE).await {
+            Ok(None) => Self::Never,
+            Ok(Some((_, _, Some(at)))) => Self::Finished { at },
+            Ok(Some((_, started, None))) => Self::Unfinished { started },
+            Err(e) => {
+                tracing::warn!(error = %e, "audit: the record of the daily purge could not be read");
+                Self::NotRead
+            }
+        }
+    }
+}
+
 /// Audits the portal at `base`, which runs with `config` (read from
 /// `config_file`, if any).
 pub async fn run(config: &Config, config_file: Option<&Path>, base: &Url, local: &Local) -> Report {
@@ -90,9 +105,9 @@ pub async fn run(config: &Config, config_file: Option<&Path>, base: &Url, local:
         rows.extend(l4.map(|l4| l4.row(&clauses::L4)));
     }
     rows.push(configured::retention(config));
-    rows.sort_by_key(|r| clause_order(r.clause));
+    rows.sort_by_key(|r| clause_order(&r.clause));
     Report {
-        version: env!("CARGO_PKG_VERSION"),
+        version: env!("CARGO_PKG_VERSION").into(),
         url: base.to_string(),
         config_hash: config_hash(config_file),
         time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),

@@ -4,12 +4,13 @@
 //! run. Written as Markdown (for reading and mailing), HTML (one page
 //! without script, for the data-protection officer) or JSON (for tools).
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a check found about its clause.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// The promise holds, and the evidence shows it.
@@ -33,13 +34,15 @@ impl Verdict {
     }
 }
 
-/// One clause's row.
-#[derive(Debug, Clone, Serialize)]
+/// One clause's row. Its texts are `Cow`: written by the checks as
+/// constants, read back from a stored report (the console's) as owned
+/// strings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Row {
     /// The clause, `P1` … `P13`, `L1` … `L8`, or `T` (transport and headers).
-    pub clause: &'static str,
+    pub clause: Cow<'static, str>,
     /// What it promises, in a few words.
-    pub promise: &'static str,
+    pub promise: Cow<'static, str>,
     pub verdict: Verdict,
     /// What was observed, one finding a line.
     pub evidence: Vec<String>,
@@ -57,6 +60,7 @@ impl Row {
         problems: Vec<String>,
         fix: &str,
     ) -> Self {
+        let (clause, promise) = (Cow::Borrowed(clause), Cow::Borrowed(promise));
         if problems.is_empty() {
             return Self {
                 clause,
@@ -78,10 +82,10 @@ impl Row {
 }
 
 /// The whole report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     /// numis's version.
-    pub version: &'static str,
+    pub version: Cow<'static, str>,
     /// The portal audited.
     pub url: String,
     /// SHA-256 of the configuration file as read (`none` without one).
@@ -128,7 +132,7 @@ impl Report {
                 out,
                 "| {} | {} | **{}** |",
                 row.clause,
-                cell(row.promise),
+                cell(&row.promise),
                 row.verdict.text()
             );
         }
@@ -168,7 +172,7 @@ impl Report {
              <table><caption>Clauses of the privacy and terms pages</caption>\
              <thead><tr><th scope=\"col\">Clause</th><th scope=\"col\">Promise</th><th scope=\"col\">Verdict</th></tr></thead><tbody>",
             url = e(&self.url),
-            version = e(self.version),
+            version = e(&self.version),
             hash = e(&self.config_hash),
             time = e(&self.time),
         );
@@ -176,8 +180,8 @@ impl Report {
             let _ = write!(
                 out,
                 "<tr><th scope=\"row\"><a href=\"#{c}\">{c}</a></th><td>{p}</td><td>{v}</td></tr>",
-                c = e(row.clause),
-                p = e(row.promise),
+                c = e(&row.clause),
+                p = e(&row.promise),
                 v = e(row.verdict.text())
             );
         }
@@ -186,8 +190,8 @@ impl Report {
             let _ = write!(
                 out,
                 "<section id=\"{c}\"><h2>{c} — {p}: {v}</h2><ul>",
-                c = e(row.clause),
-                p = e(row.promise),
+                c = e(&row.clause),
+                p = e(&row.promise),
                 v = e(row.verdict.text())
             );
             for line in &row.evidence {
@@ -222,7 +226,7 @@ mod tests {
 
     fn report() -> Report {
         Report {
-            version: "0.1.0",
+            version: "0.1.0".into(),
             url: "http://127.0.0.1:8080/".into(),
             config_hash: "none".into(),
             time: "2026-12-07T09:00:00Z".into(),
@@ -265,5 +269,16 @@ mod tests {
         let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
         assert_eq!(json["rows"][1]["verdict"], "does_not_hold");
         assert_eq!(json["not_run"][0], "P1 log: not on this machine");
+    }
+
+    #[test]
+    fn a_report_reads_back_from_its_json() {
+        let report = report();
+        let read: Report = serde_json::from_str(&report.to_json()).unwrap();
+        assert_eq!(read.to_json(), report.to_json());
+        assert_eq!(
+            read.row("P3").map(|r| r.verdict),
+            Some(Verdict::DoesNotHold)
+        );
     }
 }

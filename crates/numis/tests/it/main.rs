@@ -53,6 +53,8 @@ mod accounts_mail;
 mod layer_monitor;
 // Console: the layer monitor page and the effective configuration with `numis check`.
 mod console_layers;
+// Console: the privacy audit run from the console, its report shown and downloaded.
+mod console_privacy_audit;
 // Anonymous event counts: exactly what was asked, never what was typed.
 mod statistics;
 // The operator console's statistics: exact numbers, CSV, only for operators.

@@ -1,7 +1,7 @@
 //! The operator console at `/verwaltung` (English `/en/admin`): the
 //! statistics dashboard, moderation of drawings, accounts, the layer
-//! monitor, the effective configuration and the audit trail, as
-//! server-rendered pages in the site's theme that work without
+//! monitor, the effective configuration, the privacy audit and the audit
+//! trail, as server-rendered pages in the site's theme that work without
 //! JavaScript.
 //!
 //! Every page follows the pattern of the account pages
@@ -23,6 +23,7 @@ mod config;
 mod dashboard;
 mod layers;
 mod moderation;
+mod privacy_audit;
 
 use axum::Router;
 use axum::body::Body;
@@ -63,6 +64,11 @@ pub const CONFIG: Place = Place {
     de: "/verwaltung/konfiguration",
     en: "/en/admin/configuration",
 };
+/// The privacy audit (`numis audit`): its latest report, and a new run.
+pub const PRIVACY_AUDIT: Place = Place {
+    de: "/verwaltung/datenschutzpruefung",
+    en: "/en/admin/privacy-audit",
+};
 /// The audit trail.
 pub const AUDIT: Place = Place {
     de: "/verwaltung/protokoll",
@@ -71,12 +77,13 @@ pub const AUDIT: Place = Place {
 
 /// The console's sections in the order of its navigation, with the
 /// translation key of each one's name.
-const SECTIONS: [(Place, &str); 6] = [
+const SECTIONS: [(Place, &str); 7] = [
     (DASHBOARD, "CONSOLE.NAV.DASHBOARD"),
     (DRAWINGS, "CONSOLE.NAV.DRAWINGS"),
     (ACCOUNTS, "CONSOLE.NAV.ACCOUNTS"),
     (LAYERS, "CONSOLE.NAV.LAYERS"),
     (CONFIG, "CONSOLE.NAV.CONFIG"),
+    (PRIVACY_AUDIT, "CONSOLE.NAV.PRIVACY_AUDIT"),
     (AUDIT, "CONSOLE.NAV.AUDIT"),
 ];
 
@@ -93,6 +100,7 @@ pub fn router() -> Router<AppState> {
         .merge(accounts::router())
         .merge(layers::router())
         .merge(config::router())
+        .merge(privacy_audit::router())
 }
 
 /// An operator in the console: the session, and the name the audit trail
