@@ -215,7 +215,7 @@ fn audit(args: AuditArgs, outer: CommonArgs) -> anyhow::Result<ExitCode> {
     let config = common.load()?;
     let url = match args.url {
         Some(url) => url,
-        None => local_url(config.bind)?,
+        None => numis_server::audit_runs::loopback_url(config.bind)?,
     };
     // The data directory is searched only when the portal runs here.
     let same_machine = match url.host() {
@@ -276,21 +276,6 @@ async fn last_purge(config: &numis_server::config::Config) -> numis_server::audi
     let last = LastPurge::of(&store).await;
     store.close().await;
     last
-}
-
-/// The local portal's address: the bind address, with a wildcard taken as loopback.
-fn local_url(bind: SocketAddr) -> anyhow::Result<url::Url> {
-    let ip = match bind.ip() {
-        std::net::IpAddr::V4(ip) if ip.is_unspecified() => std::net::IpAddr::from([127, 0, 0, 1]),
-        std::net::IpAddr::V6(ip) if ip.is_unspecified() => {
-            std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST)
-        }
-        ip => ip,
-    };
-    Ok(url::Url::parse(&format!(
-        "http://{}/",
-        SocketAddr::new(ip, bind.port())
-    ))?)
 }
 
 fn purge(args: CommonArgs) -> anyhow::Result<ExitCode> {
