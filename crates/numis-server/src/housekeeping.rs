@@ -15,10 +15,24 @@ use std::time::Duration;
 use chrono::{NaiveDate, Utc};
 
 use crate::access::purge;
+use crate::audit::LastPurge;
 use crate::state::AppState;
 
 /// The daily purge's name in the store's record of daily runs.
 pub const DAILY_PURGE: &str = "purge";
+
+/// What `store` recorded of the daily purge, for `numis audit` (P8).
+pub async fn last_purge(store: &dyn numis_store::Store) -> LastPurge {
+    match store.last_daily_run(DAILY_PURGE).await {
+        Ok(None) => LastPurge::Never,
+        Ok(Some((_, _, Some(at)))) => LastPurge::Finished { at },
+        Ok(Some((_, started, None))) => LastPurge::Unfinished { started },
+        Err(e) => {
+            tracing::warn!(error = %e, "the record of the daily purge could not be read");
+            LastPurge::NotRead
+        }
+    }
+}
 
 /// Writes counters every `every` and purges counts older than
 /// `retention_days` once a day, until the process ends.

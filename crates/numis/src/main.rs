@@ -273,7 +273,7 @@ async fn last_purge(config: &numis_server::config::Config) -> numis_server::audi
     let Ok(store) = numis_store::SqlStore::open(&location).await else {
         return LastPurge::NotRead;
     };
-    let last = LastPurge::of(&store).await;
+    let last = numis_server::housekeeping::last_purge(&store).await;
     store.close().await;
     last
 }

@@ -135,7 +135,8 @@ pub fn drawings(config: &Config, live: Option<Findings>, last_purge: LastPurge) 
             when(started)
         )),
     }
-    found.row(&clauses::P8)
+    // It holds at least the configured retention as evidence.
+    clauses::P8.judged(found.evidence, found.problems)
 }
 
 /// L8: every stored kind has a retention, none longer than ten years.

@@ -73,6 +73,18 @@ pub struct Crawl {
     pub failures: Vec<String>,
 }
 
+impl Crawl {
+    /// The answer to `path` read as JSON (`null` when it was not read or
+    /// is no JSON).
+    pub fn json(&self, path: &str) -> serde_json::Value {
+        self.answers
+            .iter()
+            .find(|a| a.path == path)
+            .and_then(|a| serde_json::from_str(&a.body).ok())
+            .unwrap_or(serde_json::Value::Null)
+    }
+}
+
 /// Reads `base`'s routes with `client` (which must keep no cookies).
 pub async fn crawl(client: &reqwest::Client, base: &Url) -> Crawl {
     let mut crawl = Crawl::default();

@@ -8,12 +8,13 @@
 use std::io::Read as _;
 use std::path::Path;
 
-use numis_map::config::MapConfig;
+use numis_map::config::{LayerConfig, MapConfig};
 use serde_json::Value;
 use url::Url;
 
 use super::crawl::Crawl;
 use super::findings::Findings;
+use super::http::get_json;
 
 /// Field names that hold personal data in German and English geodata.
 const PERSONAL_NAMES: &[&str] = &[
@@ -84,119 +85,35 @@ pub async fn check(
         .answers
         .iter()
         .find(|a| a.path.contains("GetCapabilities"))
-        .map(|a| a.body.clone())
+        .map(|a| a.body.as_str())
         .unwrap_or_default();
+    let offered = offered(&crawl.json("/api/data"));
+    let catalogue = crawl.json("/api/layers");
     let mut values_searched = 0;
-    let listing: Value = crawl
-        .answers
-        .iter()
-        .find(|a| a.path == "/api/data")
-        .and_then(|a| serde_json::from_str(&a.body).ok())
-        .unwrap_or(Value::Null);
-    let offered = offered(&listing);
-    let catalogue: Value = crawl
-        .answers
-        .iter()
-        .find(|a| a.path == "/api/layers")
-        .and_then(|a| serde_json::from_str(&a.body).ok())
-        .unwrap_or(Value::Null);
     for layer in &map.layers {
         let id = layer.id.as_str();
-        let public = layer.access == "public";
-        let open = public
-            && layer.source.file().is_some()
-            && layer
-                .open_data
-                .unwrap_or_else(|| numis_map::attribution::is_open_licence(&layer.licence.id));
+        let open = is_open(layer);
         let offer = offered.iter().find(|o| o["id"].as_str() == Some(id));
-        match (open, offer) {
-            (true, Some(offer)) => judge_offer(client, base, id, offer, &layer.personal, &mut out).await,
-            (true, None) => out
-                .l5
-                .problem(format!("the open layer {id:?} is not offered at /api/data")),
-            (false, Some(_)) => out.l5.problem(format!(
-                "the layer {id:?} is offered as open data, but its licence {:?} is not an open one (or open_data = false, or it is restricted)",
-                layer.licence.id
-            )),
-            (false, None) if public => out.l5.saw(format!(
-                "{id:?} ({}) is offered nowhere as open data",
-                if layer.licence.id.is_empty() { "no licence" } else { layer.licence.id.as_str() }
-            )),
-            (false, None) => {}
-        }
-        if !public {
+        judge_listing(client, base, layer, open, offer, &mut out).await;
+        if layer.access != "public" {
             continue;
         }
-        // What a visitor gets of the layer's features.
-        let mut outputs: Vec<(String, Value)> = Vec::new();
-        let fields = catalogue["layers"][id]["fields"].as_array();
-        let queryable = fields.is_some_and(|f| !f.is_empty());
-        if let Some(fields) = fields {
-            let names: Vec<Value> = fields.iter().map(|f| f["field"].clone()).collect();
-            outputs.push((
-                "feature info fields of /api/layers".into(),
-                Value::Array(names),
-            ));
-        }
-        if open {
-            match items(client, base, id).await {
-                Ok(items) => {
-                    if let Some(at) = first_position(&items).filter(|_| queryable) {
-                        match feature_info(client, base, id, at).await {
-                            Ok(info) => outputs.push(("GetFeatureInfo".into(), info)),
-                            Err(e) => out.not_run.push(format!("L3: feature info of {id:?}: {e}")),
-                        }
-                    }
-                    outputs.push(("OGC API – Features items".into(), items));
-                }
-                Err(e) => out.not_run.push(format!("L3: items of {id:?}: {e}")),
-            }
-        }
+        let outputs = outputs(client, base, id, open, &catalogue["layers"][id], &mut out).await;
         judge_fields(id, &layer.personal, &outputs, &mut out.l3);
-        if layer.personal.is_empty() {
+        let Some(site_dir) = site_dir.filter(|_| !layer.personal.is_empty()) else {
             continue;
-        }
-        let Some(site_dir) = site_dir else {
-            continue;
-        };
-        let values = match personal_values(site_dir, layer) {
-            Ok(values) => values,
-            Err(e) => {
-                out.not_run.push(format!(
-                    "L3: the personal values of {id:?} could not be read ({e})"
-                ));
-                continue;
-            }
         };
         // Where a value would show: the outputs above, the capabilities,
-        // the layer's listing, and the search asked for the value itself.
+        // the layer's listing and its downloads (and the search, asked
+        // for each value).
         let mut texts: Vec<(String, String)> = outputs
             .iter()
             .map(|(what, value)| (what.clone(), value.to_string()))
             .collect();
-        texts.push(("the WMS capabilities".into(), capabilities.clone()));
+        texts.push(("the WMS capabilities".into(), capabilities.to_owned()));
         texts.push(("/api/layers".into(), catalogue["layers"][id].to_string()));
         texts.extend(out.zips.remove(id).unwrap_or_default());
-        for (field, value) in &values {
-            values_searched += 1;
-            match get_json(client, base, &search_path(value)).await {
-                Ok(found) => texts.push((
-                    format!("the search for a value of {field:?}"),
-                    found.to_string(),
-                )),
-                Err(e) => out.not_run.push(format!("L3: search: {e}")),
-            }
-            let escaped = Value::String(value.clone()).to_string();
-            let bare = &escaped[1..escaped.len() - 1];
-            for (what, text) in &texts {
-                if text.contains(value.as_str()) || text.contains(bare) {
-                    out.l3.problem(format!(
-                        "a value of the personal field {field:?} of {id:?} is in {what}"
-                    ));
-                }
-            }
-            texts.retain(|(what, _)| !what.starts_with("the search for"));
-        }
+        values_searched += search_values(client, base, site_dir, layer, &texts, &mut out).await;
     }
     if values_searched > 0 {
         out.l3.saw(format!(
@@ -208,6 +125,128 @@ pub async fn check(
         "{declared} fields declared personal in map.toml; every public layer's feature info fields, and of open layers their OGC API items, feature info and downloads, searched for them and for fields that look personal"
     ));
     out
+}
+
+/// Are the layer's data to be offered as open data (clause L5)? As
+/// numis decides it: public, from a file, and `open_data` or else an open
+/// licence.
+fn is_open(layer: &LayerConfig) -> bool {
+    layer.access == "public"
+        && layer.source.file().is_some()
+        && layer
+            .open_data
+            .unwrap_or_else(|| numis_map::attribution::is_open_licence(&layer.licence.id))
+}
+
+/// L5: an open layer is offered (and its offer read), any other is not.
+async fn judge_listing(
+    client: &reqwest::Client,
+    base: &Url,
+    layer: &LayerConfig,
+    open: bool,
+    offer: Option<&Value>,
+    out: &mut Data,
+) {
+    let id = layer.id.as_str();
+    match (open, offer) {
+        (true, Some(offer)) => judge_offer(client, base, id, offer, &layer.personal, out).await,
+        (true, None) => out
+            .l5
+            .problem(format!("the open layer {id:?} is not offered at /api/data")),
+        (false, Some(_)) => out.l5.problem(format!(
+            "the layer {id:?} is offered as open data, but its licence {:?} is not an open one (or open_data = false, or it is restricted)",
+            layer.licence.id
+        )),
+        (false, None) if layer.access == "public" => out.l5.saw(format!(
+            "{id:?} ({}) is offered nowhere as open data",
+            if layer.licence.id.is_empty() { "no licence" } else { layer.licence.id.as_str() }
+        )),
+        (false, None) => {}
+    }
+}
+
+/// What a visitor gets of the layer's features: the feature info fields
+/// of its `listing` in `/api/layers`, and of an open layer OGC API items
+/// and feature info at the first of them.
+async fn outputs(
+    client: &reqwest::Client,
+    base: &Url,
+    id: &str,
+    open: bool,
+    listing: &Value,
+    out: &mut Data,
+) -> Vec<(String, Value)> {
+    let mut outputs: Vec<(String, Value)> = Vec::new();
+    let fields = listing["fields"].as_array();
+    let queryable = fields.is_some_and(|f| !f.is_empty());
+    if let Some(fields) = fields {
+        let names: Vec<Value> = fields.iter().map(|f| f["field"].clone()).collect();
+        outputs.push((
+            "feature info fields of /api/layers".into(),
+            Value::Array(names),
+        ));
+    }
+    if !open {
+        return outputs;
+    }
+    match items(client, base, id).await {
+        Ok(items) => {
+            if let Some(at) = first_position(&items).filter(|_| queryable) {
+                match feature_info(client, base, id, at).await {
+                    Ok(info) => outputs.push(("GetFeatureInfo".into(), info)),
+                    Err(e) => out.not_run.push(format!("L3: feature info of {id:?}: {e}")),
+                }
+            }
+            outputs.push(("OGC API – Features items".into(), items));
+        }
+        Err(e) => out.not_run.push(format!("L3: items of {id:?}: {e}")),
+    }
+    outputs
+}
+
+/// Values of the layer's personal fields, read from its file, searched
+/// for in `texts` and in the search's answer to each; how many were.
+async fn search_values(
+    client: &reqwest::Client,
+    base: &Url,
+    site_dir: &Path,
+    layer: &LayerConfig,
+    texts: &[(String, String)],
+    out: &mut Data,
+) -> usize {
+    let id = layer.id.as_str();
+    let values = match personal_values(site_dir, layer) {
+        Ok(values) => values,
+        Err(e) => {
+            out.not_run.push(format!(
+                "L3: the personal values of {id:?} could not be read ({e})"
+            ));
+            return 0;
+        }
+    };
+    for (field, value) in &values {
+        let search = match get_json(client, base, &search_path(value)).await {
+            Ok(found) => Some((
+                format!("the search for a value of {field:?}"),
+                found.to_string(),
+            )),
+            Err(e) => {
+                out.not_run.push(format!("L3: search: {e}"));
+                None
+            }
+        };
+        // As written in JSON, too (quotes and backslashes escaped).
+        let escaped = Value::String(value.clone()).to_string();
+        let bare = &escaped[1..escaped.len() - 1];
+        for (what, text) in texts.iter().chain(search.as_ref()) {
+            if text.contains(value.as_str()) || text.contains(bare) {
+                out.l3.problem(format!(
+                    "a value of the personal field {field:?} of {id:?} is in {what}"
+                ));
+            }
+        }
+    }
+    values.len()
 }
 
 /// The layers `/api/data` offers.
@@ -376,10 +415,7 @@ fn is_email(text: &str) -> bool {
 
 /// Up to [`VALUES_PER_FIELD`] distinct values of each personal field of
 /// `layer`, read from its file.
-fn personal_values(
-    site_dir: &Path,
-    layer: &numis_map::config::LayerConfig,
-) -> Result<Vec<(String, String)>, String> {
+fn personal_values(site_dir: &Path, layer: &LayerConfig) -> Result<Vec<(String, String)>, String> {
     use numis_map::config::SourceConfig;
     use numis_map::data::Dataset;
     let data = match &layer.source {
@@ -492,24 +528,6 @@ async fn zip_texts(
         }
     }
     Ok(files)
-}
-
-async fn get_json(client: &reqwest::Client, base: &Url, path: &str) -> Result<Value, String> {
-    let url = base.join(path).map_err(|e| e.to_string())?;
-    let response = client
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| format!("no answer ({e})"))?;
-    let status = response.status();
-    let text = response.text().await.map_err(|e| e.to_string())?;
-    if !status.is_success() {
-        return Err(format!(
-            "{status}: {}",
-            text.chars().take(160).collect::<String>()
-        ));
-    }
-    serde_json::from_str(&text).map_err(|e| format!("not JSON ({e})"))
 }
 
 #[cfg(test)]

@@ -28,8 +28,34 @@ impl Findings {
         self.problems.extend(other.problems);
     }
 
-    /// The clause's row: it holds unless a problem was found.
-    pub fn row(self, clause: &Clause) -> Row {
-        clause.judged(self.evidence, self.problems)
+    /// The clause's row: it holds unless a problem was found. Nothing
+    /// observed is no row: a clause is not taken as proven on no evidence
+    /// (the check that could not run says so under "could not run").
+    pub fn row(self, clause: &Clause) -> Option<Row> {
+        if self.evidence.is_empty() && self.problems.is_empty() {
+            return None;
+        }
+        Some(clause.judged(self.evidence, self.problems))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::clauses;
+    use crate::audit::report::Verdict;
+
+    #[test]
+    fn nothing_observed_is_no_row_and_a_problem_breaks_it() {
+        assert!(Findings::default().row(&clauses::P9).is_none());
+        let mut found = Findings::default();
+        found.saw("the edit key has 256 bits");
+        let row = found.clone().row(&clauses::P9).unwrap();
+        assert_eq!(row.verdict, Verdict::Holds);
+        found.problem("deleting with the edit key answered 500");
+        let row = found.row(&clauses::P9).unwrap();
+        assert_eq!(row.verdict, Verdict::DoesNotHold);
+        assert_eq!(row.evidence[0], "deleting with the edit key answered 500");
+        assert_eq!(row.fix.as_deref(), Some(clauses::P9.fix));
     }
 }

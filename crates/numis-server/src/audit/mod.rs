@@ -13,6 +13,7 @@ pub mod data;
 pub mod doors;
 pub mod drawings;
 pub mod findings;
+pub mod http;
 pub mod live;
 pub mod markers;
 pub mod pages;
@@ -56,21 +57,6 @@ pub enum LastPurge {
     Finished { at: i64 },
 }
 
-impl LastPurge {
-    /// What `store` recorded of the daily purge.
-    pub async fn of(store: &dyn numis_store::Store) -> Self {
-        match store.last_daily_run(crate::housekeeping::DAILY_PURGE).await {
-            Ok(None) => Self::Never,
-            Ok(Some((_, _, Some(at)))) => Self::Finished { at },
-            Ok(Some((_, started, None))) => Self::Unfinished { started },
-            Err(e) => {
-                tracing::warn!(error = %e, "audit: the record of the daily purge could not be read");
-                Self::NotRead
-            }
-        }
-    }
-}
-
 /// Audits the portal at `base`, which runs with `config` (read from
 /// `config_file`, if any).
 pub async fn run(config: &Config, config_file: Option<&Path>, base: &Url, local: &Local) -> Report {
@@ -101,8 +87,8 @@ pub async fn run(config: &Config, config_file: Option<&Path>, base: &Url, local:
             None => (None, None, None),
         };
         rows.push(configured::licences(map.as_ref(), l1));
-        rows.extend(l2.map(|l2| l2.row(&clauses::L2)));
-        rows.extend(l4.map(|l4| l4.row(&clauses::L4)));
+        rows.extend(l2.and_then(|l2| l2.row(&clauses::L2)));
+        rows.extend(l4.and_then(|l4| l4.row(&clauses::L4)));
     }
     rows.push(configured::retention(config));
     rows.sort_by_key(|r| clause_order(&r.clause));
@@ -179,9 +165,9 @@ impl Live {
         live.citizen(client, base, config, local).await;
         let doors = doors::check(client, base, config.operator_token(), site_map).await;
         live.not_run.extend(doors.not_run);
-        live.rows.push(doors.p12.row(&clauses::P12));
-        live.rows.push(pages::privacy(&crawl).row(&clauses::P13));
-        live.rows.push(pages::terms(&crawl).row(&clauses::L6));
+        live.rows.extend(doors.p12.row(&clauses::P12));
+        live.rows.extend(pages::privacy(&crawl).row(&clauses::P13));
+        live.rows.extend(pages::terms(&crawl).row(&clauses::L6));
         if map.is_none() {
             return live;
         }
@@ -191,8 +177,8 @@ impl Live {
             let site_dir = local.same_machine.then_some(config.site_dir.as_path());
             let data = data::check(client, base, &crawl, site_map, site_dir).await;
             live.not_run.extend(data.not_run);
-            live.rows.push(data.l3.row(&clauses::L3));
-            live.rows.push(data.l5.row(&clauses::L5));
+            live.rows.extend(data.l3.row(&clauses::L3));
+            live.rows.extend(data.l5.row(&clauses::L5));
         }
         let mut shown = presentations::check(client, base, &imprint(config)).await;
         live.not_run.append(&mut shown.not_run);
@@ -237,13 +223,13 @@ impl Live {
         let uploads = uploads::check(client, base, config, local.same_machine).await;
         self.not_run.extend(life.not_run);
         self.not_run.extend(uploads.not_run);
-        self.rows.push(life.p4.row(&clauses::P4));
-        self.rows.push(uploads.p7.row(&clauses::P7));
-        self.rows.push(life.p9.row(&clauses::P9));
-        self.rows.push(life.p10.row(&clauses::P10));
+        self.rows.extend(life.p4.row(&clauses::P4));
+        self.rows.extend(uploads.p7.row(&clauses::P7));
+        self.rows.extend(life.p9.row(&clauses::P9));
+        self.rows.extend(life.p10.row(&clauses::P10));
         let mut p11 = life.p11;
         p11.absorb(uploads.p11);
-        self.rows.push(p11.row(&clauses::P11));
+        self.rows.extend(p11.row(&clauses::P11));
         self.p8 = Some(life.p8);
     }
 }
@@ -254,7 +240,7 @@ fn imprint(config: &Config) -> String {
     let title = numis_cms::SiteConfig::load(&config.site_dir)
         .map(|c| c.title)
         .unwrap_or_default();
-    format!("{title} · {}", crate::routes::print::today("de"))
+    format!("{title} · {}", crate::print::today("de"))
 }
 
 /// P before L before T, then by number.

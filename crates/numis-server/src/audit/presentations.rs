@@ -12,6 +12,7 @@ use tiny_skia::Pixmap;
 use url::Url;
 
 use super::findings::Findings;
+use super::http::{get_json, post_json};
 use crate::print::image::with_source_band;
 
 /// The size of the exported test image, in CSS pixels.
@@ -261,14 +262,7 @@ async fn print(
         "center": center, "layers": [layer.id], "title": "numis audit", "lang": "de",
         "legend": false
     });
-    let url = base.join("/api/print").map_err(|e| e.to_string())?;
-    let response = client
-        .post(url)
-        .header("Content-Type", "application/json")
-        .body(spec.to_string())
-        .send()
-        .await
-        .map_err(|e| format!("no answer ({e})"))?;
+    let response = post_json(client, base, "/api/print", &spec).await?;
     let status = response.status();
     let job: Value = serde_json::from_str(&response.text().await.map_err(|e| e.to_string())?)
         .map_err(|e| format!("not JSON ({e})"))?;
@@ -312,29 +306,11 @@ async fn image(
         "center": center, "resolution": layer.scale * 0.00028, "width": IMAGE.0, "height": IMAGE.1,
         "ratio": 1, "layers": [layer.id], "lang": "de"
     });
-    let url = base.join("/api/export").map_err(|e| e.to_string())?;
-    let response = client
-        .post(url)
-        .header("Content-Type", "application/json")
-        .body(spec.to_string())
-        .send()
-        .await
-        .map_err(|e| format!("no answer ({e})"))?;
+    let response = post_json(client, base, "/api/export", &spec).await?;
     if !response.status().is_success() {
         return Err(format!("{}", response.status()));
     }
     Ok(response.bytes().await.map_err(|e| e.to_string())?.to_vec())
-}
-
-async fn get_json(client: &reqwest::Client, base: &Url, path: &str) -> Result<Value, String> {
-    let url = base.join(path).map_err(|e| e.to_string())?;
-    let response = client
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| format!("no answer ({e})"))?;
-    let text = response.text().await.map_err(|e| e.to_string())?;
-    serde_json::from_str(&text).map_err(|e| format!("not JSON ({e})"))
 }
 
 /// `text` without any whitespace: a PDF's text breaks and spaces words

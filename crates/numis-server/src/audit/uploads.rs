@@ -8,6 +8,7 @@ use std::time::Duration;
 use url::Url;
 
 use super::findings::Findings;
+use super::http::excerpt;
 use crate::config::Config;
 
 /// A KML whose description carries a script and whose name uses an
@@ -162,9 +163,4 @@ async fn convert(
         .map_err(|e| format!("no answer ({e})"))?;
     let status = response.status().as_u16();
     Ok((status, response.text().await.unwrap_or_default()))
-}
-
-/// The start of an answer, for the evidence.
-fn excerpt(text: &str) -> String {
-    text.chars().take(160).collect()
 }

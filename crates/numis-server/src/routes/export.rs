@@ -14,7 +14,8 @@ use crate::download::private_download;
 use crate::error::ApiError;
 use crate::events::Event;
 use crate::print::image::{ExportRequest, make_png};
-use crate::routes::print::{map_drawing, read_request, refused, today};
+use crate::print::today;
+use crate::routes::print::{map_drawing, read_request, refused};
 use crate::session::CurrentSession;
 use crate::state::AppState;
 

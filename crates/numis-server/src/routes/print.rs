@@ -190,7 +190,7 @@ async fn submit(
     let imprint = Imprint {
         portal: state.site().config().title.clone(),
         base_url: public_base(&headers),
-        date: today(spec.lang),
+        date: crate::print::today(spec.lang),
     };
     let paper = spec.paper.name();
     let id = state
@@ -262,22 +262,4 @@ async fn job_state(state: &AppState, id: &str) -> Result<Option<JobState>, ApiEr
             "the store is unreachable",
         )
     })
-}
-
-/// Today as the sheet shows it: `6.12.2026` or `6 Dec 2026`.
-pub fn today(lang: &str) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let day = Utc::now().date_naive();
-    if lang == "en" {
-        format!(
-            "{} {} {}",
-            day.day(),
-            MONTHS[day.month0() as usize],
-            day.year()
-        )
-    } else {
-        format!("{}.{}.{}", day.day(), day.month(), day.year())
-    }
 }

@@ -28,7 +28,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{ConsolePage, Operator, PRIVACY_AUDIT, console_answer, render};
-use crate::audit::LastPurge;
 use crate::audit::report::Report;
 use crate::audit_runs::{self, RunState};
 use crate::routes::account::{self, PageLang, Stop, see_other};
@@ -180,7 +179,7 @@ async fn start(
         }
     };
     let by = operator.session.info.pseudonym.clone();
-    let last_purge = LastPurge::of(state.store.as_ref()).await;
+    let last_purge = crate::housekeeping::last_purge(state.store.as_ref()).await;
     if !state
         .audit_runs
         .start(state.config.clone(), base.clone(), &by, last_purge)
