@@ -13,7 +13,6 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use axum::routing::get;
-use chrono::{Datelike, Utc};
 use numis_map::view::Caller;
 use numis_print::{Layout, Orientation, Paper};
 use serde::de::DeserializeOwned;
