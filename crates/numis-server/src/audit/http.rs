@@ -7,18 +7,11 @@ use url::Url;
 /// The answer to `GET path` as JSON; an answer other than 2xx is an
 /// error naming its status and how it begins.
 pub async fn get_json(client: &reqwest::Client, base: &Url, path: &str) -> Result<Value, String> {
-    let url = base.join(path).map_err(|e| e.to_string())?;
-    let response = client
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| format!("no answer ({e})"))?;
-    let status = response.status();
-    let text = response.text().await.map_err(|e| e.to_string())?;
-    if !status.is_success() {
-        return Err(format!("{status}: {}", excerpt(&text)));
+    let answer = super::crawl::get(client, base, path).await?;
+    if !(200..300).contains(&answer.status) {
+        return Err(format!("{}: {}", answer.status, excerpt(&answer.body)));
     }
-    serde_json::from_str(&text).map_err(|e| format!("not JSON ({e})"))
+    serde_json::from_str(&answer.body).map_err(|e| format!("not JSON ({e})"))
 }
 
 /// `POST path` with `body` as JSON; the answer, whatever its status.

@@ -180,7 +180,8 @@ impl Live {
             live.rows.extend(data.l3.row(&clauses::L3));
             live.rows.extend(data.l5.row(&clauses::L5));
         }
-        let mut shown = presentations::check(client, base, &imprint(config)).await;
+        let mut shown =
+            presentations::check(client, base, &crawl.json("/api/layers"), &imprint(config)).await;
         live.not_run.append(&mut shown.not_run);
         live.presented = Some(shown);
         live
